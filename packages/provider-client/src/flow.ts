@@ -1,0 +1,174 @@
+import type { DnsSettings, Env, ProviderName } from './config.js';
+import { readDnsSettings } from './config.js';
+import type { DnsProvider, ProviderDefinition, Zone } from './contract.js';
+import { Dns01Error, ProviderApiError } from './errors.js';
+import { silentLogger, type Logger } from './log.js';
+import { challengeName, normalizeDomain } from './names.js';
+import { findZoneApex, formatProgress, resolveCnameTarget, waitForPropagation } from './propagation/index.js';
+import type { PropagationOptions, PropagationResult } from './propagation/types.js';
+import { createProviderFromEnv } from './providers/registry.js';
+import { describeError } from './redact.js';
+
+/** One dns-01 challenge: the domain as the order names it (maybe `*.`) and the TXT value. */
+export interface Challenge {
+  domain: string;
+  value: string;
+}
+
+/** A TXT record this run placed (or found already placed). */
+export interface PlacedRecord {
+  domain: string;
+  /** Where the record lives: `_acme-challenge.<domain>` or its CNAME target. */
+  name: string;
+  zone: Zone;
+  value: string;
+}
+
+export interface PropagationSettings {
+  resolvers: DnsSettings['resolvers'];
+  nsPort: number;
+  timeoutMs: number;
+  intervalMs: number;
+  followCname: boolean;
+}
+
+export interface FlowContext {
+  provider: DnsProvider;
+  logger: Logger;
+  propagation: PropagationSettings;
+  signal?: AbortSignal;
+}
+
+/** Propagation settings: the environment's, else the provider's defaults. */
+export function propagationSettings(dns: DnsSettings, definition: Pick<ProviderDefinition, 'propagation'>): PropagationSettings {
+  return {
+    resolvers: dns.resolvers,
+    nsPort: dns.nsPort,
+    timeoutMs: (dns.propagationTimeout ?? definition.propagation.timeout) * 1000,
+    intervalMs: (dns.pollingInterval ?? definition.propagation.interval) * 1000,
+    followCname: dns.followCname,
+  };
+}
+
+/**
+ * Builds a flow context from an environment: DNS01_PROVIDER (or `provider`),
+ * that provider's settings, the DNS settings. Close it with `ctx.provider.close()`.
+ */
+export function contextFromEnv(
+  env: Env,
+  options: { provider?: ProviderName; logger?: Logger; overrides?: Partial<PropagationSettings>; signal?: AbortSignal } = {},
+): FlowContext {
+  const logger = options.logger ?? silentLogger;
+  const dns = readDnsSettings(env);
+  const resolverOptions = { resolvers: dns.resolvers, signal: options.signal };
+  const { definition, provider } = createProviderFromEnv(
+    env,
+    { logger: logger.child(options.provider ?? String(env.DNS01_PROVIDER ?? '')), findApex: (fqdn) => findZoneApex(fqdn, resolverOptions) },
+    options.provider,
+  );
+  return {
+    provider,
+    logger,
+    propagation: { ...propagationSettings(dns, definition), ...options.overrides },
+    signal: options.signal,
+  };
+}
+
+/** `_acme-challenge.<domain>`, or where its CNAME points when following is on. */
+export async function challengeTarget(ctx: FlowContext, domain: string): Promise<string> {
+  const name = challengeName(domain);
+  if (!ctx.propagation.followCname) return name;
+  const target = await resolveCnameTarget(name, { resolvers: ctx.propagation.resolvers, signal: ctx.signal });
+  if (target !== name) ctx.logger.info(`${name} is a CNAME to ${target}; the record goes there`);
+  return target;
+}
+
+/**
+ * Creates the TXT records (concurrently; providers batch or serialise as their
+ * API needs). When one fails, the ones this call placed are removed again
+ * and the first error is thrown: nothing is left behind.
+ */
+export async function placeChallenges(ctx: FlowContext, challenges: Challenge[]): Promise<PlacedRecord[]> {
+  const results = await Promise.allSettled(
+    challenges.map(async (c): Promise<PlacedRecord> => {
+      normalizeDomain(c.domain);
+      if (c.value.trim() === '') throw new Dns01Error(`empty TXT value for ${c.domain}`);
+      const name = await challengeTarget(ctx, c.domain);
+      const zone = await ctx.provider.findZone(name);
+      await ctx.provider.appendTxt(zone, name, c.value);
+      ctx.logger.info(`created TXT ${name} in zone ${zone.name}`);
+      return { domain: c.domain, name, zone, value: c.value };
+    }),
+  );
+  const placed = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    if (placed.length > 0) await removePlaced(ctx, placed).catch((e: unknown) => ctx.logger.error(describeError(e)));
+    throw failed.reason;
+  }
+  return placed;
+}
+
+/** Waits until every authoritative nameserver serves every value, grouped by name. */
+export async function awaitPropagation(ctx: FlowContext, records: Pick<PlacedRecord, 'name' | 'value'>[]): Promise<PropagationResult> {
+  const byName = new Map<string, Set<string>>();
+  for (const r of records) byName.set(r.name, (byName.get(r.name) ?? new Set()).add(r.value));
+  const expectations = [...byName].map(([name, values]) => ({ name, values: [...values] }));
+  const options: PropagationOptions = {
+    resolvers: ctx.propagation.resolvers,
+    nsPort: ctx.propagation.nsPort,
+    timeoutMs: ctx.propagation.timeoutMs,
+    intervalMs: ctx.propagation.intervalMs,
+    signal: ctx.signal,
+    onProgress: (event) => ctx.logger.info(formatProgress(event)),
+  };
+  const result = await waitForPropagation(expectations, options);
+  ctx.logger.info(`every authoritative nameserver serves the record${records.length > 1 ? 's' : ''} after ${(result.elapsedMs / 1000).toFixed(1)}s`);
+  return result;
+}
+
+/** Deletes exactly the records given; collects failures and names each record left behind. */
+export async function removePlaced(ctx: FlowContext, records: PlacedRecord[]): Promise<void> {
+  const results = await Promise.allSettled(
+    records.map(async (r) => {
+      const outcome = await ctx.provider.deleteTxt(r.zone, r.name, r.value);
+      ctx.logger.info(outcome === 'deleted' ? `deleted TXT ${r.name}` : `TXT ${r.name} was already gone`);
+    }),
+  );
+  const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [{ record: records[i]!, error: r.reason as unknown }] : []));
+  if (failures.length === 0) return;
+  const left = failures.map((f) => `TXT ${f.record.name} "${f.record.value}"`).join(', ');
+  const first = failures[0]!.error;
+  throw new ProviderApiError(ctx.provider.name, 'cleanup', `could not delete ${left}: ${describeError(first)}`, {
+    hint: 'Run the cleanup again later, or delete that record in the provider panel',
+    cause: first,
+    transient: first instanceof ProviderApiError ? first.transient : false,
+  });
+}
+
+/** Finds the records of the given challenges and deletes exactly those values. */
+export async function removeChallenges(ctx: FlowContext, challenges: Challenge[]): Promise<void> {
+  const records = await Promise.all(
+    challenges.map(async (c): Promise<PlacedRecord> => {
+      const name = await challengeTarget(ctx, c.domain);
+      return { domain: c.domain, name, zone: await ctx.provider.findZone(name), value: c.value };
+    }),
+  );
+  await removePlaced(ctx, records);
+}
+
+/**
+ * present: create every record, then (unless `wait` is false) wait for all of
+ * them together. A failed wait removes what was created before it throws.
+ */
+export async function present(ctx: FlowContext, challenges: Challenge[], options: { wait?: boolean } = {}): Promise<PlacedRecord[]> {
+  const placed = await placeChallenges(ctx, challenges);
+  if (options.wait === false) return placed;
+  try {
+    await awaitPropagation(ctx, placed);
+  } catch (error) {
+    await removePlaced(ctx, placed).catch((e: unknown) => ctx.logger.error(describeError(e)));
+    throw error;
+  }
+  return placed;
+}

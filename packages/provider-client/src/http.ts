@@ -1,0 +1,218 @@
+import pRetry, { AbortError } from 'p-retry';
+import { EnvHttpProxyAgent, request as undiciRequest, type Dispatcher } from 'undici';
+import { Dns01Error, ProviderApiError } from './errors.js';
+import { silentLogger, type Logger } from './log.js';
+import { describeError, redact, registerBasicAuth } from './redact.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface HttpRequest {
+  method: HttpMethod;
+  /** Appended to the base URL as is (the caller encodes path segments). */
+  path: string;
+  /** Provider action name, for logs and error messages (e.g. `infoDnsRecords`). */
+  action: string;
+  query?: Record<string, string>;
+  json?: unknown;
+  form?: Record<string, string>;
+  headers?: Record<string, string>;
+  basicAuth?: { user: string; password: string };
+  /**
+   * May the request be sent again after a failure whose outcome is unknown
+   * (timeout, reset, 5xx)? Defaults to true for GET. Non-idempotent requests
+   * are only retried when the server certainly did not act (connection
+   * refused, 429).
+   */
+  idempotent?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+  /** The body parsed as JSON, or a ProviderApiError naming the action. */
+  json(): unknown;
+}
+
+export interface HttpClientOptions {
+  /** Provider name for error messages. */
+  provider: string;
+  baseUrl: string;
+  logger?: Logger;
+  /** Per attempt, headers and body (default 30 s). */
+  timeoutMs?: number;
+  /** Retries after the first attempt (default 4). */
+  retries?: number;
+  /** Upper bound for all attempts and waits together (default 60 s). */
+  maxRetryTimeMs?: number;
+  /** First backoff delay (default 500 ms); doubles each retry up to 8 s. */
+  minRetryDelayMs?: number;
+  dispatcher?: Dispatcher;
+}
+
+export interface HttpClient {
+  readonly baseUrl: string;
+  request(req: HttpRequest): Promise<HttpResponse>;
+}
+
+let sharedDispatcher: Dispatcher | undefined;
+
+/** One keep-alive agent per process; honours HTTP(S)_PROXY and NO_PROXY. */
+export function defaultDispatcher(): Dispatcher {
+  sharedDispatcher ??= new EnvHttpProxyAgent({ keepAliveTimeout: 10_000, connections: 16 });
+  return sharedDispatcher;
+}
+
+/** Closes the shared agent so a short-lived process can exit at once. */
+export async function closeHttp(): Promise<void> {
+  const d = sharedDispatcher;
+  sharedDispatcher = undefined;
+  await d?.close();
+}
+
+const CERTAINLY_NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+
+class RetryableStatus extends Error {
+  constructor(
+    readonly status: number,
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(`HTTP ${status}`);
+  }
+}
+
+/** Retry-After as milliseconds: delta-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+function headerRecord(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}
+
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const log = options.logger ?? silentLogger;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const retries = options.retries ?? 4;
+  const maxRetryTimeMs = options.maxRetryTimeMs ?? 60_000;
+  const minRetryDelayMs = options.minRetryDelayMs ?? 500;
+  const provider = options.provider;
+
+  async function attempt(req: HttpRequest, url: string, number: number): Promise<HttpResponse> {
+    const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
+    let body: string | undefined;
+    if (req.json !== undefined) {
+      headers['content-type'] = 'application/json; charset=utf-8';
+      body = JSON.stringify(req.json);
+    } else if (req.form !== undefined) {
+      headers['content-type'] = 'application/x-www-form-urlencoded; charset=utf-8';
+      body = new URLSearchParams(req.form).toString();
+    }
+    if (req.basicAuth) {
+      registerBasicAuth(req.basicAuth.user, req.basicAuth.password);
+      const token = Buffer.from(`${req.basicAuth.user}:${req.basicAuth.password}`, 'utf8').toString('base64');
+      headers.authorization = `Basic ${token}`;
+    }
+    const started = Date.now();
+    const signal = req.signal ? AbortSignal.any([req.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
+    const res = await undiciRequest(url, {
+      method: req.method,
+      headers,
+      body,
+      signal,
+      dispatcher: options.dispatcher ?? defaultDispatcher(),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    const text = await res.body.text();
+    const responseHeaders = headerRecord(res.headers);
+    log.debug(`${req.action}: ${req.method} ${redact(url)} -> ${res.statusCode}`, {
+      attempt: number,
+      ms: Date.now() - started,
+    });
+    if (res.statusCode === 429 || res.statusCode >= 500) {
+      throw new RetryableStatus(res.statusCode, parseRetryAfter(responseHeaders['retry-after']));
+    }
+    return {
+      status: res.statusCode,
+      headers: responseHeaders,
+      text,
+      json() {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          throw new ProviderApiError(provider, req.action, `answered with a body that is not JSON (HTTP ${res.statusCode})`, {
+            transient: res.statusCode >= 500,
+            hint: 'The provider API may be having problems; try again later',
+          });
+        }
+      },
+    };
+  }
+
+  return {
+    baseUrl,
+    async request(req) {
+      const query = req.query ? `?${new URLSearchParams(req.query).toString()}` : '';
+      const url = `${baseUrl}${req.path}${query}`;
+      const idempotent = req.idempotent ?? req.method === 'GET';
+      const deadline = Date.now() + maxRetryTimeMs;
+      let lastStatus: RetryableStatus | undefined;
+      try {
+        return await pRetry((n) => attempt(req, url, n), {
+          retries,
+          minTimeout: minRetryDelayMs,
+          maxTimeout: 8_000,
+          factor: 2,
+          randomize: true,
+          maxRetryTime: maxRetryTimeMs,
+          signal: req.signal,
+          shouldRetry: ({ error }) => {
+            if (req.signal?.aborted) return false;
+            if (error instanceof RetryableStatus) {
+              lastStatus = error;
+              if (!idempotent && error.status !== 429) return false;
+              if (error.retryAfterMs !== undefined && Date.now() + error.retryAfterMs > deadline) return false;
+              return true;
+            }
+            if (error instanceof Dns01Error) return false;
+            const code = (error as { code?: string }).code ?? (error.cause as { code?: string } | undefined)?.code;
+            return idempotent || (code !== undefined && CERTAINLY_NOT_SENT.has(code));
+          },
+          onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+            log.debug(`${req.action}: attempt ${attemptNumber} failed: ${describeError(error)}`, { retriesLeft });
+            if (error instanceof RetryableStatus && error.retryAfterMs && retriesLeft > 0) {
+              const wait = Math.min(error.retryAfterMs, Math.max(0, deadline - Date.now()));
+              await new Promise((r) => setTimeout(r, wait));
+            }
+          },
+        });
+      } catch (error) {
+        if (error instanceof Dns01Error) throw error;
+        if (req.signal?.aborted) throw new Dns01Error(`${provider} ${req.action}: cancelled`, { cause: error });
+        const cause = error instanceof AbortError ? error.originalError : error;
+        if (cause instanceof RetryableStatus || lastStatus === cause) {
+          const status = (cause as RetryableStatus).status;
+          throw new ProviderApiError(
+            provider,
+            req.action,
+            status === 429 ? 'rate limited by the provider (HTTP 429)' : `the provider API failed (HTTP ${status})`,
+            { transient: true, hint: 'The provider may be having an outage or limiting requests; try again later' },
+          );
+        }
+        throw new ProviderApiError(provider, req.action, `request to ${redact(url)} failed: ${describeError(cause)}`, {
+          transient: true,
+          hint: 'Check the network connection and the endpoint setting',
+          cause,
+        });
+      }
+    },
+  };
+}

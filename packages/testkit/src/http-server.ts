@@ -1,0 +1,144 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { getResponse, type RequestHandler } from 'msw';
+
+/** What the server saw: tests count calls and search bodies for leaked secrets. */
+export interface LoggedRequest {
+  method: string;
+  /** Path and query, as sent. */
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  at: number;
+}
+
+export type FaultKind =
+  /** Answer with this HTTP status and a short JSON error body. */
+  | { kind: 'status'; status: number; retryAfter?: number }
+  /** Never answer (the client's timeout must fire). */
+  | { kind: 'hang' }
+  /** Answer 200 with a body that is not JSON. */
+  | { kind: 'malformed' }
+  /** Close the connection without answering. */
+  | { kind: 'reset' }
+  /** Answer normally after a delay. */
+  | { kind: 'delay'; ms: number };
+
+export interface Fault {
+  fault: FaultKind;
+  /** How many matching requests it applies to (default 1). */
+  times?: number;
+  /** Which requests it applies to (default all). Gets the request and its body text. */
+  match?: (req: LoggedRequest) => boolean;
+}
+
+export interface EmulatorServer {
+  /** Base URL, e.g. http://127.0.0.1:41234 */
+  readonly url: string;
+  readonly requests: LoggedRequest[];
+  /** Queues a fault for the next matching request(s). */
+  inject(fault: Fault): void;
+  clearFaults(): void;
+  close(): Promise<void>;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Serves msw request handlers over real HTTP on loopback, so the product's
+ * undici client talks to the emulator exactly as it would to the provider.
+ * Handlers should match with a wildcard origin (`*\/path`), the port being
+ * picked at run time.
+ */
+export async function serveHandlers(
+  handlers: RequestHandler[],
+  options: { host?: string; port?: number } = {},
+): Promise<EmulatorServer> {
+  const host = options.host ?? '127.0.0.1';
+  const requests: LoggedRequest[] = [];
+  let faults: (Fault & { left: number })[] = [];
+  const sockets = new Set<Socket>();
+
+  const takeFault = (logged: LoggedRequest): FaultKind | undefined => {
+    const f = faults.find((x) => x.left > 0 && (!x.match || x.match(logged)));
+    if (!f) return undefined;
+    f.left -= 1;
+    faults = faults.filter((x) => x.left > 0);
+    return f.fault;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const body = await readBody(req);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    const logged: LoggedRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers, body, at: Date.now() };
+    requests.push(logged);
+
+    const fault = takeFault(logged);
+    if (fault?.kind === 'hang') return;
+    if (fault?.kind === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === 'status') {
+      const h: Record<string, string> = { 'content-type': 'application/json' };
+      if (fault.retryAfter !== undefined) h['retry-after'] = String(fault.retryAfter);
+      res.writeHead(fault.status, h).end(JSON.stringify({ error: [`injected HTTP ${fault.status}`] }));
+      return;
+    }
+    if (fault?.kind === 'malformed') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status": "succ');
+      return;
+    }
+    if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms));
+
+    const request = new Request(new URL(logged.url, `http://${host}:${(server.address() as AddressInfo).port}`), {
+      method: logged.method,
+      headers,
+      body: ['GET', 'HEAD'].includes(logged.method) ? undefined : body,
+    });
+    const response = await getResponse(handlers, request);
+    if (!response) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: ['no such endpoint'] }));
+      return;
+    }
+    const out: Record<string, string> = {};
+    response.headers.forEach((v, k) => (out[k] = v));
+    res.writeHead(response.status, out).end(Buffer.from(await response.arrayBuffer()));
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(`emulator error: ${String(error)}`);
+    });
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://${host}:${port}`,
+    requests,
+    inject(fault) {
+      faults.push({ ...fault, left: fault.times ?? 1 });
+    },
+    clearFaults() {
+      faults = [];
+    },
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export * from './zone-store.js';
+export * from './http-server.js';
