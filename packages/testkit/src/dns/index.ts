@@ -1,0 +1,2 @@
+// PLACEHOLDER until the test DNS server lands.
+export {};

@@ -1,0 +1,2 @@
+// PLACEHOLDER until the mrdomain emulator lands.
+export {};

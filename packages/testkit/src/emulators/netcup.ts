@@ -1,0 +1,2 @@
+// PLACEHOLDER until the netcup emulator lands.
+export {};

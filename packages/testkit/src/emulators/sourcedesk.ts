@@ -1,0 +1,2 @@
+// PLACEHOLDER until the sourcedesk emulator lands.
+export {};

@@ -1,0 +1,2 @@
+// PLACEHOLDER until the xsserver emulator lands.
+export {};
