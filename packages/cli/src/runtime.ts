@@ -1,0 +1,188 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import {
+  closeHttp,
+  contextFromEnv,
+  createLogger,
+  describeError,
+  Dns01Error,
+  effectiveEnv,
+  ExitCode,
+  InvalidInputError,
+  logSettingSpecs,
+  readSettings,
+  redact,
+  type Env,
+  type FlowContext,
+  type Logger,
+  type LogFormat,
+  type LogLevel,
+  type PropagationSettings,
+  type ProviderName,
+} from '@dns01/provider-client';
+
+/**
+ * What every dns01 executable shares: the effective environment (config file
+ * overridden by the process environment), the logger, cancellation on
+ * SIGINT/SIGTERM, the provider session and HTTP agent closed at the end, and
+ * one redacted error line with the right exit code.
+ */
+export interface RunContext {
+  /** The executable's name, used as the prefix of the error line. */
+  readonly name: string;
+  /** Arguments after the executable (process.argv.slice(2) by default). */
+  readonly argv: readonly string[];
+  /** Config file values overridden by the process environment. */
+  readonly env: Env;
+  /** Logs to stderr; replaced by `setLogging` (flags win over DNS01_LOG_*). */
+  readonly logger: Logger;
+  /** Aborted on SIGINT or SIGTERM, so a wait stops and cleans up. */
+  readonly signal: AbortSignal;
+  setLogging(options: LoggingFlags): void;
+  /**
+   * The provider and propagation settings from the environment, for the flow
+   * functions. The provider session is closed when main returns or throws.
+   */
+  flow(options?: { provider?: ProviderName; overrides?: Partial<PropagationSettings> }): FlowContext;
+  /** Writes a result line to stdout (redacted). */
+  out(text: string): void;
+}
+
+export interface LoggingFlags {
+  quiet?: boolean;
+  debug?: boolean;
+  json?: boolean;
+}
+
+/** main's return value is the exit code (0 when it returns nothing). */
+export type Main = (ctx: RunContext) => Promise<number | void>;
+
+export interface RunOptions {
+  argv?: readonly string[];
+  /** The process environment before the config file is applied (default process.env). */
+  env?: Env;
+  /** Where the error line and logs go (default: process.stderr). */
+  writeErr?: (line: string) => void;
+  writeOut?: (text: string) => void;
+}
+
+/** The one line printed for a failure: `<name>: error: <message>. <hint>`, redacted. */
+export function errorLine(name: string, error: unknown): string {
+  const text = error instanceof Dns01Error ? error.oneLine : describeError(error);
+  return redact(`${name}: error: ${text}`.replace(/\s*\n\s*/g, ' '));
+}
+
+/** The exit code an error maps to (node:util parseArgs errors are usage errors). */
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof Dns01Error) return error.exitCode;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) return ExitCode.usage;
+  return ExitCode.failure;
+}
+
+/**
+ * Runs an executable's main and sets process.exitCode. Never throws. After
+ * main, every provider session and the shared HTTP agent are closed so the
+ * process exits at once instead of waiting for keep-alive sockets.
+ */
+export async function runMain(name: string, main: Main, options: RunOptions = {}): Promise<number> {
+  const writeErr = options.writeErr ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const writeOut = options.writeOut ?? ((text: string) => process.stdout.write(text));
+  const abort = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (abort.signal.aborted) process.exit(130);
+    abort.abort(new Dns01Error(`interrupted by ${signal}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const sessions: FlowContext[] = [];
+  let logLevel: LogLevel = 'info';
+  let logFormat: LogFormat = 'text';
+  let logger: Logger = createLogger({ write: writeErr });
+  let env: Env = {};
+  let code: number;
+  try {
+    env = effectiveEnv(options.env ?? process.env);
+    const fromEnv = readSettings(env, logSettingSpecs);
+    logLevel = fromEnv.level;
+    logFormat = fromEnv.format;
+    logger = createLogger({ level: logLevel, format: logFormat, write: writeErr });
+    const ctx: RunContext = {
+      name,
+      argv: options.argv ?? process.argv.slice(2),
+      env,
+      get logger() {
+        return logger;
+      },
+      signal: abort.signal,
+      setLogging(flags) {
+        if (flags.debug) logLevel = 'debug';
+        else if (flags.quiet) logLevel = 'quiet';
+        if (flags.json) logFormat = 'json';
+        logger = createLogger({ level: logLevel, format: logFormat, write: writeErr });
+      },
+      flow(flowOptions = {}) {
+        const flow = contextFromEnv(env, { ...flowOptions, logger, signal: abort.signal });
+        sessions.push(flow);
+        return flow;
+      },
+      out(text) {
+        writeOut(redact(text.endsWith('\n') ? text : `${text}\n`));
+      },
+    };
+    code = (await main(ctx)) ?? ExitCode.ok;
+  } catch (error) {
+    code = exitCodeFor(error);
+    logger.debug(`${name} failed`, { error: describeError(error), exitCode: code });
+    writeErr(errorLine(name, error));
+  } finally {
+    for (const session of sessions) {
+      await session.provider.close().catch((e: unknown) => logger.debug(`closing the ${session.provider.name} session failed: ${describeError(e)}`));
+    }
+    await closeHttp().catch(() => undefined);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  process.exitCode = code;
+  return code;
+}
+
+/** Flags every command with options accepts. */
+export const loggingOptions = {
+  quiet: { type: 'boolean', short: 'q' },
+  debug: { type: 'boolean' },
+  'log-json': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * Parses a command line with node:util parseArgs (strict), adding the
+ * logging flags and --help. Returns undefined after printing the help text
+ * when --help was given. A malformed command line is an InvalidInputError
+ * (exit 2) whose hint points at --help and at `--` for values that start with "-".
+ */
+export function parseCommandLine<O extends Options>(
+  ctx: RunContext,
+  args: readonly string[],
+  spec: { options: O; usage: string; command: string },
+): { values: ReturnType<typeof parseArgs<{ options: O & typeof loggingOptions; allowPositionals: true }>>['values']; positionals: string[] } | undefined {
+  const options = { ...spec.options, ...loggingOptions } as O & typeof loggingOptions;
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    const message = (error as Error).message.split('\n')[0] ?? 'invalid arguments';
+    throw new InvalidInputError(message.replace(/\.$/, ''), {
+      hint: `Run '${spec.command} --help'; put -- before arguments that start with "-"`,
+    });
+  }
+  const values = parsed.values as Record<string, unknown>;
+  if (values.help) {
+    ctx.out(spec.usage.trimEnd());
+    return undefined;
+  }
+  ctx.setLogging({ quiet: values.quiet === true, debug: values.debug === true, json: values['log-json'] === true });
+  return { values: parsed.values, positionals: parsed.positionals };
+}
