@@ -9,3 +9,4 @@ export * from './zone.js';
 export * from './propagation/index.js';
 export * from './providers/registry.js';
 export * from './flow.js';
+export * from './acme.js';
