@@ -165,6 +165,17 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const idempotent = req.idempotent ?? req.method === 'GET';
       const deadline = Date.now() + maxRetryTimeMs;
       let lastStatus: RetryableStatus | undefined;
+      const willRetry = (error: Error): boolean => {
+        if (req.signal?.aborted) return false;
+        if (error instanceof RetryableStatus) {
+          lastStatus = error;
+          if (!idempotent && error.status !== 429) return false;
+          return error.retryAfterMs === undefined || Date.now() + error.retryAfterMs <= deadline;
+        }
+        if (error instanceof Dns01Error) return false;
+        const code = (error as { code?: string }).code ?? (error.cause as { code?: string } | undefined)?.code;
+        return idempotent || (code !== undefined && CERTAINLY_NOT_SENT.has(code));
+      };
       try {
         return await pRetry((n) => attempt(req, url, n), {
           retries,
@@ -174,21 +185,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           randomize: true,
           maxRetryTime: maxRetryTimeMs,
           signal: req.signal,
-          shouldRetry: ({ error }) => {
-            if (req.signal?.aborted) return false;
-            if (error instanceof RetryableStatus) {
-              lastStatus = error;
-              if (!idempotent && error.status !== 429) return false;
-              if (error.retryAfterMs !== undefined && Date.now() + error.retryAfterMs > deadline) return false;
-              return true;
-            }
-            if (error instanceof Dns01Error) return false;
-            const code = (error as { code?: string }).code ?? (error.cause as { code?: string } | undefined)?.code;
-            return idempotent || (code !== undefined && CERTAINLY_NOT_SENT.has(code));
-          },
+          shouldRetry: ({ error }) => willRetry(error),
           onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
             log.debug(`${req.action}: attempt ${attemptNumber} failed: ${describeError(error)}`, { retriesLeft });
-            if (error instanceof RetryableStatus && error.retryAfterMs && retriesLeft > 0) {
+            if (error instanceof RetryableStatus && error.retryAfterMs && retriesLeft > 0 && willRetry(error)) {
               const wait = Math.min(error.retryAfterMs, Math.max(0, deadline - Date.now()));
               await new Promise((r) => setTimeout(r, wait));
             }

@@ -1,0 +1,188 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  ProviderApiError,
+  clearSecrets,
+  closeHttp,
+  createHttpClient,
+  createLogger,
+  parseRetryAfter,
+  registerSecret,
+} from '../src/index.js';
+
+type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
+
+let server: Server;
+let base: string;
+let seen: { method: string; url: string; headers: IncomingMessage['headers']; body: string }[];
+let handler: Handler;
+
+beforeEach(async () => {
+  seen = [];
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+      handler(req, body, res);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterEach(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+  await closeHttp();
+  clearSecrets();
+});
+
+const fast = { minRetryDelayMs: 5, timeoutMs: 400, maxRetryTimeMs: 3000, retries: 3 };
+const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
+  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+
+describe('http client', () => {
+  it('sends JSON and form bodies with the right content types', async () => {
+    handler = (_req, _body, res) => json(res, 200, { ok: true });
+    const http = createHttpClient({ provider: 'p', baseUrl: `${base}/`, ...fast });
+    const a = await http.request({ method: 'POST', path: '/j', action: 'a', json: { x: 'ü' } });
+    await http.request({ method: 'POST', path: '/f', action: 'b', form: { user: 'a b', pass: 'x&y=z' } });
+    expect(a.json()).toEqual({ ok: true });
+    expect(seen[0]).toMatchObject({ url: '/j', body: '{"x":"ü"}' });
+    expect(seen[0]!.headers['content-type']).toContain('application/json');
+    expect(seen[1]!.body).toBe('user=a+b&pass=x%26y%3Dz');
+    expect(seen[1]!.headers['content-type']).toContain('application/x-www-form-urlencoded');
+  });
+
+  it('sends HTTP Basic credentials and query parameters', async () => {
+    handler = (_req, _body, res) => json(res, 200, {});
+    const http = createHttpClient({ provider: 'p', baseUrl: base, ...fast });
+    await http.request({ method: 'GET', path: '/q', action: 'q', query: { a: '1 2' }, basicAuth: { user: 'u', password: 'pw' } });
+    expect(seen[0]!.url).toBe('/q?a=1+2');
+    expect(seen[0]!.headers.authorization).toBe(`Basic ${Buffer.from('u:pw').toString('base64')}`);
+  });
+
+  it('retries 5xx for idempotent requests and then succeeds', async () => {
+    let n = 0;
+    handler = (_req, _body, res) => (++n < 3 ? json(res, 503, { e: 1 }) : json(res, 200, { n }));
+    const http = createHttpClient({ provider: 'p', baseUrl: base, ...fast });
+    const res = await http.request({ method: 'GET', path: '/r', action: 'r' });
+    expect(res.json()).toEqual({ n: 3 });
+    expect(seen).toHaveLength(3);
+  });
+
+  it('does not retry a non-idempotent request after a 5xx (the server may have acted)', async () => {
+    handler = (_req, _body, res) => json(res, 500, {});
+    const http = createHttpClient({ provider: 'p', baseUrl: base, ...fast });
+    await expect(http.request({ method: 'POST', path: '/create', action: 'create' })).rejects.toMatchObject({
+      name: 'ProviderApiError',
+      transient: true,
+      message: 'p create: the provider API failed (HTTP 500)',
+    });
+    expect(seen).toHaveLength(1);
+  });
+
+  it('retries 429 even for non-idempotent requests, honouring Retry-After', async () => {
+    let n = 0;
+    handler = (_req, _body, res) => (++n === 1 ? json(res, 429, {}, { 'retry-after': '0' }) : json(res, 201, {}));
+    const http = createHttpClient({ provider: 'p', baseUrl: base, ...fast });
+    const res = await http.request({ method: 'POST', path: '/create', action: 'create' });
+    expect(res.status).toBe(201);
+    expect(seen).toHaveLength(2);
+  });
+
+  it('gives up at once when Retry-After exceeds the time budget', async () => {
+    handler = (_req, _body, res) => json(res, 429, {}, { 'retry-after': '3600' });
+    const http = createHttpClient({ provider: 'p', baseUrl: base, ...fast });
+    await expect(http.request({ method: 'GET', path: '/x', action: 'list' })).rejects.toThrow('rate limited by the provider (HTTP 429)');
+    expect(seen).toHaveLength(1);
+  });
+
+  it('returns 4xx to the caller without retrying', async () => {
+    handler = (_req, _body, res) => json(res, 401, { error: ['bad auth'] });
+    const http = createHttpClient({ provider: 'p', baseUrl: base, ...fast });
+    const res = await http.request({ method: 'GET', path: '/x', action: 'list' });
+    expect(res.status).toBe(401);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('times out a hanging server, retries, and fails with a transient error', async () => {
+    handler = () => undefined;
+    const http = createHttpClient({ provider: 'p', baseUrl: base, ...fast, timeoutMs: 150, retries: 1 });
+    const error = await http.request({ method: 'GET', path: '/hang', action: 'list' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderApiError);
+    expect((error as ProviderApiError).transient).toBe(true);
+    expect(seen).toHaveLength(2);
+  });
+
+  it('retries a refused connection and never shows a secret from the URL', async () => {
+    registerSecret('Key/With+Secret');
+    const { port } = server.address() as AddressInfo;
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+    server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const lines: string[] = [];
+    const http = createHttpClient({
+      provider: 'sourcedesk',
+      baseUrl: `http://127.0.0.1:${port}/api/1/${encodeURIComponent('Key/With+Secret')}`,
+      logger: createLogger({ level: 'debug', write: (l) => lines.push(l) }),
+      ...fast,
+    });
+    const error = (await http.request({ method: 'POST', path: '/dns/add', action: 'dns/add' }).catch((e: unknown) => e)) as ProviderApiError;
+    expect(error).toBeInstanceOf(ProviderApiError);
+    expect(error.message).toContain('ECONNREFUSED');
+    expect(error.message).toContain('/api/1/***/dns/add');
+    const all = [error.message, error.stack ?? '', ...lines].join('\n');
+    expect(all).not.toContain('Secret');
+    expect(lines.filter((l) => l.includes('attempt')).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('reports a body that is not JSON as a provider error naming the action', async () => {
+    handler = (_req, _body, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"status": "succ');
+    const http = createHttpClient({ provider: 'netcup', baseUrl: base, ...fast });
+    const res = await http.request({ method: 'POST', path: '/', action: 'infoDnsRecords', idempotent: true });
+    expect(() => res.json()).toThrow('netcup infoDnsRecords: answered with a body that is not JSON (HTTP 200)');
+  });
+
+  it('goes through HTTP_PROXY from the environment', async () => {
+    // The test server doubles as the proxy: it accepts the CONNECT tunnel and
+    // answers the tunnelled request itself, so nothing leaves loopback.
+    const tunnels: string[] = [];
+    server.on('connect', (req: IncomingMessage, socket: Socket) => {
+      tunnels.push(req.url ?? '');
+      const upstream = connect((server.address() as AddressInfo).port, '127.0.0.1', () => {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.pipe(socket).pipe(upstream);
+      });
+    });
+    handler = (req, _body, res) => json(res, 200, { via: 'proxy', path: req.url, host: req.headers.host });
+    const saved = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY, http_proxy: process.env.http_proxy, no_proxy: process.env.no_proxy };
+    await closeHttp();
+    process.env.HTTP_PROXY = base;
+    process.env.http_proxy = base;
+    delete process.env.NO_PROXY;
+    delete process.env.no_proxy;
+    try {
+      const http = createHttpClient({ provider: 'p', baseUrl: 'http://provider.invalid/api', ...fast });
+      const res = await http.request({ method: 'GET', path: '/zones', action: 'list' });
+      expect(res.json()).toEqual({ via: 'proxy', path: '/api/zones', host: 'provider.invalid' });
+      expect(tunnels).toEqual(['provider.invalid:80']);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+      await closeHttp();
+    }
+  });
+});
+
+describe('parseRetryAfter', () => {
+  it('reads seconds and HTTP dates', () => {
+    expect(parseRetryAfter('7')).toBe(7000);
+    expect(parseRetryAfter(new Date(10_000).toUTCString(), 4000)).toBe(6000);
+    expect(parseRetryAfter('soon')).toBeUndefined();
+    expect(parseRetryAfter(undefined)).toBeUndefined();
+  });
+});
