@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// Makes a fresh machine ready for `pnpm test` and `pnpm demo`: the workspace's
+// dependencies and the Debian programs the end-to-end runs use. Uses node
+// built-ins only, so it runs before anything is installed.
+//   node scripts/setup.mjs            dependencies + every Debian program
+//   node scripts/setup.mjs --demo     dependencies + what the demo needs (pebble, openssl)
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const demoOnly = process.argv.includes('--demo');
+
+/** Program -> Debian package that provides it. */
+const PROGRAMS = demoOnly
+  ? { pebble: 'pebble', openssl: 'openssl' }
+  : {
+      pebble: 'pebble',
+      certbot: 'certbot',
+      lego: 'lego',
+      dehydrated: 'dehydrated',
+      uacme: 'uacme',
+      dig: 'dnsutils',
+      openssl: 'openssl',
+      curl: 'curl',
+      'update-ca-certificates': 'ca-certificates',
+    };
+
+const has = (program) => spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;
+const run = (cmd, args, env = process.env) => {
+  console.error(`setup: ${cmd} ${args.join(' ')}`);
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, env });
+  if (r.status !== 0) {
+    console.error(`setup: error: "${cmd} ${args.join(' ')}" failed (exit ${r.status ?? r.signal})`);
+    process.exit(1);
+  }
+};
+
+if (!existsSync(resolve(root, 'node_modules/.modules.yaml'))) {
+  run('pnpm', ['install', '--frozen-lockfile']);
+}
+
+const missing = [...new Set(Object.entries(PROGRAMS).filter(([p]) => !has(p)).map(([, pkg]) => pkg))];
+if (missing.length > 0) {
+  const command = `apt-get update && apt-get install -y --no-install-recommends ${missing.join(' ')}`;
+  const isRoot = process.getuid?.() === 0;
+  if (!isRoot || !has('apt-get')) {
+    console.error(`setup: error: missing Debian packages: ${missing.join(', ')}. Run as root: ${command}`);
+    process.exit(1);
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  run('apt-get', ['update', '-q'], env);
+  run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], env);
+}
