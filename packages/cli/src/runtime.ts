@@ -173,7 +173,8 @@ export function parseCommandLine<O extends Options>(
   try {
     parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
   } catch (error) {
-    const message = (error as Error).message.split('\n')[0] ?? 'invalid arguments';
+    // node's own advice about '--' follows the first sentence; the hint says it shorter.
+    const message = (error as Error).message.split(/\.\s|\n/)[0] ?? 'invalid arguments';
     throw new InvalidInputError(message.replace(/\.$/, ''), {
       hint: `Run '${spec.command} --help'; put -- before arguments that start with "-"`,
     });

@@ -1,12 +1,12 @@
 import type { DnsSettings, Env, ProviderName } from './config.js';
-import { readDnsSettings } from './config.js';
+import { PROVIDER_NAMES, readDnsSettings } from './config.js';
 import type { DnsProvider, ProviderDefinition, Zone } from './contract.js';
 import { Dns01Error, ProviderApiError } from './errors.js';
 import { silentLogger, type Logger } from './log.js';
 import { challengeName, normalizeDomain } from './names.js';
 import { findZoneApex, formatProgress, resolveCnameTarget, waitForPropagation } from './propagation/index.js';
 import type { PropagationOptions, PropagationResult } from './propagation/types.js';
-import { createProviderFromEnv } from './providers/registry.js';
+import { createProviderFromEnv, providerDefinition } from './providers/registry.js';
 import { describeError } from './redact.js';
 
 /** One dns-01 challenge: the domain as the order names it (maybe `*.`) and the TXT value. */
@@ -39,6 +39,12 @@ export interface FlowContext {
   signal?: AbortSignal;
 }
 
+/** What the DNS-only steps need: no provider, no credentials (`dns01 wait`). */
+export type DnsContext = Pick<FlowContext, 'logger' | 'propagation' | 'signal'>;
+
+/** Propagation defaults when no provider is named (the most patient provider's). */
+export const GENERIC_PROPAGATION = { timeout: 1200, interval: 5 } as const;
+
 /** Propagation settings: the environment's, else the provider's defaults. */
 export function propagationSettings(dns: DnsSettings, definition: Pick<ProviderDefinition, 'propagation'>): PropagationSettings {
   return {
@@ -47,6 +53,25 @@ export function propagationSettings(dns: DnsSettings, definition: Pick<ProviderD
     timeoutMs: (dns.propagationTimeout ?? definition.propagation.timeout) * 1000,
     intervalMs: (dns.pollingInterval ?? definition.propagation.interval) * 1000,
     followCname: dns.followCname,
+  };
+}
+
+/**
+ * A DNS-only context from an environment: the DNS settings, with the named
+ * provider's propagation defaults when DNS01_PROVIDER is set and valid, else
+ * GENERIC_PROPAGATION. Needs no credentials.
+ */
+export function dnsContextFromEnv(
+  env: Env,
+  options: { logger?: Logger; overrides?: Partial<PropagationSettings>; signal?: AbortSignal } = {},
+): DnsContext {
+  const dns = readDnsSettings(env);
+  const named = PROVIDER_NAMES.find((n) => n === env.DNS01_PROVIDER);
+  const defaults = named ? providerDefinition(named) : { propagation: GENERIC_PROPAGATION };
+  return {
+    logger: options.logger ?? silentLogger,
+    propagation: { ...propagationSettings(dns, defaults), ...options.overrides },
+    signal: options.signal,
   };
 }
 
@@ -75,7 +100,7 @@ export function contextFromEnv(
 }
 
 /** `_acme-challenge.<domain>`, or where its CNAME points when following is on. */
-export async function challengeTarget(ctx: FlowContext, domain: string): Promise<string> {
+export async function challengeTarget(ctx: DnsContext, domain: string): Promise<string> {
   const name = challengeName(domain);
   if (!ctx.propagation.followCname) return name;
   const target = await resolveCnameTarget(name, { resolvers: ctx.propagation.resolvers, signal: ctx.signal });
@@ -110,7 +135,7 @@ export async function placeChallenges(ctx: FlowContext, challenges: Challenge[])
 }
 
 /** Waits until every authoritative nameserver serves every value, grouped by name. */
-export async function awaitPropagation(ctx: FlowContext, records: Pick<PlacedRecord, 'name' | 'value'>[]): Promise<PropagationResult> {
+export async function awaitPropagation(ctx: DnsContext, records: Pick<PlacedRecord, 'name' | 'value'>[]): Promise<PropagationResult> {
   const byName = new Map<string, Set<string>>();
   for (const r of records) byName.set(r.name, (byName.get(r.name) ?? new Set()).add(r.value));
   const expectations = [...byName].map(([name, values]) => ({ name, values: [...values] }));

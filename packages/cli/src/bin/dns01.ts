@@ -1,0 +1,48 @@
+import { InvalidInputError } from '@dns01/provider-client';
+import { checkCommand } from '../commands/check.js';
+import { cleanupCommand } from '../commands/cleanup.js';
+import { presentCommand } from '../commands/present.js';
+import { waitCommand } from '../commands/wait.js';
+import { zonesCommand } from '../commands/zones.js';
+import { runMain, type RunContext } from '../runtime.js';
+
+const commands: Record<string, (ctx: RunContext, args: readonly string[]) => Promise<number>> = {
+  present: presentCommand,
+  cleanup: cleanupCommand,
+  wait: waitCommand,
+  zones: zonesCommand,
+  check: checkCommand,
+};
+
+const USAGE = `Usage: dns01 <command> [options] [arguments]
+
+Solves ACME DNS-01 challenges on netcup, XSServer, MrDomain and sourceDESK.
+
+Commands:
+  check [<domain>...]                  verify the credentials, list the zones they reach
+  zones                                list the zones the credentials reach
+  present <domain> <value> [...]       create TXT records, wait until every nameserver serves them
+  cleanup <domain> <value> [...]       delete exactly those TXT records
+  wait <fqdn> <value> [<value>...]     wait until every authoritative nameserver serves the values
+
+Run 'dns01 <command> --help' for its options. Results go to stdout, progress
+and errors to stderr. Configuration: environment variables, or a KEY=VALUE
+file (DNS01_CONFIG, ~/.config/dns01/config, /etc/dns01/config; mode 600).
+Exit codes: 0 ok, 1 other failure, 2 usage, 3 configuration, 4 authentication,
+5 zone not found, 6 provider API, 7 propagation timeout.
+`;
+
+await runMain('dns01', async (ctx) => {
+  const [command, ...rest] = ctx.argv;
+  if (command === undefined) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  if (command === '--help' || command === '-h' || command === 'help') {
+    ctx.out(USAGE.trimEnd());
+    return 0;
+  }
+  const run = commands[command];
+  if (!run) throw new InvalidInputError(`unknown command "${command}"`, { hint: "Run 'dns01 --help'" });
+  return run(ctx, rest);
+});
