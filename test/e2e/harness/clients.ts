@@ -1,0 +1,263 @@
+import { X509Certificate } from 'node:crypto';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { requirePrograms, type Program } from './debian.js';
+import type { Pebble } from './pebble.js';
+import { explain, run, type RunResult } from './process.js';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+
+/** Where `pnpm build` puts each hook executable. */
+const HOOK_BIN_DIRS = ['cli', 'certbot-hook', 'lego-exec', 'dehydrated-hook', 'uacme-hook'].map((pkg) =>
+  join(REPO_ROOT, 'packages', pkg, 'dist', 'bin'),
+);
+
+/** The absolute path of a built hook executable; fails with what to run when it is missing. */
+export function hookExecutable(name: string): string {
+  for (const dir of HOOK_BIN_DIRS) {
+    const path = join(dir, `${name}.js`);
+    if (existsSync(path)) return path;
+  }
+  throw new Error(`${name} is not built: run \`pnpm build\` first (pnpm test and pnpm test:e2e do)`);
+}
+
+/** PATH with the built hook executables first, as an installed package would put them. */
+export function pathWithHooks(): string {
+  return [...HOOK_BIN_DIRS, process.env.PATH ?? '/usr/bin:/bin'].join(':');
+}
+
+export interface IssueContext {
+  pebble: Pebble;
+  /**
+   * The whole environment of the client: PATH with the hooks, HOME, the
+   * provider's settings and the DNS settings. Nothing else is inherited.
+   */
+  env: NodeJS.ProcessEnv;
+  /** Only the dns01 settings (provider + DNS): what a config file would hold. */
+  settings: Record<string, string>;
+  /** The names to put in the certificate, apex first. */
+  domains: string[];
+  /** The test DNS server as ip:port, for clients that resolve names themselves. */
+  dnsServer: string;
+  /** A fresh directory for this run. */
+  dir: string;
+}
+
+export interface Issuance {
+  /** Every process the client ran, for output assertions. */
+  runs: RunResult[];
+  /** Each certificate issued (PEM, leaf first). */
+  certificates: string[];
+  /** Log files the client wrote (certbot keeps its hooks' output there). */
+  logs?: string[];
+}
+
+export interface AcmeClientRunner {
+  name: string;
+  programs: Program[];
+  issue(ctx: IssueContext): Promise<Issuance>;
+}
+
+const CLIENT_TIMEOUT_MS = 120_000;
+
+async function mustSucceed(result: Promise<RunResult>, runs: RunResult[]): Promise<RunResult> {
+  const done = await result;
+  runs.push(done);
+  if (done.code !== 0) throw new Error(explain(done));
+  return done;
+}
+
+function readCert(path: string, runs: RunResult[]): string {
+  if (!existsSync(path)) throw new Error(`no certificate at ${path}; last run:\n${explain(runs[runs.length - 1]!)}`);
+  return readFileSync(path, 'utf8');
+}
+
+/** Writes the dns01 config file (KEY=VALUE, mode 600) where the executables look by default. */
+export function writeDefaultConfig(home: string, settings: Record<string, string>): string {
+  const dir = join(home, '.config', 'dns01');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, 'config');
+  writeFileSync(path, Object.entries(settings).map(([k, v]) => `${k}=${v}\n`).join(''), { mode: 0o600 });
+  chmodSync(path, 0o600);
+  return path;
+}
+
+/** certbot --manual with the certbot hook, then `certbot renew --force-renewal` as a timer runs it. */
+export const certbot: AcmeClientRunner = {
+  name: 'certbot (issue, then renew from the config file)',
+  programs: ['certbot'],
+  async issue(ctx) {
+    const runs: RunResult[] = [];
+    const dirs = ['--config-dir', join(ctx.dir, 'config'), '--work-dir', join(ctx.dir, 'work'), '--logs-dir', join(ctx.dir, 'logs')];
+    const env = { ...ctx.env, REQUESTS_CA_BUNDLE: ctx.pebble.tls.caCertPath };
+    await mustSucceed(
+      run(
+        'certbot',
+        ['certonly', '--non-interactive', ...dirs, '--agree-tos', '--register-unsafely-without-email', '--server', ctx.pebble.directoryUrl,
+          '--manual', '--preferred-challenges', 'dns', '--manual-auth-hook', 'dns01-certbot auth', '--manual-cleanup-hook', 'dns01-certbot cleanup',
+          '--cert-name', 'e2e', ...ctx.domains.flatMap((d) => ['-d', d])],
+        { env, timeoutMs: CLIENT_TIMEOUT_MS },
+      ),
+      runs,
+    );
+    const live = join(ctx.dir, 'config', 'live', 'e2e', 'fullchain.pem');
+    const first = readCert(live, runs);
+
+    // A timer has no provider variables: only PATH, HOME and the trust store.
+    writeDefaultConfig(ctx.dir, ctx.settings);
+    const timerEnv = { PATH: ctx.env.PATH, HOME: ctx.dir, REQUESTS_CA_BUNDLE: ctx.pebble.tls.caCertPath };
+    await mustSucceed(run('certbot', ['renew', '--non-interactive', '--force-renewal', ...dirs], { env: timerEnv, timeoutMs: CLIENT_TIMEOUT_MS }), runs);
+    const renewed = readCert(live, runs);
+    if (new X509Certificate(renewed).serialNumber === new X509Certificate(first).serialNumber) {
+      throw new Error('certbot renew --force-renewal kept the old certificate');
+    }
+    const logDir = join(ctx.dir, 'logs');
+    const logs = readdirSync(logDir).map((f) => readFileSync(join(logDir, f), 'utf8'));
+    return { runs, certificates: [first, renewed], logs };
+  },
+};
+
+function legoRunner(mode: 'default' | 'RAW'): AcmeClientRunner {
+  return {
+    name: `lego --dns exec (${mode} mode)`,
+    programs: ['lego'],
+    async issue(ctx) {
+      const runs: RunResult[] = [];
+      const env = {
+        ...ctx.env,
+        EXEC_PATH: hookExecutable('dns01-lego'),
+        ...(mode === 'RAW' ? { EXEC_MODE: 'RAW' } : {}),
+        LEGO_CA_CERTIFICATES: ctx.pebble.tls.caCertPath,
+      };
+      const path = join(ctx.dir, 'lego');
+      await mustSucceed(
+        run(
+          'lego',
+          ['--accept-tos', '--email', 'e2e@example.com', '--server', ctx.pebble.directoryUrl, '--path', path, '--key-type', 'ec256',
+            // lego's own check asks the system resolver, which cannot see the test zones; the hook waits instead.
+            '--dns', 'exec', '--dns.disable-cp', '--dns.resolvers', ctx.dnsServer, ...ctx.domains.flatMap((d) => ['--domains', d]), 'run'],
+          { env, timeoutMs: CLIENT_TIMEOUT_MS },
+        ),
+        runs,
+      );
+      return { runs, certificates: [readCert(join(path, 'certificates', `${ctx.domains[0]}.crt`), runs)] };
+    },
+  };
+}
+
+function dehydratedRunner(hookChain: boolean): AcmeClientRunner {
+  return {
+    name: `dehydrated (HOOK_CHAIN=${hookChain ? 'yes' : 'no'})`,
+    programs: ['dehydrated'],
+    async issue(ctx) {
+      const runs: RunResult[] = [];
+      const base = join(ctx.dir, 'dehydrated');
+      mkdirSync(base, { recursive: true });
+      const config = join(base, 'config');
+      writeFileSync(join(base, 'domains.txt'), `${ctx.domains.join(' ')} > e2e\n`);
+      writeFileSync(
+        config,
+        [`CA="${ctx.pebble.directoryUrl}"`, 'CHALLENGETYPE="dns-01"', `BASEDIR="${base}"`, `DOMAINS_TXT="${join(base, 'domains.txt')}"`,
+          `HOOK="${hookExecutable('dns01-dehydrated')}"`, `HOOK_CHAIN="${hookChain ? 'yes' : 'no'}"`, 'KEY_ALGO="prime256v1"', ''].join('\n'),
+      );
+      const env = { ...ctx.env, CURL_CA_BUNDLE: ctx.pebble.tls.caCertPath };
+      await mustSucceed(run('dehydrated', ['--config', config, '--register', '--accept-terms'], { env, timeoutMs: CLIENT_TIMEOUT_MS }), runs);
+      await mustSucceed(run('dehydrated', ['--config', config, '--cron'], { env, timeoutMs: CLIENT_TIMEOUT_MS }), runs);
+      return { runs, certificates: [readCert(join(base, 'certs', 'e2e', 'fullchain.pem'), runs)] };
+    },
+  };
+}
+
+/**
+ * uacme's libcurl (GnuTLS) trusts only the system store: the test CA is added
+ * with update-ca-certificates for the run and removed afterwards.
+ */
+async function withSystemTrust<T>(caCertPath: string, fn: () => Promise<T>): Promise<T> {
+  const anchor = `/usr/local/share/ca-certificates/dns01-e2e-${process.pid}-${Date.now()}.crt`;
+  copyFileSync(caCertPath, anchor);
+  try {
+    const added = await run('update-ca-certificates', [], { timeoutMs: 60_000 });
+    if (added.code !== 0) throw new Error(`cannot trust the test CA (are we root?): ${explain(added)}`);
+    return await fn();
+  } finally {
+    rmSync(anchor, { force: true });
+    const removed = await run('update-ca-certificates', ['--fresh'], { timeoutMs: 60_000 });
+    if (removed.code !== 0) console.error(`could not remove the test CA from the system store: ${explain(removed)}`);
+  }
+}
+
+export const uacme: AcmeClientRunner = {
+  name: 'uacme',
+  programs: ['uacme', 'update-ca-certificates'],
+  async issue(ctx) {
+    const runs: RunResult[] = [];
+    const conf = join(ctx.dir, 'uacme');
+    const common = ['--verbose', '--confdir', conf, '--acme-url', ctx.pebble.directoryUrl];
+    await withSystemTrust(ctx.pebble.tls.caCertPath, async () => {
+      await mustSucceed(run('uacme', [...common, '--yes', 'new'], { env: ctx.env, timeoutMs: CLIENT_TIMEOUT_MS }), runs);
+      await mustSucceed(
+        run('uacme', [...common, '--type', 'EC', '--hook', hookExecutable('dns01-uacme'), 'issue', ...ctx.domains], {
+          env: ctx.env,
+          timeoutMs: CLIENT_TIMEOUT_MS,
+        }),
+        runs,
+      );
+    });
+    return { runs, certificates: [readCert(join(conf, ctx.domains[0]!, 'cert.pem'), runs)] };
+  },
+};
+
+/**
+ * A user's project that installed acme-client and the plugin: node_modules
+ * links to the built workspace packages, and one script of ours.
+ */
+function acmeClientProject(dir: string, script: string): string {
+  const project = join(dir, 'acme-client-project');
+  const plugin = join(REPO_ROOT, 'packages', 'acme-client-plugin');
+  mkdirSync(join(project, 'node_modules', '@dns01'), { recursive: true });
+  symlinkSync(plugin, join(project, 'node_modules', '@dns01', 'acme-client-plugin'));
+  symlinkSync(join(plugin, 'node_modules', 'acme-client'), join(project, 'node_modules', 'acme-client'));
+  const target = join(project, script);
+  copyFileSync(join(import.meta.dirname, '..', 'fixtures', script), target);
+  return target;
+}
+
+function acmeClientRunner(kind: 'ESM' | 'CommonJS'): AcmeClientRunner {
+  const script = kind === 'ESM' ? 'acme-client-issue.mjs' : 'acme-client-issue.cjs';
+  return {
+    name: `acme-client with the plugin (${kind})`,
+    programs: [],
+    async issue(ctx) {
+      if (!existsSync(join(REPO_ROOT, 'packages', 'acme-client-plugin', 'dist', 'index.js'))) {
+        throw new Error('@dns01/acme-client-plugin is not built: run `pnpm build` first');
+      }
+      const runs: RunResult[] = [];
+      const out = join(ctx.dir, 'acme-client-cert.pem');
+      const env = {
+        ...ctx.env,
+        NODE_EXTRA_CA_CERTS: ctx.pebble.tls.caCertPath,
+        ACME_DIRECTORY_URL: ctx.pebble.directoryUrl,
+        CERT_DOMAINS: ctx.domains.join(','),
+        CERT_OUT: out,
+      };
+      await mustSucceed(run(process.execPath, [acmeClientProject(ctx.dir, script)], { env, timeoutMs: CLIENT_TIMEOUT_MS }), runs);
+      return { runs, certificates: [readCert(out, runs)] };
+    },
+  };
+}
+
+/** Every real ACME client the suite proves, each a separate process tree. */
+export const ACME_CLIENTS: AcmeClientRunner[] = [
+  certbot,
+  legoRunner('default'),
+  legoRunner('RAW'),
+  dehydratedRunner(true),
+  dehydratedRunner(false),
+  uacme,
+  acmeClientRunner('ESM'),
+  acmeClientRunner('CommonJS'),
+];
+
+export function requireClient(client: AcmeClientRunner): void {
+  requirePrograms(...client.programs);
+}

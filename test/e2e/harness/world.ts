@@ -1,0 +1,115 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ProviderName } from '@dns01/provider-client';
+import type { NewRecord } from '@dns01/testkit';
+import { startTestWorld, type TestWorld, type TestWorldOptions } from '../../../packages/testkit/src/world.js';
+import { pathWithHooks, type IssueContext } from './clients.js';
+import { startPebble, type Pebble } from './pebble.js';
+import { killAll } from './process.js';
+
+export const PROVIDERS: ProviderName[] = ['netcup', 'xsserver', 'mrdomain', 'sourcedesk'];
+
+/** Two nameservers that lag differently, as real secondaries do. */
+export const LAGGING_NAMESERVERS = [{ lagMs: 300 }, { lagMs: 1200 }];
+
+export function zoneOf(provider: ProviderName): string {
+  return `${provider}-e2e.example`;
+}
+
+/** What every certificate asks for: the apex, a wildcard and a name two labels down. */
+export function certificateDomains(zone: string): string[] {
+  return [zone, `*.${zone}`, `a.b.${zone}`];
+}
+
+/** Records that are not ours, some exactly where the challenges go: they must survive every run. */
+export function foreignRecords(zone: string): NewRecord[] {
+  return [
+    { name: `_acme-challenge.${zone}`, type: 'TXT', data: 'foreign-apex-token-do-not-touch' },
+    { name: `_acme-challenge.a.b.${zone}`, type: 'TXT', data: 'foreign-deep-token-do-not-touch' },
+    { name: zone, type: 'TXT', data: 'v=spf1 -all' },
+    { name: zone, type: 'A', data: '192.0.2.10' },
+    { name: `www.${zone}`, type: 'CNAME', data: zone },
+  ];
+}
+
+export interface E2eWorld {
+  world: TestWorld;
+  pebble: Pebble;
+  zone: string;
+  domains: string[];
+  /** Pebble's issuing root of this run. */
+  root: string;
+  /** A fresh issue context in a new temp directory (removed by `close`). */
+  context(extraEnv?: Record<string, string>): Promise<IssueContext>;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole loopback world of one provider: zone store, test DNS (two lagging
+ * nameservers and the resolver Pebble asks), the provider's emulator, and
+ * Pebble validating through that resolver.
+ */
+export async function startE2eWorld(provider: ProviderName, options: Partial<TestWorldOptions> = {}): Promise<E2eWorld> {
+  const zone = zoneOf(provider);
+  const world = await startTestWorld({
+    provider,
+    zones: [zone],
+    nameservers: LAGGING_NAMESERVERS,
+    records: foreignRecords(zone),
+    pollingInterval: 0.1,
+    propagationTimeout: 30,
+    ...options,
+  });
+  let pebble: Pebble;
+  try {
+    pebble = await startPebble({ dnsServer: world.dns.resolver });
+  } catch (error) {
+    await world.close();
+    throw error;
+  }
+  const root = await pebble.issuingRoot();
+  const dirs: string[] = [];
+  return {
+    world,
+    pebble,
+    zone,
+    domains: certificateDomains(zone),
+    root,
+    async context(extraEnv = {}) {
+      const dir = await mkdtemp(join(tmpdir(), `dns01-e2e-${provider}-`));
+      dirs.push(dir);
+      // Debug logging everywhere: the no-secret assertions then cover the chattiest output.
+      const settings = { ...world.env, DNS01_LOG_LEVEL: 'debug', ...extraEnv };
+      return {
+        pebble,
+        env: { PATH: pathWithHooks(), HOME: dir, LANG: 'C.UTF-8', ...settings },
+        settings,
+        domains: certificateDomains(zone),
+        dnsServer: world.dns.resolver,
+        dir,
+      };
+    },
+    async close() {
+      killAll();
+      await pebble.close();
+      await world.close();
+      await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+    },
+  };
+}
+
+/** The zone's records as comparable rows (ids included: a deleted and re-added record is a change). */
+export function zoneSnapshot(world: TestWorld, zone: string): string[] {
+  return world.store
+    .records(zone)
+    .map((r) => `${r.id} ${r.name} ${r.type} ${r.ttl} ${r.priority ?? '-'} ${r.data}`)
+    .sort();
+}
+
+/** The secrets (and their common encodings) that appear in `text`. */
+export function leakedSecrets(text: string, secrets: readonly string[]): string[] {
+  return secrets.filter((s) =>
+    [s, encodeURIComponent(s), Buffer.from(s).toString('base64')].some((form) => text.includes(form)),
+  );
+}

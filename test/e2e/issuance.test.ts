@@ -1,0 +1,29 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { certificateNames, chainsToRoot } from './harness/certs.js';
+import { ACME_CLIENTS, requireClient } from './harness/clients.js';
+import { leakedSecrets, PROVIDERS, startE2eWorld, zoneSnapshot, type E2eWorld } from './harness/world.js';
+
+describe.each(PROVIDERS)('%s: real ACME clients against Pebble', (provider) => {
+  let e2e: E2eWorld;
+  beforeAll(async () => {
+    e2e = await startE2eWorld(provider);
+  });
+  afterAll(async () => e2e?.close());
+
+  it.each(ACME_CLIENTS)('$name issues <zone>, *.<zone> and a.b.<zone>', async (client) => {
+    requireClient(client);
+    const before = zoneSnapshot(e2e.world, e2e.zone);
+    const ctx = await e2e.context();
+
+    const issuance = await client.issue(ctx);
+
+    expect(issuance.certificates.length).toBeGreaterThan(0);
+    for (const cert of issuance.certificates) {
+      expect(certificateNames(cert)).toEqual([...ctx.domains].sort());
+      expect(chainsToRoot(cert, e2e.root)).toBe(true);
+    }
+    expect(zoneSnapshot(e2e.world, e2e.zone)).toEqual(before);
+    const everything = [...issuance.runs.map((r) => r.output), ...(issuance.logs ?? [])].join('\n');
+    expect(leakedSecrets(everything, e2e.world.secrets)).toEqual([]);
+  });
+});
