@@ -1,0 +1,249 @@
+import type { z } from 'zod';
+import type { ProviderDeps } from '../../contract.js';
+import { AuthenticationError, Dns01Error, InvalidInputError, ProviderApiError, ZoneNotFoundError } from '../../errors.js';
+import { createHttpClient, type HttpClient } from '../../http.js';
+import { silentLogger, type Logger } from '../../log.js';
+import { registerSecret } from '../../redact.js';
+import {
+  dnsRecordSetSchema,
+  envelopeSchema,
+  loginDataSchema,
+  zoneInfoSchema,
+  type NetcupEnvelope,
+  type NetcupRecord,
+  type NetcupZoneInfo,
+} from './schemas.js';
+import type { NetcupConfig } from './settings.js';
+
+const PROVIDER = 'netcup';
+
+/** The status codes this client acts on (the CCP API's own numbers). */
+export const NetcupStatus = {
+  success: 2000,
+  /** The API session id is invalid or expired (15 minutes idle): log in again. */
+  sessionInvalid: 4001,
+  /** Validation error: wrong credentials, the request rate limit, or invalid request data. */
+  validation: 4013,
+  /** The domain is not in this account (or not on netcup's CCP DNS). */
+  domainNotFound: 5028,
+  /** infoDnsRecords on a zone without records. */
+  noRecords: 5029,
+} as const;
+
+export const CLOUDDNS_NOTE = 'netcup CloudDNS zones are not reachable through this API';
+
+/** A record to add (no id) or to delete (its id plus the exact data, deleterecord true). */
+export type RecordChange =
+  | { hostname: string; type: string; destination: string }
+  | { id: string; hostname: string; type: string; destination: string; deleterecord: true };
+
+const RATE_LIMIT_WORDS = /requests per minute|request limit|rate limit|limitation of requests|too many|locked|gesperrt/i;
+const CREDENTIAL_WORDS = /api ?key|password|customer ?number|credential|login|authenticat/i;
+
+function detailOf(reply: NetcupEnvelope): string {
+  const parts = [reply.shortmessage, reply.longmessage].map((s) => s.trim()).filter((s) => s !== '');
+  const text = [...new Set(parts)].join(' ');
+  return `${reply.statuscode}${text ? `: ${text}` : ''}`;
+}
+
+/** netcup's request limit (4013): never retried, since every request extends the lockout. */
+export class NetcupRateLimitError extends ProviderApiError {}
+
+/** 4013 covers three things; the message says which one is likely. */
+function validationError(action: string, reply: NetcupEnvelope): Dns01Error {
+  const detail = detailOf(reply);
+  const text = `${reply.shortmessage} ${reply.longmessage}`;
+  if (RATE_LIMIT_WORDS.test(text)) {
+    return new NetcupRateLimitError(
+      PROVIDER,
+      action,
+      `the account is locked out for now (${detail}); netcup locks an account for a while after about 180 requests per minute or repeated failed logins`,
+      { transient: true, hint: 'Wait several minutes before trying again and do not retry in a loop: every further request extends the lockout' },
+    );
+  }
+  if (action === 'login' || CREDENTIAL_WORDS.test(text)) {
+    return new AuthenticationError(
+      `netcup ${action}: the login was refused (${detail}); most likely the customer number, API key or API password is wrong (if many requests ran just before, it may be the rate limit)`,
+      {
+        hint: 'Check NETCUP_CUSTOMER_NUMBER, NETCUP_API_KEY and NETCUP_API_PASSWORD (CCP > Master Data > API). Do not retry blindly: repeated failed logins lock the account temporarily',
+      },
+    );
+  }
+  return new InvalidInputError(`netcup ${action}: the request was rejected as invalid (${detail})`, {
+    hint: 'Check the domain name and the TXT value; run with DNS01_LOG_LEVEL=debug for details',
+  });
+}
+
+/** Maps an error reply to the typed error a caller can act on. */
+export function netcupError(action: string, reply: NetcupEnvelope, domain?: string): Dns01Error {
+  const code = reply.statuscode;
+  const detail = detailOf(reply);
+  if (code === NetcupStatus.validation) return validationError(action, reply);
+  if (code === NetcupStatus.sessionInvalid) {
+    return new ProviderApiError(PROVIDER, action, `the API session was rejected again right after a new login (${detail})`, {
+      transient: true,
+      hint: 'Try again in a minute; if it persists, create a new API key in the CCP',
+    });
+  }
+  if (code === NetcupStatus.domainNotFound) {
+    return new ZoneNotFoundError(`netcup ${action}: the domain ${domain ?? ''} is not in this account (${detail}); ${CLOUDDNS_NOTE}`, {
+      hint: 'Check that the domain belongs to this customer number and uses the netcup nameservers (CCP DNS, not CloudDNS)',
+    });
+  }
+  if (code >= 5000 && code < 6000) {
+    return new ProviderApiError(PROVIDER, action, `netcup reported a server-side error (${detail})`, {
+      transient: true,
+      hint: 'The netcup API may be having problems; try again later',
+    });
+  }
+  if (code >= 4000 && code < 5000) {
+    return new ProviderApiError(PROVIDER, action, `netcup refused the request (${detail})`, {
+      hint: 'See the message from netcup; run with DNS01_LOG_LEVEL=debug for details',
+    });
+  }
+  return new ProviderApiError(PROVIDER, action, `netcup answered with status "${reply.status}" (${detail})`, {
+    hint: 'The netcup API answered in a way this client does not know; run with DNS01_LOG_LEVEL=debug and report it',
+  });
+}
+
+function shapeError(action: string, what: string, error: z.ZodError): ProviderApiError {
+  const issue = error.issues[0];
+  const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+  return new ProviderApiError(PROVIDER, action, `answered in an unexpected shape (${what}: ${where}${issue?.message ?? 'invalid'})`, {
+    hint: 'The netcup API may have changed or a proxy altered the reply; run with DNS01_LOG_LEVEL=debug and report it',
+  });
+}
+
+interface CallOptions {
+  /** The session may be created/renewed for this call (all but login/logout). */
+  session: boolean;
+  idempotent: boolean;
+  domain?: string;
+}
+
+/**
+ * The CCP JSON API: `POST <endpoint>?JSON` with `{action, param}`. One login
+ * per client, shared by concurrent calls; on 4001 (session expired) one new
+ * login and one repeat of the call.
+ */
+export class NetcupClient {
+  private readonly http: HttpClient;
+  private readonly log: Logger;
+  private session: Promise<string> | undefined;
+
+  constructor(
+    private readonly config: NetcupConfig,
+    deps: Pick<ProviderDeps, 'logger' | 'http'> = { logger: silentLogger },
+  ) {
+    this.log = deps.logger;
+    this.http = createHttpClient({ ...deps.http, provider: PROVIDER, baseUrl: config.endpoint, logger: deps.logger });
+  }
+
+  /** The zone's data, or undefined when the account does not hold the domain (5028). */
+  async infoDnsZone(domainname: string): Promise<NetcupZoneInfo | undefined> {
+    const reply = await this.call('infoDnsZone', { domainname }, { session: true, idempotent: true, domain: domainname });
+    if (reply.status !== 'success' && reply.statuscode === NetcupStatus.domainNotFound) return undefined;
+    return this.data('infoDnsZone', reply, zoneInfoSchema, domainname);
+  }
+
+  /** Every record of the zone; a zone without records is an empty list, not an error. */
+  async infoDnsRecords(domainname: string): Promise<NetcupRecord[]> {
+    const reply = await this.call('infoDnsRecords', { domainname }, { session: true, idempotent: true, domain: domainname });
+    if (reply.status !== 'success' && isNoRecords(reply)) return [];
+    return this.data('infoDnsRecords', reply, dnsRecordSetSchema, domainname).dnsrecords;
+  }
+
+  /**
+   * Adds records without id and deletes records with id + deleterecord.
+   * Only the changed records are sent, never the whole set. Returns the
+   * zone's records after the change, as netcup reports them.
+   */
+  async updateDnsRecords(domainname: string, changes: RecordChange[]): Promise<NetcupRecord[]> {
+    const param = { domainname, dnsrecordset: { dnsrecords: changes } };
+    const reply = await this.call('updateDnsRecords', param, { session: true, idempotent: false, domain: domainname });
+    return this.data('updateDnsRecords', reply, dnsRecordSetSchema, domainname).dnsrecords;
+  }
+
+  /** Ends the session, if there is one. Never throws: the outcome no longer matters to the caller. */
+  async logout(): Promise<void> {
+    const pending = this.session;
+    this.session = undefined;
+    if (!pending) return;
+    let id: string;
+    try {
+      id = await pending;
+    } catch {
+      return;
+    }
+    try {
+      const reply = await this.post('logout', { apisessionid: id }, true);
+      if (reply.status !== 'success') this.log.debug(`logout: netcup answered ${detailOf(reply)}`);
+    } catch (error) {
+      this.log.debug(`logout failed (the session expires by itself after 15 minutes idle): ${(error as Error).message}`);
+    }
+  }
+
+  private login(): Promise<string> {
+    this.session ??= (async () => {
+      const reply = await this.post('login', { apipassword: this.config.apiPassword }, true);
+      if (reply.status !== 'success') throw netcupError('login', reply);
+      const { apisessionid } = this.data('login', reply, loginDataSchema);
+      registerSecret(apisessionid);
+      this.log.debug('login: session opened');
+      return apisessionid;
+    })();
+    const current = this.session;
+    current.catch(() => {
+      if (this.session === current) this.session = undefined;
+    });
+    return current;
+  }
+
+  private async call(action: string, params: Record<string, unknown>, options: CallOptions): Promise<NetcupEnvelope> {
+    for (let attempt = 1; ; attempt++) {
+      const sessionId = await this.login();
+      const reply = await this.post(action, { ...params, apisessionid: sessionId }, options.idempotent);
+      if (reply.status === 'success') return reply;
+      if (reply.statuscode === NetcupStatus.sessionInvalid && attempt === 1) {
+        this.log.debug(`${action}: session expired, logging in again`);
+        if (this.session && (await this.session.catch(() => undefined)) === sessionId) this.session = undefined;
+        continue;
+      }
+      if (action === 'infoDnsZone' && reply.statuscode === NetcupStatus.domainNotFound) return reply;
+      if (action === 'infoDnsRecords' && isNoRecords(reply)) return reply;
+      throw netcupError(action, reply, options.domain);
+    }
+  }
+
+  /** One request: the envelope, parsed and checked, whatever its status. */
+  private async post(action: string, params: Record<string, unknown>, idempotent: boolean): Promise<NetcupEnvelope> {
+    const param = { customernumber: this.config.customerNumber, apikey: this.config.apiKey, ...params };
+    const res = await this.http.request({ method: 'POST', path: '?JSON', action, json: { action, param }, idempotent });
+    if (res.status !== 200) {
+      throw new ProviderApiError(PROVIDER, action, `answered HTTP ${res.status}`, {
+        hint: 'Check NETCUP_ENDPOINT (default https://ccp.netcup.net/run/webservice/servers/endpoint.php)',
+      });
+    }
+    const parsed = envelopeSchema.safeParse(res.json());
+    if (!parsed.success) throw shapeError(action, 'reply envelope', parsed.error);
+    if (parsed.data.action !== '' && parsed.data.action.toLowerCase() !== action.toLowerCase()) {
+      throw new ProviderApiError(PROVIDER, action, `answered for another action ("${parsed.data.action}")`, {
+        hint: 'Check NETCUP_ENDPOINT; a proxy may be mixing up replies',
+      });
+    }
+    this.log.debug(`${action}: ${parsed.data.status} ${parsed.data.statuscode}`);
+    return parsed.data;
+  }
+
+  private data<T>(action: string, reply: NetcupEnvelope, schema: z.ZodType<T>, domain?: string): T {
+    if (reply.status !== 'success') throw netcupError(action, reply, domain);
+    const parsed = schema.safeParse(reply.responsedata);
+    if (!parsed.success) throw shapeError(action, 'responsedata', parsed.error);
+    return parsed.data;
+  }
+}
+
+/** netcup answers a zone without records with an error status; that is an empty list. */
+function isNoRecords(reply: NetcupEnvelope): boolean {
+  return reply.statuscode === NetcupStatus.noRecords || /no records/i.test(`${reply.shortmessage} ${reply.longmessage}`);
+}

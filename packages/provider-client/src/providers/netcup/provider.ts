@@ -1,0 +1,189 @@
+import type { DeleteOutcome, DnsProvider, ProviderDeps, TxtRecord, Zone } from '../../contract.js';
+import { InvalidInputError, ProviderApiError, ZoneNotFoundError } from '../../errors.js';
+import { normalizeFqdn, toRelative } from '../../names.js';
+import { KeyedMutex, locateZone, memoizeZones } from '../../zone.js';
+import { CLOUDDNS_NOTE, NetcupRateLimitError, type NetcupClient, type RecordChange } from './client.js';
+import type { NetcupRecord } from './schemas.js';
+
+interface Wanted {
+  name: string;
+  value: string;
+}
+
+/** netcup hostnames: relative to the zone, `@` for the apex, or absolute with a trailing dot. */
+export function hostnameFor(fqdn: string, zone: string): string {
+  const relative = toRelative(fqdn, zone);
+  return relative === '' ? '@' : relative;
+}
+
+/** The absolute name of a hostname as netcup lists it; undefined for names DNS cannot carry (e.g. `*`). */
+export function recordFqdn(hostname: string, zone: string): string | undefined {
+  const h = hostname.trim();
+  try {
+    if (h === '' || h === '@') return normalizeFqdn(zone);
+    if (h.endsWith('.')) return normalizeFqdn(h);
+    return normalizeFqdn(`${h}.${zone}`);
+  } catch {
+    return undefined;
+  }
+}
+
+function unquote(value: string): string {
+  return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
+}
+
+function isTxtFor(record: NetcupRecord, zone: string, wanted: Wanted): boolean {
+  return (
+    record.type.toUpperCase() === 'TXT' &&
+    record.deleterecord !== true &&
+    recordFqdn(record.hostname, zone) === wanted.name &&
+    unquote(record.destination) === wanted.value
+  );
+}
+
+/** May a failed change be checked and tried once more? Only when its outcome is unknown. */
+function outcomeUnknown(error: unknown): boolean {
+  return error instanceof ProviderApiError && error.transient && !(error instanceof NetcupRateLimitError);
+}
+
+/**
+ * Collects the calls made for one key within the same tick into one batch,
+ * so that many challenges for one zone become one API call.
+ */
+function coalesce<T, R>(run: (key: string, items: T[]) => Promise<R[]>): (key: string, item: T) => Promise<R> {
+  const open = new Map<string, { items: T[]; settle: { resolve: (r: R) => void; reject: (e: unknown) => void }[] }>();
+  return (key, item) =>
+    new Promise<R>((resolve, reject) => {
+      let batch = open.get(key);
+      if (!batch) {
+        const fresh: { items: T[]; settle: { resolve: (r: R) => void; reject: (e: unknown) => void }[] } = { items: [], settle: [] };
+        open.set(key, fresh);
+        setImmediate(() => {
+          open.delete(key);
+          run(key, fresh.items).then(
+            (results) => fresh.settle.forEach((s, i) => s.resolve(results[i]!)),
+            (error: unknown) => fresh.settle.forEach((s) => s.reject(error)),
+          );
+        });
+        batch = fresh;
+      }
+      batch.items.push(item);
+      batch.settle.push({ resolve, reject });
+    });
+}
+
+export function createNetcupProvider(client: NetcupClient, deps: ProviderDeps): DnsProvider {
+  const log = deps.logger;
+  // netcup ids are stable, but "is it there yet?" followed by a change is a
+  // read-modify-write: changes to one zone run one batch at a time.
+  const mutex = new KeyedMutex();
+  const confirmed = new Map<string, Promise<Zone | undefined>>();
+
+  const confirm = (candidate: string): Promise<Zone | undefined> => {
+    // `_acme-challenge.example.com` and the like can never be a domain of the account.
+    if (candidate.startsWith('_')) return Promise.resolve(undefined);
+    let hit = confirmed.get(candidate);
+    if (!hit) {
+      hit = client.infoDnsZone(candidate).then(
+        (info) => (info ? { name: candidate } : undefined),
+        (error: unknown) => {
+          if (error instanceof InvalidInputError) return undefined;
+          throw error;
+        },
+      );
+      confirmed.set(candidate, hit);
+      hit.catch(() => confirmed.delete(candidate));
+    }
+    return hit;
+  };
+
+  const findZone = memoizeZones(async (fqdn) => {
+    try {
+      return await locateZone(fqdn, { provider: 'netcup', findApex: deps.findApex, confirm });
+    } catch (error) {
+      if (!(error instanceof ZoneNotFoundError)) throw error;
+      throw new ZoneNotFoundError(`${error.message} (${CLOUDDNS_NOTE})`, {
+        hint: 'Check that the domain belongs to this customer number and uses the netcup nameservers (CCP DNS, not CloudDNS)',
+      });
+    }
+  });
+
+  async function appendBatch(zone: string, items: Wanted[]): Promise<void[]> {
+    const wanted = [...new Map(items.map((w) => [`${w.name}\n${w.value}`, w])).values()];
+    for (let round = 1; ; round++) {
+      const records = await client.infoDnsRecords(zone);
+      const missing = wanted.filter((w) => !records.some((r) => isTxtFor(r, zone, w)));
+      if (missing.length === 0) return items.map(() => undefined);
+      const changes: RecordChange[] = missing.map((w) => ({ hostname: hostnameFor(w.name, zone), type: 'TXT', destination: w.value }));
+      try {
+        const after = await client.updateDnsRecords(zone, changes);
+        const unlisted = missing.find((w) => !after.some((r) => isTxtFor(r, zone, w)));
+        if (unlisted) {
+          throw new ProviderApiError('netcup', 'updateDnsRecords', `accepted the change but does not list TXT ${unlisted.name} afterwards`, {
+            hint: 'Check the zone in the CCP and try again',
+          });
+        }
+        log.debug(`added ${missing.length} TXT record(s) to ${zone} in one updateDnsRecords call`);
+        return items.map(() => undefined);
+      } catch (error) {
+        if (round > 1 || !outcomeUnknown(error)) throw error;
+        log.debug(`updateDnsRecords for ${zone} failed with an unknown outcome; checking the zone before trying once more`);
+      }
+    }
+  }
+
+  async function deleteBatch(zone: string, items: Wanted[]): Promise<DeleteOutcome[]> {
+    const deleted = new Set<number>();
+    for (let round = 1; ; round++) {
+      const records = await client.infoDnsRecords(zone);
+      const matches = items.map((w) => records.filter((r) => isTxtFor(r, zone, w)));
+      const doomed = [...new Map(matches.flat().map((r) => [r.id, r])).values()];
+      if (doomed.length === 0) return items.map((_, i) => (deleted.has(i) ? 'deleted' : 'absent'));
+      const changes: RecordChange[] = doomed.map((r) => ({
+        id: r.id,
+        hostname: hostnameFor(recordFqdn(r.hostname, zone)!, zone),
+        type: 'TXT',
+        destination: r.destination,
+        deleterecord: true,
+      }));
+      matches.forEach((m, i) => m.length > 0 && deleted.add(i));
+      try {
+        await client.updateDnsRecords(zone, changes);
+        log.debug(`deleted ${doomed.length} TXT record(s) from ${zone} in one updateDnsRecords call`);
+        return items.map((_, i) => (deleted.has(i) ? 'deleted' : 'absent'));
+      } catch (error) {
+        if (round > 1 || !outcomeUnknown(error)) throw error;
+        log.debug(`updateDnsRecords for ${zone} failed with an unknown outcome; checking the zone before trying once more`);
+      }
+    }
+  }
+
+  const queueAppend = coalesce((zone, items: Wanted[]) => mutex.run(zone, () => appendBatch(zone, items)));
+  const queueDelete = coalesce((zone, items: Wanted[]) => mutex.run(zone, () => deleteBatch(zone, items)));
+
+  const wantedIn = (zone: Zone, name: string, value: string): Wanted => {
+    const fqdn = normalizeFqdn(name);
+    toRelative(fqdn, zone.name);
+    if (value === '') throw new InvalidInputError(`empty TXT value for ${fqdn}`);
+    return { name: fqdn, value };
+  };
+
+  return {
+    name: 'netcup',
+    findZone,
+    async appendTxt(zone, name, value) {
+      await queueAppend(zone.name, wantedIn(zone, name, value));
+    },
+    deleteTxt(zone, name, value) {
+      return queueDelete(zone.name, wantedIn(zone, name, value));
+    },
+    async listTxt(zone, name): Promise<TxtRecord[]> {
+      const fqdn = normalizeFqdn(name);
+      const records = await client.infoDnsRecords(zone.name);
+      return records
+        .filter((r) => r.type.toUpperCase() === 'TXT' && recordFqdn(r.hostname, zone.name) === fqdn)
+        .map((r) => ({ name: fqdn, value: unquote(r.destination), id: r.id }));
+    },
+    close: () => client.logout(),
+  };
+}
