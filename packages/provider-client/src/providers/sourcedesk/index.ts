@@ -1,15 +1,14 @@
-// PLACEHOLDER until the sourcedesk provider lands; replaced by the real definition.
 import type { ProviderDefinition } from '../../contract.js';
+import { createSourcedeskProvider } from './provider.js';
+import { readSourcedeskConfig, sourcedeskSettings, type SourcedeskConfig } from './settings.js';
 
-export const sourcedesk: ProviderDefinition = {
+export type { SourcedeskConfig } from './settings.js';
+
+export const sourcedesk: ProviderDefinition<SourcedeskConfig> = {
   name: 'sourcedesk',
-  title: 'sourcedesk',
-  settings: {},
+  title: 'sourceDESK (sourceway)',
+  settings: sourcedeskSettings,
   propagation: { timeout: 600, interval: 5 },
-  readConfig() {
-    throw new Error('sourcedesk: not implemented yet');
-  },
-  create() {
-    throw new Error('sourcedesk: not implemented yet');
-  },
+  readConfig: readSourcedeskConfig,
+  create: createSourcedeskProvider,
 };

@@ -1,0 +1,166 @@
+import type { DnsProvider, ProviderDeps, TxtRecord, Zone } from '../../contract.js';
+import { InvalidInputError, ProviderApiError } from '../../errors.js';
+import { normalizeFqdn, toAbsolute, toRelative } from '../../names.js';
+import { registerSecret } from '../../redact.js';
+import { KeyedMutex, locateZone, memoizeZones } from '../../zone.js';
+import { createSourcedeskClient, type SourcedeskRecord } from './client.js';
+import type { SourcedeskConfig } from './settings.js';
+
+/** The TTL asked for first: low, so a stale answer does not outlive the challenge. */
+export const CHALLENGE_TTL = 60;
+/** Tried in turn when the API refuses a TTL and its reason names no minimum. */
+const FALLBACK_TTLS = [300, 600, 3600];
+const MAX_TTL = 86_400;
+
+const ZONE_HINT =
+  'Check that the domain is in this sourceDESK account and uses the sourceDESK nameservers (dns/list only shows such zones)';
+
+/** The TXT value as written, without one pair of surrounding quotes. */
+function unquote(content: string): string {
+  return content.length >= 2 && content.startsWith('"') && content.endsWith('"') ? content.slice(1, -1) : content;
+}
+
+/** A record's absolute name, or undefined for names dns01 could never have written (`*`, odd labels). */
+function absoluteName(name: string, zone: string): string | undefined {
+  try {
+    return toAbsolute(name, zone);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The normalised name, checked to lie inside the zone (InvalidInputError otherwise). */
+function nameInZone(name: string, zone: Zone): string {
+  const fqdn = normalizeFqdn(name);
+  toRelative(fqdn, zone.name);
+  return fqdn;
+}
+
+function safeNormalize(name: string): string | undefined {
+  try {
+    return normalizeFqdn(name);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The next TTL to try after a refusal: the lowest number above the refused
+ * TTL that a reason mentioning "TTL" names (e.g. "TTL must be at least 300"),
+ * else the next fallback step; undefined when nothing is left to try.
+ */
+export function nextTtl(refused: number, reason: string): number | undefined {
+  if (/ttl/i.test(reason)) {
+    const named = [...reason.matchAll(/\d+/g)].map((m) => Number(m[0])).filter((n) => n > refused && n <= MAX_TTL);
+    if (named.length > 0) return Math.min(...named);
+  }
+  return FALLBACK_TTLS.find((t) => t > refused);
+}
+
+export function createSourcedeskProvider(config: SourcedeskConfig, deps: ProviderDeps): DnsProvider {
+  registerSecret(config.apiKey);
+  const log = deps.logger;
+  const client = createSourcedeskClient({ ...config, logger: log, http: deps.http });
+  // dns/show then dns/add (or dns/delete) is read-modify-write: one change at a time per zone.
+  const mutex = new KeyedMutex();
+  let preferredTtl = CHALLENGE_TTL;
+
+  const findZone = memoizeZones((fqdn) =>
+    locateZone(fqdn, {
+      provider: 'sourcedesk',
+      findApex: deps.findApex,
+      hint: ZONE_HINT,
+      confirm: async (candidate) => {
+        // The filter is a wildcard match: only an exact name confirms.
+        const zones = await client.listZones(candidate);
+        return zones.some((z) => safeNormalize(z) === candidate) ? { name: candidate } : undefined;
+      },
+    }),
+  );
+
+  const txtAt = (records: SourcedeskRecord[], zone: string, fqdn: string) =>
+    records.filter((r) => r.type.toUpperCase() === 'TXT' && absoluteName(r.name, zone) === fqdn);
+
+  async function holds(zone: Zone, fqdn: string, value: string): Promise<boolean> {
+    return txtAt(await client.showZone(zone.name), zone.name, fqdn).some((r) => unquote(r.content) === value);
+  }
+
+  async function add(zone: Zone, fqdn: string, value: string): Promise<void> {
+    const name = toRelative(fqdn, zone.name);
+    const tried: number[] = [];
+    let ttl = preferredTtl;
+    for (;;) {
+      tried.push(ttl);
+      let outcome;
+      try {
+        outcome = await client.addRecord(zone.name, { name, type: 'TXT', content: value, ttl, priority: 0 });
+      } catch (error) {
+        // The add may have happened before the failure (a timeout, a 5xx): look before failing.
+        if (error instanceof ProviderApiError && error.transient && (await holds(zone, fqdn, value).catch(() => false))) {
+          log.debug(`dns/add failed, but the record for ${fqdn} is in place`);
+          return;
+        }
+        throw error;
+      }
+      if (outcome.added) {
+        if (ttl !== preferredTtl) {
+          log.debug(`sourceDESK accepted TTL ${ttl}: using it from now on instead of ${preferredTtl}`);
+          preferredTtl = ttl;
+        }
+        return;
+      }
+      const next = nextTtl(ttl, outcome.reason);
+      if (next === undefined) {
+        throw new InvalidInputError(
+          `sourcedesk dns/add: the TXT record at ${fqdn} was refused as invalid (code 805: ${outcome.reason || 'no reason given'}; TTLs tried: ${tried.join(', ')})`,
+          { hint: 'Check the name and the value (ACME challenge values are 43 characters of base64url)' },
+        );
+      }
+      log.debug(`dns/add refused TTL ${ttl} (${outcome.reason || 'code 805'}); falling back to TTL ${next}`);
+      ttl = next;
+    }
+  }
+
+  return {
+    name: 'sourcedesk',
+    findZone,
+
+    async appendTxt(zone, name, value) {
+      const fqdn = nameInZone(name, zone);
+      if (value === '') throw new InvalidInputError('the TXT value must not be empty');
+      await mutex.run(zone.name, async () => {
+        if (await holds(zone, fqdn, value)) {
+          log.debug(`TXT ${fqdn} already holds the value; not adding it again`);
+          return;
+        }
+        await add(zone, fqdn, value);
+        log.debug(`added TXT ${fqdn}`);
+      });
+    },
+
+    async deleteTxt(zone, name, value) {
+      const fqdn = nameInZone(name, zone);
+      return mutex.run(zone.name, async () => {
+        const matches = txtAt(await client.showZone(zone.name), zone.name, fqdn).filter((r) => unquote(r.content) === value);
+        let deleted = false;
+        for (const record of matches) {
+          if ((await client.deleteRecord(zone.name, record.id)) === 'deleted') deleted = true;
+          else log.debug(`record ${record.id} at ${fqdn} was already gone (code 806)`);
+        }
+        return deleted ? 'deleted' : 'absent';
+      });
+    },
+
+    async listTxt(zone, name): Promise<TxtRecord[]> {
+      const fqdn = nameInZone(name, zone);
+      return txtAt(await client.showZone(zone.name), zone.name, fqdn).map((r) => ({ name: fqdn, value: unquote(r.content), id: r.id }));
+    },
+
+    async listZones() {
+      const zones = await client.listZones();
+      return zones.map((z) => safeNormalize(z) ?? z).sort();
+    },
+
+    async close() {},
+  };
+}
