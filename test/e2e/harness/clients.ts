@@ -1,11 +1,18 @@
 import { X509Certificate } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { requirePrograms, type Program } from './debian.js';
 import type { Pebble } from './pebble.js';
 import { explain, run, type RunResult } from './process.js';
 
-export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+/** The workspace root, found upwards (this module also runs bundled, from scripts/). */
+function findRepoRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no pnpm-workspace.yaml above ${from}`);
+  }
+}
+export const REPO_ROOT = findRepoRoot(import.meta.dirname);
 
 /** Where `pnpm build` puts each hook executable. */
 const HOOK_BIN_DIRS = ['cli', 'certbot-hook', 'lego-exec', 'dehydrated-hook', 'uacme-hook'].map((pkg) =>
@@ -82,24 +89,29 @@ export function writeDefaultConfig(home: string, settings: Record<string, string
   return path;
 }
 
+function certbotDirs(ctx: IssueContext): string[] {
+  return ['--config-dir', join(ctx.dir, 'config'), '--work-dir', join(ctx.dir, 'work'), '--logs-dir', join(ctx.dir, 'logs')];
+}
+
+/** `certbot certonly --manual` with the certbot hook, as the docs tell users to run it. */
+export function certbotCertonly(ctx: IssueContext): Promise<RunResult> {
+  return run(
+    'certbot',
+    ['certonly', '--non-interactive', ...certbotDirs(ctx), '--agree-tos', '--register-unsafely-without-email', '--server', ctx.pebble.directoryUrl,
+      '--manual', '--preferred-challenges', 'dns', '--manual-auth-hook', 'dns01-certbot auth', '--manual-cleanup-hook', 'dns01-certbot cleanup',
+      '--cert-name', 'e2e', ...ctx.domains.flatMap((d) => ['-d', d])],
+    { env: { ...ctx.env, REQUESTS_CA_BUNDLE: ctx.pebble.tls.caCertPath }, timeoutMs: CLIENT_TIMEOUT_MS },
+  );
+}
+
 /** certbot --manual with the certbot hook, then `certbot renew --force-renewal` as a timer runs it. */
 export const certbot: AcmeClientRunner = {
   name: 'certbot (issue, then renew from the config file)',
   programs: ['certbot'],
   async issue(ctx) {
     const runs: RunResult[] = [];
-    const dirs = ['--config-dir', join(ctx.dir, 'config'), '--work-dir', join(ctx.dir, 'work'), '--logs-dir', join(ctx.dir, 'logs')];
-    const env = { ...ctx.env, REQUESTS_CA_BUNDLE: ctx.pebble.tls.caCertPath };
-    await mustSucceed(
-      run(
-        'certbot',
-        ['certonly', '--non-interactive', ...dirs, '--agree-tos', '--register-unsafely-without-email', '--server', ctx.pebble.directoryUrl,
-          '--manual', '--preferred-challenges', 'dns', '--manual-auth-hook', 'dns01-certbot auth', '--manual-cleanup-hook', 'dns01-certbot cleanup',
-          '--cert-name', 'e2e', ...ctx.domains.flatMap((d) => ['-d', d])],
-        { env, timeoutMs: CLIENT_TIMEOUT_MS },
-      ),
-      runs,
-    );
+    const dirs = certbotDirs(ctx);
+    await mustSucceed(certbotCertonly(ctx), runs);
     const live = join(ctx.dir, 'config', 'live', 'e2e', 'fullchain.pem');
     const first = readCert(live, runs);
 
@@ -117,30 +129,31 @@ export const certbot: AcmeClientRunner = {
   },
 };
 
+/** `lego --dns exec ... run` with the lego hook, in default or RAW mode. */
+export function legoRun(ctx: IssueContext, mode: 'default' | 'RAW'): Promise<RunResult> {
+  const env = {
+    ...ctx.env,
+    EXEC_PATH: hookExecutable('dns01-lego'),
+    ...(mode === 'RAW' ? { EXEC_MODE: 'RAW' } : {}),
+    LEGO_CA_CERTIFICATES: ctx.pebble.tls.caCertPath,
+  };
+  return run(
+    'lego',
+    ['--accept-tos', '--email', 'e2e@example.com', '--server', ctx.pebble.directoryUrl, '--path', join(ctx.dir, 'lego'), '--key-type', 'ec256',
+      // lego's own check asks the system resolver, which cannot see the test zones; the hook waits instead.
+      '--dns', 'exec', '--dns.disable-cp', '--dns.resolvers', ctx.dnsServer, ...ctx.domains.flatMap((d) => ['--domains', d]), 'run'],
+    { env, timeoutMs: CLIENT_TIMEOUT_MS },
+  );
+}
+
 function legoRunner(mode: 'default' | 'RAW'): AcmeClientRunner {
   return {
     name: `lego --dns exec (${mode} mode)`,
     programs: ['lego'],
     async issue(ctx) {
       const runs: RunResult[] = [];
-      const env = {
-        ...ctx.env,
-        EXEC_PATH: hookExecutable('dns01-lego'),
-        ...(mode === 'RAW' ? { EXEC_MODE: 'RAW' } : {}),
-        LEGO_CA_CERTIFICATES: ctx.pebble.tls.caCertPath,
-      };
-      const path = join(ctx.dir, 'lego');
-      await mustSucceed(
-        run(
-          'lego',
-          ['--accept-tos', '--email', 'e2e@example.com', '--server', ctx.pebble.directoryUrl, '--path', path, '--key-type', 'ec256',
-            // lego's own check asks the system resolver, which cannot see the test zones; the hook waits instead.
-            '--dns', 'exec', '--dns.disable-cp', '--dns.resolvers', ctx.dnsServer, ...ctx.domains.flatMap((d) => ['--domains', d]), 'run'],
-          { env, timeoutMs: CLIENT_TIMEOUT_MS },
-        ),
-        runs,
-      );
-      return { runs, certificates: [readCert(join(path, 'certificates', `${ctx.domains[0]}.crt`), runs)] };
+      await mustSucceed(legoRun(ctx, mode), runs);
+      return { runs, certificates: [readCert(join(ctx.dir, 'lego', 'certificates', `${ctx.domains[0]}.crt`), runs)] };
     },
   };
 }
@@ -218,7 +231,7 @@ function acmeClientProject(dir: string, script: string): string {
   symlinkSync(plugin, join(project, 'node_modules', '@dns01', 'acme-client-plugin'));
   symlinkSync(join(plugin, 'node_modules', 'acme-client'), join(project, 'node_modules', 'acme-client'));
   const target = join(project, script);
-  copyFileSync(join(import.meta.dirname, '..', 'fixtures', script), target);
+  copyFileSync(join(REPO_ROOT, 'test', 'e2e', 'fixtures', script), target);
   return target;
 }
 

@@ -1,0 +1,86 @@
+import { ExitCode } from '@dns01/provider-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { certbotCertonly, legoRun } from './harness/clients.js';
+import { requirePrograms } from './harness/debian.js';
+import { run } from './harness/process.js';
+import { leakedSecrets, PROVIDERS, startE2eWorld, zoneSnapshot, type E2eWorld } from './harness/world.js';
+
+const STUCK_NAMESERVER = 'ns2.dns01-test.net';
+
+describe.each(PROVIDERS)('%s: failure runs', (provider) => {
+  let e2e: E2eWorld;
+  beforeAll(async () => {
+    e2e = await startE2eWorld(provider);
+  });
+  afterAll(async () => e2e?.close());
+
+  it('a nameserver that never updates: certbot fails with a timeout naming it, and nothing is left behind', async () => {
+    requirePrograms('certbot');
+    const before = zoneSnapshot(e2e.world, e2e.zone);
+    const stuck = e2e.world.dns.nameserver(STUCK_NAMESERVER);
+    const lag = stuck.lagMs;
+    stuck.setLag(Number.POSITIVE_INFINITY);
+    try {
+      const ctx = await e2e.context({ DNS01_PROPAGATION_TIMEOUT: '3', DNS01_LOG_LEVEL: 'info' });
+      const result = await certbotCertonly(ctx);
+
+      expect(result.code).not.toBe(0);
+      expect(result.output).toMatch(/timed out|timeout/i);
+      expect(result.output).toContain(STUCK_NAMESERVER);
+      expect(zoneSnapshot(e2e.world, e2e.zone)).toEqual(before);
+      expect(leakedSecrets(result.output, e2e.world.secrets)).toEqual([]);
+    } finally {
+      stuck.setLag(lag);
+    }
+  });
+
+  it('a provider outage during cleanup: dns01 cleanup exits non-zero and names the record left behind', async () => {
+    const before = zoneSnapshot(e2e.world, e2e.zone);
+    const ctx = await e2e.context({ DNS01_LOG_LEVEL: 'info' });
+    const domain = `a.b.${e2e.zone}`;
+    const record = `_acme-challenge.${domain}`;
+    const value = `outage-${Date.now()}`;
+    const dns01 = (command: string) => run('dns01', [command, domain, value], { env: ctx.env, timeoutMs: 90_000 });
+
+    const presented = await dns01('present');
+    expect(presented.code, presented.output).toBe(0);
+    expect(e2e.world.txt(record)).toContain(value);
+
+    e2e.world.emulator.server.inject({ fault: { kind: 'status', status: 503 }, times: 10_000 });
+    let failed;
+    try {
+      failed = await dns01('cleanup');
+    } finally {
+      e2e.world.emulator.server.clearFaults();
+    }
+    expect(failed.code).toBe(ExitCode.providerApi);
+    expect(failed.stderr).toContain(record);
+    expect(failed.stderr).toContain(value);
+    expect(e2e.world.txt(record)).toContain(value);
+
+    // Once the provider is back, the same cleanup removes exactly that record.
+    const retried = await dns01('cleanup');
+    expect(retried.code, retried.output).toBe(0);
+    expect(zoneSnapshot(e2e.world, e2e.zone)).toEqual(before);
+    expect(leakedSecrets([presented, failed, retried].map((r) => r.output).join('\n'), e2e.world.secrets)).toEqual([]);
+  });
+
+  it('wrong credentials: lego fails before any record is touched', async () => {
+    requirePrograms('lego');
+    const wrong = Object.fromEntries(
+      Object.entries(e2e.world.env)
+        .filter(([, v]) => e2e.world.secrets.includes(v))
+        .map(([k, v]) => [k, `wrong-${v}`]),
+    );
+    expect(Object.keys(wrong).length).toBeGreaterThan(0);
+    const serial = e2e.world.store.serial(e2e.zone);
+    const ctx = await e2e.context(wrong);
+
+    const result = await legoRun(ctx, 'default');
+
+    expect(result.code).not.toBe(0);
+    expect(result.output).toMatch(/credential|authenticat|login|password|api key|unauthori[sz]ed/i);
+    expect(e2e.world.store.serial(e2e.zone)).toBe(serial);
+    expect(leakedSecrets(result.output, [...e2e.world.secrets, ...Object.values(wrong)])).toEqual([]);
+  });
+});
