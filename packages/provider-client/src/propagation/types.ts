@@ -11,6 +11,8 @@ export interface ResolverOptions {
   resolvers?: ServerAddress[];
   /** Per query, before a retry (default 2000 ms). */
   queryTimeoutMs?: number;
+  /** Tries per query on timeout or socket error (default 2). */
+  attempts?: number;
   signal?: AbortSignal;
 }
 
@@ -19,10 +21,15 @@ export interface PropagationOptions extends ResolverOptions {
   nsPort?: number;
   /** Give up after this long (PropagationTimeoutError). */
   timeoutMs: number;
-  /** Pause between two rounds of queries. */
+  /** Time from the start of one round of queries to the next (a longer round is followed at once). */
   intervalMs: number;
-  /** Called after each round and on every change of a nameserver's state. */
+  /**
+   * Called when a nameserver's state changes, and otherwise at most every
+   * `progressEveryMs` while waiting. Not called after the round that succeeds.
+   */
   onProgress?: (event: ProgressEvent) => void;
+  /** Longest silence between two progress events while nothing changes (default 30 000 ms). */
+  progressEveryMs?: number;
 }
 
 /** What one nameserver address answered for one name in the latest round. */
@@ -43,7 +50,9 @@ export interface ProgressEvent {
   /** Nameservers (by host name) that serve every value for every name. */
   confirmed: string[];
   /** Nameservers still lagging, with what their addresses answered. */
-  lagging: { nameserver: string; name: string; states: AddressState[] }[];
+  lagging: { nameserver: string; name: string; states: AddressState[]; expected?: string[] }[];
+  /** Names whose zone or NS set could not be found yet (retried every round), with why. */
+  unresolved?: { name: string; reason: string }[];
 }
 
 export interface PropagationResult {
