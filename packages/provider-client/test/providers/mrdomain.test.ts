@@ -1,0 +1,239 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { AuthenticationError, ConfigError, placeChallenges, present, removeChallenges, removePlaced } from '../../src/index.js';
+import { mrdomain } from '../../src/providers/mrdomain/index.js';
+import { describeProviderConformance } from '../conformance.js';
+import { CREDENTIALS, startMrDomainHarness, storedTxt, ZONE, type HarnessOptions, type MrDomainHarness } from './mrdomain.harness.js';
+
+function conformance(label: string, options: HarnessOptions): void {
+  describeProviderConformance(label, async () => {
+    const h = await startMrDomainHarness(options);
+    return {
+      provider: h.provider,
+      store: h.store,
+      zone: ZONE,
+      close: async () => {
+        expect(h.backend.forbiddenCalls).toEqual([]);
+        await h.close();
+      },
+    };
+  });
+}
+
+conformance('mrdomain', {});
+conformance('mrdomain (TXT values unquoted, no DNS apex hint)', { quoteTxt: false, apex: false });
+conformance('mrdomain (two-record pages)', { maxPageLength: 2 });
+
+describe('mrdomain: settings', () => {
+  it('reads the variables, with the default endpoint', () => {
+    const config = mrdomain.readConfig({ MRDOMAIN_API_USER: 'settings-user', MRDOMAIN_API_PASSWORD: 'settings-password-1' });
+    expect(config).toEqual({
+      apiUser: 'settings-user',
+      apiPassword: 'settings-password-1',
+      endpoint: 'https://simple-api.dondominio.net',
+    });
+    expect(mrdomain.settings.apiPassword!.secret).toBe(true);
+    expect(mrdomain.propagation).toEqual({ timeout: 900, interval: 5 });
+  });
+
+  it('names the missing variable and never echoes a malformed value', () => {
+    expect(() => mrdomain.readConfig({ MRDOMAIN_API_USER: 'settings-user' })).toThrow(/MRDOMAIN_API_PASSWORD is not set/);
+    const bad = { MRDOMAIN_API_USER: 'settings-user', MRDOMAIN_API_PASSWORD: 'settings-password-2', MRDOMAIN_ENDPOINT: 'ftp://x' };
+    expect(() => mrdomain.readConfig(bad)).toThrow(ConfigError);
+    expect(() => mrdomain.readConfig(bad)).toThrow(/MRDOMAIN_ENDPOINT is malformed: must be an http\(s\) URL$/);
+  });
+
+  it('MRDOMAIN_ENDPOINT overrides the base URL and a trailing slash is dropped', () => {
+    const config = mrdomain.readConfig({
+      MRDOMAIN_API_USER: 'settings-user',
+      MRDOMAIN_API_PASSWORD: 'settings-password-3',
+      MRDOMAIN_ENDPOINT: 'http://127.0.0.1:9/',
+    });
+    expect(config.endpoint).toBe('http://127.0.0.1:9');
+  });
+});
+
+describe('mrdomain: wire format', () => {
+  let h: MrDomainHarness;
+  afterEach(async () => {
+    expect(h.backend.forbiddenCalls).toEqual([]);
+    await h.close();
+  });
+
+  it('POSTs form-encoded to <endpoint>/<module>/<action>/ with the credentials in the body only', async () => {
+    h = await startMrDomainHarness();
+    const name = `_acme-challenge.${ZONE}`;
+    const zone = await h.provider.findZone(name);
+    await h.provider.appendTxt(zone, name, 'wire-value');
+    expect(await h.provider.deleteTxt(zone, name, 'wire-value')).toBe('deleted');
+    expect(h.server.requests.map((r) => r.url)).toEqual([
+      '/service/getinfo/',
+      '/service/dnslist/',
+      '/service/dnscreate/',
+      '/service/dnslist/',
+      '/service/dnsdelete/',
+    ]);
+    for (const r of h.server.requests) {
+      expect(r.method).toBe('POST');
+      expect(r.headers['content-type']).toMatch(/^application\/x-www-form-urlencoded/);
+      const body = new URLSearchParams(r.body);
+      expect(body.get('apiuser')).toBe(CREDENTIALS.apiUser);
+      expect(body.get('apipasswd')).toBe(CREDENTIALS.apiPassword);
+      expect(r.url).not.toContain('api');
+    }
+    const [, list, create, , del] = h.server.requests.map((r) => Object.fromEntries(new URLSearchParams(r.body)));
+    expect(list).toMatchObject({ serviceName: ZONE, filterType: 'TXT', filter: name });
+    expect(create).toMatchObject({ serviceName: ZONE, name, type: 'TXT', value: 'wire-value' });
+    expect(create!.ttl).toBeUndefined();
+    expect(del).toMatchObject({ serviceName: ZONE });
+    expect(del!.entityID).toMatch(/^SRV\d+-\d+$/);
+  });
+
+  it('reads TXT values quoted by the API and stores them unquoted', async () => {
+    h = await startMrDomainHarness({ quoteTxt: true });
+    const name = `_acme-challenge.${ZONE}`;
+    h.store.add(ZONE, { name, type: 'TXT', data: 'already-there' });
+    const zone = await h.provider.findZone(name);
+    await h.provider.appendTxt(zone, name, 'already-there');
+    expect(h.backend.callCount('service/dnscreate')).toBe(0);
+    expect(storedTxt(h.store, name)).toEqual(['already-there']);
+    expect((await h.provider.listTxt(zone, name)).map((r) => r.value)).toEqual(['already-there']);
+  });
+
+  it('keeps only exact names from the server-side filter (a search, not a match)', async () => {
+    h = await startMrDomainHarness();
+    const name = `_acme-challenge.${ZONE}`;
+    h.store.add(ZONE, { name: `x.${name}`, type: 'TXT', data: 'same-value' });
+    const zone = await h.provider.findZone(name);
+    expect(await h.provider.listTxt(zone, name)).toEqual([]);
+    expect(await h.provider.deleteTxt(zone, name, 'same-value')).toBe('absent');
+    expect(storedTxt(h.store, `x.${name}`)).toEqual(['same-value']);
+  });
+
+  it('lists the services of the account as zones', async () => {
+    h = await startMrDomainHarness();
+    expect(await h.provider.listZones!()).toEqual(['example.com', 'example.net']);
+  });
+
+  it('refuses a name outside the zone without calling the API', async () => {
+    h = await startMrDomainHarness();
+    const zone = await h.provider.findZone(`_acme-challenge.${ZONE}`);
+    const before = h.server.requests.length;
+    await expect(h.provider.appendTxt(zone, '_acme-challenge.example.org', 'v')).rejects.toThrow(/not inside the MrDomain zone/);
+    expect(h.server.requests.length).toBe(before);
+  });
+});
+
+describe('mrdomain: minimal API calls (MrDomain blocks mass requests)', () => {
+  let h: MrDomainHarness;
+  afterEach(async () => {
+    expect(h.backend.forbiddenCalls).toEqual([]);
+    await h.close();
+  });
+
+  it('present and cleanup in separate processes stay within 6 calls; the budget is never hit', async () => {
+    h = await startMrDomainHarness({ requestBudget: 6 });
+    const challenge = { domain: `*.${ZONE}`, value: 'budget-value' };
+    await present(h.flow(h.newProvider()), [challenge], { wait: false });
+    expect(storedTxt(h.store, `_acme-challenge.${ZONE}`)).toEqual(['budget-value']);
+    await removeChallenges(h.flow(h.newProvider()), [challenge]);
+    expect(storedTxt(h.store, `_acme-challenge.${ZONE}`)).toEqual([]);
+    expect(h.backend.callCount()).toBe(6);
+    expect(h.backend.callCount('service/getinfo')).toBe(2);
+    expect(h.backend.callCount('service/dnslist')).toBe(2);
+    expect(h.backend.callCount('service/dnscreate')).toBe(1);
+    expect(h.backend.callCount('service/dnsdelete')).toBe(1);
+  });
+
+  it('one process: apex + wildcard values, placed and removed, in 9 calls (zone confirmed once)', async () => {
+    h = await startMrDomainHarness({ requestBudget: 9 });
+    const ctx = h.flow();
+    const placed = await placeChallenges(ctx, [
+      { domain: ZONE, value: 'apex-value' },
+      { domain: `*.${ZONE}`, value: 'wildcard-value' },
+    ]);
+    expect(storedTxt(h.store, `_acme-challenge.${ZONE}`)).toEqual(['apex-value', 'wildcard-value']);
+    await removePlaced(ctx, placed);
+    expect(storedTxt(h.store, `_acme-challenge.${ZONE}`)).toEqual([]);
+    expect(h.backend.callCount('service/getinfo')).toBe(1);
+    expect(h.backend.callCount()).toBe(9);
+  });
+
+  it('with the DNS apex hint a deep name costs one zone lookup; without it, one per parent name', async () => {
+    h = await startMrDomainHarness();
+    await h.provider.findZone(`_acme-challenge.a.b.${ZONE}`);
+    expect(h.backend.callCount('service/getinfo')).toBe(1);
+    await h.newProvider({ apex: false }).findZone(`_acme-challenge.a.b.${ZONE}`);
+    expect(h.backend.callCount('service/getinfo')).toBe(1 + 4);
+  });
+
+  it('a spent budget is the documented "Account blocked" error, answered once and never retried', async () => {
+    h = await startMrDomainHarness({ requestBudget: 1 });
+    const zone = await h.provider.findZone(`_acme-challenge.${ZONE}`);
+    const before = h.server.requests.length;
+    const error = await h.provider.listTxt(zone, `_acme-challenge.${ZONE}`).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect((error as AuthenticationError).message).toMatch(/blocked.*error 1010/);
+    expect((error as AuthenticationError).hint).toMatch(/wait before trying again/);
+    expect(h.server.requests.length).toBe(before + 1);
+  });
+});
+
+describe('mrdomain: concurrency', () => {
+  let h: MrDomainHarness;
+  afterEach(async () => {
+    expect(h.backend.forbiddenCalls).toEqual([]);
+    await h.close();
+  });
+
+  it('20 concurrent appends of one value create one record; 20 concurrent deletes remove only it', async () => {
+    h = await startMrDomainHarness();
+    const name = `_acme-challenge.${ZONE}`;
+    h.store.add(ZONE, { name, type: 'TXT', data: 'foreign' });
+    const zone = await h.provider.findZone(name);
+    await Promise.all(Array.from({ length: 20 }, () => h.provider.appendTxt(zone, name, 'same')));
+    expect(storedTxt(h.store, name)).toEqual(['foreign', 'same']);
+    expect(h.backend.callCount('service/dnscreate')).toBe(1);
+    const outcomes = await Promise.all(Array.from({ length: 20 }, () => h.provider.deleteTxt(zone, name, 'same')));
+    expect(outcomes.filter((o) => o === 'deleted')).toHaveLength(1);
+    expect(storedTxt(h.store, name)).toEqual(['foreign']);
+  });
+
+  it('two processes appending and deleting on one name in two zones leave every foreign record', async () => {
+    h = await startMrDomainHarness();
+    const names = [`_acme-challenge.${ZONE}`, '_acme-challenge.example.net'];
+    for (const n of names) h.store.add(h.store.zoneFor(n)!, { name: n, type: 'TXT', data: 'foreign' });
+    const a = h.newProvider();
+    const b = h.newProvider();
+    const work = (p: typeof a, tag: string) =>
+      Promise.all(
+        names.flatMap((n) =>
+          Array.from({ length: 5 }, async (_, i) => {
+            const zone = await p.findZone(n);
+            await p.appendTxt(zone, n, `${tag}-${i}`);
+          }),
+        ),
+      );
+    await Promise.all([work(a, 'a'), work(b, 'b')]);
+    for (const n of names) expect(storedTxt(h.store, n)).toHaveLength(11);
+    await Promise.all(
+      names.flatMap((n) =>
+        ['a', 'b'].flatMap((tag) =>
+          Array.from({ length: 5 }, async (_, i) => {
+            const p = tag === 'a' ? a : b;
+            return p.deleteTxt(await p.findZone(n), n, `${tag}-${i}`);
+          }),
+        ),
+      ),
+    );
+    for (const n of names) expect(storedTxt(h.store, n)).toEqual(['foreign']);
+  });
+
+  it('a record deleted by someone else between list and delete counts as already gone (4002)', async () => {
+    h = await startMrDomainHarness();
+    const name = `_acme-challenge.${ZONE}`;
+    const zone = await h.provider.findZone(name);
+    await h.provider.appendTxt(zone, name, 'racing');
+    h.backend.failNext(4002, { action: 'service/dnsdelete' });
+    expect(await h.provider.deleteTxt(zone, name, 'racing')).toBe('absent');
+  });
+});
