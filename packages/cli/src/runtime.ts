@@ -10,6 +10,7 @@ import {
   InvalidInputError,
   logSettingSpecs,
   readSettings,
+  readVariable,
   redact,
   type Env,
   type FlowContext,
@@ -63,6 +64,11 @@ export interface RunOptions {
   /** Where the error line and logs go (default: process.stderr). */
   writeErr?: (line: string) => void;
   writeOut?: (text: string) => void;
+  /**
+   * The log level when DNS01_LOG_LEVEL is not set (default info). Hooks whose
+   * client shows any stderr as a warning (certbot) use quiet.
+   */
+  defaultLogLevel?: LogLevel;
 }
 
 /** The one line printed for a failure: `<name>: error: <message>. <hint>`, redacted. */
@@ -104,7 +110,8 @@ export async function runMain(name: string, main: Main, options: RunOptions = {}
   try {
     env = effectiveEnv(options.env ?? process.env);
     const fromEnv = readSettings(env, logSettingSpecs);
-    logLevel = fromEnv.level;
+    const levelSet = readVariable(env, 'DNS01_LOG_LEVEL') !== undefined;
+    logLevel = levelSet ? fromEnv.level : (options.defaultLogLevel ?? fromEnv.level);
     logFormat = fromEnv.format;
     logger = createLogger({ level: logLevel, format: logFormat, write: writeErr });
     const ctx: RunContext = {

@@ -5,3 +5,5 @@ export * from './emulators/xsserver.js';
 export * from './emulators/mrdomain.js';
 export * from './emulators/sourcedesk.js';
 export * from './dns/index.js';
+export * from './world.js';
+export * from './run.js';
