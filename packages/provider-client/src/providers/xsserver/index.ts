@@ -1,15 +1,14 @@
-// PLACEHOLDER until the xsserver provider lands; replaced by the real definition.
 import type { ProviderDefinition } from '../../contract.js';
+import { createXsserverProvider } from './provider.js';
+import { readXsserverConfig, xsserverSettings, type XsserverConfig } from './settings.js';
 
-export const xsserver: ProviderDefinition = {
+export const xsserver: ProviderDefinition<XsserverConfig> = {
   name: 'xsserver',
-  title: 'xsserver',
-  settings: {},
+  title: 'XSServer GmbH',
+  settings: xsserverSettings,
   propagation: { timeout: 600, interval: 5 },
-  readConfig() {
-    throw new Error('xsserver: not implemented yet');
-  },
-  create() {
-    throw new Error('xsserver: not implemented yet');
-  },
+  readConfig: readXsserverConfig,
+  create: (config, deps) => createXsserverProvider(config, deps),
 };
+
+export type { XsserverConfig } from './settings.js';

@@ -1,0 +1,164 @@
+import type { z } from 'zod';
+import { AuthenticationError, InvalidInputError, ProviderApiError, ZoneNotFoundError } from '../../errors.js';
+import { createHttpClient, type HttpClient, type HttpClientOptions, type HttpResponse, type HttpRequest } from '../../http.js';
+import type { Logger } from '../../log.js';
+import { registerBasicAuth } from '../../redact.js';
+import {
+  dnsRecordsReply,
+  domainListReply,
+  domainsByNameReply,
+  errorReply,
+  infoReply,
+  type DnsRecordReply,
+  type DomainEntry,
+} from './schemas.js';
+
+const PROVIDER = 'xsserver';
+
+export interface XsserverClientOptions {
+  username: string;
+  password: string;
+  endpoint: string;
+  logger: Logger;
+  http?: Partial<Omit<HttpClientOptions, 'provider' | 'baseUrl' | 'logger'>>;
+}
+
+export interface NewDnsRecord {
+  /** Relative to the domain ("@" for the apex). */
+  name: string;
+  type: string;
+  priority: string;
+  content: string;
+}
+
+/** What a DELETE by index did: `missing` when the API knows no record at that index (the list changed). */
+export type DeleteIndexOutcome = 'deleted' | 'missing';
+
+/** The wire client of the XSServer client area API (seed 001, "Domains" and "DNS Records"). */
+export interface XsserverClient {
+  /** `GET /domain/name/@name`: every entry with that name; [] when the account has none. */
+  domainsByName(name: string): Promise<DomainEntry[]>;
+  /** `GET /domain`. */
+  listDomains(): Promise<DomainEntry[]>;
+  /** `GET /domain/@id/dns`, in the API's order (the order the indexes refer to). */
+  listRecords(domainId: string): Promise<DnsRecordReply[]>;
+  /** `POST /domain/@id/dns`; the reply carries no id. */
+  createRecord(domainId: string, record: NewDnsRecord): Promise<void>;
+  /** `DELETE /domain/@id/dns/@index`. Never retried by the HTTP layer: an index goes stale. */
+  deleteRecord(domainId: string, index: string): Promise<DeleteIndexOutcome>;
+}
+
+const AUTH_HINT =
+  'Check XSSERVER_USERNAME (the client area e-mail address) and XSSERVER_PASSWORD; log in at https://cp.xsserver.gmbh to confirm them and that API access is not blocked';
+
+function errorMessages(res: HttpResponse): string {
+  try {
+    const parsed = errorReply.safeParse(JSON.parse(res.text));
+    if (parsed.success && parsed.data.error.length > 0) return parsed.data.error.join('; ');
+  } catch {
+    // not JSON: fall through to the status alone
+  }
+  return 'no error message';
+}
+
+function parse<S extends z.ZodType>(schema: S, res: HttpResponse, action: string): z.infer<S> {
+  const parsed = schema.safeParse(res.json());
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+  throw new ProviderApiError(PROVIDER, action, `answered in an unexpected shape (${issue?.message ?? 'invalid'}${where})`, {
+    hint: 'The XSServer API may have changed; run with DNS01_LOG_LEVEL=debug and report it',
+  });
+}
+
+/**
+ * The error for an HTTP error status of one action. 429 and 5xx never get
+ * here: the HTTP layer retries them and raises a transient ProviderApiError.
+ */
+function statusError(res: HttpResponse, action: string, what: string): Error {
+  const detail = `${errorMessages(res)} (HTTP ${res.status})`;
+  if (res.status === 401) {
+    return new AuthenticationError(`${PROVIDER} ${action}: the username or password was refused: ${detail}`, { hint: AUTH_HINT });
+  }
+  if (res.status === 403) {
+    return new AuthenticationError(`${PROVIDER} ${action}: access denied: ${detail}`, {
+      hint: `${AUTH_HINT}; a 403 can also mean the account or this IP address is blocked for a while after too many requests`,
+    });
+  }
+  if (res.status === 404) {
+    return new ZoneNotFoundError(`${PROVIDER} ${action}: ${what} does not exist in this account: ${detail}`, {
+      hint: 'Check that the domain is in this XSServer account and active (dns01 zones lists them)',
+    });
+  }
+  if (res.status === 400 || res.status === 422) {
+    return new InvalidInputError(`${PROVIDER} ${action}: the request was refused as invalid: ${detail}`, {
+      hint: 'Check the domain name and the TXT value; run with DNS01_LOG_LEVEL=debug for the request sent',
+    });
+  }
+  return new ProviderApiError(PROVIDER, action, `failed: ${detail}`, {
+    hint: 'Try again later; if it persists, contact XSServer support with the message above',
+  });
+}
+
+export function createXsserverClient(options: XsserverClientOptions): XsserverClient {
+  registerBasicAuth(options.username, options.password);
+  const common = { provider: PROVIDER, baseUrl: options.endpoint, logger: options.logger, ...options.http };
+  const http: HttpClient = createHttpClient(common);
+  // A DELETE by index must not be sent again after a wait: other changes may shift the index meanwhile.
+  const noRetryHttp: HttpClient = createHttpClient({ ...common, retries: 0 });
+  const basicAuth = { user: options.username, password: options.password };
+  const segment = (value: string) => encodeURIComponent(value);
+
+  const send = (client: HttpClient, req: Omit<HttpRequest, 'basicAuth'>) => client.request({ ...req, basicAuth });
+
+  return {
+    async domainsByName(name) {
+      const action = 'domainByName';
+      const res = await send(http, { method: 'GET', path: `/domain/name/${segment(name)}`, action });
+      if (res.status === 404) return [];
+      if (res.status >= 400) throw statusError(res, action, `domain ${name}`);
+      return parse(domainsByNameReply, res, action).details;
+    },
+
+    async listDomains() {
+      const action = 'listDomains';
+      const res = await send(http, { method: 'GET', path: '/domain', action });
+      if (res.status >= 400) throw statusError(res, action, 'the domain list');
+      return parse(domainListReply, res, action).domains;
+    },
+
+    async listRecords(domainId) {
+      const action = 'listDnsRecords';
+      const res = await send(http, { method: 'GET', path: `/domain/${segment(domainId)}/dns`, action });
+      if (res.status >= 400) throw statusError(res, action, `domain id ${domainId}`);
+      return parse(dnsRecordsReply, res, action).records;
+    },
+
+    async createRecord(domainId, record) {
+      const action = 'createDnsRecord';
+      const res = await send(http, {
+        method: 'POST',
+        path: `/domain/${segment(domainId)}/dns`,
+        action,
+        json: { name: record.name, type: record.type, priority: record.priority, content: record.content },
+        idempotent: false,
+      });
+      if (res.status >= 400) throw statusError(res, action, `domain id ${domainId}`);
+      parse(infoReply, res, action);
+    },
+
+    async deleteRecord(domainId, index) {
+      const action = 'deleteDnsRecord';
+      const res = await send(noRetryHttp, {
+        method: 'DELETE',
+        path: `/domain/${segment(domainId)}/dns/${segment(index)}`,
+        action,
+        idempotent: false,
+      });
+      if (res.status === 404) return 'missing';
+      if (res.status >= 400) throw statusError(res, action, `domain id ${domainId}`);
+      parse(infoReply, res, action);
+      return 'deleted';
+    },
+  };
+}

@@ -1,0 +1,253 @@
+import type { DeleteOutcome, DnsProvider, ProviderDeps, TxtRecord, Zone } from '../../contract.js';
+import { InvalidInputError, ProviderApiError, ZoneNotFoundError } from '../../errors.js';
+import { normalizeFqdn, toAbsolute, toRelative } from '../../names.js';
+import { registerBasicAuth } from '../../redact.js';
+import { KeyedMutex, locateZone, memoizeZones } from '../../zone.js';
+import { createXsserverClient, type XsserverClient } from './client.js';
+import type { DnsRecordReply } from './schemas.js';
+import type { XsserverConfig } from './settings.js';
+
+const PROVIDER = 'xsserver';
+/** Attempts of one deletion when the API fails transiently or the index went stale (each re-lists first). */
+const DELETE_ATTEMPTS = 3;
+const CREATE_ATTEMPTS = 2;
+
+/** A record as listed, with its absolute name and its current index. */
+interface ListedRecord {
+  index: string;
+  name: string;
+  type: string;
+  content: string;
+}
+
+const unquote = (text: string) => (/^"(.*)"$/s.exec(text)?.[1] ?? text);
+const keyOf = (r: Pick<ListedRecord, 'name' | 'type' | 'content'>) => `${r.type} ${r.name} "${r.content}"`;
+
+function isActive(status: string): boolean {
+  return status.trim().toLowerCase() === 'active';
+}
+
+function checkValue(value: string): void {
+  // eslint-disable-next-line no-control-regex
+  if (value === '' || value.length > 255 || /["\\\x00-\x1f\x7f]/.test(value)) {
+    throw new InvalidInputError(`${PROVIDER}: the TXT value must be 1-255 printable characters without quotes or backslashes`);
+  }
+}
+
+/** Multiset difference: the keys of `a` not matched one-for-one in `b`. */
+function missingFrom(a: ListedRecord[], b: ListedRecord[]): string[] {
+  const left = new Map<string, number>();
+  for (const r of b) left.set(keyOf(r), (left.get(keyOf(r)) ?? 0) + 1);
+  const out: string[] = [];
+  for (const r of a) {
+    const k = keyOf(r);
+    const n = left.get(k) ?? 0;
+    if (n > 0) left.set(k, n - 1);
+    else out.push(k);
+  }
+  return out;
+}
+
+/**
+ * The XSServer provider. Record ids are indexes into the domain's record
+ * list and shift when a record before them goes, so every change to a domain
+ * runs under a per-domain lock, each delete re-lists right before it is sent,
+ * and the list afterwards must differ by exactly the one record deleted.
+ * When it does not, the domain is locked against further deletes by this
+ * instance and the error names what vanished.
+ */
+export function createXsserverProvider(config: XsserverConfig, deps: ProviderDeps): DnsProvider {
+  registerBasicAuth(config.username, config.password);
+  const logger = deps.logger;
+  const client: XsserverClient = createXsserverClient({
+    username: config.username,
+    password: config.password,
+    endpoint: config.endpoint,
+    logger,
+    http: deps.http,
+  });
+  const mutex = new KeyedMutex();
+  const poisoned = new Map<string, ProviderApiError>();
+  const retryDelayMs = deps.http?.minRetryDelayMs ?? 500;
+
+  function domainId(zone: Zone): string {
+    if (!zone.id) throw new InvalidInputError(`${PROVIDER}: zone ${zone.name} has no domain id; get zones from findZone`);
+    return zone.id;
+  }
+
+  async function list(zone: Zone): Promise<ListedRecord[]> {
+    const records = await client.listRecords(domainId(zone));
+    return records.map((r: DnsRecordReply) => ({
+      index: r.id,
+      name: absoluteName(r.name, zone),
+      type: r.type.toUpperCase(),
+      content: r.type.toUpperCase() === 'TXT' ? unquote(r.content) : r.content,
+    }));
+  }
+
+  function absoluteName(name: string, zone: Zone): string {
+    try {
+      return toAbsolute(name, zone.name);
+    } catch {
+      return name.toLowerCase(); // a name DNS cannot carry never matches a challenge name
+    }
+  }
+
+  const matches = (name: string, value: string) => (r: ListedRecord) =>
+    r.type === 'TXT' && r.name === name && r.content === value;
+
+  async function findZoneUncached(fqdn: string): Promise<Zone> {
+    const inactive: string[] = [];
+    try {
+      return await locateZone(fqdn, {
+        provider: PROVIDER,
+        findApex: deps.findApex,
+        confirm: async (candidate) => {
+          const entries = (await client.domainsByName(candidate)).filter((d) => normalizeFqdn(d.name) === candidate);
+          const active = entries.filter((d) => isActive(d.status));
+          if (active.length > 1) {
+            logger.warn(`${candidate} has ${active.length} active entries; using domain id ${active[0]!.id}`);
+          }
+          if (active[0]) return { name: candidate, id: active[0].id };
+          if (entries.length > 0) inactive.push(`${candidate} (${entries.map((d) => d.status).join(', ')})`);
+          return undefined;
+        },
+      });
+    } catch (error) {
+      if (error instanceof ZoneNotFoundError && inactive.length > 0) {
+        throw new ZoneNotFoundError(`${PROVIDER}: no active domain holds ${normalizeFqdn(fqdn)}; found only ${inactive.join(', ')}`, {
+          hint: 'Renew or reactivate the domain in the XSServer client area; DNS changes need an Active domain',
+        });
+      }
+      throw error;
+    }
+  }
+
+  async function createOnce(zone: Zone, name: string, value: string): Promise<void> {
+    const relative = toRelative(name, zone.name) || '@';
+    await client.createRecord(domainId(zone), { name: relative, type: 'TXT', priority: '0', content: value });
+  }
+
+  async function append(zone: Zone, name: string, value: string): Promise<void> {
+    if ((await list(zone)).some(matches(name, value))) return;
+    for (let attempt = 1; ; attempt++) {
+      let failure: unknown;
+      try {
+        await createOnce(zone, name, value);
+      } catch (error) {
+        if (!(error instanceof ProviderApiError && error.transient)) throw error;
+        failure = error;
+      }
+      // The reply carries no id: the record must show up in a fresh list.
+      if ((await list(zone)).some(matches(name, value))) return;
+      if (failure) {
+        if (attempt >= CREATE_ATTEMPTS) throw failure;
+        logger.debug(`createDnsRecord failed transiently and the record is not there; sending it again`);
+        continue;
+      }
+      throw new ProviderApiError(PROVIDER, 'createDnsRecord', `reported success but ${name} TXT "${value}" is not in the record list`, {
+        hint: 'Check the zone in the XSServer client area and try again',
+      });
+    }
+  }
+
+  function verifyDeletion(zone: Zone, target: ListedRecord, before: ListedRecord[], after: ListedRecord[]): void {
+    const vanished = missingFrom(before, after);
+    const targetKey = keyOf(target);
+    if (vanished.length === 1 && vanished[0] === targetKey) return;
+    const foreign = vanished.filter((k, i) => k !== targetKey || vanished.indexOf(k) !== i);
+    const problems: string[] = [];
+    if (!vanished.includes(targetKey)) problems.push(`${targetKey} is still there`);
+    if (foreign.length > 0) problems.push(`other records vanished: ${foreign.join(', ')}`);
+    const error = new ProviderApiError(
+      PROVIDER,
+      'deleteDnsRecord',
+      `deleting index ${target.index} of ${zone.name} did not remove exactly ${targetKey}: ${problems.join('; ')}`,
+      {
+        hint: `The record list changed underneath (another client or the control panel edited ${zone.name} at the same time); check the zone in the XSServer client area and restore anything missing. No further deletes are sent to this zone`,
+      },
+    );
+    poisoned.set(zone.name, error);
+    throw error;
+  }
+
+  async function remove(zone: Zone, name: string, value: string): Promise<DeleteOutcome> {
+    let deleted = 0;
+    let attempts = 0;
+    let before = await list(zone);
+    for (;;) {
+      const refusal = poisoned.get(zone.name);
+      if (refusal) throw refusal;
+      const target = before.find(matches(name, value));
+      if (!target) return deleted > 0 ? 'deleted' : 'absent';
+      let outcome: 'deleted' | 'missing' | 'failed';
+      let failure: unknown;
+      try {
+        outcome = await client.deleteRecord(domainId(zone), target.index);
+      } catch (error) {
+        if (!(error instanceof ProviderApiError && error.transient)) throw error;
+        outcome = 'failed';
+        failure = error;
+      }
+      const after = await list(zone);
+      // 404: no record at that index, so this request deleted nothing; whatever vanished, another client removed.
+      if (outcome === 'deleted' || (outcome === 'failed' && missingFrom(before, after).length > 0)) {
+        verifyDeletion(zone, target, before, after);
+        deleted += 1;
+        attempts = 0;
+        before = after; // fresh: listed right after the delete, right before the next one
+        continue;
+      }
+      // Nothing deleted by us: the API failed or the index was already stale. Wait, re-list, try again, bounded.
+      attempts += 1;
+      if (attempts >= DELETE_ATTEMPTS) {
+        throw failure ??
+          new ProviderApiError(PROVIDER, 'deleteDnsRecord', `index ${target.index} of ${zone.name} kept changing; nothing was deleted`, {
+            transient: true,
+            hint: 'Another client is editing the zone; try again later',
+          });
+      }
+      logger.debug(`deleteDnsRecord: nothing deleted (${outcome}); re-listing and trying again`);
+      await new Promise((r) => setTimeout(r, retryDelayMs * attempts));
+      before = await list(zone);
+    }
+  }
+
+  const findZone = memoizeZones(findZoneUncached);
+
+  return {
+    name: PROVIDER,
+    findZone,
+
+    async appendTxt(zone, name, value) {
+      const fqdn = normalizeFqdn(name);
+      toRelative(fqdn, zone.name);
+      checkValue(value);
+      await mutex.run(zone.name, () => append(zone, fqdn, value));
+    },
+
+    async deleteTxt(zone, name, value) {
+      const fqdn = normalizeFqdn(name);
+      toRelative(fqdn, zone.name);
+      return mutex.run(zone.name, () => remove(zone, fqdn, value));
+    },
+
+    async listTxt(zone, name): Promise<TxtRecord[]> {
+      const fqdn = normalizeFqdn(name);
+      const records = await mutex.run(zone.name, () => list(zone));
+      return records
+        .filter((r) => r.type === 'TXT' && r.name === fqdn)
+        .map((r) => ({ name: r.name, value: r.content, id: r.index }));
+    },
+
+    async listZones() {
+      const domains = await client.listDomains();
+      const names = domains.filter((d) => isActive(d.status)).map((d) => normalizeFqdn(d.name));
+      return [...new Set(names)].sort();
+    },
+
+    async close() {
+      // HTTP Basic auth: no session to end.
+    },
+  };
+}
