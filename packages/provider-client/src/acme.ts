@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { flag, setting } from './config.js';
 import { InvalidInputError } from './errors.js';
 
 /**
@@ -9,3 +10,14 @@ export function dnsChallengeValue(keyAuthorization: string): string {
   if (keyAuthorization.trim() === '') throw new InvalidInputError('the key authorization is empty');
   return createHash('sha256').update(keyAuthorization, 'utf8').digest('base64url');
 }
+
+/**
+ * DNS01_WAIT for the hook executables: 0 creates the records and returns at
+ * once (the ACME client, or a later `dns01 wait`, does the waiting).
+ */
+export const hookWaitSetting = setting({
+  names: ['DNS01_WAIT'],
+  schema: flag,
+  default: true,
+  description: '0 to create the records and return without waiting for the authoritative nameservers (default 1)',
+});

@@ -10,3 +10,6 @@ export * from './propagation/index.js';
 export * from './providers/registry.js';
 export * from './flow.js';
 export * from './acme.js';
+
+/** The zod instance the suite validates with, for packages that define their own schemas. */
+export { z } from 'zod';

@@ -1,0 +1,75 @@
+// Runs the BUILT hook executables as separate processes, the way ACME
+// clients run them, and reads the test DNS servers the way a CA would.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { Resolver } from 'node:dns/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { TestWorld } from '@dns01/testkit';
+
+const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+
+/** packages/<pkg>/dist/bin/<name>.js; fails with what to run when it is not built. */
+export function builtExecutable(pkg: string, name: string): string {
+  const path = join(REPO_ROOT, 'packages', pkg, 'dist', 'bin', `${name}.js`);
+  if (!existsSync(path)) throw new Error(`${path} is missing: run \`pnpm build\` first`);
+  return path;
+}
+
+export interface HookResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A HOME with no dns01 config file, so only the variables given count. */
+const emptyHome = mkdtempSync(join(tmpdir(), 'dns01-hook-home-'));
+process.once('exit', () => rmSync(emptyHome, { recursive: true, force: true }));
+
+/**
+ * Runs `node <executable> ...args` with exactly `env` (plus PATH and an empty
+ * HOME): hooks get no environment of the user's shell. Killed after timeoutMs.
+ */
+export function runHook(executable: string, args: string[], env: Record<string, string>, timeoutMs = 15_000): Promise<HookResult> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [executable, ...args], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: emptyHome, XDG_CONFIG_HOME: emptyHome, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      fail(error);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+/** What each authoritative nameserver of the world serves at `name` now. */
+export async function servedByNameservers(world: TestWorld, name: string, addresses: string[]): Promise<string[][]> {
+  return Promise.all(
+    addresses.map(async (address) => {
+      const resolver = new Resolver({ timeout: 1000, tries: 2 });
+      resolver.setServers([`${address}:${world.dns.port}`]);
+      try {
+        return (await resolver.resolveTxt(name)).map((chunks) => chunks.join(''));
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOTFOUND' || code === 'ENODATA') return [];
+        throw error;
+      }
+    }),
+  );
+}
+
+/** Asserts in one place that a secret never reached a hook's output. */
+export function leakedSecrets(world: TestWorld, ...texts: string[]): string[] {
+  return world.secrets.filter((secret) => texts.some((t) => t.includes(secret)));
+}
