@@ -200,6 +200,21 @@ describe('xsserver wire format', () => {
     expect(h.server.requests.map((r) => r.url)).toEqual([`/api/domain/name/${ZONE}`]);
   });
 
+  it('reads a name the API refuses (400) or a single details object as lookups, not failures', async () => {
+    const h = await track(
+      harness({
+        extra: [
+          mswHttp.get('*/api/domain/name/:name', ({ params }) =>
+            String(params.name).startsWith('_acme-challenge.')
+              ? HttpResponse.json({ error: ['Invalid domain name'] }, { status: 400 })
+              : HttpResponse.json({ details: { id: '47', name: String(params.name), status: 'Active' } }),
+          ),
+        ],
+      }),
+    );
+    expect(await h.provider.findZone(CHALLENGE)).toEqual({ name: ZONE, id: '47' });
+  });
+
   it('lists the active zones of the account', async () => {
     const store = newStore([ZONE, 'other.org', 'expired.net']);
     const h = await track(harness({ store, expiredDomains: ['expired.net', ZONE] }));

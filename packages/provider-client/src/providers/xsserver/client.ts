@@ -115,7 +115,11 @@ export function createXsserverClient(options: XsserverClientOptions): XsserverCl
     async domainsByName(name) {
       const action = 'domainByName';
       const res = await send(http, { method: 'GET', path: `/domain/name/${segment(name)}`, action });
-      if (res.status === 404) return [];
+      // Not documented: an unknown name may come back as 404 or as a refused (400/422) name. Both mean "not here".
+      if (res.status === 404 || res.status === 400 || res.status === 422) {
+        options.logger.debug(`${action}: ${name} is not a domain of this account (HTTP ${res.status}: ${errorMessages(res)})`);
+        return [];
+      }
       if (res.status >= 400) throw statusError(res, action, `domain ${name}`);
       return parse(domainsByNameReply, res, action).details;
     },

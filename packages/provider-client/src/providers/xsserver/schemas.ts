@@ -21,7 +21,10 @@ export const domainEntry = z.object({
 export type DomainEntry = z.infer<typeof domainEntry>;
 
 /** `GET /domain/name/@name`: several entries can share a name (an expired one next to the active one). */
-export const domainsByNameReply = z.object({ details: z.array(domainEntry) });
+export const domainsByNameReply = z.object({
+  // The document shows a list; a single object is read as a list of one.
+  details: z.union([z.array(domainEntry), domainEntry.transform((d) => [d])]),
+});
 
 /** `GET /domain`. */
 export const domainListReply = z.object({ domains: z.array(domainEntry) });
