@@ -43,6 +43,8 @@ export interface TestWorldOptions<P extends ProviderName = ProviderName> {
   emulator?: EmulatorOptionsOf[P];
   /** Zones the account holds and the DNS server serves (default ['example.com']). */
   zones?: string[];
+  /** Zones the DNS server serves but the account does not hold (a domain at another provider). */
+  foreignZones?: string[];
   /** Authoritative nameservers of every zone, each on its own 127.0.0.x (default two, no lag). */
   nameservers?: TestWorldNameserver[];
   /** Records present before the test (foreign TXT records at _acme-challenge, say). */
@@ -154,6 +156,7 @@ export async function startTestWorld<P extends ProviderName>(options: TestWorldO
         records: (options.records ?? []).filter((r) => deepestZone(r.name, zones) === zone),
       });
     }
+    for (const zone of options.foreignZones ?? []) store.addZone({ name: zone, nameservers: dns.zoneNameservers() });
     emulator = await wiring.start(store, zones, options.emulator ?? {});
   } catch (error) {
     await dns.close();

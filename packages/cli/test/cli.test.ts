@@ -1,0 +1,294 @@
+// Contract tests of the built `dns01` executable, run as a separate process
+// against the emulators and the test DNS server (pnpm build first).
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { runNode, startTestWorld, type RunResult, type TestWorld } from '@dns01/testkit';
+
+const BIN = resolve(import.meta.dirname, '../dist/bin/dns01.js');
+const COMMANDS = ['present', 'cleanup', 'wait', 'zones', 'check'];
+const CHALLENGE = '_acme-challenge.example.com';
+
+beforeAll(() => {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run 'pnpm build' first`);
+});
+
+/** Runs dns01 with exactly `env` (plus PATH and an empty HOME: no stray config file). */
+function dns01(args: string[], env: Record<string, string | undefined> = {}): Promise<RunResult> {
+  return runNode(BIN, args, { env: { PATH: process.env.PATH, HOME: '/nonexistent', ...env } });
+}
+
+/** TXT queries that reached an authoritative nameserver (the resolver's are not counted). */
+function authoritativeTxtQueries(world: TestWorld): number {
+  return world.dns.queryLog.filter((q) => q.server !== 'resolver' && q.type === 'TXT').length;
+}
+
+function expectNoSecrets(world: TestWorld, ...results: RunResult[]): void {
+  for (const r of results) for (const secret of world.secrets) {
+    expect(r.stdout).not.toContain(secret);
+    expect(r.stderr).not.toContain(secret);
+  }
+}
+
+/** One error line on stderr, prefixed with the executable's name. */
+function expectOneErrorLine(r: RunResult): string {
+  const lines = r.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^dns01: error: /);
+  return lines[0]!;
+}
+
+describe('dns01 without a provider', () => {
+  test.each(COMMANDS)('%s --help prints usage on stdout and exits 0', async (command) => {
+    const r = await dns01([command, '--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^Usage: dns01 ${command}`));
+    expect(r.stdout).toContain('Exit codes:');
+    expect(r.stderr).toBe('');
+  });
+
+  test('dns01 --help lists every command', async () => {
+    const r = await dns01(['--help']);
+    expect(r.status).toBe(0);
+    for (const command of COMMANDS) expect(r.stdout).toContain(`  ${command}`);
+  });
+
+  test('no command: usage on stderr, exit 2', async () => {
+    const r = await dns01([]);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('Usage: dns01');
+  });
+
+  test('unknown command, unknown option and odd pair count exit 2 with one line', async () => {
+    for (const args of [['frobnicate'], ['present', '--bogus', 'example.com', 'v'], ['present', 'example.com']]) {
+      const r = await dns01(args, { DNS01_PROVIDER: 'netcup' });
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(expectOneErrorLine(r)).toContain('--help');
+    }
+  });
+
+  test('a missing provider setting is a configuration error (exit 3) naming the variable', async () => {
+    const r = await dns01(['present', 'example.com', 'v']);
+    expect(r.status).toBe(3);
+    expect(expectOneErrorLine(r)).toContain('DNS01_PROVIDER');
+  });
+
+  test('a malformed flag value is a usage error naming the flag', async () => {
+    const r = await dns01(['wait', '--timeout', 'soon', CHALLENGE, 'v']);
+    expect(r.status).toBe(2);
+    expect(expectOneErrorLine(r)).toContain('--timeout');
+  });
+});
+
+describe('dns01 against netcup', () => {
+  let world: TestWorld<'netcup'>;
+  const work = mkdtempSync(join(tmpdir(), 'dns01-cli-test-'));
+
+  beforeAll(async () => {
+    world = await startTestWorld({
+      provider: 'netcup',
+      zones: ['example.com', 'example.net'],
+      foreignZones: ['example.org'],
+      nameservers: [{ lagMs: 100 }, { lagMs: 300 }],
+      records: [{ name: CHALLENGE, type: 'TXT', data: 'foreign-record' }],
+    });
+  });
+  afterAll(async () => {
+    await world?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+  afterEach(() => world.emulator.server.clearFaults());
+
+  test('present waits once for several pairs, cleanup deletes exactly them', async () => {
+    const present = await dns01(['present', 'example.com', 'value-apex', '*.example.com', 'value-wild', 'a.b.example.net', 'value-deep'], world.env);
+    expect(present.status).toBe(0);
+    expect(world.txt(CHALLENGE).sort()).toEqual(['foreign-record', 'value-apex', 'value-wild']);
+    expect(world.txt('_acme-challenge.a.b.example.net')).toEqual(['value-deep']);
+    expect(present.stdout.trim().split('\n')).toEqual([
+      `${CHALLENGE} TXT "value-apex" zone example.com`,
+      `${CHALLENGE} TXT "value-wild" zone example.com`,
+      '_acme-challenge.a.b.example.net TXT "value-deep" zone example.net',
+    ]);
+    expect(present.stderr.match(/every authoritative nameserver serves/g)).toHaveLength(1);
+
+    const cleanup = await dns01(['cleanup', 'example.com', 'value-apex', '*.example.com', 'value-wild', 'a.b.example.net', 'value-deep'], world.env);
+    expect(cleanup.status).toBe(0);
+    expect(cleanup.stdout).toBe('');
+    expect(world.txt(CHALLENGE)).toEqual(['foreign-record']);
+    expect(world.txt('_acme-challenge.a.b.example.net')).toEqual([]);
+    expectNoSecrets(world, present, cleanup);
+  });
+
+  test('present --no-wait asks no authoritative nameserver; --json prints the records', async () => {
+    const before = authoritativeTxtQueries(world);
+    const r = await dns01(['present', '--no-wait', '--json', '--', 'example.com', '-starts-with-dash'], world.env);
+    expect(r.status).toBe(0);
+    expect(authoritativeTxtQueries(world)).toBe(before);
+    expect(JSON.parse(r.stdout)).toEqual({
+      records: [{ domain: 'example.com', name: CHALLENGE, zone: 'example.com', value: '-starts-with-dash' }],
+      propagated: false,
+    });
+    expect((await dns01(['cleanup', '--', 'example.com', '-starts-with-dash'], world.env)).status).toBe(0);
+    expect(world.txt(CHALLENGE)).toEqual(['foreign-record']);
+  });
+
+  test('wait: exit 0 with --json once every nameserver serves every value', async () => {
+    await dns01(['present', '--no-wait', 'example.com', 'w1', '*.example.com', 'w2'], world.env);
+    const r = await dns01(['wait', '--json', CHALLENGE, 'w1', 'w2'], world.env);
+    expect(r.status).toBe(0);
+    const result = JSON.parse(r.stdout) as { propagated: boolean; name: string; confirmedAt: Record<string, number> };
+    expect(result.propagated).toBe(true);
+    expect(result.name).toBe(CHALLENGE);
+    expect(Object.keys(result.confirmedAt).sort()).toEqual(['ns1.dns01-test.net', 'ns2.dns01-test.net']);
+    await dns01(['cleanup', 'example.com', 'w1', '*.example.com', 'w2'], world.env);
+  });
+
+  test('wait takes the DNS settings as flags and needs no credentials', async () => {
+    await dns01(['present', '--no-wait', 'example.com', 'flags'], world.env);
+    const r = await dns01(['wait', '--resolver', world.env.DNS01_RESOLVERS!, '--ns-port', world.env.DNS01_NS_PORT!, '--interval', '0.05', '--timeout', '10', '--no-cname', CHALLENGE, 'flags'], {});
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`${CHALLENGE}: served by every authoritative nameserver`);
+    await dns01(['cleanup', 'example.com', 'flags'], world.env);
+  });
+
+  test('wait times out with exit 7 and names the nameserver that lags', async () => {
+    world.dns.nameserver('ns2.dns01-test.net').setLag(Number.POSITIVE_INFINITY);
+    try {
+      await dns01(['present', '--no-wait', 'example.com', 'never-seen'], world.env);
+      const r = await dns01(['wait', '--timeout', '1', CHALLENGE, 'never-seen'], world.env);
+      expect(r.status).toBe(7);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^dns01: error: .*ns2\.dns01-test\.net/);
+      expect(r.stderr).toContain('waiting'); // progress while waiting
+    } finally {
+      world.dns.nameserver('ns2.dns01-test.net').setLag(300);
+      await dns01(['cleanup', 'example.com', 'never-seen'], world.env);
+    }
+  });
+
+  test('a failed wait in present removes what it created (exit 7)', async () => {
+    world.dns.nameserver('ns1.dns01-test.net').setLag(Number.POSITIVE_INFINITY);
+    try {
+      const r = await dns01(['present', '--timeout', '1', 'example.com', 'rolled-back'], world.env);
+      expect(r.status).toBe(7);
+      expect(world.txt(CHALLENGE)).toEqual(['foreign-record']);
+    } finally {
+      world.dns.nameserver('ns1.dns01-test.net').setLag(100);
+    }
+  });
+
+  test('check with a domain verifies the credentials and names the zone', async () => {
+    const r = await dns01(['check', '--json', 'a.b.example.net'], world.env);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      provider: 'netcup',
+      credentials: 'accepted',
+      domains: [{ domain: 'a.b.example.net', name: '_acme-challenge.a.b.example.net', zone: 'example.net' }],
+    });
+  });
+
+  test('check and zones without a domain: netcup cannot list zones (exit 2, says what to do)', async () => {
+    for (const args of [['check'], ['zones']]) {
+      const r = await dns01(args, world.env);
+      expect(r.status).toBe(2);
+      expect(expectOneErrorLine(r)).toContain('dns01 check example.com');
+    }
+  });
+
+  test('wrong credentials: exit 4, one line, no secret even at --debug', async () => {
+    const r = await dns01(['check', '--debug', 'example.com'], { ...world.env, NETCUP_API_PASSWORD: 'wrong-password-Zx81' });
+    expect(r.status).toBe(4);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^dns01: error: /);
+    expect(r.stderr).not.toContain('wrong-password-Zx81');
+    expectNoSecrets(world, r);
+  });
+
+  test('a zone the account does not hold: exit 5', async () => {
+    const r = await dns01(['present', '--no-wait', 'example.org', 'v'], world.env);
+    expect(r.status).toBe(5);
+    expect(expectOneErrorLine(r)).toContain('example.org');
+  });
+
+  test('a provider answering garbage: exit 6 naming the provider, nothing left behind', async () => {
+    world.emulator.server.inject({ fault: { kind: 'malformed' }, times: 100, match: (req) => req.body.includes('updateDnsRecords') });
+    const r = await dns01(['present', '--no-wait', 'example.com', 'garbage'], world.env);
+    expect(r.status).toBe(6);
+    expect(expectOneErrorLine(r)).toContain('netcup');
+    expect(world.txt(CHALLENGE)).toEqual(['foreign-record']);
+    expectNoSecrets(world, r);
+  });
+
+  test('the config file: read from DNS01_CONFIG, refused when others can read it, overridden by the environment', async () => {
+    const file = join(work, 'config');
+    const lines = Object.entries(world.env).map(([k, v]) => `${k}=${v}`);
+    writeFileSync(file, `# dns01\n${lines.join('\n')}\n`, { mode: 0o600 });
+    const ok = await dns01(['check', 'example.com'], { DNS01_CONFIG: file });
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain('netcup: credentials accepted');
+
+    const overridden = await dns01(['check', 'example.com'], { DNS01_CONFIG: file, NETCUP_API_KEY: 'env-wins-key' });
+    expect(overridden.status).toBe(4);
+
+    writeFileSync(file, lines.join('\n'), { mode: 0o644 });
+    const { chmodSync } = await import('node:fs');
+    chmodSync(file, 0o644);
+    const refused = await dns01(['check', 'example.com'], { DNS01_CONFIG: file });
+    expect(refused.status).toBe(3);
+    expect(expectOneErrorLine(refused)).toContain(`chmod 600 ${file}`);
+  });
+
+  test('the default config location ~/.config/dns01/config is found without any variable', async () => {
+    const home = join(work, 'home');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(home, '.config', 'dns01'), { recursive: true });
+    writeFileSync(join(home, '.config', 'dns01', 'config'), Object.entries(world.env).map(([k, v]) => `${k}="${v}"`).join('\n'), { mode: 0o600 });
+    const r = await runNode(BIN, ['check', 'example.com'], { env: { PATH: process.env.PATH, HOME: home } });
+    expect(r.status).toBe(0);
+  });
+});
+
+describe('dns01 zones and check on a provider that lists zones', () => {
+  let world: TestWorld<'xsserver'>;
+  beforeAll(async () => {
+    world = await startTestWorld({ provider: 'xsserver', zones: ['example.com', 'example.org'], foreignZones: ['example.info'] });
+  });
+  afterAll(async () => world?.close());
+
+  test('zones prints one zone per line, or a JSON array', async () => {
+    const text = await dns01(['zones'], world.env);
+    expect(text.status).toBe(0);
+    expect(text.stdout).toBe('example.com\nexample.org\n');
+    const json = await dns01(['zones', '--json'], world.env);
+    expect(JSON.parse(json.stdout)).toEqual(['example.com', 'example.org']);
+  });
+
+  test('check lists the zones and where each domain goes; --provider overrides DNS01_PROVIDER', async () => {
+    const r = await dns01(['check', '--provider', 'xsserver', 'www.example.org'], { ...world.env, DNS01_PROVIDER: 'netcup' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(
+      'xsserver: credentials accepted\nzones: example.com example.org\nwww.example.org: _acme-challenge.www.example.org goes into zone example.org\n',
+    );
+    expect(r.stderr).toBe('');
+  });
+
+  test('--quiet silences progress; errors still print', async () => {
+    const quiet = await dns01(['present', '--quiet', 'example.com', 'q'], world.env);
+    expect(quiet.status).toBe(0);
+    expect(quiet.stderr).toBe('');
+    await dns01(['cleanup', '-q', 'example.com', 'q'], world.env);
+    const failing = await dns01(['present', '--quiet', 'www.example.info', 'q'], world.env);
+    expect(failing.status).toBe(5);
+    expectOneErrorLine(failing);
+  });
+
+  test('--log-json writes JSON log lines on stderr', async () => {
+    const r = await dns01(['present', '--log-json', 'example.com', 'j'], world.env);
+    expect(r.status).toBe(0);
+    const lines = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as { level: string; msg: string });
+    expect(lines.some((l) => l.level === 'info' && l.msg.startsWith('created TXT'))).toBe(true);
+    await dns01(['cleanup', 'example.com', 'j'], world.env);
+  });
+});
