@@ -397,12 +397,12 @@ describe('netcup: replies of an unexpected shape', () => {
     ...over,
   });
 
-  async function providerAnswering(reply: (action: string) => unknown) {
+  async function providerAnswering(reply: (action: string) => Record<string, unknown>) {
     server = await serveHandlers([
       http.post('*/run/webservice/servers/endpoint.php', async ({ request }) => {
         const { action } = (await request.json()) as { action: string };
         if (action === 'login') return HttpResponse.json(envelope('login', { responsedata: { apisessionid: 'sess-1' } }));
-        return HttpResponse.json(reply(action));
+        return new HttpResponse(JSON.stringify(reply(action)), { headers: { 'content-type': 'application/json' } });
       }),
     ]);
     return netcup.create(netcup.readConfig(credentialsEnv(server.url)), { logger: createLogger({ level: 'quiet' }), http: FAST_HTTP });
