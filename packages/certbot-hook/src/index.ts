@@ -1,1 +1,2 @@
-export {};
+export * from './hook.js';
+export * from './run-state.js';

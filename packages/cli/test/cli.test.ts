@@ -39,7 +39,7 @@ function expectOneErrorLine(r: RunResult): string {
   return lines[0]!;
 }
 
-describe('dns01 without a provider', () => {
+describe('dns01 without a provider', { timeout: 60_000 }, () => {
   test.each(COMMANDS)('%s --help prints usage on stdout and exits 0', async (command) => {
     const r = await dns01([command, '--help']);
     expect(r.status).toBe(0);
@@ -83,7 +83,7 @@ describe('dns01 without a provider', () => {
   });
 });
 
-describe('dns01 against netcup', () => {
+describe('dns01 against netcup', { timeout: 60_000 }, () => {
   let world: TestWorld<'netcup'>;
   const work = mkdtempSync(join(tmpdir(), 'dns01-cli-test-'));
 
@@ -250,7 +250,7 @@ describe('dns01 against netcup', () => {
   });
 });
 
-describe('dns01 zones and check on a provider that lists zones', () => {
+describe('dns01 zones and check on a provider that lists zones', { timeout: 60_000 }, () => {
   let world: TestWorld<'xsserver'>;
   beforeAll(async () => {
     world = await startTestWorld({ provider: 'xsserver', zones: ['example.com', 'example.org'], foreignZones: ['example.info'] });
