@@ -1,0 +1,42 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestWorld, type TestWorld } from '@dns01/testkit';
+import { closeHttp, contextFromEnv, createLogger, present, removeChallenges, type FlowContext } from '../../src/index.js';
+
+const NAME = '_acme-challenge.example.com';
+
+describe('sourcedesk: present and cleanup through the shared flow, against the emulator and the test DNS servers', () => {
+  let world: TestWorld<'sourcedesk'> | undefined;
+  let ctx: FlowContext | undefined;
+  afterEach(async () => {
+    await ctx?.provider.close();
+    await world?.close();
+    await closeHttp();
+  });
+
+  it('present confirms the SOA apex with one dns/list, returns once every nameserver serves both values; cleanup restores the zone', async () => {
+    world = await startTestWorld({
+      provider: 'sourcedesk',
+      nameservers: [{ lagMs: 150 }, { lagMs: 400 }],
+      records: [{ name: NAME, type: 'TXT', data: 'foreign-kept' }],
+    });
+    const logs: string[] = [];
+    ctx = contextFromEnv(world.env, { logger: createLogger({ level: 'debug', write: (l) => logs.push(l) }) });
+    const before = world.store.records('example.com').map(({ name, type, data }) => `${type} ${name} ${data}`);
+    const challenges = [
+      { domain: 'example.com', value: 'flow-apex' },
+      { domain: '*.example.com', value: 'flow-wildcard' },
+    ];
+
+    const placed = await present(ctx, challenges);
+    expect(placed.map((p) => p.zone.name)).toEqual(['example.com', 'example.com']);
+    expect(world.emulator.calls.list).toBe(1);
+    const slowest = world.store.recordsAt('example.com', Date.now() - 400, { name: NAME, type: 'TXT' });
+    expect(slowest.records.map((r) => r.data).sort()).toEqual(['flow-apex', 'flow-wildcard', 'foreign-kept']);
+
+    await removeChallenges(ctx, challenges);
+    expect(world.store.records('example.com').map(({ name, type, data }) => `${type} ${name} ${data}`)).toEqual(before);
+    const text = logs.join('\n');
+    expect(text).toContain(`/${world.env.SOURCEDESK_CUSTOMER_ID}/***/dns/add`);
+    for (const secret of world.secrets) expect(text).not.toContain(secret);
+  });
+});
