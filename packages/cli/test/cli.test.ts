@@ -146,6 +146,20 @@ describe('dns01 against netcup', { timeout: 60_000 }, () => {
     await dns01(['cleanup', 'example.com', 'w1', '*.example.com', 'w2'], world.env);
   });
 
+  test('wait --record waits once for several names', async () => {
+    await dns01(['present', '--no-wait', 'example.com', 'r1', 'a.b.example.net', 'r2'], world.env);
+    const r = await dns01(['wait', '--json', '--record', `${CHALLENGE}=r1`, '--record', '_acme-challenge.a.b.example.net=r2'], world.env);
+    expect(r.status).toBe(0);
+    expect((JSON.parse(r.stdout) as { records: unknown }).records).toEqual([
+      { name: CHALLENGE, values: ['r1'] },
+      { name: '_acme-challenge.a.b.example.net', values: ['r2'] },
+    ]);
+    expect(r.stderr.match(/every authoritative nameserver serves/g)).toHaveLength(1);
+    await dns01(['cleanup', 'example.com', 'r1', 'a.b.example.net', 'r2'], world.env);
+    const bad = await dns01(['wait', '--record', 'no-value'], world.env);
+    expect(bad.status).toBe(2);
+  });
+
   test('wait takes the DNS settings as flags and needs no credentials', async () => {
     await dns01(['present', '--no-wait', 'example.com', 'flags'], world.env);
     const r = await dns01(['wait', '--resolver', world.env.DNS01_RESOLVERS!, '--ns-port', world.env.DNS01_NS_PORT!, '--interval', '0.05', '--timeout', '10', '--no-cname', CHALLENGE, 'flags'], {});

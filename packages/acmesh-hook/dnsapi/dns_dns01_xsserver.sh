@@ -1,0 +1,146 @@
+#!/usr/bin/env sh
+# shellcheck disable=SC2034
+dns_dns01_xsserver_info='XSServer GmbH DNS API via the dns01 CLI (waits for every authoritative nameserver)
+ Named dns_dns01_xsserver so it never collides with a hook acme.sh ships.
+ Needs the dns01 executable: DNS01_CLI, or dns01 on PATH.
+Site: the dns01 suite, packages/acmesh-hook
+Docs: docs/clients/acme.sh.md in the dns01 suite
+Options:
+ XSSERVER_USERNAME Client area API username.
+ XSSERVER_PASSWORD Client area API password.
+ XSSERVER_ENDPOINT API base URL. Optional.
+ DNS01_CLI Path of the dns01 executable. Optional. Default: "dns01" on PATH.
+Author: dns01 suite
+'
+
+# Generated from packages/acmesh-hook/template.sh by generate.mjs; edit those, not this file.
+#
+# acme.sh runs each add in a subshell of its issue(), where its own variables
+# are visible: $vlist lists every challenge of the run, $ventry is the current
+# one, $dns_entries the records added so far. Every add creates its record
+# without waiting; the add of the last pending dns-01 entry waits once, for
+# all of them. Without those variables every add waits for its own record.
+# Use --dnssleep 0: the waiting is done here, against the authoritative
+# nameservers, so acme.sh's own sleep and public-resolver check add nothing.
+
+########  Public functions #####################
+
+# Usage: dns_dns01_xsserver_add _acme-challenge.www.example.com "XKrxpRBosdIKFzxW_CT3KLZNf6q0HG9i01zxXp5CPBs"
+dns_dns01_xsserver_add() {
+  fulldomain="$1"
+  txtvalue="$2"
+  _dns01_xsserver_credentials || return 1
+  _d01_domain="$(_dns01_xsserver_domain "$fulldomain")" || return 1
+  _d01_pending="$(_dns01_xsserver_pending_after)"
+  _debug "dns01 pending dns-01 entries after this one" "$_d01_pending"
+  if [ "$_d01_pending" = "unknown" ]; then
+    _debug "acme.sh's vlist/ventry are not visible: waiting for this record alone"
+    _dns01_xsserver_cli present -- "$_d01_domain" "$txtvalue" || return 1
+    return 0
+  fi
+  _dns01_xsserver_cli present --no-wait -- "$_d01_domain" "$txtvalue" || return 1
+  if [ "$_d01_pending" -gt 0 ]; then
+    _info "dns01: created $fulldomain; $_d01_pending more to come, the last one waits for all"
+    return 0
+  fi
+  _info "dns01: waiting until every authoritative nameserver serves every record of this run"
+  if ! _dns01_xsserver_wait_all "$fulldomain" "$txtvalue"; then
+    # acme.sh cleans up only the entries whose add succeeded: remove this one here.
+    _dns01_xsserver_cli cleanup -- "$_d01_domain" "$txtvalue"
+    return 1
+  fi
+  return 0
+}
+
+# Usage: dns_dns01_xsserver_rm _acme-challenge.www.example.com "XKrxpRBosdIKFzxW_CT3KLZNf6q0HG9i01zxXp5CPBs"
+dns_dns01_xsserver_rm() {
+  fulldomain="$1"
+  txtvalue="$2"
+  _dns01_xsserver_credentials || return 1
+  _d01_domain="$(_dns01_xsserver_domain "$fulldomain")" || return 1
+  _dns01_xsserver_cli cleanup -- "$_d01_domain" "$txtvalue" || return 1
+  return 0
+}
+
+####################  Private functions below ##################################
+
+# Reads each credential from the environment or acme.sh's account.conf, and saves it there for renewals.
+_dns01_xsserver_credentials() {
+  XSSERVER_USERNAME="${XSSERVER_USERNAME:-$(_readaccountconf_mutable XSSERVER_USERNAME)}"
+  XSSERVER_PASSWORD="${XSSERVER_PASSWORD:-$(_readaccountconf_mutable XSSERVER_PASSWORD)}"
+  XSSERVER_ENDPOINT="${XSSERVER_ENDPOINT:-$(_readaccountconf_mutable XSSERVER_ENDPOINT)}"
+  if [ -z "$XSSERVER_USERNAME" ] || [ -z "$XSSERVER_PASSWORD" ]; then
+    _err "dns01: set XSSERVER_USERNAME, XSSERVER_PASSWORD (once; acme.sh saves them for renewals)"
+    return 1
+  fi
+  _saveaccountconf_mutable XSSERVER_USERNAME "$XSSERVER_USERNAME"
+  _saveaccountconf_mutable XSSERVER_PASSWORD "$XSSERVER_PASSWORD"
+  [ -z "$XSSERVER_ENDPOINT" ] || _saveaccountconf_mutable XSSERVER_ENDPOINT "$XSSERVER_ENDPOINT"
+  return 0
+}
+
+# The domain for the CLI: the record name without its _acme-challenge. label.
+_dns01_xsserver_domain() {
+  case "$1" in
+    _acme-challenge.*) printf '%s' "${1#_acme-challenge.}" ;;
+    *)
+      _err "dns01: $1 does not start with _acme-challenge. (a --domain-alias with a custom prefix is not supported)"
+      return 1
+      ;;
+  esac
+}
+
+# The number of dns-01 entries after the current one that still need a record, or "unknown".
+_dns01_xsserver_pending_after() {
+  if [ -z "$vlist" ] || [ -z "$ventry" ]; then
+    echo unknown
+    return 0
+  fi
+  _d01_seen=""
+  _d01_count=0
+  for _d01_entry in $(printf '%s' "$vlist" | tr ',' ' '); do
+    if [ "$_d01_seen" ]; then
+      _d01_type="$(printf '%s' "$_d01_entry" | cut -d '#' -f 4)"
+      _d01_auth="$(printf '%s' "$_d01_entry" | cut -d '#' -f 2)"
+      if [ "$_d01_type" = "dns-01" ] && [ "$_d01_auth" != "${STATE_VERIFIED:-verified_ok}" ]; then
+        _d01_count=$((_d01_count + 1))
+      fi
+    elif [ "$_d01_entry" = "$ventry" ]; then
+      _d01_seen=1
+    fi
+  done
+  if [ "$_d01_seen" ]; then echo "$_d01_count"; else echo unknown; fi
+}
+
+# One dns01 wait for this record and every record acme.sh added before it in this run.
+_dns01_xsserver_wait_all() {
+  set -- --record "$1=$2"
+  # $dns_entries lines: root,_acme-challenge.root,alias-name-or-empty,hook,txt,api-file
+  while IFS= read -r _d01_line; do
+    [ "$_d01_line" ] || continue
+    _d01_name="$(printf '%s' "$_d01_line" | cut -d , -f 3)"
+    [ "$_d01_name" ] || _d01_name="$(printf '%s' "$_d01_line" | cut -d , -f 2)"
+    _d01_txt="$(printf '%s' "$_d01_line" | cut -d , -f 5)"
+    set -- "$@" --record "$_d01_name=$_d01_txt"
+  done <<_D01_EOF
+$dns_entries
+_D01_EOF
+  _dns01_xsserver_cli wait "$@"
+}
+
+# Runs the CLI with this provider's settings in the environment of that one call, never in argv.
+_dns01_xsserver_cli() {
+  _d01_cli="${DNS01_CLI:-dns01}"
+  if ! command -v "$_d01_cli" >/dev/null 2>&1; then
+    _err "dns01: cannot find the dns01 executable ($_d01_cli): install it or set DNS01_CLI to its path"
+    return 1
+  fi
+  _debug "dns01" "$*"
+  DNS01_PROVIDER=xsserver XSSERVER_USERNAME="$XSSERVER_USERNAME" XSSERVER_PASSWORD="$XSSERVER_PASSWORD" XSSERVER_ENDPOINT="$XSSERVER_ENDPOINT" "$_d01_cli" "$@"
+  _d01_status="$?"
+  if [ "$_d01_status" != "0" ]; then
+    _err "dns01 $1 failed with exit code $_d01_status (see the error line above; docs/clients/acme.sh.md)"
+    return 1
+  fi
+  return 0
+}

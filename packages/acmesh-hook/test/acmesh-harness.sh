@@ -1,0 +1,112 @@
+#!/bin/sh
+# Runs an acme.sh dnsapi hook the way acme.sh's issue() does, without acme.sh:
+# stub helper functions, the run's variables ($vlist, $ventry, $dns_entries),
+# each add in a subshell that sources the hook file, then each rm likewise.
+#
+# Usage: acmesh-harness.sh <hook-file> <domain>=<txt> [<domain>=<txt>...]
+#   <txt> "verified_ok" marks an authorization that is already valid (skipped).
+# Environment:
+#   HARNESS_ACCOUNT_CONF  file standing in for account.conf (required)
+#   HARNESS_MODE          issue (default: acme.sh's variables visible) or legacy (not visible)
+#   HARNESS_PHASE         both (default), add or rm
+#   HARNESS_DEBUG         1 to show _debug lines
+# Exit status: 0 when every add and rm succeeded, 1 otherwise.
+
+STATE_VERIFIED="verified_ok"
+
+_info() { printf '[acme.sh info] %s\n' "$*"; }
+_err() { printf '[acme.sh error] %s\n' "$*" >&2; }
+_debug() {
+  [ "$HARNESS_DEBUG" ] && printf '[acme.sh debug] %s\n' "$*" >&2
+  return 0
+}
+_exists() { command -v "$1" >/dev/null 2>&1; }
+
+# account.conf holds SAVED_<KEY>='<value>' lines, as acme.sh writes them.
+_readaccountconf_mutable() {
+  [ -f "$HARNESS_ACCOUNT_CONF" ] || return 0
+  sed -n "s/^SAVED_$1='\(.*\)'\$/\1/p" "$HARNESS_ACCOUNT_CONF" | tail -n 1
+}
+_saveaccountconf_mutable() {
+  touch "$HARNESS_ACCOUNT_CONF"
+  grep -v "^SAVED_$1=" "$HARNESS_ACCOUNT_CONF" >"$HARNESS_ACCOUNT_CONF.tmp"
+  printf "SAVED_%s='%s'\n" "$1" "$2" >>"$HARNESS_ACCOUNT_CONF.tmp"
+  mv "$HARNESS_ACCOUNT_CONF.tmp" "$HARNESS_ACCOUNT_CONF"
+}
+
+_clearupdns() {
+  [ "$dns_entries" ] || return 0
+  _rm_failed=0
+  while IFS= read -r _entry; do
+    [ "$_entry" ] || continue
+    _txtdomain="$(printf '%s' "$_entry" | cut -d , -f 2)"
+    _txt="$(printf '%s' "$_entry" | cut -d , -f 5)"
+    (
+      if ! . "$hook_file"; then
+        return 1
+      fi
+      "${hook}_rm" "$_txtdomain" "$_txt"
+    ) || _rm_failed=1
+  done <<EOF_ENTRIES
+$dns_entries
+EOF_ENTRIES
+  return "$_rm_failed"
+}
+
+issue() {
+  hook_file="$1"
+  shift
+  hook="$(basename "$hook_file" .sh)"
+  sep='#'
+  dvsep=','
+  vlist=""
+  for _arg in "$@"; do
+    _d="${_arg%%=*}"
+    _txt="${_arg#*=}"
+    if [ "$_txt" = "$STATE_VERIFIED" ]; then _ka="$STATE_VERIFIED"; else _ka="ka-$_txt"; fi
+    vlist="$vlist$_d$sep$_ka${sep}https://acme.test/chall$sep""dns-01$sep$hook${sep}https://acme.test/authz$dvsep"
+  done
+  dns_entries=""
+  if [ "${HARNESS_PHASE:-both}" != "rm" ]; then
+    ventries=$(echo "$vlist" | tr "$dvsep" ' ')
+    for ventry in $ventries; do
+      d=$(echo "$ventry" | cut -d "$sep" -f 1)
+      keyauthorization=$(echo "$ventry" | cut -d "$sep" -f 2)
+      [ "$keyauthorization" = "$STATE_VERIFIED" ] && continue
+      _dns_root_d="${d#\*.}"
+      txtdomain="_acme-challenge.$_dns_root_d"
+      txt="${keyauthorization#ka-}"
+      dns_entry="$_dns_root_d${dvsep}_acme-challenge.$_dns_root_d$dvsep$dvsep$hook$dvsep$txt$dvsep$hook_file"
+      (
+        if [ "$HARNESS_MODE" = "legacy" ]; then
+          unset vlist ventry dns_entries
+        fi
+        if ! . "$hook_file"; then
+          _err "Error loading file $hook_file"
+          return 1
+        fi
+        if ! "${hook}_add" "$txtdomain" "$txt"; then
+          _err "Error adding TXT record to domain: $txtdomain"
+          return 1
+        fi
+      )
+      if [ "$?" != "0" ]; then
+        _clearupdns
+        return 1
+      fi
+      dns_entries="$dns_entries$dns_entry
+"
+    done
+  else
+    for _arg in "$@"; do
+      _d="${_arg%%=*}"
+      _d="${_d#\*.}"
+      dns_entries="$dns_entries$_d,_acme-challenge.$_d,,$hook,${_arg#*=},$hook_file
+"
+    done
+  fi
+  [ "${HARNESS_PHASE:-both}" = "add" ] && return 0
+  _clearupdns
+}
+
+issue "$@"

@@ -1,0 +1,172 @@
+// The acme.sh dnsapi hooks, sourced the way acme.sh's issue() sources them
+// (acmesh-harness.sh), calling the built dns01 against the emulators.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { PROVIDER_NAMES } from '@dns01/provider-client';
+import { runProcess, startTestWorld, type RunResult, type TestWorld } from '@dns01/testkit';
+
+const PKG = resolve(import.meta.dirname, '..');
+const HARNESS = join(PKG, 'test/acmesh-harness.sh');
+const RECORDER = join(PKG, 'test/cli-recorder.sh');
+const CLI = resolve(PKG, '../cli/dist/bin/dns01.js');
+const hookFile = (provider: string) => join(PKG, 'dnsapi', `dns_dns01_${provider}.sh`);
+
+/** The provider credentials of a world: what a user exports once before the first issue. */
+function credentialVariables(world: TestWorld): Record<string, string> {
+  const names = ['CUSTOMER_NUMBER', 'API_KEY', 'API_PASSWORD', 'USERNAME', 'PASSWORD', 'API_USER', 'CUSTOMER_ID', 'ENDPOINT'];
+  return Object.fromEntries(Object.entries(world.env).filter(([k]) => !k.startsWith('DNS01_') && names.some((n) => k.endsWith(`_${n}`))));
+}
+
+/** DNS settings only (the test world's resolvers and short polling): no credentials. */
+function dnsVariables(world: TestWorld): Record<string, string> {
+  return Object.fromEntries(Object.entries(world.env).filter(([k]) => k.startsWith('DNS01_') && k !== 'DNS01_PROVIDER'));
+}
+
+let work: string;
+beforeAll(() => {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run 'pnpm build' first`);
+});
+beforeEach(() => {
+  work = mkdtempSync(join(tmpdir(), 'dns01-acmesh-test-'));
+  return () => rmSync(work, { recursive: true, force: true });
+});
+
+function harness(world: TestWorld, entries: string[], env: Record<string, string> = {}): Promise<RunResult> {
+  return runProcess('sh', [HARNESS, hookFile(world.provider), ...entries], {
+    env: {
+      PATH: process.env.PATH,
+      HOME: '/nonexistent',
+      HARNESS_ACCOUNT_CONF: join(work, 'account.conf'),
+      DNS01_CLI: RECORDER,
+      RECORDER_TARGET: CLI,
+      RECORDER_LOG: join(work, 'calls.log'),
+      ...dnsVariables(world),
+      ...env,
+    },
+    timeoutMs: 60_000,
+  });
+}
+
+function calls(): string[] {
+  const file = join(work, 'calls.log');
+  return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n') : [];
+}
+
+test('the dnsapi files are generated from the template and are POSIX sh', () => {
+  const check = spawnSync(process.execPath, [join(PKG, 'generate.mjs'), '--check'], { encoding: 'utf8' });
+  expect(check.stderr).toBe('');
+  expect(check.status).toBe(0);
+  for (const provider of PROVIDER_NAMES) {
+    const file = hookFile(provider);
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain(`dns_dns01_${provider}_info='`);
+    expect(text).toMatch(new RegExp(`^dns_dns01_${provider}_add\\(\\) \\{`, 'm'));
+    expect(text).toMatch(new RegExp(`^dns_dns01_${provider}_rm\\(\\) \\{`, 'm'));
+    expect(text).not.toMatch(/^\s*exit\b/m);
+    expect(spawnSync('dash', ['-n', file]).status).toBe(0);
+  }
+});
+
+describe.each(PROVIDER_NAMES)('dns_dns01_%s', { timeout: 90_000 }, (provider) => {
+  let world: TestWorld;
+  beforeAll(async () => {
+    world = await startTestWorld({
+      provider,
+      zones: ['example.com'],
+      nameservers: [{ lagMs: 100 }, { lagMs: 300 }],
+      records: [{ name: '_acme-challenge.example.com', type: 'TXT', data: 'foreign-record' }],
+    });
+  });
+  afterAll(async () => world?.close());
+
+  test('10 names: ten records created without waiting, one wait for all, ten removals', async () => {
+    const names = ['example.com', '*.example.com', ...Array.from({ length: 8 }, (_, i) => `h${i}.example.com`)];
+    const entries = names.map((n, i) => `${n}=txt-${provider}-${i}`);
+    const r = await harness(world, entries, credentialVariables(world));
+    expect(r.stderr).not.toContain('error');
+    expect(r.status).toBe(0);
+    const log = calls();
+    expect(log.filter((c) => c.startsWith('present --no-wait'))).toHaveLength(10);
+    expect(log.filter((c) => c.startsWith('present') && !c.includes('--no-wait'))).toHaveLength(0);
+    const waits = log.filter((c) => c.startsWith('wait'));
+    expect(waits).toHaveLength(1);
+    expect(waits[0]!.match(/--record /g)).toHaveLength(10);
+    expect(log.filter((c) => c.startsWith('cleanup'))).toHaveLength(10);
+    // the wait came after the last record was created and before any cleanup
+    expect(log.findIndex((c) => c.startsWith('wait'))).toBe(10);
+    expect(world.txt('_acme-challenge.example.com')).toEqual(['foreign-record']);
+    expect(world.txt('_acme-challenge.h7.example.com')).toEqual([]);
+  });
+
+  test('credentials: saved to account.conf on the first run, read from it on renewal, never in argv', async () => {
+    const first = await harness(world, ['example.com=first-run'], credentialVariables(world));
+    expect(first.status).toBe(0);
+    const conf = readFileSync(join(work, 'account.conf'), 'utf8');
+    for (const [k, v] of Object.entries(credentialVariables(world))) expect(conf).toContain(`SAVED_${k}='${v}'`);
+    // renewal: nothing in the environment but the DNS settings
+    const renewal = await harness(world, ['example.com=renewal', '*.example.com=renewal-wild']);
+    expect(renewal.stderr).not.toContain('error');
+    expect(renewal.status).toBe(0);
+    const argv = calls().join('\n');
+    for (const secret of world.secrets) {
+      expect(argv).not.toContain(secret);
+      expect(first.stdout + first.stderr + renewal.stdout + renewal.stderr).not.toContain(secret);
+    }
+    expect(world.txt('_acme-challenge.example.com')).toEqual(['foreign-record']);
+  });
+
+  test('already valid authorizations at the end do not keep the last pending add from waiting', async () => {
+    const r = await harness(world, ['example.com=pending-1', 'www.example.com=pending-2', 'old.example.com=verified_ok'], credentialVariables(world));
+    expect(r.status).toBe(0);
+    expect(calls().filter((c) => c.startsWith('wait'))).toHaveLength(1);
+    expect(calls().filter((c) => c.startsWith('present'))).toHaveLength(2);
+  });
+});
+
+describe('dns_dns01 hooks outside an acme.sh issue run, and failures', { timeout: 90_000 }, () => {
+  let world: TestWorld<'netcup'>;
+  beforeAll(async () => {
+    world = await startTestWorld({ provider: 'netcup', zones: ['example.com'], nameservers: [{ lagMs: 100 }, { lagMs: 200 }] });
+  });
+  afterAll(async () => world?.close());
+
+  test("without acme.sh's run variables every add waits for its own record (and says so at debug level)", async () => {
+    const r = await harness(world, ['example.com=legacy-1', 'www.example.com=legacy-2'], { ...credentialVariables(world), HARNESS_MODE: 'legacy', HARNESS_DEBUG: '1' });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('not visible: waiting for this record alone');
+    const log = calls();
+    expect(log.filter((c) => c.startsWith('present -- '))).toHaveLength(2);
+    expect(log.filter((c) => c.startsWith('wait'))).toHaveLength(0);
+    expect(world.txt('_acme-challenge.www.example.com')).toEqual([]);
+  });
+
+  test('missing credentials: the add fails with a message naming the variables, no CLI call', async () => {
+    const r = await harness(world, ['example.com=nocreds']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('NETCUP_CUSTOMER_NUMBER, NETCUP_API_KEY, NETCUP_API_PASSWORD');
+    expect(calls()).toEqual([]);
+  });
+
+  test('a CLI that cannot be found is named', async () => {
+    const r = await harness(world, ['example.com=nocli'], { ...credentialVariables(world), DNS01_CLI: '/nonexistent/dns01' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('cannot find the dns01 executable (/nonexistent/dns01)');
+  });
+
+  test('a propagation timeout in the last add fails the add, removes its record, and acme.sh removes the others', async () => {
+    world.dns.nameserver('ns2.dns01-test.net').setLag(Number.POSITIVE_INFINITY);
+    try {
+      const r = await harness(world, ['example.com=late-1', 'www.example.com=late-2'], { ...credentialVariables(world), DNS01_PROPAGATION_TIMEOUT: '1' });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/dns01: error: .*ns2\.dns01-test\.net/);
+      expect(r.stderr).toContain('dns01 wait failed with exit code 7');
+      expect(world.txt('_acme-challenge.example.com')).toEqual([]);
+      expect(world.txt('_acme-challenge.www.example.com')).toEqual([]);
+    } finally {
+      world.dns.nameserver('ns2.dns01-test.net').setLag(200);
+    }
+  });
+});
