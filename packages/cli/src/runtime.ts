@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
 import {
   closeHttp,
   contextFromEnv,
@@ -69,6 +70,14 @@ export interface RunOptions {
    * client shows any stderr as a warning (certbot) use quiet.
    */
   defaultLogLevel?: LogLevel;
+  /**
+   * End the process once main has finished and everything is closed (default
+   * true): node would otherwise idle on background work (the HTTP parser's
+   * WebAssembly) for tens of milliseconds per hook call. stdout and stderr are
+   * synchronous for files and pipes on Linux, so nothing written is lost.
+   * false only sets process.exitCode (in-process use).
+   */
+  exit?: boolean;
 }
 
 /** The one line printed for a failure: `<name>: error: <message>. <hint>`, redacted. */
@@ -91,6 +100,10 @@ export function exitCodeFor(error: unknown): number {
  * process exits at once instead of waiting for keep-alive sockets.
  */
 export async function runMain(name: string, main: Main, options: RunOptions = {}): Promise<number> {
+  // A hook lives for a few hundred milliseconds: optimising the HTTP parser's
+  // WebAssembly in the background costs more than it can ever save (measured
+  // by scripts/bench-exec.mjs). Set before the first connection compiles it.
+  if (options.exit ?? true) setFlagsFromString('--liftoff-only');
   const writeErr = options.writeErr ?? ((line: string) => process.stderr.write(`${line}\n`));
   const writeOut = options.writeOut ?? ((text: string) => process.stdout.write(text));
   const abort = new AbortController();
@@ -107,6 +120,7 @@ export async function runMain(name: string, main: Main, options: RunOptions = {}
   let logger: Logger = createLogger({ write: writeErr });
   let env: Env = {};
   let code: number;
+  let failure: string | undefined;
   try {
     env = effectiveEnv(options.env ?? process.env);
     const fromEnv = readSettings(env, logSettingSpecs);
@@ -137,20 +151,25 @@ export async function runMain(name: string, main: Main, options: RunOptions = {}
         writeOut(redact(text.endsWith('\n') ? text : `${text}\n`));
       },
     };
+    logger.debug(`${name} ready`, { startupMs: Math.round(performance.now()) });
     code = (await main(ctx)) ?? ExitCode.ok;
   } catch (error) {
     code = exitCodeFor(error);
-    logger.debug(`${name} failed`, { error: describeError(error), exitCode: code });
-    writeErr(errorLine(name, error));
+    failure = errorLine(name, error);
   } finally {
     for (const session of sessions) {
       await session.provider.close().catch((e: unknown) => logger.debug(`closing the ${session.provider.name} session failed: ${describeError(e)}`));
     }
+    const closing = Date.now();
     await closeHttp().catch(() => undefined);
+    logger.debug('closed the HTTP agent', { ms: Date.now() - closing });
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+  // The error line comes last, so it is the line a client shows as the hook's result.
+  if (failure !== undefined) writeErr(failure);
   process.exitCode = code;
+  if (options.exit ?? true) process.exit(code);
   return code;
 }
 
