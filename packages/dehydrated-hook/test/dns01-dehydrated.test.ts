@@ -3,7 +3,7 @@
 // docs/hook_chain.md).
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestWorld, type TestWorld, type TestWorldOptions } from '@dns01/testkit';
-import { builtExecutable, leakedSecrets, runHook, servedByNameservers } from '../../../test/integration/support/hook-process.js';
+import { builtExecutable, errorLines, leakedSecrets, runHook, servedByNameservers } from '../../../test/integration/support/hook-process.js';
 
 const bin = builtExecutable('dehydrated-hook', 'dns01-dehydrated');
 const APEX = '_acme-challenge.example.com';
@@ -89,7 +89,7 @@ describe('dns01-dehydrated: deploy_challenge / clean_challenge', () => {
     const r = await runHook(bin, ['deploy_challenge', 'example.com', 't', 'v1', 'www.example.com', 't', 'v2'], env);
     expect(r.code).toBe(4);
     expect(r.stdout).toBe('');
-    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^dns01-dehydrated: error: /);
+    expect(errorLines(r.stderr)).toEqual([expect.stringMatching(/^dns01-dehydrated: error: /)]);
     expect(w.txt(APEX)).toEqual([FOREIGN]);
     expect(leakedSecrets(w, r.stdout, r.stderr)).toEqual([]);
     expect(r.stderr).not.toContain('wrong-password-Nm40');

@@ -3,7 +3,7 @@
 // `present|cleanup -- <domain> <token> <keyAuth>`.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestWorld, type TestWorld, type TestWorldOptions } from '@dns01/testkit';
-import { builtExecutable, leakedSecrets, runHook, servedByNameservers } from '../../../test/integration/support/hook-process.js';
+import { builtExecutable, errorLines, leakedSecrets, runHook, servedByNameservers } from '../../../test/integration/support/hook-process.js';
 
 const bin = builtExecutable('lego-exec', 'dns01-lego');
 const NAME = '_acme-challenge.example.com';
@@ -124,7 +124,7 @@ describe('dns01-lego, failures', () => {
     const env = { ...w.env, XSSERVER_PASSWORD: 'wrong-password-Zx81', DNS01_LOG_LEVEL: 'debug' };
     const r = await runHook(bin, ['present', `${NAME}.`, 'v'], env);
     expect(r.code).toBe(4);
-    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^dns01-lego: error: /);
+    expect(errorLines(r.stderr)).toEqual([expect.stringMatching(/^dns01-lego: error: /)]);
     expect(w.txt(NAME)).toEqual([FOREIGN]);
     expect(leakedSecrets(w, r.stdout, r.stderr)).toEqual([]);
     expect(r.stdout + r.stderr).not.toContain('wrong-password-Zx81');
@@ -134,7 +134,7 @@ describe('dns01-lego, failures', () => {
     const w = await start({ foreignZones: ['not-in-account.org'] });
     const r = await runHook(bin, ['present', '_acme-challenge.not-in-account.org.', 'v'], w.env);
     expect(r.code).toBe(5);
-    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^dns01-lego: error: .*not-in-account\.org/);
+    expect(errorLines(r.stderr)).toEqual([expect.stringMatching(/^dns01-lego: error: .*not-in-account\.org/)]);
   });
 
   it('a nameserver that never serves the record: exit 7 and the record is removed again', async () => {

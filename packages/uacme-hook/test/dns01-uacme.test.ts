@@ -2,7 +2,7 @@
 // <token> <auth>`, begin/done/failed; exit 1 declines a challenge type.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestWorld, type TestWorld, type TestWorldOptions } from '@dns01/testkit';
-import { builtExecutable, leakedSecrets, runHook, servedByNameservers } from '../../../test/integration/support/hook-process.js';
+import { builtExecutable, errorLines, leakedSecrets, runHook, servedByNameservers } from '../../../test/integration/support/hook-process.js';
 
 const bin = builtExecutable('uacme-hook', 'dns01-uacme');
 const NAME = '_acme-challenge.example.com';
@@ -77,7 +77,7 @@ describe('dns01-uacme', () => {
     const r = await runHook(bin, ['begin', 'dns-01', 'example.com', TOKEN, AUTH], env);
     expect(r.code).toBe(4);
     expect(r.stdout).toBe('');
-    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^dns01-uacme: error: /);
+    expect(errorLines(r.stderr)).toEqual([expect.stringMatching(/^dns01-uacme: error: /)]);
     expect(w.txt(NAME)).toEqual([FOREIGN]);
     expect(leakedSecrets(w, r.stdout, r.stderr)).toEqual([]);
     expect(r.stderr).not.toContain('wrong-key-Pq73');

@@ -73,3 +73,8 @@ export async function servedByNameservers(world: TestWorld, name: string, addres
 export function leakedSecrets(world: TestWorld, ...texts: string[]): string[] {
   return world.secrets.filter((secret) => texts.some((t) => t.includes(secret)));
 }
+
+/** The error lines a hook executable printed (`dns01-<hook>: error: ...`); there should be exactly one on failure. */
+export function errorLines(stderr: string): string[] {
+  return stderr.split('\n').filter((line) => /^dns01-[a-z]+: error: /.test(line));
+}
