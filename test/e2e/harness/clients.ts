@@ -14,23 +14,35 @@ function findRepoRoot(from: string): string {
 }
 export const REPO_ROOT = findRepoRoot(import.meta.dirname);
 
-/** Where `pnpm build` puts each hook executable. */
-const HOOK_BIN_DIRS = ['cli', 'certbot-hook', 'lego-exec', 'dehydrated-hook', 'uacme-hook'].map((pkg) =>
-  join(REPO_ROOT, 'packages', pkg, 'dist', 'bin'),
-);
+/** Every executable the workspace packages declare ("bin" in package.json) -> its built file. */
+function workspaceBins(): Map<string, string> {
+  const bins = new Map<string, string>();
+  const packagesDir = join(REPO_ROOT, 'packages');
+  for (const pkg of readdirSync(packagesDir)) {
+    const manifest = join(packagesDir, pkg, 'package.json');
+    if (!existsSync(manifest)) continue;
+    const { bin } = JSON.parse(readFileSync(manifest, 'utf8')) as { bin?: Record<string, string> };
+    for (const [name, file] of Object.entries(bin ?? {})) bins.set(name, join(packagesDir, pkg, file));
+  }
+  return bins;
+}
 
 /** The absolute path of a built hook executable; fails with what to run when it is missing. */
 export function hookExecutable(name: string): string {
-  for (const dir of HOOK_BIN_DIRS) {
-    const path = join(dir, `${name}.js`);
-    if (existsSync(path)) return path;
-  }
-  throw new Error(`${name} is not built: run \`pnpm build\` first (pnpm test and pnpm test:e2e do)`);
+  const path = workspaceBins().get(name);
+  if (!path) throw new Error(`no workspace package declares the executable ${name}`);
+  if (!existsSync(path)) throw new Error(`${name} is not built (${path}): run \`pnpm build\` first (pnpm test and pnpm test:e2e do)`);
+  return path;
 }
 
-/** PATH with the built hook executables first, as an installed package would put them. */
-export function pathWithHooks(): string {
-  return [...HOOK_BIN_DIRS, process.env.PATH ?? '/usr/bin:/bin'].join(':');
+/**
+ * Links every workspace executable into `binDir` under its command name, as
+ * installing the packages would, and returns a PATH with that directory first.
+ */
+export function installHookBins(binDir: string): string {
+  mkdirSync(binDir, { recursive: true });
+  for (const name of workspaceBins().keys()) symlinkSync(hookExecutable(name), join(binDir, name));
+  return [binDir, process.env.PATH ?? '/usr/bin:/bin'].join(':');
 }
 
 export interface IssueContext {
@@ -115,10 +127,13 @@ export const certbot: AcmeClientRunner = {
     const live = join(ctx.dir, 'config', 'live', 'e2e', 'fullchain.pem');
     const first = readCert(live, runs);
 
-    // A timer has no provider variables: only PATH, HOME and the trust store.
+    // Debian's certbot.service command; a timer has no provider variables: only PATH, HOME and the trust store.
     writeDefaultConfig(ctx.dir, ctx.settings);
     const timerEnv = { PATH: ctx.env.PATH, HOME: ctx.dir, REQUESTS_CA_BUNDLE: ctx.pebble.tls.caCertPath };
-    await mustSucceed(run('certbot', ['renew', '--non-interactive', '--force-renewal', ...dirs], { env: timerEnv, timeoutMs: CLIENT_TIMEOUT_MS }), runs);
+    await mustSucceed(
+      run('certbot', ['-q', 'renew', '--no-random-sleep-on-renew', '--force-renewal', ...dirs], { env: timerEnv, timeoutMs: CLIENT_TIMEOUT_MS }),
+      runs,
+    );
     const renewed = readCert(live, runs);
     if (new X509Certificate(renewed).serialNumber === new X509Certificate(first).serialNumber) {
       throw new Error('certbot renew --force-renewal kept the old certificate');
@@ -136,6 +151,10 @@ export function legoRun(ctx: IssueContext, mode: 'default' | 'RAW'): Promise<Run
     EXEC_PATH: hookExecutable('dns01-lego'),
     ...(mode === 'RAW' ? { EXEC_MODE: 'RAW' } : {}),
     LEGO_CA_CERTIFICATES: ctx.pebble.tls.caCertPath,
+    // exec is a "sequential" provider: lego pauses this long between two names (default 60 s).
+    EXEC_SEQUENCE_INTERVAL: '1',
+    // lego sleeps this long before its (disabled) propagation check, default 2 s.
+    EXEC_POLLING_INTERVAL: '1',
   };
   return run(
     'lego',
@@ -235,29 +254,50 @@ function acmeClientProject(dir: string, script: string): string {
   return target;
 }
 
+/** Runs one of the fixtures/ scripts in a user's project (see acmeClientProject). */
+async function runNodeFixture(ctx: IssueContext, script: string, extraEnv: Record<string, string> = {}): Promise<Issuance> {
+  if (!existsSync(join(REPO_ROOT, 'packages', 'acme-client-plugin', 'dist', 'index.js'))) {
+    throw new Error('@dns01/acme-client-plugin is not built: run `pnpm build` first');
+  }
+  const runs: RunResult[] = [];
+  const out = join(ctx.dir, 'node-fixture-cert.pem');
+  const env = {
+    ...ctx.env,
+    NODE_EXTRA_CA_CERTS: ctx.pebble.tls.caCertPath,
+    ACME_DIRECTORY_URL: ctx.pebble.directoryUrl,
+    CERT_DOMAINS: ctx.domains.join(','),
+    CERT_OUT: out,
+    ...extraEnv,
+  };
+  await mustSucceed(run(process.execPath, [acmeClientProject(ctx.dir, script)], { env, timeoutMs: CLIENT_TIMEOUT_MS }), runs);
+  return { runs, certificates: [readCert(out, runs)] };
+}
+
 function acmeClientRunner(kind: 'ESM' | 'CommonJS'): AcmeClientRunner {
-  const script = kind === 'ESM' ? 'acme-client-issue.mjs' : 'acme-client-issue.cjs';
   return {
     name: `acme-client with the plugin (${kind})`,
     programs: [],
-    async issue(ctx) {
-      if (!existsSync(join(REPO_ROOT, 'packages', 'acme-client-plugin', 'dist', 'index.js'))) {
-        throw new Error('@dns01/acme-client-plugin is not built: run `pnpm build` first');
-      }
-      const runs: RunResult[] = [];
-      const out = join(ctx.dir, 'acme-client-cert.pem');
-      const env = {
-        ...ctx.env,
-        NODE_EXTRA_CA_CERTS: ctx.pebble.tls.caCertPath,
-        ACME_DIRECTORY_URL: ctx.pebble.directoryUrl,
-        CERT_DOMAINS: ctx.domains.join(','),
-        CERT_OUT: out,
-      };
-      await mustSucceed(run(process.execPath, [acmeClientProject(ctx.dir, script)], { env, timeoutMs: CLIENT_TIMEOUT_MS }), runs);
-      return { runs, certificates: [readCert(out, runs)] };
-    },
+    issue: (ctx) => runNodeFixture(ctx, kind === 'ESM' ? 'acme-client-issue.mjs' : 'acme-client-issue.cjs'),
   };
 }
+
+/**
+ * The acme.sh dnsapi hook of the provider, sourced by the acme.sh package's
+ * own harness (subshell per entry, acme.sh's helpers and variables, every add
+ * then every rm) around a real order; acme-client speaks ACME.
+ */
+export const acmesh: AcmeClientRunner = {
+  name: 'acme.sh hook (sourced as acme.sh does)',
+  programs: [],
+  issue(ctx) {
+    const hookDir = join(REPO_ROOT, 'packages', 'acmesh-hook');
+    return runNodeFixture(ctx, 'acmesh-issue.mjs', {
+      ACMESH_HARNESS: join(hookDir, 'test', 'acmesh-harness.sh'),
+      ACMESH_HOOK: join(hookDir, 'dnsapi', `dns_dns01_${ctx.settings.DNS01_PROVIDER}.sh`),
+      HARNESS_ACCOUNT_CONF: join(ctx.dir, 'account.conf'),
+    });
+  },
+};
 
 /** Every real ACME client the suite proves, each a separate process tree. */
 export const ACME_CLIENTS: AcmeClientRunner[] = [
@@ -269,6 +309,7 @@ export const ACME_CLIENTS: AcmeClientRunner[] = [
   uacme,
   acmeClientRunner('ESM'),
   acmeClientRunner('CommonJS'),
+  acmesh,
 ];
 
 export function requireClient(client: AcmeClientRunner): void {

@@ -46,6 +46,18 @@ function httpsGet(url: string, ca: string): Promise<string> {
   });
 }
 
+/** Pebble logs "listening" just before it listens: a refused first connection is retried briefly. */
+async function withRetries<T>(fn: () => Promise<T>, attempts = 20): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (i >= attempts || (error as NodeJS.ErrnoException).code !== 'ECONNREFUSED') throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
 /**
  * Starts Debian's Pebble on loopback ports picked now, validating dns-01
  * through `dnsServer` (ip:port), with no artificial sleeps, no rejected
@@ -83,7 +95,7 @@ export async function startPebble(options: { dnsServer: string }): Promise<Pebbl
     return {
       directoryUrl: `https://127.0.0.1:${acmePort}/dir`,
       tls,
-      issuingRoot: () => httpsGet(`https://127.0.0.1:${managementPort}/roots/0`, ca),
+      issuingRoot: () => withRetries(() => httpsGet(`https://127.0.0.1:${managementPort}/roots/0`, ca)),
       output: () => running.output(),
       async close() {
         await running.stop();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProviderName } from '@dns01/provider-client';
 import { startTestWorld, type NewRecord, type TestWorld, type TestWorldOptions } from '@dns01/testkit';
-import { pathWithHooks, type IssueContext } from './clients.js';
+import { installHookBins, type IssueContext } from './clients.js';
 import { startPebble, type Pebble } from './pebble.js';
 import { killAll } from './process.js';
 
@@ -82,7 +82,7 @@ export async function startE2eWorld(provider: ProviderName, options: Partial<Tes
       const settings = { ...world.env, DNS01_LOG_LEVEL: 'debug', ...extraEnv };
       return {
         pebble,
-        env: { PATH: pathWithHooks(), HOME: dir, LANG: 'C.UTF-8', ...settings },
+        env: { PATH: installHookBins(join(dir, 'bin')), HOME: dir, LANG: 'C.UTF-8', ...settings },
         settings,
         domains: certificateDomains(zone),
         dnsServer: world.dns.resolver,
