@@ -65,6 +65,9 @@ dns_dns01_@NAME@_rm() {
 # Reads each credential from the environment or acme.sh's account.conf, and saves it there for renewals.
 _dns01_@NAME@_credentials() {
 @READ_CREDENTIALS@
+  # cron's PATH may not hold dns01: a DNS01_CLI given once is kept for renewals too.
+  DNS01_CLI="${DNS01_CLI:-$(_readaccountconf_mutable DNS01_CLI)}"
+  [ -z "$DNS01_CLI" ] || _saveaccountconf_mutable DNS01_CLI "$DNS01_CLI"
   return 0
 }
 

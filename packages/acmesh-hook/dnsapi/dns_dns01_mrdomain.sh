@@ -76,6 +76,9 @@ _dns01_mrdomain_credentials() {
   _saveaccountconf_mutable MRDOMAIN_API_USER "$MRDOMAIN_API_USER"
   _saveaccountconf_mutable MRDOMAIN_API_PASSWORD "$MRDOMAIN_API_PASSWORD"
   [ -z "$MRDOMAIN_ENDPOINT" ] || _saveaccountconf_mutable MRDOMAIN_ENDPOINT "$MRDOMAIN_ENDPOINT"
+  # cron's PATH may not hold dns01: a DNS01_CLI given once is kept for renewals too.
+  DNS01_CLI="${DNS01_CLI:-$(_readaccountconf_mutable DNS01_CLI)}"
+  [ -z "$DNS01_CLI" ] || _saveaccountconf_mutable DNS01_CLI "$DNS01_CLI"
   return 0
 }
 

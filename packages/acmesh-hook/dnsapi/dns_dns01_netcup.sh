@@ -79,6 +79,9 @@ _dns01_netcup_credentials() {
   _saveaccountconf_mutable NETCUP_API_KEY "$NETCUP_API_KEY"
   _saveaccountconf_mutable NETCUP_API_PASSWORD "$NETCUP_API_PASSWORD"
   [ -z "$NETCUP_ENDPOINT" ] || _saveaccountconf_mutable NETCUP_ENDPOINT "$NETCUP_ENDPOINT"
+  # cron's PATH may not hold dns01: a DNS01_CLI given once is kept for renewals too.
+  DNS01_CLI="${DNS01_CLI:-$(_readaccountconf_mutable DNS01_CLI)}"
+  [ -z "$DNS01_CLI" ] || _saveaccountconf_mutable DNS01_CLI "$DNS01_CLI"
   return 0
 }
 

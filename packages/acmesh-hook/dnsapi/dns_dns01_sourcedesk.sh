@@ -76,6 +76,9 @@ _dns01_sourcedesk_credentials() {
   _saveaccountconf_mutable SOURCEDESK_CUSTOMER_ID "$SOURCEDESK_CUSTOMER_ID"
   _saveaccountconf_mutable SOURCEDESK_API_KEY "$SOURCEDESK_API_KEY"
   [ -z "$SOURCEDESK_ENDPOINT" ] || _saveaccountconf_mutable SOURCEDESK_ENDPOINT "$SOURCEDESK_ENDPOINT"
+  # cron's PATH may not hold dns01: a DNS01_CLI given once is kept for renewals too.
+  DNS01_CLI="${DNS01_CLI:-$(_readaccountconf_mutable DNS01_CLI)}"
+  [ -z "$DNS01_CLI" ] || _saveaccountconf_mutable DNS01_CLI "$DNS01_CLI"
   return 0
 }
 

@@ -76,6 +76,9 @@ _dns01_xsserver_credentials() {
   _saveaccountconf_mutable XSSERVER_USERNAME "$XSSERVER_USERNAME"
   _saveaccountconf_mutable XSSERVER_PASSWORD "$XSSERVER_PASSWORD"
   [ -z "$XSSERVER_ENDPOINT" ] || _saveaccountconf_mutable XSSERVER_ENDPOINT "$XSSERVER_ENDPOINT"
+  # cron's PATH may not hold dns01: a DNS01_CLI given once is kept for renewals too.
+  DNS01_CLI="${DNS01_CLI:-$(_readaccountconf_mutable DNS01_CLI)}"
+  [ -z "$DNS01_CLI" ] || _saveaccountconf_mutable DNS01_CLI "$DNS01_CLI"
   return 0
 }
 

@@ -106,8 +106,9 @@ describe.each(PROVIDER_NAMES)('dns_dns01_%s', { timeout: 90_000 }, (provider) =>
     expect(first.status).toBe(0);
     const conf = readFileSync(join(work, 'account.conf'), 'utf8');
     for (const [k, v] of Object.entries(credentialVariables(world))) expect(conf).toContain(`SAVED_${k}='${v}'`);
+    expect(conf).toContain(`SAVED_DNS01_CLI='${RECORDER}'`);
     // renewal: nothing in the environment but the DNS settings
-    const renewal = await harness(world, ['example.com=renewal', '*.example.com=renewal-wild']);
+    const renewal = await harness(world, ['example.com=renewal', '*.example.com=renewal-wild'], { DNS01_CLI: '' });
     expect(renewal.stderr).not.toContain('error');
     expect(renewal.status).toBe(0);
     const argv = calls().join('\n');
