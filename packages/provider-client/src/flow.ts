@@ -152,6 +152,16 @@ export async function awaitPropagation(ctx: DnsContext, records: Pick<PlacedReco
   return result;
 }
 
+/** The error of a cleanup that left records behind: it names each of them. */
+function leftBehindError(ctx: FlowContext, left: Pick<PlacedRecord, 'name' | 'value'>[], first: unknown): ProviderApiError {
+  const names = left.map((r) => `TXT ${r.name} "${r.value}"`).join(', ');
+  return new ProviderApiError(ctx.provider.name, 'cleanup', `could not delete ${names}: ${describeError(first)}`, {
+    hint: 'Run the cleanup again later, or delete that record in the provider panel',
+    cause: first,
+    transient: first instanceof ProviderApiError ? first.transient : false,
+  });
+}
+
 /** Deletes exactly the records given; collects failures and names each record left behind. */
 export async function removePlaced(ctx: FlowContext, records: PlacedRecord[]): Promise<void> {
   const results = await Promise.allSettled(
@@ -162,23 +172,27 @@ export async function removePlaced(ctx: FlowContext, records: PlacedRecord[]): P
   );
   const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [{ record: records[i]!, error: r.reason as unknown }] : []));
   if (failures.length === 0) return;
-  const left = failures.map((f) => `TXT ${f.record.name} "${f.record.value}"`).join(', ');
-  const first = failures[0]!.error;
-  throw new ProviderApiError(ctx.provider.name, 'cleanup', `could not delete ${left}: ${describeError(first)}`, {
-    hint: 'Run the cleanup again later, or delete that record in the provider panel',
-    cause: first,
-    transient: first instanceof ProviderApiError ? first.transient : false,
-  });
+  throw leftBehindError(ctx, failures.map((f) => f.record), failures[0]!.error);
 }
 
-/** Finds the records of the given challenges and deletes exactly those values. */
+/**
+ * Finds the records of the given challenges and deletes exactly those values.
+ * A provider failure while finding them (an outage at login, say) also names
+ * every record left behind; other errors (credentials, input) pass unchanged.
+ */
 export async function removeChallenges(ctx: FlowContext, challenges: Challenge[]): Promise<void> {
-  const records = await Promise.all(
-    challenges.map(async (c): Promise<PlacedRecord> => {
-      const name = await challengeTarget(ctx, c.domain);
-      return { domain: c.domain, name, zone: await ctx.provider.findZone(name), value: c.value };
-    }),
-  );
+  let records: PlacedRecord[];
+  try {
+    records = await Promise.all(
+      challenges.map(async (c): Promise<PlacedRecord> => {
+        const name = await challengeTarget(ctx, c.domain);
+        return { domain: c.domain, name, zone: await ctx.provider.findZone(name), value: c.value };
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ProviderApiError)) throw error;
+    throw leftBehindError(ctx, challenges.map((c) => ({ name: challengeName(c.domain), value: c.value })), error);
+  }
   await removePlaced(ctx, records);
 }
 
