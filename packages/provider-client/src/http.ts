@@ -1,5 +1,6 @@
 import pRetry, { AbortError } from 'p-retry';
-import { EnvHttpProxyAgent, request as undiciRequest, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { EnvHttpProxyAgent } from './undici-lite.js';
 import { Dns01Error, ProviderApiError } from './errors.js';
 import { silentLogger, type Logger } from './log.js';
 import { describeError, redact, registerBasicAuth } from './redact.js';
@@ -122,12 +123,14 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
     const started = Date.now();
     const signal = req.signal ? AbortSignal.any([req.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
-    const res = await undiciRequest(url, {
+    const target = new URL(url);
+    const res = await (options.dispatcher ?? defaultDispatcher()).request({
+      origin: target.origin,
+      path: `${target.pathname}${target.search}`,
       method: req.method,
       headers,
       body,
       signal,
-      dispatcher: options.dispatcher ?? defaultDispatcher(),
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     });
