@@ -27,12 +27,17 @@ function workspaceBins(): Map<string, string> {
   return bins;
 }
 
-/** The absolute path of a built hook executable; fails with what to run when it is missing. */
+/** `path`, once it exists; otherwise fails with what to run. */
+function requireBuilt(what: string, path: string): string {
+  if (!existsSync(path)) throw new Error(`${what} is not built (${path}): run \`pnpm build\` first (pnpm test and pnpm test:e2e do)`);
+  return path;
+}
+
+/** The absolute path of a built hook executable. */
 export function hookExecutable(name: string): string {
   const path = workspaceBins().get(name);
   if (!path) throw new Error(`no workspace package declares the executable ${name}`);
-  if (!existsSync(path)) throw new Error(`${name} is not built (${path}): run \`pnpm build\` first (pnpm test and pnpm test:e2e do)`);
-  return path;
+  return requireBuilt(name, path);
 }
 
 /**
@@ -41,7 +46,7 @@ export function hookExecutable(name: string): string {
  */
 export function installHookBins(binDir: string): string {
   mkdirSync(binDir, { recursive: true });
-  for (const name of workspaceBins().keys()) symlinkSync(hookExecutable(name), join(binDir, name));
+  for (const [name, path] of workspaceBins()) symlinkSync(requireBuilt(name, path), join(binDir, name));
   return [binDir, process.env.PATH ?? '/usr/bin:/bin'].join(':');
 }
 
@@ -256,9 +261,7 @@ function acmeClientProject(dir: string, script: string): string {
 
 /** Runs one of the fixtures/ scripts in a user's project (see acmeClientProject). */
 async function runNodeFixture(ctx: IssueContext, script: string, extraEnv: Record<string, string> = {}): Promise<Issuance> {
-  if (!existsSync(join(REPO_ROOT, 'packages', 'acme-client-plugin', 'dist', 'index.js'))) {
-    throw new Error('@dns01/acme-client-plugin is not built: run `pnpm build` first');
-  }
+  requireBuilt('@dns01/acme-client-plugin', join(REPO_ROOT, 'packages', 'acme-client-plugin', 'dist', 'index.js'));
   const runs: RunResult[] = [];
   const out = join(ctx.dir, 'node-fixture-cert.pem');
   const env = {
