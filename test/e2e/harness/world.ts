@@ -60,14 +60,16 @@ export async function startE2eWorld(provider: ProviderName, options: Partial<Tes
     propagationTimeout: 30,
     ...options,
   });
-  let pebble: Pebble;
+  let pebble: Pebble | undefined;
+  let root: string;
   try {
     pebble = await startPebble({ dnsServer: world.dns.resolver });
+    root = await pebble.issuingRoot();
   } catch (error) {
+    await pebble?.close();
     await world.close();
     throw error;
   }
-  const root = await pebble.issuingRoot();
   const dirs: string[] = [];
   return {
     world,
