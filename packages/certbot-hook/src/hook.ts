@@ -42,47 +42,69 @@ export function certbotChallenge(env: RunContext['env']): CertbotChallenge {
 const CREATED_LINE = /^created TXT (\S+) in zone (\S+)$/m;
 
 /**
- * auth: creates the record at once; the call for the last challenge
- * (CERTBOT_REMAINING_CHALLENGES=0) then waits once for every record of the run.
+ * auth: records the challenge; the call for the last challenge
+ * (CERTBOT_REMAINING_CHALLENGES=0) creates every record of the run together,
+ * so providers batch them into as few API calls as they allow (netcup's
+ * 180 requests/minute would otherwise lock a 50-name run out), then waits
+ * once for all of them. Without CERTBOT_REMAINING_CHALLENGES every call
+ * creates its own record and waits for it.
  */
 export async function authHook(ctx: RunContext): Promise<number> {
   const challenge = certbotChallenge(ctx.env);
   const state = new RunState(ctx.env, challenge.allDomains);
   for (const old of state.discardEarlierRuns(challenge.remaining)) {
-    if (challenge.remaining >= 0) ctx.logger.warn(`forgot an earlier run's TXT ${old.name} (its cleanup never ran; delete it in the provider panel if it is still there)`);
+    if (old.name && !old.cleaned && challenge.remaining >= 0) {
+      ctx.logger.warn(`forgot an earlier run's TXT ${old.name} (its cleanup never ran; delete it in the provider panel if it is still there)`);
+    }
   }
+  // Building the context checks every setting now, at the run's first call.
   const flow = ctx.flow();
-  const [placed] = await placeChallenges(flow, [{ domain: challenge.domain, value: challenge.validation }]);
-  if (!placed) throw new Error('no record was placed');
-  state.add({ ...placed, remaining: challenge.remaining, createdAt: Date.now() });
-  ctx.out(`created TXT ${placed.name} in zone ${placed.zone.name}`);
+  const own: RunEntry = { domain: challenge.domain, value: challenge.validation, remaining: challenge.remaining, createdAt: Date.now() };
+  state.save(own);
   if (challenge.remaining > 0) {
-    ctx.logger.info(`${challenge.remaining} more challenge(s) to come; the last one waits for all records`);
+    ctx.logger.info(`${challenge.remaining} more challenge(s) to come; the last one creates every record of the run and waits once`);
     return 0;
   }
-  const records = challenge.remaining === 0 ? state.entries() : [placed];
+  const run = challenge.remaining === 0 ? state.entries() : [own];
+  const unplaced = run.filter((e) => !e.name);
+  const placed = await placeChallenges(flow, unplaced.map((e) => ({ domain: e.domain, value: e.value })));
+  for (const p of placed) {
+    const entry = unplaced.find((e) => e.domain === p.domain && e.value === p.value)!;
+    state.save({ ...entry, name: p.name, zone: p.zone });
+    ctx.out(`created TXT ${p.name} in zone ${p.zone.name}`);
+  }
+  const records = [...run.filter((e) => e.name), ...placed] as PlacedRecord[];
   ctx.logger.info(`waiting for ${records.length} record(s) on every authoritative nameserver`);
   await awaitPropagation(flow, records);
   ctx.out(`every authoritative nameserver serves the ${records.length} record(s) of this run`);
   return 0;
 }
 
-/** cleanup: deletes exactly the record of this challenge, found by the run state or the auth output. */
+/**
+ * cleanup: the run's first cleanup call deletes every record the run created,
+ * together (certbot calls cleanup only once every challenge is answered); the
+ * later calls find theirs done. Without run state, the record is found through
+ * CERTBOT_AUTH_OUTPUT or DNS and exactly that value is deleted.
+ */
 export async function cleanupHook(ctx: RunContext): Promise<number> {
   const challenge = certbotChallenge(ctx.env);
   const state = new RunState(ctx.env, challenge.allDomains);
   const flow = ctx.flow();
-  const entry: RunEntry | undefined = state.find(challenge.domain, challenge.validation);
-  let record: PlacedRecord;
+  const entry = state.find(challenge.domain, challenge.validation);
   if (entry) {
-    record = entry;
-  } else {
-    const fromOutput = challenge.authOutput ? CREATED_LINE.exec(challenge.authOutput) : null;
-    const name = fromOutput?.[1] ?? (await challengeTarget(flow, challenge.domain));
-    record = { domain: challenge.domain, name, zone: await flow.provider.findZone(name), value: challenge.validation };
+    if (entry.name && !entry.cleaned) {
+      const batch = state.entries().filter((e): e is RunEntry & PlacedRecord => Boolean(e.name && e.zone && !e.cleaned));
+      await removePlaced(flow, batch);
+      for (const e of batch) state.save({ ...e, cleaned: true });
+    } else if (!entry.name) {
+      ctx.logger.debug(`TXT for ${challenge.domain} was never created (the run's last auth call did not run or failed)`);
+    }
+    state.remove(entry);
+    return 0;
   }
-  await removePlaced(flow, [record]);
-  state.remove({ domain: challenge.domain, value: challenge.validation });
+  const fromOutput = challenge.authOutput ? CREATED_LINE.exec(challenge.authOutput) : null;
+  const name = fromOutput?.[1] ?? (await challengeTarget(flow, challenge.domain));
+  await removePlaced(flow, [{ domain: challenge.domain, name, zone: await flow.provider.findZone(name), value: challenge.validation }]);
   return 0;
 }
 
@@ -93,10 +115,11 @@ certbot manual hooks for DNS-01:
     --manual-auth-hook 'dns01-certbot auth' --manual-cleanup-hook 'dns01-certbot cleanup' \\
     -d example.com -d '*.example.com'
 
-auth creates _acme-challenge.<CERTBOT_DOMAIN> TXT <CERTBOT_VALIDATION> at once;
-the call for the last challenge (CERTBOT_REMAINING_CHALLENGES=0) waits until
-every authoritative nameserver serves every record of the run. cleanup
-deletes exactly that record. Credentials and settings come from the config
+auth records each challenge; the call for the last one
+(CERTBOT_REMAINING_CHALLENGES=0) creates every _acme-challenge TXT record of
+the run together (one batch where the provider allows) and waits once until
+every authoritative nameserver serves all of them. The first cleanup call
+deletes exactly those records; the others find theirs done. Credentials and settings come from the config
 file (DNS01_CONFIG, ~/.config/dns01/config, /etc/dns01/config) or the
 environment. Logs go to stderr (quiet unless DNS01_LOG_LEVEL is set); run
 state lives in DNS01_STATE_DIR, $XDG_RUNTIME_DIR/dns01 or <tmp>/dns01-<uid>.

@@ -4,12 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, type Env, type Zone } from '@dns01/provider-client';
 
-/** One record an auth call placed; no secrets. */
+/**
+ * One challenge of the run; no secrets. `name` and `zone` are set once the
+ * record is created (by the run's last auth call), `cleaned` once the run's
+ * records are deleted (by its first cleanup call).
+ */
 export interface RunEntry {
   domain: string;
-  name: string;
-  zone: Zone;
   value: string;
+  name?: string;
+  zone?: Zone;
+  cleaned?: boolean;
   /** CERTBOT_REMAINING_CHALLENGES of the call that placed it (-1 when certbot did not say). */
   remaining: number;
   createdAt: number;
@@ -81,7 +86,8 @@ export class RunState {
     }
   }
 
-  add(entry: RunEntry): void {
+  /** Saves an entry (a new one, or a new state of an existing one). */
+  save(entry: RunEntry): void {
     writeFileSync(this.fileOf(entry.domain, entry.value), JSON.stringify(entry), { mode: 0o600 });
   }
 

@@ -68,24 +68,29 @@ async function certbotRun(achalls: Achall[]): Promise<{ auth: RunResult[]; clean
 }
 
 describe('dns01-certbot', { timeout: 60_000 }, () => {
-  test('N challenges: each auth creates its record at once, only the last waits, once, for all', async () => {
+  test('N challenges: the last auth creates every record together and waits once; the first cleanup deletes them together', async () => {
     const achalls: Achall[] = [
       { domain: 'example.com', validation: 'apex-value' },
       { domain: '*.example.com', validation: 'wildcard-value' },
       { domain: 'a.b.example.com', validation: 'deep-value' },
       { domain: 'www.example.com', validation: 'www-value' },
     ];
+    const nameOf = (a: Achall) => `_acme-challenge.${a.domain.replace(/^\*\./, '')}`;
+    const apiCalls = () => world.emulator.server.requests.length;
     const before = authoritativeTxtQueries();
+    const callsBefore = apiCalls();
     const auth: RunResult[] = [];
     for (let i = 0; i < achalls.length; i++) {
       auth.push(await hook('auth', certbotEnv(achalls, i)));
       expect(auth[i]!.status).toBe(0);
-      // the record exists as soon as its own auth call returns
-      const name = achalls[i]!.domain.replace(/^\*\./, '').replace(/^/, '_acme-challenge.');
-      expect(world.txt(name)).toContain(achalls[i]!.validation);
-      // no authoritative nameserver was asked before the last call: no wait
-      if (i < achalls.length - 1) expect(authoritativeTxtQueries()).toBe(before);
+      if (i < achalls.length - 1) {
+        // not the last challenge: no API call, no record yet, no wait
+        expect(apiCalls()).toBe(callsBefore);
+        expect(world.txt(nameOf(achalls[i]!))).not.toContain(achalls[i]!.validation);
+        expect(authoritativeTxtQueries()).toBe(before);
+      }
     }
+    for (const a of achalls) expect(world.txt(nameOf(a))).toContain(a.validation);
     expect(authoritativeTxtQueries()).toBeGreaterThan(before);
     expect(auth.map((r) => r.stdout.includes('every authoritative nameserver serves'))).toEqual([false, false, false, true]);
     expect(auth[3]!.stdout).toContain('serves the 4 record(s) of this run');
@@ -93,10 +98,19 @@ describe('dns01-certbot', { timeout: 60_000 }, () => {
     for (const r of auth) expect(r.stderr).toBe('');
 
     const cleanup: RunResult[] = [];
+    const callsAfterAuth = apiCalls();
+    let callsAfterFirstCleanup = 0;
     for (let i = 0; i < achalls.length; i++) {
       cleanup.push(await hook('cleanup', certbotEnv(achalls, i, { CERTBOT_AUTH_OUTPUT: auth[i]!.stdout.trim() })));
+      if (i === 0) {
+        for (const a of achalls) expect(world.txt(nameOf(a))).not.toContain(a.validation);
+        callsAfterFirstCleanup = apiCalls();
+      }
     }
     for (const r of cleanup) expect([r.status, r.stderr]).toEqual([0, '']);
+    // the first cleanup deleted the run's records; the other three made no API call
+    expect(callsAfterFirstCleanup).toBeGreaterThan(callsAfterAuth);
+    expect(apiCalls()).toBe(callsAfterFirstCleanup);
     expect(world.txt(CHALLENGE)).toEqual(['foreign-record']);
     expect(world.txt('_acme-challenge.a.b.example.com')).toEqual([]);
     expect(world.txt('_acme-challenge.www.example.com')).toEqual([]);
