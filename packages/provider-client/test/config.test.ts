@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -16,9 +16,17 @@ import {
   setting,
 } from '../src/index.js';
 
-afterEach(() => clearSecrets());
+const made: string[] = [];
+afterEach(() => {
+  clearSecrets();
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'dns01-config-'));
+const tmp = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dns01-config-'));
+  made.push(dir);
+  return dir;
+};
 
 const specs = {
   user: setting({ names: ['EXAMPLE_USER', 'EX_USER'], schema: nonEmpty, description: 'the API user' }),

@@ -2,6 +2,7 @@
 // clients run them, and reads the test DNS servers the way a CA would.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { afterAll } from 'vitest';
 import { Resolver } from 'node:dns/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -24,7 +25,7 @@ export interface HookResult {
 
 /** A HOME with no dns01 config file, so only the variables given count. */
 const emptyHome = mkdtempSync(join(tmpdir(), 'dns01-hook-home-'));
-process.once('exit', () => rmSync(emptyHome, { recursive: true, force: true }));
+afterAll(() => rmSync(emptyHome, { recursive: true, force: true }));
 
 /**
  * Runs `node <executable> ...args` with exactly `env` (plus PATH and an empty

@@ -1,5 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import dnsPacket from 'dns-packet';
@@ -109,6 +109,7 @@ describe('systemResolvers', () => {
       { host: 'fe80::1', port: 53 },
     ]);
     expect(systemResolvers(join(dir, 'missing'))).toEqual([{ host: '127.0.0.1', port: 53 }]);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 

@@ -1,4 +1,4 @@
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -81,6 +81,7 @@ describe('mrdomain: secrets never appear in output', () => {
     const secret = 'from-a-file/Secret+77';
     writeFileSync(join(dir, 'password'), `${secret}\n`, { mode: 0o600 });
     const config = mrdomain.readConfig({ MRDOMAIN_API_USER: CREDENTIALS.apiUser, MRDOMAIN_API_PASSWORD_FILE: join(dir, 'password'), MRDOMAIN_ENDPOINT: h.url });
+    rmSync(dir, { recursive: true, force: true });
     expect(config.apiPassword).toBe(secret);
     const provider = mrdomain.create(config, { logger: h.logger, http: { minRetryDelayMs: 10, timeoutMs: 500, maxRetryTimeMs: 3000 } });
     const e = await provider.findZone(NAME).catch((x: unknown) => x);
