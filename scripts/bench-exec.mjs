@@ -104,7 +104,7 @@ dispatcher API and proxy agent, not its index (fetch, cache, mocks: about
 40 ms), and runMain ends the process as soon as main is done and keeps V8
 from optimising the HTTP parser's WebAssembly in the background (about
 100 ms). Runs on the same machine vary by about ±20 ms (compare the empty-node row
-between runs): this section has shown medians from 146 to 167 ms for
+between runs): this section has shown medians from 139 to 167 ms for
 \`dns01 present --no-wait\`, so the target is met only on a quiet machine.
 The next step would be a V8 code cache for the bundle (Node 22 has one built
 in). The certbot row is an auth call that is not the run's last: it only
