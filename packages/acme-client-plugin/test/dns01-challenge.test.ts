@@ -7,25 +7,15 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { ClientAutoOptions } from 'acme-client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AuthenticationError, ConfigError, InvalidInputError, ZoneNotFoundError } from '@dns01/provider-client';
-import { startTestWorld, type TestWorld, type TestWorldOptions } from '@dns01/testkit';
+import type { TestWorld } from '@dns01/testkit';
 import { dns01Challenge, type AcmeAuthorization, type AcmeChallenge } from '../src/index.js';
-import { servedByNameservers } from '../../../test/integration/support/hook-process.js';
+import { FOREIGN, servedByNameservers, worldPerTest } from '../../../test/integration/support/hook-process.js';
 
 const APEX = '_acme-challenge.example.com';
-const FOREIGN = 'someone-elses-record';
 
-let world: TestWorld | undefined;
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
-
-async function start(options: Partial<TestWorldOptions> = {}): Promise<TestWorld> {
-  world = await startTestWorld({ provider: 'netcup', records: [{ name: APEX, type: 'TXT', data: FOREIGN }], ...options });
-  return world;
-}
+const start = worldPerTest('netcup', APEX);
 
 let authzCounter = 0;
 function authz(domain: string, wildcard = false): AcmeAuthorization {

@@ -1,25 +1,14 @@
 // The dehydrated hook contract, against the built dns01-dehydrated run as
 // dehydrated runs it (see /usr/share/doc/dehydrated/examples/hook.sh and
 // docs/hook_chain.md).
-import { afterEach, describe, expect, it } from 'vitest';
-import { startTestWorld, type TestWorld, type TestWorldOptions } from '@dns01/testkit';
-import { builtExecutable, errorLines, leakedSecrets, runHook, servedByNameservers } from '../../../test/integration/support/hook-process.js';
+import { describe, expect, it } from 'vitest';
+import { builtExecutable, errorLines, FOREIGN, leakedSecrets, runHook, servedByNameservers, worldPerTest } from '../../../test/integration/support/hook-process.js';
 
 const bin = builtExecutable('dehydrated-hook', 'dns01-dehydrated');
 const APEX = '_acme-challenge.example.com';
 const WWW = '_acme-challenge.www.example.com';
-const FOREIGN = 'someone-elses-record';
 
-let world: TestWorld | undefined;
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
-
-async function start(options: Partial<TestWorldOptions> = {}): Promise<TestWorld> {
-  world = await startTestWorld({ provider: 'netcup', records: [{ name: APEX, type: 'TXT', data: FOREIGN }], ...options });
-  return world;
-}
+const start = worldPerTest('netcup', APEX);
 
 describe('dns01-dehydrated: handlers it does not own', () => {
   const ignored: string[][] = [

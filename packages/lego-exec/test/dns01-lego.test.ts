@@ -1,33 +1,19 @@
 // The lego exec contract, against the built dns01-lego run as lego runs it:
 // default mode `present|cleanup <fqdn> <value>`, RAW mode
 // `present|cleanup -- <domain> <token> <keyAuth>`.
-import { afterEach, describe, expect, it } from 'vitest';
-import { startTestWorld, type TestWorld, type TestWorldOptions } from '@dns01/testkit';
-import { builtExecutable, errorLines, leakedSecrets, runHook, servedByNameservers } from '../../../test/integration/support/hook-process.js';
+import { describe, expect, it } from 'vitest';
+import type { TestWorld } from '@dns01/testkit';
+import { builtExecutable, errorLines, FOREIGN, leakedSecrets, runHook, servedByNameservers, worldPerTest } from '../../../test/integration/support/hook-process.js';
 
 const bin = builtExecutable('lego-exec', 'dns01-lego');
 const NAME = '_acme-challenge.example.com';
-const FOREIGN = 'someone-elses-record';
 
 // A key authorization and its TXT value, computed independently with
 // `printf %s KEYAUTH | openssl dgst -sha256 -binary | base64url`.
 const KEY_AUTH = 'evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA.9jg46WB3rR_AHD-EBXdN7cBkH1WOu0tA3M9fm21mqTI';
 const KEY_AUTH_TXT = 'lCM7cZyQXcVHK2nnW3jjAhNT3Fvm18UN-kWZZknKoYM';
 
-let world: TestWorld | undefined;
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
-
-async function start(options: Partial<TestWorldOptions> = {}): Promise<TestWorld> {
-  world = await startTestWorld({
-    provider: 'xsserver',
-    records: [{ name: NAME, type: 'TXT', data: FOREIGN }],
-    ...options,
-  });
-  return world;
-}
+const start = worldPerTest('xsserver', NAME);
 
 function nameserverAddresses(w: TestWorld): string[] {
   return w.dns.zoneNameservers().flatMap((ns) => ns.addresses);

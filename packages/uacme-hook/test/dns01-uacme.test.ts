@@ -1,27 +1,16 @@
 // The uacme hook contract (man uacme, --hook): `<method> <type> <ident>
 // <token> <auth>`, begin/done/failed; exit 1 declines a challenge type.
-import { afterEach, describe, expect, it } from 'vitest';
-import { startTestWorld, type TestWorld, type TestWorldOptions } from '@dns01/testkit';
-import { builtExecutable, errorLines, leakedSecrets, runHook, servedByNameservers } from '../../../test/integration/support/hook-process.js';
+import { describe, expect, it } from 'vitest';
+import { builtExecutable, errorLines, FOREIGN, leakedSecrets, runHook, servedByNameservers, worldPerTest } from '../../../test/integration/support/hook-process.js';
 
 const bin = builtExecutable('uacme-hook', 'dns01-uacme');
 const NAME = '_acme-challenge.example.com';
-const FOREIGN = 'someone-elses-record';
 // For dns-01 uacme passes the digest already (man uacme: AUTH "already
 // converted to the base64url-encoded SHA256 digest format").
 const AUTH = 'lCM7cZyQXcVHK2nnW3jjAhNT3Fvm18UN-kWZZknKoYM';
 const TOKEN = 'evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA';
 
-let world: TestWorld | undefined;
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
-
-async function start(options: Partial<TestWorldOptions> = {}): Promise<TestWorld> {
-  world = await startTestWorld({ provider: 'sourcedesk', records: [{ name: NAME, type: 'TXT', data: FOREIGN }], ...options });
-  return world;
-}
+const start = worldPerTest('sourcedesk', NAME);
 
 describe('dns01-uacme', () => {
   it.each(['http-01', 'tls-alpn-01'])('declines %s with exit 1 at once: no API call, nothing on stdout or stderr', async (type) => {

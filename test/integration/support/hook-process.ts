@@ -2,11 +2,11 @@
 // clients run them, and reads the test DNS servers the way a CA would.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { afterAll } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 import { Resolver } from 'node:dns/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { TestWorld } from '@dns01/testkit';
+import { startTestWorld, type TestWorld, type TestWorldOptions } from '@dns01/testkit';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 
@@ -78,4 +78,26 @@ export function leakedSecrets(world: TestWorld, ...texts: string[]): string[] {
 /** The error lines a hook executable printed (`dns01-<hook>: error: ...`); there should be exactly one on failure. */
 export function errorLines(stderr: string): string[] {
   return stderr.split('\n').filter((line) => /^dns01-[a-z]+: error: /.test(line));
+}
+
+/** A TXT value that belongs to someone else and must survive every test. */
+export const FOREIGN = 'someone-elses-record';
+
+/**
+ * Returns `start(options)`: a test world for `provider` holding FOREIGN at
+ * `challenge`, closed after each test.
+ */
+export function worldPerTest(
+  provider: TestWorldOptions['provider'],
+  challenge: string,
+): (options?: Partial<TestWorldOptions>) => Promise<TestWorld> {
+  let world: TestWorld | undefined;
+  afterEach(async () => {
+    await world?.close();
+    world = undefined;
+  });
+  return async (options = {}) => {
+    world = await startTestWorld({ provider, records: [{ name: challenge, type: 'TXT', data: FOREIGN }], ...options });
+    return world;
+  };
 }
