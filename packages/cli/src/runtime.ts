@@ -6,7 +6,8 @@ import {
   createLogger,
   describeError,
   Dns01Error,
-  effectiveEnv,
+  applyConfigFile,
+  loadConfigFile,
   ExitCode,
   InvalidInputError,
   logSettingSpecs,
@@ -35,6 +36,8 @@ export interface RunContext {
   readonly argv: readonly string[];
   /** Config file values overridden by the process environment. */
   readonly env: Env;
+  /** The config file that was read, if any. */
+  readonly configFile: string | undefined;
   /** Logs to stderr; replaced by `setLogging` (flags win over DNS01_LOG_*). */
   readonly logger: Logger;
   /** Aborted on SIGINT or SIGTERM, so a wait stops and cleans up. */
@@ -119,10 +122,14 @@ export async function runMain(name: string, main: Main, options: RunOptions = {}
   let logFormat: LogFormat = 'text';
   let logger: Logger = createLogger({ write: writeErr });
   let env: Env = {};
+  let configFile: string | undefined;
   let code: number;
   let failure: string | undefined;
   try {
-    env = effectiveEnv(options.env ?? process.env);
+    const processEnv = options.env ?? process.env;
+    const file = loadConfigFile(processEnv);
+    configFile = file?.path;
+    env = applyConfigFile(processEnv, file);
     const fromEnv = readSettings(env, logSettingSpecs);
     const levelSet = readVariable(env, 'DNS01_LOG_LEVEL') !== undefined;
     logLevel = levelSet ? fromEnv.level : (options.defaultLogLevel ?? fromEnv.level);
@@ -132,6 +139,7 @@ export async function runMain(name: string, main: Main, options: RunOptions = {}
       name,
       argv: options.argv ?? process.argv.slice(2),
       env,
+      configFile,
       get logger() {
         return logger;
       },
@@ -151,7 +159,7 @@ export async function runMain(name: string, main: Main, options: RunOptions = {}
         writeOut(redact(text.endsWith('\n') ? text : `${text}\n`));
       },
     };
-    logger.debug(`${name} ready`, { startupMs: Math.round(performance.now()) });
+    logger.debug(`${name} ready`, { startupMs: Math.round(performance.now()), configFile: configFile ?? 'none' });
     code = (await main(ctx)) ?? ExitCode.ok;
   } catch (error) {
     code = exitCodeFor(error);

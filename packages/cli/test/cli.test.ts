@@ -199,6 +199,7 @@ describe('dns01 against netcup', { timeout: 60_000 }, () => {
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({
       provider: 'netcup',
+      configFile: null,
       credentials: 'accepted',
       domains: [{ domain: 'a.b.example.net', name: '_acme-challenge.a.b.example.net', zone: 'example.net' }],
     });
@@ -242,6 +243,7 @@ describe('dns01 against netcup', { timeout: 60_000 }, () => {
     const ok = await dns01(['check', 'example.com'], { DNS01_CONFIG: file });
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain('netcup: credentials accepted');
+    expect(ok.stdout).toContain(`config file: ${file}`);
 
     const overridden = await dns01(['check', 'example.com'], { DNS01_CONFIG: file, NETCUP_API_KEY: 'env-wins-key' });
     expect(overridden.status).toBe(4);
@@ -261,6 +263,7 @@ describe('dns01 against netcup', { timeout: 60_000 }, () => {
     writeFileSync(join(home, '.config', 'dns01', 'config'), Object.entries(world.env).map(([k, v]) => `${k}="${v}"`).join('\n'), { mode: 0o600 });
     const r = await runNode(BIN, ['check', 'example.com'], { env: { PATH: process.env.PATH, HOME: home } });
     expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`config file: ${join(home, '.config', 'dns01', 'config')}`);
   });
 });
 
@@ -283,7 +286,7 @@ describe('dns01 zones and check on a provider that lists zones', { timeout: 60_0
     const r = await dns01(['check', '--provider', 'xsserver', 'www.example.org'], { ...world.env, DNS01_PROVIDER: 'netcup' });
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(
-      'xsserver: credentials accepted\nzones: example.com example.org\nwww.example.org: _acme-challenge.www.example.org goes into zone example.org\n',
+      'config file: none (settings from the environment only)\nxsserver: credentials accepted\nzones: example.com example.org\nwww.example.org: _acme-challenge.www.example.org goes into zone example.org\n',
     );
     expect(r.stderr).toBe('');
   });

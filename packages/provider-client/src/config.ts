@@ -253,10 +253,14 @@ export function loadConfigFile(env: Env = process.env): { path: string; values: 
   return undefined;
 }
 
-/** The effective environment: config file values, overridden by the process environment. */
-export function effectiveEnv(env: Env = process.env): Env {
-  const file = loadConfigFile(env);
+/** The environment with a loaded config file under it: a non-empty variable wins over the file. */
+export function applyConfigFile(env: Env, file: { values: Record<string, string> } | undefined): Env {
   if (!file) return env;
   const set = Object.entries(env).filter(([, v]) => v !== undefined && v !== '');
   return { ...file.values, ...Object.fromEntries(set) };
+}
+
+/** The effective environment: config file values, overridden by the process environment. */
+export function effectiveEnv(env: Env = process.env): Env {
+  return applyConfigFile(env, loadConfigFile(env));
 }

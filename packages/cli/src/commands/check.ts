@@ -5,7 +5,8 @@ import { listZonesOf } from './zones.js';
 
 const USAGE = `Usage: dns01 check [options] [<domain>...]
 
-Verifies the configuration and the credentials: lists the zones they reach
+Verifies the configuration and the credentials: names the config file read,
+lists the zones they reach
 and, for each <domain> given, the zone that will hold _acme-challenge.<domain>
 (following a CNAME there). Changes nothing. Run it first after setting up.
 
@@ -45,9 +46,12 @@ export async function checkCommand(ctx: RunContext, args: readonly string[]): Pr
     targets.push({ domain, name, zone: zone.name });
   }
   if (values.json) {
-    ctx.out(JSON.stringify({ provider: provider.name, credentials: 'accepted', ...(zones ? { zones } : {}), domains: targets }));
+    ctx.out(
+      JSON.stringify({ provider: provider.name, configFile: ctx.configFile ?? null, credentials: 'accepted', ...(zones ? { zones } : {}), domains: targets }),
+    );
     return 0;
   }
+  ctx.out(`config file: ${ctx.configFile ?? 'none (settings from the environment only)'}`);
   ctx.out(`${provider.name}: credentials accepted`);
   if (zones) ctx.out(zones.length === 0 ? 'zones: none' : `zones: ${zones.join(' ')}`);
   for (const t of targets) ctx.out(`${t.domain}: ${t.name} goes into zone ${t.zone}`);
