@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, type Env, type Zone } from '@dns01/provider-client';
+import { ensurePrivateDir, privateStateDir, type Env, type Zone } from '@dns01/provider-client';
 
 /**
  * One challenge of the run; no secrets. `name` and `zone` are set once the
@@ -23,27 +22,8 @@ export interface RunEntry {
 /** Entries older than this belong to a run that died; certbot runs take minutes, not hours. */
 export const STALE_AFTER_MS = 6 * 3600 * 1000;
 
-/** Where per-run state lives: DNS01_STATE_DIR, else $XDG_RUNTIME_DIR/dns01, else <tmp>/dns01-<uid>. */
-export function stateBaseDir(env: Env): string {
-  if (env.DNS01_STATE_DIR) return env.DNS01_STATE_DIR;
-  if (env.XDG_RUNTIME_DIR) return join(env.XDG_RUNTIME_DIR, 'dns01');
-  return join(tmpdir(), `dns01-${process.getuid?.() ?? 'user'}`);
-}
-
 function hash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
-}
-
-/** Creates `dir` (mode 0700) and refuses one that is a symlink, foreign, or open to others. */
-function privateDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const st = lstatSync(dir);
-  const uid = process.getuid?.();
-  if (!st.isDirectory() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o077) !== 0) {
-    throw new ConfigError(`state directory ${dir} is not a private directory of this user`, {
-      hint: `Remove it, or set DNS01_STATE_DIR to a directory with mode 700 owned by this user`,
-    });
-  }
 }
 
 /**
@@ -54,11 +34,8 @@ export class RunState {
   readonly dir: string;
 
   constructor(env: Env, allDomains: string) {
-    const base = stateBaseDir(env);
-    privateDir(base);
-    privateDir(join(base, 'certbot'));
-    this.dir = join(base, 'certbot', hash(allDomains.toLowerCase()));
-    privateDir(this.dir);
+    this.dir = join(privateStateDir(env, 'certbot'), hash(allDomains.toLowerCase()));
+    ensurePrivateDir(this.dir);
   }
 
   private fileOf(domain: string, value: string): string {
@@ -114,7 +91,7 @@ export class RunState {
     const earlier = entries.some((e) => remaining < 0 || e.remaining <= remaining || now - e.createdAt > STALE_AFTER_MS);
     if (!earlier) return [];
     for (const e of entries) this.remove(e);
-    privateDir(this.dir);
+    ensurePrivateDir(this.dir);
     return entries;
   }
 }

@@ -13,3 +13,4 @@ export * from './acme.js';
 
 /** The zod instance the suite validates with, for packages that define their own schemas. */
 export { z } from 'zod';
+export * from './state.js';
