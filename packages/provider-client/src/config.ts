@@ -151,15 +151,6 @@ export const serverList = z
     return out;
   });
 
-export const PROVIDER_NAMES = ['netcup', 'xsserver', 'mrdomain', 'sourcedesk'] as const;
-export type ProviderName = (typeof PROVIDER_NAMES)[number];
-
-export const providerSetting = setting({
-  names: ['DNS01_PROVIDER'],
-  schema: z.enum(PROVIDER_NAMES, { error: `must be one of ${PROVIDER_NAMES.join(', ')}` }),
-  description: `which DNS provider holds the zone: ${PROVIDER_NAMES.join(', ')}`,
-});
-
 /** DNS settings that are not provider specific. Timeouts default per provider. */
 export const dnsSettingSpecs = {
   resolvers: setting<ServerAddress[]>({

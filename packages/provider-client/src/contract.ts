@@ -1,4 +1,5 @@
-import type { Env, ProviderName, VarSpec } from './config.js';
+import type { Env, Settings, VarSpec } from './config.js';
+import { registerSecret } from './redact.js';
 import type { HttpClientOptions } from './http.js';
 import type { Logger } from './log.js';
 
@@ -29,7 +30,8 @@ export type DeleteOutcome = 'deleted' | 'absent';
  * methods may be called concurrently for the same zone.
  */
 export interface DnsProvider {
-  readonly name: ProviderName;
+  /** The definition's name (`netcup`, ...). */
+  readonly name: string;
   /** The account's zone that holds `fqdn` (ZoneNotFoundError when none). */
   findZone(fqdn: string): Promise<Zone>;
   appendTxt(zone: Zone, name: string, value: string): Promise<void>;
@@ -49,15 +51,49 @@ export interface ProviderDeps {
   http?: Partial<Omit<HttpClientOptions, 'provider' | 'baseUrl' | 'logger'>>;
 }
 
-/** How a provider is configured and built: one per provider folder. */
-export interface ProviderDefinition<C = unknown> {
-  readonly name: ProviderName;
+/** A public document of the provider's API that the wire client follows. */
+export interface ApiDoc {
+  title: string;
+  url: string;
+}
+
+/**
+ * A provider's whole definition, one per provider folder. The registry,
+ * PROVIDER_NAMES, help texts, the docs' variable and propagation tables and
+ * the acme.sh hooks all derive from it (`pnpm generate`).
+ */
+export interface ProviderDefinition<C = unknown, N extends string = string> {
+  readonly name: N;
   /** Human name, e.g. "MrDomain (dondominio)". */
   readonly title: string;
-  /** Settings read from the environment; documented from these specs. */
+  /** The provider's public API documentation. */
+  readonly apiDocs: readonly ApiDoc[];
+  /** Settings read from the environment: names, aliases, secret flag, default, meaning. */
   readonly settings: Record<string, VarSpec<unknown>>;
-  /** Defaults for the propagation wait, in seconds. */
-  readonly propagation: { timeout: number; interval: number };
+  /** Defaults for the propagation wait, in seconds, and why they are what they are. */
+  readonly propagation: { timeout: number; interval: number; note: string };
+  /** Whether the API can list the account's zones (`dns01 zones`, `dns01 check` without a domain). */
+  readonly canListZones: boolean;
   readConfig(env: Env): C;
   create(config: C, deps: ProviderDeps): DnsProvider;
+}
+
+/**
+ * Defines a provider. `create` registers every secret setting for redaction
+ * (from the settings' secret flags) before the provider is built, so no
+ * provider registers its credentials itself.
+ */
+export function defineProvider<S extends Record<string, VarSpec<unknown>>, const N extends string, C extends Settings<S> = Settings<S>>(
+  definition: Omit<ProviderDefinition<C, N>, 'settings'> & { settings: S },
+): ProviderDefinition<C, N> {
+  return {
+    ...definition,
+    create(config, deps) {
+      for (const [key, spec] of Object.entries(definition.settings)) {
+        const value = (config as Record<string, unknown>)[key];
+        if (spec.secret && typeof value === 'string') registerSecret(value);
+      }
+      return definition.create(config, deps);
+    },
+  };
 }

@@ -1,20 +1,94 @@
 import { redact } from './redact.js';
 
 /**
- * Exit codes shared by every executable. Documented in docs/configuration.md;
- * changing one is a breaking change for scripts that test them.
+ * Exit codes shared by every executable: the one table every help text, hook
+ * and doc renders from (`pnpm generate`). Changing a code is a breaking change
+ * for scripts that test them.
  */
-export const ExitCode = {
-  ok: 0,
-  failure: 1,
-  usage: 2,
-  config: 3,
-  auth: 4,
-  zoneNotFound: 5,
-  providerApi: 6,
-  propagationTimeout: 7,
-} as const;
-export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+export const EXIT_CODES = [
+  { code: 0, name: 'ok', error: undefined, meaning: 'success', cause: '', fix: '' },
+  {
+    code: 1,
+    name: 'failure',
+    error: undefined,
+    meaning: 'other failure',
+    cause: 'an unexpected error; interrupted',
+    fix: 'read the error line; rerun with `--debug` / `DNS01_LOG_LEVEL=debug`',
+  },
+  {
+    code: 2,
+    name: 'usage',
+    error: 'InvalidInputError',
+    meaning: 'usage',
+    cause: 'unknown command or option, odd number of `<domain> <value>` arguments, malformed flag value or domain name',
+    fix: '`dns01 <command> --help`',
+  },
+  {
+    code: 3,
+    name: 'config',
+    error: 'ConfigError',
+    meaning: 'configuration',
+    cause: 'a required variable is missing or malformed, config file readable by others, hook run outside its client',
+    fix: 'the message names the variable or file',
+  },
+  {
+    code: 4,
+    name: 'auth',
+    error: 'AuthenticationError',
+    meaning: 'authentication',
+    cause: 'the provider refused the credentials, or the account is locked/IP not allowed',
+    fix: 'check the credentials; `dns01 check`',
+  },
+  {
+    code: 5,
+    name: 'zoneNotFound',
+    error: 'ZoneNotFoundError',
+    meaning: 'zone not found',
+    cause: 'no zone of the account holds the name',
+    fix: '`dns01 check <domain>`; is the domain in this account and using its nameservers?',
+  },
+  {
+    code: 6,
+    name: 'providerApi',
+    error: 'ProviderApiError',
+    meaning: 'provider API',
+    cause: 'outage, rate limit, unexpected reply, a record that could not be deleted',
+    fix: 'retry later; the message names the provider, the action and any record left behind',
+  },
+  {
+    code: 7,
+    name: 'propagationTimeout',
+    error: 'PropagationTimeoutError',
+    meaning: 'propagation timeout',
+    cause: 'a nameserver did not serve every value before the deadline',
+    fix: 'the message names each lagging nameserver and what it served; raise `DNS01_PROPAGATION_TIMEOUT`',
+  },
+] as const;
+
+type ExitCodeRow = (typeof EXIT_CODES)[number];
+export const ExitCode = Object.fromEntries(EXIT_CODES.map((row) => [row.name, row.code])) as {
+  readonly [R in ExitCodeRow as R['name']]: R['code'];
+};
+export type ExitCodeValue = ExitCodeRow['code'];
+
+/**
+ * The exit codes as help text wraps them: "Exit codes: 0 ok, 1 other failure, ...".
+ * `overrides` renames a code's meaning for one executable (uacme: 1 also declines).
+ */
+export function exitCodesHelp(overrides: Partial<Record<ExitCodeValue, string>> = {}, width = 78): string {
+  const items = EXIT_CODES.map((row) => `${row.code} ${overrides[row.code] ?? (row.code === 0 ? 'ok' : row.meaning)}`);
+  const lines: string[] = [];
+  let line = 'Exit codes:';
+  for (const [i, item] of items.entries()) {
+    const word = `${item}${i === items.length - 1 ? '.' : ','}`;
+    if (line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = `${line} ${word}`;
+  }
+  lines.push(line);
+  return lines.join('\n');
+}
 
 export interface Dns01ErrorOptions {
   /** What the user should do about it; appended to the one-line message. */
@@ -88,6 +162,17 @@ export class PropagationTimeoutError extends Dns01Error {
   override readonly exitCode = ExitCode.propagationTimeout;
 }
 
-export function exitCodeOf(error: unknown): ExitCodeValue {
-  return error instanceof Dns01Error ? error.exitCode : ExitCode.failure;
+/** What replyShapeError needs of a failed schema parse (a ZodError). */
+export interface ShapeIssues {
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>;
+}
+
+/**
+ * The one error for a provider reply whose shape the schema rejects:
+ * "<provider> <action>: answered in an unexpected shape (<part> at <path>: <why>)".
+ */
+export function replyShapeError(provider: string, action: string, part: string, error: ShapeIssues, hint: string): ProviderApiError {
+  const issue = error.issues[0];
+  const where = issue && issue.path.length > 0 ? ` at ${issue.path.map(String).join('.')}` : '';
+  return new ProviderApiError(provider, action, `answered in an unexpected shape (${part}${where}: ${issue?.message ?? 'invalid'})`, { hint });
 }

@@ -1,12 +1,12 @@
-import type { DnsSettings, Env, ProviderName } from './config.js';
-import { PROVIDER_NAMES, readDnsSettings } from './config.js';
-import type { DnsProvider, ProviderDefinition, Zone } from './contract.js';
+import type { DnsSettings, Env } from './config.js';
+import { readDnsSettings } from './config.js';
+import type { DnsProvider, Zone } from './contract.js';
 import { Dns01Error, ProviderApiError } from './errors.js';
 import { silentLogger, type Logger } from './log.js';
 import { challengeName, normalizeDomain } from './names.js';
 import { findZoneApex, formatProgress, resolveCnameTarget, waitForPropagation } from './propagation/index.js';
 import type { PropagationOptions, PropagationResult } from './propagation/types.js';
-import { createProviderFromEnv, providerDefinition } from './providers/registry.js';
+import { createProviderFromEnv, PROVIDER_NAMES, providerDefinition, type ProviderName } from './providers/registry.js';
 import { describeError } from './redact.js';
 
 /** One dns-01 challenge: the domain as the order names it (maybe `*.`) and the TXT value. */
@@ -46,7 +46,7 @@ export type DnsContext = Pick<FlowContext, 'logger' | 'propagation' | 'signal'>;
 export const GENERIC_PROPAGATION = { timeout: 1200, interval: 5 } as const;
 
 /** Propagation settings: the environment's, else the provider's defaults. */
-export function propagationSettings(dns: DnsSettings, definition: Pick<ProviderDefinition, 'propagation'>): PropagationSettings {
+export function propagationSettings(dns: DnsSettings, definition: { propagation: { timeout: number; interval: number } }): PropagationSettings {
   return {
     resolvers: dns.resolvers,
     nsPort: dns.nsPort,

@@ -1,16 +1,32 @@
-import { providerSetting, readSettings, type Env, type ProviderName } from '../config.js';
+import { z } from 'zod';
+import { readSettings, setting, type Env } from '../config.js';
 import type { DnsProvider, ProviderDefinition, ProviderDeps } from '../contract.js';
-import { mrdomain } from './mrdomain/index.js';
-import { netcup } from './netcup/index.js';
-import { sourcedesk } from './sourcedesk/index.js';
-import { xsserver } from './xsserver/index.js';
+import { providerDefinitions } from './all.js';
+
+export { providerDefinitions } from './all.js';
+
+export type ProviderName = (typeof providerDefinitions)[number]['name'];
+
+/** Every provider's name, in the order of the definitions: the one list. */
+export const PROVIDER_NAMES = providerDefinitions.map((d) => d.name) as [ProviderName, ...ProviderName[]];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const providers: Record<ProviderName, ProviderDefinition<any>> = { netcup, xsserver, mrdomain, sourcedesk };
+export const providers = Object.fromEntries(providerDefinitions.map((d) => [d.name, d])) as Record<ProviderName, ProviderDefinition<any>>;
 
 export function providerDefinition(name: ProviderName): ProviderDefinition<unknown> {
   return providers[name];
 }
+
+/** "netcup, xsserver, mrdomain or sourcedesk": the provider list as help texts show it. */
+export function providerList(conjunction = 'or'): string {
+  return `${PROVIDER_NAMES.slice(0, -1).join(', ')} ${conjunction} ${PROVIDER_NAMES.at(-1)}`;
+}
+
+export const providerSetting = setting({
+  names: ['DNS01_PROVIDER'],
+  schema: z.enum(PROVIDER_NAMES, { error: `must be one of ${PROVIDER_NAMES.join(', ')}` }),
+  description: `which DNS provider holds the zone: ${PROVIDER_NAMES.join(', ')}`,
+});
 
 /** Reads DNS01_PROVIDER (unless given) and that provider's settings, and builds it. */
 export function createProviderFromEnv(

@@ -172,11 +172,11 @@ describe('mrdomain: replies of an unexpected shape are clear ProviderApiErrors',
   });
 
   it.each([
-    ['an envelope without success', { errorCode: 0, responseData: {} }, /unexpected reply shape at success/],
-    ['dns that is not a list', ok('dnslist', { queryInfo: { page: 1, pageLength: 1000, results: 0, total: 0 }, dns: 'none' }), /unexpected responseData shape at dns/],
-    ['a record without entityID', ok('dnslist', { queryInfo: { page: 1, pageLength: 1000, results: 1, total: 1 }, dns: [{ name: NAME, type: 'TXT', value: 'x' }] }), /unexpected responseData shape at dns\.0\.entityID/],
-    ['no queryInfo', ok('dnslist', { dns: [] }), /unexpected responseData shape at queryInfo/],
-    ['a JSON array', [1, 2], /unexpected reply shape/],
+    ['an envelope without success', { errorCode: 0, responseData: {} }, /unexpected shape \(reply at success/],
+    ['dns that is not a list', ok('dnslist', { queryInfo: { page: 1, pageLength: 1000, results: 0, total: 0 }, dns: 'none' }), /unexpected shape \(responseData at dns/],
+    ['a record without entityID', ok('dnslist', { queryInfo: { page: 1, pageLength: 1000, results: 1, total: 1 }, dns: [{ name: NAME, type: 'TXT', value: 'x' }] }), /unexpected shape \(responseData at dns\.0\.entityID/],
+    ['no queryInfo', ok('dnslist', { dns: [] }), /unexpected shape \(responseData at queryInfo/],
+    ['a JSON array', [1, 2], /unexpected shape \(reply/],
   ])('service/dnslist answering %s', async (_label, body, words) => {
     h = await startMrDomainHarness({ before: () => [answer('dnslist', body)] });
     const zone = await h.provider.findZone(NAME);
@@ -192,7 +192,7 @@ describe('mrdomain: replies of an unexpected shape are clear ProviderApiErrors',
     const zone = await h.provider.findZone(NAME);
     const e = await failure(h.provider.appendTxt(zone, NAME, 'v'));
     expect(e).toMatchObject({ provider: 'MrDomain', action: 'service/dnscreate' });
-    expect(e.oneLine).toMatch(/unexpected responseData shape at dns/);
+    expect(e.oneLine).toMatch(/unexpected shape \(responseData at dns/);
   });
 
   it('a body that is not JSON (HTTP 200)', async () => {

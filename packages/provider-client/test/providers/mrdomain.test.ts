@@ -32,7 +32,7 @@ describe('mrdomain: settings', () => {
       endpoint: 'https://simple-api.dondominio.net',
     });
     expect(mrdomain.settings.apiPassword!.secret).toBe(true);
-    expect(mrdomain.propagation).toEqual({ timeout: 900, interval: 5 });
+    expect(mrdomain.propagation).toMatchObject({ timeout: 900, interval: 5 });
   });
 
   it('names the missing variable and never echoes a malformed value', () => {

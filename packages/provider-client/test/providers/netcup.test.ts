@@ -80,7 +80,7 @@ describe('netcup: settings', () => {
     expect(netcup.settings.apiKey!.secret).toBe(true);
     expect(netcup.settings.apiPassword!.secret).toBe(true);
     expect(redact(`k=${API_KEY} p=${API_PASSWORD}`)).toBe('k=*** p=***');
-    expect(netcup.propagation).toEqual({ timeout: 1200, interval: 5 });
+    expect(netcup.propagation).toMatchObject({ timeout: 1200, interval: 5 });
   });
 
   it('accepts the acme.sh names NC_CID, NC_Apikey and NC_Apipw', () => {
@@ -412,13 +412,13 @@ describe('netcup: replies of an unexpected shape', () => {
     const p = await providerAnswering((action) => envelope(action, { responsedata: { dnsrecords: [{ id: '1', hostname: 7 }] } }));
     const error = await failure(p.listTxt({ name: ZONE }, NAME));
     expect(error).toBeInstanceOf(ProviderApiError);
-    expect(error.message).toMatch(/^netcup infoDnsRecords: answered in an unexpected shape \(responsedata: dnsrecords\.0\.hostname: /);
+    expect(error.message).toMatch(/^netcup infoDnsRecords: answered in an unexpected shape \(responsedata at dnsrecords\.0\.hostname: /);
   });
 
   it('an envelope without status is a clear error, not a success', async () => {
     const p = await providerAnswering((action) => ({ action, responsedata: { dnsrecords: [] } }));
     const error = await failure(p.listTxt({ name: ZONE }, NAME));
-    expect(error.message).toMatch(/^netcup infoDnsRecords: answered in an unexpected shape \(reply envelope: /);
+    expect(error.message).toMatch(/^netcup infoDnsRecords: answered in an unexpected shape \(reply envelope at status: /);
   });
 
   it('a body that is not JSON, or an unknown status, is a ProviderApiError', async () => {

@@ -10,6 +10,7 @@ import {
   describeError,
 } from '../../src/index.js';
 import { createSourcedeskClient } from '../../src/providers/sourcedesk/client.js';
+import { silentLogger } from '../../src/log.js';
 import { sourcedesk } from '../../src/providers/sourcedesk/index.js';
 import { FAST, NAME, ZONE, everything, rig, txt, type Rig } from './sourcedesk-rig.js';
 
@@ -88,7 +89,7 @@ describe('sourcedesk: every documented return code of the DNS actions', () => {
   });
 
   it('806 on delete means already gone: deleteRecord says absent, deleteTxt says absent', async () => {
-    const client = createSourcedeskClient({ customerId: '10042', apiKey: 'sK/4+q&w=Z%e?#ü k', endpoint: r.emulator.url, http: FAST });
+    const client = createSourcedeskClient({ customerId: '10042', apiKey: 'sK/4+q&w=Z%e?#ü k', endpoint: r.emulator.url }, { logger: silentLogger, http: FAST });
     expect(await client.deleteRecord(ZONE, '999999')).toBe('absent');
     r.store.add(ZONE, { name: NAME, type: 'TXT', data: 'vanishing' });
     r.emulator.answerNext({ action: 'delete', code: 806, message: 'Record not found' });

@@ -28,7 +28,7 @@ describe('sourcedesk: settings', () => {
     const config = sourcedesk.readConfig({ SOURCEDESK_CUSTOMER_ID: CUSTOMER_ID, SOURCEDESK_API_KEY_FILE: keyFile });
     expect(config).toEqual({ customerId: CUSTOMER_ID, apiKey: API_KEY, endpoint: 'https://sourceway.de/api' });
     expect(sourcedesk.settings.apiKey!.secret).toBe(true);
-    expect(sourcedesk.propagation).toEqual({ timeout: 600, interval: 5 });
+    expect(sourcedesk.propagation).toMatchObject({ timeout: 600, interval: 5 });
   });
 
   it('takes SOURCEDESK_ENDPOINT without a trailing slash', () => {

@@ -128,7 +128,7 @@ describe('xsserver settings', () => {
     expect(redact('pw-read-1')).toBe('***');
     const custom = xsserver.readConfig({ XSSERVER_USERNAME: 'u', XSSERVER_PASSWORD: 'pw-read-3', XSSERVER_ENDPOINT: 'http://127.0.0.1:1/api/' });
     expect(custom.endpoint).toBe('http://127.0.0.1:1/api');
-    expect(xsserver.propagation).toEqual({ timeout: 600, interval: 5 });
+    expect(xsserver.propagation).toMatchObject({ timeout: 600, interval: 5 });
     expect(xsserver.settings.password!.secret).toBe(true);
   });
 

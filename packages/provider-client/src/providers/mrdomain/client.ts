@@ -1,9 +1,10 @@
 import type { z } from 'zod';
-import { ProviderApiError } from '../../errors.js';
-import { createHttpClient, type HttpClientOptions } from '../../http.js';
+import { ProviderApiError, replyShapeError } from '../../errors.js';
+import type { ProviderDeps } from '../../contract.js';
+import { createHttpClient } from '../../http.js';
 import { silentLogger, type Logger } from '../../log.js';
-import { registerSecret } from '../../redact.js';
 import { errorForReply, PROVIDER_LABEL } from './errors.js';
+import type { MrDomainConfig } from './settings.js';
 import {
   dnsCreateDataSchema,
   dnsDeleteDataSchema,
@@ -21,13 +22,6 @@ import {
  */
 export type MrDomainAction = 'service/getinfo' | 'service/list' | 'service/dnslist' | 'service/dnscreate' | 'service/dnsdelete';
 
-export interface MrDomainClientOptions {
-  endpoint: string;
-  apiUser: string;
-  apiPassword: string;
-  logger?: Logger;
-  http?: Partial<Omit<HttpClientOptions, 'provider' | 'baseUrl' | 'logger'>>;
-}
 
 /** The largest page the API serves (its default); one page covers any sane zone. */
 const PAGE_LENGTH = 1000;
@@ -49,23 +43,17 @@ type CallResult<T> = { ok: true; data: T } | { ok: false; reply: Envelope };
  * carrying apiuser and apipasswd; every reply is the JSON envelope
  * `{success, errorCode, errorCodeMsg, action, version, messages?, responseData}`.
  */
-export class MrDomainClient {
-  private readonly http;
-  private readonly log: Logger;
-
-  constructor(private readonly options: MrDomainClientOptions) {
-    registerSecret(options.apiPassword);
-    this.log = options.logger ?? silentLogger;
-    this.http = createHttpClient({ ...options.http, provider: PROVIDER_LABEL, baseUrl: options.endpoint, logger: this.log });
-  }
+export function createMrDomainClient(config: MrDomainConfig, deps: Pick<ProviderDeps, 'logger' | 'http'> = { logger: silentLogger }) {
+  const log: Logger = deps.logger;
+  const http = createHttpClient({ ...deps.http, provider: PROVIDER_LABEL, baseUrl: config.endpoint, logger: log });
 
   /** Sends one action; a refusal comes back as `ok: false` (not thrown) so callers can read codes like 4001/4002. */
-  async tryCall<T>(action: MrDomainAction, params: Record<string, string>, schema: z.ZodType<T>, options: CallOptions): Promise<CallResult<T>> {
-    const res = await this.http.request({
+  async function tryCall<T>(action: MrDomainAction, params: Record<string, string>, schema: z.ZodType<T>, options: CallOptions): Promise<CallResult<T>> {
+    const res = await http.request({
       method: 'POST',
       path: `/${action}/`,
       action,
-      form: { apiuser: this.options.apiUser, apipasswd: this.options.apiPassword, ...params },
+      form: { apiuser: config.apiUser, apipasswd: config.apiPassword, ...params },
       idempotent: options.idempotent,
     });
     let body: unknown;
@@ -82,7 +70,7 @@ export class MrDomainClient {
     const envelope = envelopeSchema.safeParse(body);
     if (!envelope.success) throw shapeError(action, 'reply', envelope.error);
     const reply = envelope.data;
-    this.log.debug(`${action}: ${reply.success ? 'success' : `error ${reply.errorCode} ${reply.errorCodeMsg ?? ''}`.trim()}`);
+    log.debug(`${action}: ${reply.success ? 'success' : `error ${reply.errorCode} ${reply.errorCodeMsg ?? ''}`.trim()}`);
     if (!reply.success || reply.errorCode !== 0) return { ok: false, reply };
     const data = schema.safeParse(reply.responseData);
     if (!data.success) throw shapeError(action, 'responseData', data.error);
@@ -90,15 +78,15 @@ export class MrDomainClient {
   }
 
   /** Sends one action; any refusal is thrown as the typed error for its code. */
-  async call<T>(action: MrDomainAction, params: Record<string, string>, schema: z.ZodType<T>, options: CallOptions): Promise<T> {
-    const result = await this.tryCall(action, params, schema, options);
+  async function call<T>(action: MrDomainAction, params: Record<string, string>, schema: z.ZodType<T>, options: CallOptions): Promise<T> {
+    const result = await tryCall(action, params, schema, options);
     if (!result.ok) throw errorForReply(action, result.reply, options.subject);
     return result.data;
   }
 
   /** service/getinfo: the service of this name, or undefined when the account has none (4001, 2001, 2008). */
-  async findService(serviceName: string): Promise<string | undefined> {
-    const result = await this.tryCall('service/getinfo', { serviceName, infoType: 'status' }, serviceInfoDataSchema, {
+  async function findService(serviceName: string): Promise<string | undefined> {
+    const result = await tryCall('service/getinfo', { serviceName, infoType: 'status' }, serviceInfoDataSchema, {
       idempotent: true,
       subject: serviceName,
     });
@@ -108,10 +96,10 @@ export class MrDomainClient {
   }
 
   /** service/list: the names of every service in the account, page by page. */
-  async listServices(): Promise<string[]> {
+  async function listServices(): Promise<string[]> {
     const names: string[] = [];
     for (let page = 1; page <= MAX_PAGES; page++) {
-      const data = await this.call('service/list', { page: String(page), pageLength: String(PAGE_LENGTH) }, serviceListDataSchema, {
+      const data = await call('service/list', { page: String(page), pageLength: String(PAGE_LENGTH) }, serviceListDataSchema, {
         idempotent: true,
       });
       names.push(...data.services.map((s) => s.name));
@@ -121,13 +109,13 @@ export class MrDomainClient {
   }
 
   /** service/dnslist filtered on the server by type and name, page by page. */
-  async listDns(serviceName: string, filter: { type?: string; name?: string } = {}): Promise<DnsEntry[]> {
+  async function listDns(serviceName: string, filter: { type?: string; name?: string } = {}): Promise<DnsEntry[]> {
     const params: Record<string, string> = { serviceName, pageLength: String(PAGE_LENGTH) };
     if (filter.type) params.filterType = filter.type;
     if (filter.name) params.filter = filter.name;
     const entries: DnsEntry[] = [];
     for (let page = 1; page <= MAX_PAGES; page++) {
-      const data = await this.call('service/dnslist', { ...params, page: String(page) }, dnsListDataSchema, {
+      const data = await call('service/dnslist', { ...params, page: String(page) }, dnsListDataSchema, {
         idempotent: true,
         subject: serviceName,
       });
@@ -141,17 +129,17 @@ export class MrDomainClient {
    * service/dnscreate. Not idempotent: a failure of unknown outcome is not
    * resent here (the provider checks with a list instead).
    */
-  async createDns(serviceName: string, record: { name: string; type: string; value: string; ttl?: number }): Promise<DnsEntry> {
+  async function createDns(serviceName: string, record: { name: string; type: string; value: string; ttl?: number }): Promise<DnsEntry> {
     const params: Record<string, string> = { serviceName, name: record.name, type: record.type, value: record.value };
     if (record.ttl !== undefined) params.ttl = String(record.ttl);
-    const data = await this.call('service/dnscreate', params, dnsCreateDataSchema, { idempotent: false, subject: record.name });
+    const data = await call('service/dnscreate', params, dnsCreateDataSchema, { idempotent: false, subject: record.name });
     return data.dns[0]!;
   }
 
   /** service/dnsdelete by entityID; 4002 (entity not found) means it is already gone. */
-  async deleteDns(serviceName: string, entityID: string): Promise<'deleted' | 'absent'> {
+  async function deleteDns(serviceName: string, entityID: string): Promise<'deleted' | 'absent'> {
     // Deleting one entity twice has the same effect as once, so a lost reply may be resent.
-    const result = await this.tryCall('service/dnsdelete', { serviceName, entityID }, dnsDeleteDataSchema, {
+    const result = await tryCall('service/dnsdelete', { serviceName, entityID }, dnsDeleteDataSchema, {
       idempotent: true,
       subject: entityID,
     });
@@ -159,12 +147,13 @@ export class MrDomainClient {
     if (result.reply.errorCode === 4002) return 'absent';
     throw errorForReply('service/dnsdelete', result.reply, entityID);
   }
+
+  return { tryCall, call, findService, listServices, listDns, createDns, deleteDns };
 }
 
+export type MrDomainClient = ReturnType<typeof createMrDomainClient>;
+
 function shapeError(action: string, part: string, error: z.ZodError): ProviderApiError {
-  const issue = error.issues[0];
-  const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
-  return new ProviderApiError(PROVIDER_LABEL, action, `answered with an unexpected ${part} shape${where}: ${issue?.message ?? 'invalid'}`, {
-    hint: 'The API may have changed, or MRDOMAIN_ENDPOINT points at something else; run with DNS01_LOG_LEVEL=debug and report it',
-  });
+  const hint = 'The API may have changed, or MRDOMAIN_ENDPOINT points at something else; run with DNS01_LOG_LEVEL=debug and report it';
+  return replyShapeError(PROVIDER_LABEL, action, part, error, hint);
 }

@@ -1,18 +1,18 @@
-import type { ProviderDefinition } from '../../contract.js';
+import { defineProvider } from '../../contract.js';
+import { createMrDomainClient } from './client.js';
 import { createMrDomainProvider } from './provider.js';
 import { mrdomainSettings, readMrDomainConfig, type MrDomainConfig } from './settings.js';
 
-export { MrDomainClient } from './client.js';
 export { MRDOMAIN_ERROR_CODES } from './errors.js';
-export { createMrDomainProvider } from './provider.js';
-export { mrdomainSettings, readMrDomainConfig, MRDOMAIN_DEFAULT_ENDPOINT, type MrDomainConfig } from './settings.js';
+export { MRDOMAIN_DEFAULT_ENDPOINT, type MrDomainConfig } from './settings.js';
 
-export const mrdomain: ProviderDefinition<MrDomainConfig> = {
+export const mrdomain = defineProvider({
   name: 'mrdomain',
   title: 'MrDomain (dondominio)',
+  apiDocs: [{ title: 'MrDomain / dondominio API user manual (Simple-POST API; service/dns*; error codes)', url: 'https://dondominio.dev/en/api/docs/api/' }],
   settings: mrdomainSettings,
-  // Changes reach MrDomain's nameservers within minutes; the wait only queries DNS, never the API.
-  propagation: { timeout: 900, interval: 5 },
-  readConfig: readMrDomainConfig,
-  create: createMrDomainProvider,
-};
+  propagation: { timeout: 900, interval: 5, note: 'changes reach MrDomain\'s nameservers within minutes' },
+  canListZones: true,
+  readConfig: (env): MrDomainConfig => readMrDomainConfig(env),
+  create: (config: MrDomainConfig, deps) => createMrDomainProvider(createMrDomainClient(config, deps), deps),
+});

@@ -1,12 +1,10 @@
 import type { DeleteOutcome, DnsProvider, ProviderDeps, TxtRecord, Zone } from '../../contract.js';
 import { InvalidInputError, ProviderApiError } from '../../errors.js';
 import { isInZone, normalizeFqdn } from '../../names.js';
-import { registerSecret } from '../../redact.js';
 import { KeyedMutex, locateZone, memoizeZones } from '../../zone.js';
-import { MrDomainClient } from './client.js';
+import type { MrDomainClient } from './client.js';
 import { PROVIDER_LABEL } from './errors.js';
-import type { MrDomainConfig } from './settings.js';
-import { unquoteTxt } from './txt.js';
+import { unquoteTxt } from '../../txt.js';
 
 /**
  * The MrDomain DnsProvider. Per challenge it makes the fewest calls the API
@@ -14,16 +12,8 @@ import { unquoteTxt } from './txt.js';
  * confirm the zone (once per process, the DNS apex hint first), one filtered
  * service/dnslist, then one service/dnscreate or service/dnsdelete per record.
  */
-export function createMrDomainProvider(config: MrDomainConfig, deps: ProviderDeps): DnsProvider {
-  registerSecret(config.apiPassword);
+export function createMrDomainProvider(client: MrDomainClient, deps: ProviderDeps): DnsProvider {
   const log = deps.logger;
-  const client = new MrDomainClient({
-    endpoint: config.endpoint,
-    apiUser: config.apiUser,
-    apiPassword: config.apiPassword,
-    logger: log,
-    http: deps.http,
-  });
   // List-then-create and list-then-delete must not interleave for one name:
   // two appends of one value would both create, two deletes would race.
   const mutex = new KeyedMutex();

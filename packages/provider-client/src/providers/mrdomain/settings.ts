@@ -19,7 +19,7 @@ export const mrdomainSettings = {
     names: ['MRDOMAIN_ENDPOINT'],
     schema: httpUrl,
     default: MRDOMAIN_DEFAULT_ENDPOINT,
-    description: `base URL of the Simple-POST API (default ${MRDOMAIN_DEFAULT_ENDPOINT}; tests and proxies override it)`,
+    description: 'base URL of the Simple-POST API (tests and proxies override it)',
   }),
 };
 

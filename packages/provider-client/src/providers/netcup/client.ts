@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { ProviderDeps } from '../../contract.js';
-import { AuthenticationError, Dns01Error, InvalidInputError, ProviderApiError, ZoneNotFoundError } from '../../errors.js';
+import { AuthenticationError, Dns01Error, InvalidInputError, ProviderApiError, replyShapeError, ZoneNotFoundError } from '../../errors.js';
 import { createHttpClient, type HttpClient } from '../../http.js';
 import { silentLogger, type Logger } from '../../log.js';
 import { registerSecret } from '../../redact.js';
@@ -107,11 +107,8 @@ export function netcupError(action: string, reply: NetcupEnvelope, domain?: stri
 }
 
 function shapeError(action: string, what: string, error: z.ZodError): ProviderApiError {
-  const issue = error.issues[0];
-  const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-  return new ProviderApiError(PROVIDER, action, `answered in an unexpected shape (${what}: ${where}${issue?.message ?? 'invalid'})`, {
-    hint: 'The netcup API may have changed or a proxy altered the reply; run with DNS01_LOG_LEVEL=debug and report it',
-  });
+  const hint = 'The netcup API may have changed or a proxy altered the reply; run with DNS01_LOG_LEVEL=debug and report it';
+  return replyShapeError(PROVIDER, action, what, error, hint);
 }
 
 interface CallOptions {
@@ -126,87 +123,50 @@ interface CallOptions {
  * per client, shared by concurrent calls; on 4001 (session expired) one new
  * login and one repeat of the call.
  */
-export class NetcupClient {
-  private readonly http: HttpClient;
-  private readonly log: Logger;
-  private session: Promise<string> | undefined;
-
-  constructor(
-    private readonly config: NetcupConfig,
-    deps: Pick<ProviderDeps, 'logger' | 'http'> = { logger: silentLogger },
-  ) {
-    this.log = deps.logger;
-    this.http = createHttpClient({ ...deps.http, provider: PROVIDER, baseUrl: config.endpoint, logger: deps.logger });
-  }
-
+export interface NetcupClient {
   /** The zone's data, or undefined when the account does not hold the domain (5028). */
-  async infoDnsZone(domainname: string): Promise<NetcupZoneInfo | undefined> {
-    const reply = await this.call('infoDnsZone', { domainname }, { session: true, idempotent: true, domain: domainname });
-    if (reply.status !== 'success' && reply.statuscode === NetcupStatus.domainNotFound) return undefined;
-    return this.data('infoDnsZone', reply, zoneInfoSchema, domainname);
-  }
-
+  infoDnsZone(domainname: string): Promise<NetcupZoneInfo | undefined>;
   /** Every record of the zone; a zone without records is an empty list, not an error. */
-  async infoDnsRecords(domainname: string): Promise<NetcupRecord[]> {
-    const reply = await this.call('infoDnsRecords', { domainname }, { session: true, idempotent: true, domain: domainname });
-    if (reply.status !== 'success' && isNoRecords(reply)) return [];
-    return this.data('infoDnsRecords', reply, dnsRecordSetSchema, domainname).dnsrecords;
-  }
-
+  infoDnsRecords(domainname: string): Promise<NetcupRecord[]>;
   /**
    * Adds records without id and deletes records with id + deleterecord.
    * Only the changed records are sent, never the whole set. Returns the
    * zone's records after the change, as netcup reports them.
    */
-  async updateDnsRecords(domainname: string, changes: RecordChange[]): Promise<NetcupRecord[]> {
-    const param = { domainname, dnsrecordset: { dnsrecords: changes } };
-    const reply = await this.call('updateDnsRecords', param, { session: true, idempotent: false, domain: domainname });
-    return this.data('updateDnsRecords', reply, dnsRecordSetSchema, domainname).dnsrecords;
-  }
-
+  updateDnsRecords(domainname: string, changes: RecordChange[]): Promise<NetcupRecord[]>;
   /** Ends the session, if there is one. Never throws: the outcome no longer matters to the caller. */
-  async logout(): Promise<void> {
-    const pending = this.session;
-    this.session = undefined;
-    if (!pending) return;
-    let id: string;
-    try {
-      id = await pending;
-    } catch {
-      return;
-    }
-    try {
-      const reply = await this.post('logout', { apisessionid: id }, true);
-      if (reply.status !== 'success') this.log.debug(`logout: netcup answered ${detailOf(reply)}`);
-    } catch (error) {
-      this.log.debug(`logout failed (the session expires by itself after 15 minutes idle): ${(error as Error).message}`);
-    }
-  }
+  logout(): Promise<void>;
+}
 
-  private login(): Promise<string> {
-    this.session ??= (async () => {
-      const reply = await this.post('login', { apipassword: this.config.apiPassword }, true);
+export function createNetcupClient(config: NetcupConfig, deps: Pick<ProviderDeps, 'logger' | 'http'> = { logger: silentLogger }): NetcupClient {
+  const log: Logger = deps.logger;
+  const http: HttpClient = createHttpClient({ ...deps.http, provider: PROVIDER, baseUrl: config.endpoint, logger: deps.logger });
+  let session: Promise<string> | undefined;
+
+  function login(): Promise<string> {
+    session ??= (async () => {
+      const reply = await post('login', { apipassword: config.apiPassword }, true);
       if (reply.status !== 'success') throw netcupError('login', reply);
-      const { apisessionid } = this.data('login', reply, loginDataSchema);
+      const { apisessionid } = data('login', reply, loginDataSchema);
       registerSecret(apisessionid);
-      this.log.debug('login: session opened');
+      log.debug('login: session opened');
       return apisessionid;
     })();
-    const current = this.session;
+    const current = session;
     current.catch(() => {
-      if (this.session === current) this.session = undefined;
+      if (session === current) session = undefined;
     });
     return current;
   }
 
-  private async call(action: string, params: Record<string, unknown>, options: CallOptions): Promise<NetcupEnvelope> {
+  async function call(action: string, params: Record<string, unknown>, options: CallOptions): Promise<NetcupEnvelope> {
     for (let attempt = 1; ; attempt++) {
-      const sessionId = await this.login();
-      const reply = await this.post(action, { ...params, apisessionid: sessionId }, options.idempotent);
+      const sessionId = await login();
+      const reply = await post(action, { ...params, apisessionid: sessionId }, options.idempotent);
       if (reply.status === 'success') return reply;
       if (reply.statuscode === NetcupStatus.sessionInvalid && attempt === 1) {
-        this.log.debug(`${action}: session expired, logging in again`);
-        if (this.session && (await this.session.catch(() => undefined)) === sessionId) this.session = undefined;
+        log.debug(`${action}: session expired, logging in again`);
+        if (session && (await session.catch(() => undefined)) === sessionId) session = undefined;
         continue;
       }
       if (action === 'infoDnsZone' && reply.statuscode === NetcupStatus.domainNotFound) return reply;
@@ -216,9 +176,9 @@ export class NetcupClient {
   }
 
   /** One request: the envelope, parsed and checked, whatever its status. */
-  private async post(action: string, params: Record<string, unknown>, idempotent: boolean): Promise<NetcupEnvelope> {
-    const param = { customernumber: this.config.customerNumber, apikey: this.config.apiKey, ...params };
-    const res = await this.http.request({ method: 'POST', path: '?JSON', action, json: { action, param }, idempotent });
+  async function post(action: string, params: Record<string, unknown>, idempotent: boolean): Promise<NetcupEnvelope> {
+    const param = { customernumber: config.customerNumber, apikey: config.apiKey, ...params };
+    const res = await http.request({ method: 'POST', path: '?JSON', action, json: { action, param }, idempotent });
     if (res.status !== 200) {
       throw new ProviderApiError(PROVIDER, action, `answered HTTP ${res.status}`, {
         hint: 'Check NETCUP_ENDPOINT (default https://ccp.netcup.net/run/webservice/servers/endpoint.php)',
@@ -231,16 +191,51 @@ export class NetcupClient {
         hint: 'Check NETCUP_ENDPOINT; a proxy may be mixing up replies',
       });
     }
-    this.log.debug(`${action}: ${parsed.data.status} ${parsed.data.statuscode}`);
+    log.debug(`${action}: ${parsed.data.status} ${parsed.data.statuscode}`);
     return parsed.data;
   }
 
-  private data<T>(action: string, reply: NetcupEnvelope, schema: z.ZodType<T>, domain?: string): T {
+  function data<T>(action: string, reply: NetcupEnvelope, schema: z.ZodType<T>, domain?: string): T {
     if (reply.status !== 'success') throw netcupError(action, reply, domain);
     const parsed = schema.safeParse(reply.responsedata);
     if (!parsed.success) throw shapeError(action, 'responsedata', parsed.error);
     return parsed.data;
   }
+
+  return {
+    async infoDnsZone(domainname) {
+      const reply = await call('infoDnsZone', { domainname }, { session: true, idempotent: true, domain: domainname });
+      if (reply.status !== 'success' && reply.statuscode === NetcupStatus.domainNotFound) return undefined;
+      return data('infoDnsZone', reply, zoneInfoSchema, domainname);
+    },
+    async infoDnsRecords(domainname) {
+      const reply = await call('infoDnsRecords', { domainname }, { session: true, idempotent: true, domain: domainname });
+      if (reply.status !== 'success' && isNoRecords(reply)) return [];
+      return data('infoDnsRecords', reply, dnsRecordSetSchema, domainname).dnsrecords;
+    },
+    async updateDnsRecords(domainname, changes) {
+      const param = { domainname, dnsrecordset: { dnsrecords: changes } };
+      const reply = await call('updateDnsRecords', param, { session: true, idempotent: false, domain: domainname });
+      return data('updateDnsRecords', reply, dnsRecordSetSchema, domainname).dnsrecords;
+    },
+    async logout() {
+      const pending = session;
+      session = undefined;
+      if (!pending) return;
+      let id: string;
+      try {
+        id = await pending;
+      } catch {
+        return;
+      }
+      try {
+        const reply = await post('logout', { apisessionid: id }, true);
+        if (reply.status !== 'success') log.debug(`logout: netcup answered ${detailOf(reply)}`);
+      } catch (error) {
+        log.debug(`logout failed (the session expires by itself after 15 minutes idle): ${(error as Error).message}`);
+      }
+    },
+  };
 }
 
 /** netcup answers a zone without records with an error status; that is an empty list. */

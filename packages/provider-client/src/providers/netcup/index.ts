@@ -1,22 +1,20 @@
-import type { ProviderDefinition } from '../../contract.js';
-import { registerSecret } from '../../redact.js';
-import { NetcupClient } from './client.js';
+import { defineProvider } from '../../contract.js';
+import { createNetcupClient } from './client.js';
 import { createNetcupProvider } from './provider.js';
-import { endpointUrl, netcupSettings, readNetcupConfig, type NetcupConfig } from './settings.js';
+import { netcupSettings, readNetcupConfig, type NetcupConfig } from './settings.js';
 
 export type { NetcupConfig } from './settings.js';
 
-export const netcup: ProviderDefinition<NetcupConfig> = {
+export const netcup = defineProvider({
   name: 'netcup',
   title: 'netcup (CCP DNS API)',
+  apiDocs: [
+    { title: 'CCP API (netcup wiki)', url: 'https://www.netcup-wiki.de/wiki/CCP_API' },
+    { title: 'CCP API functions (DNS: infoDnsZone, infoDnsRecords, updateDnsRecords)', url: 'https://ccp.netcup.net/run/webservice/servers/endpoint.php' },
+  ],
   settings: netcupSettings,
-  // Zone reloads reach netcup's nameservers after 5-20 minutes; the check decides, not a sleep.
-  propagation: { timeout: 1200, interval: 5 },
-  readConfig: readNetcupConfig,
-  create(config, deps) {
-    registerSecret(config.apiKey);
-    registerSecret(config.apiPassword);
-    const client = new NetcupClient({ ...config, endpoint: endpointUrl(config.endpoint) }, deps);
-    return createNetcupProvider(client, deps);
-  },
-};
+  propagation: { timeout: 1200, interval: 5, note: 'zone reloads reach netcup\'s nameservers after 5-20 minutes' },
+  canListZones: false,
+  readConfig: (env): NetcupConfig => readNetcupConfig(env),
+  create: (config: NetcupConfig, deps) => createNetcupProvider(createNetcupClient(config, deps), deps),
+});

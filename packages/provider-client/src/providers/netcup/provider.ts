@@ -1,4 +1,5 @@
 import type { DeleteOutcome, DnsProvider, ProviderDeps, TxtRecord, Zone } from '../../contract.js';
+import { unquoteTxt } from '../../txt.js';
 import { InvalidInputError, ProviderApiError, ZoneNotFoundError } from '../../errors.js';
 import { normalizeFqdn, toRelative } from '../../names.js';
 import { KeyedMutex, locateZone, memoizeZones } from '../../zone.js';
@@ -28,16 +29,12 @@ export function recordFqdn(hostname: string, zone: string): string | undefined {
   }
 }
 
-function unquote(value: string): string {
-  return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
-}
-
 function isTxtFor(record: NetcupRecord, zone: string, wanted: Wanted): boolean {
   return (
     record.type.toUpperCase() === 'TXT' &&
     record.deleterecord !== true &&
     recordFqdn(record.hostname, zone) === wanted.name &&
-    unquote(record.destination) === wanted.value
+    unquoteTxt(record.destination) === wanted.value
   );
 }
 
@@ -182,7 +179,7 @@ export function createNetcupProvider(client: NetcupClient, deps: ProviderDeps): 
       const records = await client.infoDnsRecords(zone.name);
       return records
         .filter((r) => r.type.toUpperCase() === 'TXT' && recordFqdn(r.hostname, zone.name) === fqdn)
-        .map((r) => ({ name: fqdn, value: unquote(r.destination), id: r.id }));
+        .map((r) => ({ name: fqdn, value: unquoteTxt(r.destination), id: r.id }));
     },
     close: () => client.logout(),
   };

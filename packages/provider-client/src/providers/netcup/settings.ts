@@ -26,7 +26,7 @@ export const netcupSettings = {
     names: ['NETCUP_ENDPOINT'],
     schema: httpUrl,
     default: NETCUP_DEFAULT_ENDPOINT,
-    description: `the CCP API endpoint (default ${NETCUP_DEFAULT_ENDPOINT}); a bare origin gets the standard path appended`,
+    description: 'the CCP API endpoint (a proxy, the test emulator); a bare origin gets the standard path appended',
   }),
 };
 

@@ -1,8 +1,9 @@
 import type { z } from 'zod';
-import { AuthenticationError, InvalidInputError, ProviderApiError, ZoneNotFoundError, type Dns01Error } from '../../errors.js';
-import { createHttpClient, type HttpClientOptions, type HttpResponse } from '../../http.js';
-import type { Logger } from '../../log.js';
-import { registerSecret } from '../../redact.js';
+import { AuthenticationError, InvalidInputError, ProviderApiError, replyShapeError, ZoneNotFoundError, type Dns01Error } from '../../errors.js';
+import type { ProviderDeps } from '../../contract.js';
+import { createHttpClient, type HttpResponse } from '../../http.js';
+import { silentLogger } from '../../log.js';
+import type { SourcedeskConfig } from './settings.js';
 import { envelopeSchema, zoneListSchema, zoneRecordsSchema, type Envelope } from './schemas.js';
 
 const PROVIDER = 'sourcedesk';
@@ -31,13 +32,6 @@ export interface NewSourcedeskRecord {
 /** `dns/add` either adds, or refuses the record data (code 805) with the API's reason. */
 export type AddOutcome = { added: true } | { added: false; reason: string };
 
-export interface SourcedeskClientOptions {
-  customerId: string;
-  apiKey: string;
-  endpoint: string;
-  logger?: Logger;
-  http?: Partial<Omit<HttpClientOptions, 'provider' | 'baseUrl' | 'logger'>>;
-}
 
 export interface SourcedeskClient {
   /** `dns/list`: zone names, filtered by the API's wildcard match when `filter` is given. */
@@ -104,11 +98,7 @@ export function errorForCode(action: DnsAction, code: number, message: string, d
 }
 
 function shapeError(action: DnsAction, error: z.ZodError): ProviderApiError {
-  const issue = error.issues[0];
-  const where = issue?.path.length ? issue.path.join('.') : 'reply';
-  return new ProviderApiError(PROVIDER, `dns/${action}`, `answered in an unexpected shape (${where}: ${issue?.message ?? 'invalid'})`, {
-    hint: API_CHANGED_HINT,
-  });
+  return replyShapeError(PROVIDER, `dns/${action}`, 'reply', error, API_CHANGED_HINT);
 }
 
 function parse<T>(action: DnsAction, schema: z.ZodType<T>, value: unknown): T {
@@ -147,10 +137,9 @@ function envelopeOf(action: DnsAction, res: HttpResponse): Envelope {
   return parse(action, envelopeSchema, res.json());
 }
 
-export function createSourcedeskClient(options: SourcedeskClientOptions): SourcedeskClient {
-  registerSecret(options.apiKey);
-  const http = createHttpClient({ ...options.http, provider: PROVIDER, baseUrl: options.endpoint, logger: options.logger });
-  // The key is a path segment: encoded here, and registered (with its encodings) above.
+export function createSourcedeskClient(options: SourcedeskConfig, deps: Pick<ProviderDeps, 'logger' | 'http'> = { logger: silentLogger }): SourcedeskClient {
+  const http = createHttpClient({ ...deps.http, provider: PROVIDER, baseUrl: options.endpoint, logger: deps.logger });
+  // The key is a path segment: encoded here; the definition registered it (with its encodings) as a secret.
   const prefix = `/${encodeURIComponent(options.customerId)}/${encodeURIComponent(options.apiKey)}/dns`;
 
   async function call(action: DnsAction, form: Record<string, string>, idempotent: boolean): Promise<Envelope> {

@@ -1,14 +1,17 @@
-import type { ProviderDefinition } from '../../contract.js';
+import { defineProvider } from '../../contract.js';
+import { createSourcedeskClient } from './client.js';
 import { createSourcedeskProvider } from './provider.js';
 import { readSourcedeskConfig, sourcedeskSettings, type SourcedeskConfig } from './settings.js';
 
 export type { SourcedeskConfig } from './settings.js';
 
-export const sourcedesk: ProviderDefinition<SourcedeskConfig> = {
+export const sourcedesk = defineProvider({
   name: 'sourcedesk',
   title: 'sourceDESK (sourceway)',
+  apiDocs: [{ title: 'sourceDESK Client API ("DNS zones", "Return codes")', url: 'https://client-api.sourcedesk.de/' }],
   settings: sourcedeskSettings,
-  propagation: { timeout: 600, interval: 5 },
-  readConfig: readSourcedeskConfig,
-  create: createSourcedeskProvider,
-};
+  propagation: { timeout: 600, interval: 5, note: 'sourceDESK\'s nameservers serve a change within minutes' },
+  canListZones: true,
+  readConfig: (env): SourcedeskConfig => readSourcedeskConfig(env),
+  create: (config: SourcedeskConfig, deps) => createSourcedeskProvider(createSourcedeskClient(config, deps), deps),
+});

@@ -1,10 +1,9 @@
 import type { DnsProvider, ProviderDeps, TxtRecord, Zone } from '../../contract.js';
+import { unquoteTxt } from '../../txt.js';
 import { InvalidInputError, ProviderApiError } from '../../errors.js';
 import { normalizeFqdn, toAbsolute, toRelative } from '../../names.js';
-import { registerSecret } from '../../redact.js';
 import { KeyedMutex, locateZone, memoizeZones } from '../../zone.js';
-import { createSourcedeskClient, type SourcedeskRecord } from './client.js';
-import type { SourcedeskConfig } from './settings.js';
+import type { SourcedeskClient, SourcedeskRecord } from './client.js';
 
 /** The TTL asked for first: low, so a stale answer does not outlive the challenge. */
 export const CHALLENGE_TTL = 60;
@@ -14,11 +13,6 @@ const MAX_TTL = 86_400;
 
 const ZONE_HINT =
   'Check that the domain is in this sourceDESK account and uses the sourceDESK nameservers (dns/list only shows such zones)';
-
-/** The TXT value as written, without one pair of surrounding quotes. */
-function unquote(content: string): string {
-  return content.length >= 2 && content.startsWith('"') && content.endsWith('"') ? content.slice(1, -1) : content;
-}
 
 /** A record's absolute name, or undefined for names dns01 could never have written (`*`, odd labels). */
 function absoluteName(name: string, zone: string): string | undefined {
@@ -57,10 +51,8 @@ export function nextTtl(refused: number, reason: string): number | undefined {
   return FALLBACK_TTLS.find((t) => t > refused);
 }
 
-export function createSourcedeskProvider(config: SourcedeskConfig, deps: ProviderDeps): DnsProvider {
-  registerSecret(config.apiKey);
+export function createSourcedeskProvider(client: SourcedeskClient, deps: ProviderDeps): DnsProvider {
   const log = deps.logger;
-  const client = createSourcedeskClient({ ...config, logger: log, http: deps.http });
   // dns/show then dns/add (or dns/delete) is read-modify-write: one change at a time per zone.
   const mutex = new KeyedMutex();
   let preferredTtl = CHALLENGE_TTL;
@@ -82,7 +74,7 @@ export function createSourcedeskProvider(config: SourcedeskConfig, deps: Provide
     records.filter((r) => r.type.toUpperCase() === 'TXT' && absoluteName(r.name, zone) === fqdn);
 
   async function holds(zone: Zone, fqdn: string, value: string): Promise<boolean> {
-    return txtAt(await client.showZone(zone.name), zone.name, fqdn).some((r) => unquote(r.content) === value);
+    return txtAt(await client.showZone(zone.name), zone.name, fqdn).some((r) => unquoteTxt(r.content) === value);
   }
 
   async function add(zone: Zone, fqdn: string, value: string): Promise<void> {
@@ -141,7 +133,7 @@ export function createSourcedeskProvider(config: SourcedeskConfig, deps: Provide
     async deleteTxt(zone, name, value) {
       const fqdn = nameInZone(name, zone);
       return mutex.run(zone.name, async () => {
-        const matches = txtAt(await client.showZone(zone.name), zone.name, fqdn).filter((r) => unquote(r.content) === value);
+        const matches = txtAt(await client.showZone(zone.name), zone.name, fqdn).filter((r) => unquoteTxt(r.content) === value);
         let deleted = false;
         for (const record of matches) {
           if ((await client.deleteRecord(zone.name, record.id)) === 'deleted') deleted = true;
@@ -153,7 +145,7 @@ export function createSourcedeskProvider(config: SourcedeskConfig, deps: Provide
 
     async listTxt(zone, name): Promise<TxtRecord[]> {
       const fqdn = nameInZone(name, zone);
-      return txtAt(await client.showZone(zone.name), zone.name, fqdn).map((r) => ({ name: fqdn, value: unquote(r.content), id: r.id }));
+      return txtAt(await client.showZone(zone.name), zone.name, fqdn).map((r) => ({ name: fqdn, value: unquoteTxt(r.content), id: r.id }));
     },
 
     async listZones() {

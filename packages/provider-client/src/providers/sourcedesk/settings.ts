@@ -19,7 +19,7 @@ export const sourcedeskSettings = {
     names: ['SOURCEDESK_ENDPOINT'],
     schema: httpUrl,
     default: SOURCEDESK_DEFAULT_ENDPOINT,
-    description: `base URL of the sourceDESK client API, up to and including /api (default ${SOURCEDESK_DEFAULT_ENDPOINT})`,
+    description: 'base URL of the sourceDESK client API, up to and including /api',
   }),
 };
 

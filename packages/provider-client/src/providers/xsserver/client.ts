@@ -1,8 +1,9 @@
 import type { z } from 'zod';
-import { AuthenticationError, InvalidInputError, ProviderApiError, ZoneNotFoundError } from '../../errors.js';
-import { createHttpClient, type HttpClient, type HttpClientOptions, type HttpResponse, type HttpRequest } from '../../http.js';
-import type { Logger } from '../../log.js';
+import { AuthenticationError, InvalidInputError, ProviderApiError, replyShapeError, ZoneNotFoundError } from '../../errors.js';
+import type { ProviderDeps } from '../../contract.js';
+import { createHttpClient, type HttpClient, type HttpResponse, type HttpRequest } from '../../http.js';
 import { registerBasicAuth } from '../../redact.js';
+import type { XsserverConfig } from './settings.js';
 import {
   dnsRecordsReply,
   domainListReply,
@@ -15,13 +16,6 @@ import {
 
 const PROVIDER = 'xsserver';
 
-export interface XsserverClientOptions {
-  username: string;
-  password: string;
-  endpoint: string;
-  logger: Logger;
-  http?: Partial<Omit<HttpClientOptions, 'provider' | 'baseUrl' | 'logger'>>;
-}
 
 export interface NewDnsRecord {
   /** Relative to the domain ("@" for the apex). */
@@ -64,11 +58,7 @@ function errorMessages(res: HttpResponse): string {
 function parse<S extends z.ZodType>(schema: S, res: HttpResponse, action: string): z.infer<S> {
   const parsed = schema.safeParse(res.json());
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
-  throw new ProviderApiError(PROVIDER, action, `answered in an unexpected shape (${issue?.message ?? 'invalid'}${where})`, {
-    hint: 'The XSServer API may have changed; run with DNS01_LOG_LEVEL=debug and report it',
-  });
+  throw replyShapeError(PROVIDER, action, 'reply', parsed.error, 'The XSServer API may have changed; run with DNS01_LOG_LEVEL=debug and report it');
 }
 
 /**
@@ -100,9 +90,10 @@ function statusError(res: HttpResponse, action: string, what: string): Error {
   });
 }
 
-export function createXsserverClient(options: XsserverClientOptions): XsserverClient {
+export function createXsserverClient(options: XsserverConfig, deps: Pick<ProviderDeps, 'logger' | 'http'>): XsserverClient {
+  // The Authorization header carries both in base64: register that encoding too.
   registerBasicAuth(options.username, options.password);
-  const common = { provider: PROVIDER, baseUrl: options.endpoint, logger: options.logger, ...options.http };
+  const common = { provider: PROVIDER, baseUrl: options.endpoint, logger: deps.logger, ...deps.http };
   const http: HttpClient = createHttpClient(common);
   // A DELETE by index must not be sent again after a wait: other changes may shift the index meanwhile.
   const noRetryHttp: HttpClient = createHttpClient({ ...common, retries: 0 });
@@ -117,7 +108,7 @@ export function createXsserverClient(options: XsserverClientOptions): XsserverCl
       const res = await send(http, { method: 'GET', path: `/domain/name/${segment(name)}`, action });
       // Not documented: an unknown name may come back as 404 or as a refused (400/422) name. Both mean "not here".
       if (res.status === 404 || res.status === 400 || res.status === 422) {
-        options.logger.debug(`${action}: ${name} is not a domain of this account (HTTP ${res.status}: ${errorMessages(res)})`);
+        deps.logger.debug(`${action}: ${name} is not a domain of this account (HTTP ${res.status}: ${errorMessages(res)})`);
         return [];
       }
       if (res.status >= 400) throw statusError(res, action, `domain ${name}`);

@@ -1,11 +1,10 @@
 import type { DeleteOutcome, DnsProvider, ProviderDeps, TxtRecord, Zone } from '../../contract.js';
+import { unquoteTxt } from '../../txt.js';
 import { InvalidInputError, ProviderApiError, ZoneNotFoundError } from '../../errors.js';
 import { normalizeFqdn, toAbsolute, toRelative } from '../../names.js';
-import { registerBasicAuth } from '../../redact.js';
 import { KeyedMutex, locateZone, memoizeZones } from '../../zone.js';
-import { createXsserverClient, type XsserverClient } from './client.js';
+import type { XsserverClient } from './client.js';
 import type { DnsRecordReply } from './schemas.js';
-import type { XsserverConfig } from './settings.js';
 
 const PROVIDER = 'xsserver';
 /** Attempts of one deletion when the API fails transiently or the index went stale (each re-lists first). */
@@ -20,7 +19,6 @@ interface ListedRecord {
   content: string;
 }
 
-const unquote = (text: string) => (/^"(.*)"$/s.exec(text)?.[1] ?? text);
 const keyOf = (r: Pick<ListedRecord, 'name' | 'type' | 'content'>) => `${r.type} ${r.name} "${r.content}"`;
 
 function isActive(status: string): boolean {
@@ -56,16 +54,8 @@ function missingFrom(a: ListedRecord[], b: ListedRecord[]): string[] {
  * When it does not, the domain is locked against further deletes by this
  * instance and the error names what vanished.
  */
-export function createXsserverProvider(config: XsserverConfig, deps: ProviderDeps): DnsProvider {
-  registerBasicAuth(config.username, config.password);
+export function createXsserverProvider(client: XsserverClient, deps: ProviderDeps): DnsProvider {
   const logger = deps.logger;
-  const client: XsserverClient = createXsserverClient({
-    username: config.username,
-    password: config.password,
-    endpoint: config.endpoint,
-    logger,
-    http: deps.http,
-  });
   const mutex = new KeyedMutex();
   const poisoned = new Map<string, ProviderApiError>();
   const retryDelayMs = deps.http?.minRetryDelayMs ?? 500;
@@ -81,7 +71,7 @@ export function createXsserverProvider(config: XsserverConfig, deps: ProviderDep
       index: r.id,
       name: absoluteName(r.name, zone),
       type: r.type.toUpperCase(),
-      content: r.type.toUpperCase() === 'TXT' ? unquote(r.content) : r.content,
+      content: r.type.toUpperCase() === 'TXT' ? unquoteTxt(r.content) : r.content,
     }));
   }
 

@@ -19,7 +19,7 @@ export const xsserverSettings = {
     names: ['XSSERVER_ENDPOINT'],
     schema: httpUrl,
     default: XSSERVER_DEFAULT_ENDPOINT,
-    description: `base URL of the XSServer API (default ${XSSERVER_DEFAULT_ENDPOINT}; tests and proxies change it)`,
+    description: 'base URL of the XSServer API (tests and proxies change it)',
   }),
 };
 
