@@ -11,7 +11,12 @@ Options:
 Author: dns01 suite
 '
 
-# Generated from packages/acmesh-hook/template.sh by generate.mjs; edit those, not this file.
+# Generated from packages/acmesh-hook/template.sh and the provider's definition
+# (packages/provider-client/src/providers/@NAME@/) by scripts/generate.mjs
+# (pnpm generate); edit those, not this file.
+#
+# Exit codes of the dns01 CLI, named in the hook's error line:
+@EXIT_CODES@
 #
 # acme.sh runs each add in a subshell of its issue(), where its own variables
 # are visible: $vlist lists every challenge of the run, $ventry is the current
@@ -62,7 +67,9 @@ dns_dns01_@NAME@_rm() {
 
 ####################  Private functions below ##################################
 
-# Reads each credential from the environment or acme.sh's account.conf, and saves it there for renewals.
+# Reads every name, alias and _FILE form of each setting from the environment or acme.sh's
+# account.conf (SAVED_<NAME>: also what acme.sh's own hook saved under an alias), and saves
+# those set for renewals. The CLI picks among them as it always does.
 _dns01_@NAME@_credentials() {
 @READ_CREDENTIALS@
   # cron's PATH may not hold dns01: a DNS01_CLI given once is kept for renewals too.

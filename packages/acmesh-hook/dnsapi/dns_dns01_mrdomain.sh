@@ -1,19 +1,31 @@
 #!/usr/bin/env sh
 # shellcheck disable=SC2034
-dns_dns01_mrdomain_info='MrDomain (dondominio) DNS API via the dns01 CLI (waits for every authoritative nameserver)
+dns_dns01_mrdomain_info='MrDomain (dondominio) via the dns01 CLI (waits for every authoritative nameserver)
  Named dns_dns01_mrdomain so it never collides with a hook acme.sh ships.
  Needs the dns01 executable: DNS01_CLI, or dns01 on PATH.
 Site: the dns01 suite, packages/acmesh-hook
 Docs: docs/clients/acme.sh.md in the dns01 suite
 Options:
- MRDOMAIN_API_USER API user.
- MRDOMAIN_API_PASSWORD API password.
- MRDOMAIN_ENDPOINT API base URL. Optional.
+ MRDOMAIN_API_USER the API username (apiuser) MrDomain gives for the Simple-POST API.
+ MRDOMAIN_API_PASSWORD the API password (apipasswd) that belongs to MRDOMAIN_API_USER.
+ MRDOMAIN_ENDPOINT base URL of the Simple-POST API (tests and proxies override it). Optional.
  DNS01_CLI Path of the dns01 executable. Optional. Default: "dns01" on PATH.
 Author: dns01 suite
 '
 
-# Generated from packages/acmesh-hook/template.sh by generate.mjs; edit those, not this file.
+# Generated from packages/acmesh-hook/template.sh and the provider's definition
+# (packages/provider-client/src/providers/mrdomain/) by scripts/generate.mjs
+# (pnpm generate); edit those, not this file.
+#
+# Exit codes of the dns01 CLI, named in the hook's error line:
+#   0 ok
+#   1 other failure
+#   2 usage
+#   3 configuration
+#   4 authentication
+#   5 zone not found
+#   6 provider API
+#   7 propagation timeout
 #
 # acme.sh runs each add in a subshell of its issue(), where its own variables
 # are visible: $vlist lists every challenge of the run, $ventry is the current
@@ -64,18 +76,44 @@ dns_dns01_mrdomain_rm() {
 
 ####################  Private functions below ##################################
 
-# Reads each credential from the environment or acme.sh's account.conf, and saves it there for renewals.
+# Reads every name, alias and _FILE form of each setting from the environment or acme.sh's
+# account.conf (SAVED_<NAME>: also what acme.sh's own hook saved under an alias), and saves
+# those set for renewals. The CLI picks among them as it always does.
 _dns01_mrdomain_credentials() {
-  MRDOMAIN_API_USER="${MRDOMAIN_API_USER:-$(_readaccountconf_mutable MRDOMAIN_API_USER)}"
-  MRDOMAIN_API_PASSWORD="${MRDOMAIN_API_PASSWORD:-$(_readaccountconf_mutable MRDOMAIN_API_PASSWORD)}"
-  MRDOMAIN_ENDPOINT="${MRDOMAIN_ENDPOINT:-$(_readaccountconf_mutable MRDOMAIN_ENDPOINT)}"
-  if [ -z "$MRDOMAIN_API_USER" ] || [ -z "$MRDOMAIN_API_PASSWORD" ]; then
-    _err "dns01: set MRDOMAIN_API_USER, MRDOMAIN_API_PASSWORD (once; acme.sh saves them for renewals)"
+  if [ -n "$MRDOMAIN_API_USER$MRDOMAIN_API_USER_FILE" ]; then
+    if [ -n "$MRDOMAIN_API_USER" ]; then _saveaccountconf_mutable MRDOMAIN_API_USER "$MRDOMAIN_API_USER";
+    elif [ -n "$(_readaccountconf_mutable MRDOMAIN_API_USER)" ]; then _saveaccountconf_mutable MRDOMAIN_API_USER ""; fi
+    if [ -n "$MRDOMAIN_API_USER_FILE" ]; then _saveaccountconf_mutable MRDOMAIN_API_USER_FILE "$MRDOMAIN_API_USER_FILE";
+    elif [ -n "$(_readaccountconf_mutable MRDOMAIN_API_USER_FILE)" ]; then _saveaccountconf_mutable MRDOMAIN_API_USER_FILE ""; fi
+  else
+    MRDOMAIN_API_USER="$(_readaccountconf_mutable MRDOMAIN_API_USER)"
+    MRDOMAIN_API_USER_FILE="$(_readaccountconf_mutable MRDOMAIN_API_USER_FILE)"
+  fi
+  if [ -n "$MRDOMAIN_API_PASSWORD$MRDOMAIN_API_PASSWORD_FILE" ]; then
+    if [ -n "$MRDOMAIN_API_PASSWORD" ]; then _saveaccountconf_mutable MRDOMAIN_API_PASSWORD "$MRDOMAIN_API_PASSWORD";
+    elif [ -n "$(_readaccountconf_mutable MRDOMAIN_API_PASSWORD)" ]; then _saveaccountconf_mutable MRDOMAIN_API_PASSWORD ""; fi
+    if [ -n "$MRDOMAIN_API_PASSWORD_FILE" ]; then _saveaccountconf_mutable MRDOMAIN_API_PASSWORD_FILE "$MRDOMAIN_API_PASSWORD_FILE";
+    elif [ -n "$(_readaccountconf_mutable MRDOMAIN_API_PASSWORD_FILE)" ]; then _saveaccountconf_mutable MRDOMAIN_API_PASSWORD_FILE ""; fi
+  else
+    MRDOMAIN_API_PASSWORD="$(_readaccountconf_mutable MRDOMAIN_API_PASSWORD)"
+    MRDOMAIN_API_PASSWORD_FILE="$(_readaccountconf_mutable MRDOMAIN_API_PASSWORD_FILE)"
+  fi
+  if [ -n "$MRDOMAIN_ENDPOINT$MRDOMAIN_ENDPOINT_FILE" ]; then
+    if [ -n "$MRDOMAIN_ENDPOINT" ]; then _saveaccountconf_mutable MRDOMAIN_ENDPOINT "$MRDOMAIN_ENDPOINT";
+    elif [ -n "$(_readaccountconf_mutable MRDOMAIN_ENDPOINT)" ]; then _saveaccountconf_mutable MRDOMAIN_ENDPOINT ""; fi
+    if [ -n "$MRDOMAIN_ENDPOINT_FILE" ]; then _saveaccountconf_mutable MRDOMAIN_ENDPOINT_FILE "$MRDOMAIN_ENDPOINT_FILE";
+    elif [ -n "$(_readaccountconf_mutable MRDOMAIN_ENDPOINT_FILE)" ]; then _saveaccountconf_mutable MRDOMAIN_ENDPOINT_FILE ""; fi
+  else
+    MRDOMAIN_ENDPOINT="$(_readaccountconf_mutable MRDOMAIN_ENDPOINT)"
+    MRDOMAIN_ENDPOINT_FILE="$(_readaccountconf_mutable MRDOMAIN_ENDPOINT_FILE)"
+  fi
+  _d01_missing=""
+  [ -n "$MRDOMAIN_API_USER$MRDOMAIN_API_USER_FILE" ] || _d01_missing="${_d01_missing:+$_d01_missing, }MRDOMAIN_API_USER"
+  [ -n "$MRDOMAIN_API_PASSWORD$MRDOMAIN_API_PASSWORD_FILE" ] || _d01_missing="${_d01_missing:+$_d01_missing, }MRDOMAIN_API_PASSWORD"
+  if [ -n "$_d01_missing" ]; then
+    _err "dns01: set $_d01_missing (or an alias or the _FILE form of each; once: acme.sh saves them for renewals)"
     return 1
   fi
-  _saveaccountconf_mutable MRDOMAIN_API_USER "$MRDOMAIN_API_USER"
-  _saveaccountconf_mutable MRDOMAIN_API_PASSWORD "$MRDOMAIN_API_PASSWORD"
-  [ -z "$MRDOMAIN_ENDPOINT" ] || _saveaccountconf_mutable MRDOMAIN_ENDPOINT "$MRDOMAIN_ENDPOINT"
   # cron's PATH may not hold dns01: a DNS01_CLI given once is kept for renewals too.
   DNS01_CLI="${DNS01_CLI:-$(_readaccountconf_mutable DNS01_CLI)}"
   [ -z "$DNS01_CLI" ] || _saveaccountconf_mutable DNS01_CLI "$DNS01_CLI"
@@ -139,7 +177,7 @@ _dns01_mrdomain_cli() {
     return 1
   fi
   _debug "dns01" "$*"
-  DNS01_PROVIDER=mrdomain MRDOMAIN_API_USER="$MRDOMAIN_API_USER" MRDOMAIN_API_PASSWORD="$MRDOMAIN_API_PASSWORD" MRDOMAIN_ENDPOINT="$MRDOMAIN_ENDPOINT" "$_d01_cli" "$@"
+  DNS01_PROVIDER=mrdomain MRDOMAIN_API_USER="$MRDOMAIN_API_USER" MRDOMAIN_API_USER_FILE="$MRDOMAIN_API_USER_FILE" MRDOMAIN_API_PASSWORD="$MRDOMAIN_API_PASSWORD" MRDOMAIN_API_PASSWORD_FILE="$MRDOMAIN_API_PASSWORD_FILE" MRDOMAIN_ENDPOINT="$MRDOMAIN_ENDPOINT" MRDOMAIN_ENDPOINT_FILE="$MRDOMAIN_ENDPOINT_FILE" "$_d01_cli" "$@"
   _d01_status="$?"
   if [ "$_d01_status" != "0" ]; then
     _err "dns01 $1 failed with exit code $_d01_status (see the error line above; docs/clients/acme.sh.md)"

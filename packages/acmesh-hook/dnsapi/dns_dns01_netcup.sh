@@ -1,20 +1,32 @@
 #!/usr/bin/env sh
 # shellcheck disable=SC2034
-dns_dns01_netcup_info='netcup CCP DNS API via the dns01 CLI (waits for every authoritative nameserver)
+dns_dns01_netcup_info='netcup (CCP DNS API) via the dns01 CLI (waits for every authoritative nameserver)
  Named dns_dns01_netcup so it never collides with a hook acme.sh ships.
  Needs the dns01 executable: DNS01_CLI, or dns01 on PATH.
 Site: the dns01 suite, packages/acmesh-hook
 Docs: docs/clients/acme.sh.md in the dns01 suite
 Options:
- NETCUP_CUSTOMER_NUMBER Customer number.
- NETCUP_API_KEY API key.
- NETCUP_API_PASSWORD API password.
- NETCUP_ENDPOINT API endpoint. Optional.
+ NETCUP_CUSTOMER_NUMBER your netcup customer number (the one you log in to the CCP with). Also: NC_CID.
+ NETCUP_API_KEY an API key from the CCP: Master Data > API > Create API key. Also: NC_Apikey.
+ NETCUP_API_PASSWORD the API password from the CCP: Master Data > API > Generate API password (shown once). Also: NC_Apipw.
+ NETCUP_ENDPOINT the CCP API endpoint (a proxy, the test emulator); a bare origin gets the standard path appended. Optional.
  DNS01_CLI Path of the dns01 executable. Optional. Default: "dns01" on PATH.
 Author: dns01 suite
 '
 
-# Generated from packages/acmesh-hook/template.sh by generate.mjs; edit those, not this file.
+# Generated from packages/acmesh-hook/template.sh and the provider's definition
+# (packages/provider-client/src/providers/netcup/) by scripts/generate.mjs
+# (pnpm generate); edit those, not this file.
+#
+# Exit codes of the dns01 CLI, named in the hook's error line:
+#   0 ok
+#   1 other failure
+#   2 usage
+#   3 configuration
+#   4 authentication
+#   5 zone not found
+#   6 provider API
+#   7 propagation timeout
 #
 # acme.sh runs each add in a subshell of its issue(), where its own variables
 # are visible: $vlist lists every challenge of the run, $ventry is the current
@@ -65,20 +77,72 @@ dns_dns01_netcup_rm() {
 
 ####################  Private functions below ##################################
 
-# Reads each credential from the environment or acme.sh's account.conf, and saves it there for renewals.
+# Reads every name, alias and _FILE form of each setting from the environment or acme.sh's
+# account.conf (SAVED_<NAME>: also what acme.sh's own hook saved under an alias), and saves
+# those set for renewals. The CLI picks among them as it always does.
 _dns01_netcup_credentials() {
-  NETCUP_CUSTOMER_NUMBER="${NETCUP_CUSTOMER_NUMBER:-$(_readaccountconf_mutable NETCUP_CUSTOMER_NUMBER)}"
-  NETCUP_API_KEY="${NETCUP_API_KEY:-$(_readaccountconf_mutable NETCUP_API_KEY)}"
-  NETCUP_API_PASSWORD="${NETCUP_API_PASSWORD:-$(_readaccountconf_mutable NETCUP_API_PASSWORD)}"
-  NETCUP_ENDPOINT="${NETCUP_ENDPOINT:-$(_readaccountconf_mutable NETCUP_ENDPOINT)}"
-  if [ -z "$NETCUP_CUSTOMER_NUMBER" ] || [ -z "$NETCUP_API_KEY" ] || [ -z "$NETCUP_API_PASSWORD" ]; then
-    _err "dns01: set NETCUP_CUSTOMER_NUMBER, NETCUP_API_KEY, NETCUP_API_PASSWORD (once; acme.sh saves them for renewals)"
+  if [ -n "$NETCUP_CUSTOMER_NUMBER$NETCUP_CUSTOMER_NUMBER_FILE$NC_CID$NC_CID_FILE" ]; then
+    if [ -n "$NETCUP_CUSTOMER_NUMBER" ]; then _saveaccountconf_mutable NETCUP_CUSTOMER_NUMBER "$NETCUP_CUSTOMER_NUMBER";
+    elif [ -n "$(_readaccountconf_mutable NETCUP_CUSTOMER_NUMBER)" ]; then _saveaccountconf_mutable NETCUP_CUSTOMER_NUMBER ""; fi
+    if [ -n "$NETCUP_CUSTOMER_NUMBER_FILE" ]; then _saveaccountconf_mutable NETCUP_CUSTOMER_NUMBER_FILE "$NETCUP_CUSTOMER_NUMBER_FILE";
+    elif [ -n "$(_readaccountconf_mutable NETCUP_CUSTOMER_NUMBER_FILE)" ]; then _saveaccountconf_mutable NETCUP_CUSTOMER_NUMBER_FILE ""; fi
+    if [ -n "$NC_CID" ]; then _saveaccountconf_mutable NC_CID "$NC_CID";
+    elif [ -n "$(_readaccountconf_mutable NC_CID)" ]; then _saveaccountconf_mutable NC_CID ""; fi
+    if [ -n "$NC_CID_FILE" ]; then _saveaccountconf_mutable NC_CID_FILE "$NC_CID_FILE";
+    elif [ -n "$(_readaccountconf_mutable NC_CID_FILE)" ]; then _saveaccountconf_mutable NC_CID_FILE ""; fi
+  else
+    NETCUP_CUSTOMER_NUMBER="$(_readaccountconf_mutable NETCUP_CUSTOMER_NUMBER)"
+    NETCUP_CUSTOMER_NUMBER_FILE="$(_readaccountconf_mutable NETCUP_CUSTOMER_NUMBER_FILE)"
+    NC_CID="$(_readaccountconf_mutable NC_CID)"
+    NC_CID_FILE="$(_readaccountconf_mutable NC_CID_FILE)"
+  fi
+  if [ -n "$NETCUP_API_KEY$NETCUP_API_KEY_FILE$NC_Apikey$NC_Apikey_FILE" ]; then
+    if [ -n "$NETCUP_API_KEY" ]; then _saveaccountconf_mutable NETCUP_API_KEY "$NETCUP_API_KEY";
+    elif [ -n "$(_readaccountconf_mutable NETCUP_API_KEY)" ]; then _saveaccountconf_mutable NETCUP_API_KEY ""; fi
+    if [ -n "$NETCUP_API_KEY_FILE" ]; then _saveaccountconf_mutable NETCUP_API_KEY_FILE "$NETCUP_API_KEY_FILE";
+    elif [ -n "$(_readaccountconf_mutable NETCUP_API_KEY_FILE)" ]; then _saveaccountconf_mutable NETCUP_API_KEY_FILE ""; fi
+    if [ -n "$NC_Apikey" ]; then _saveaccountconf_mutable NC_Apikey "$NC_Apikey";
+    elif [ -n "$(_readaccountconf_mutable NC_Apikey)" ]; then _saveaccountconf_mutable NC_Apikey ""; fi
+    if [ -n "$NC_Apikey_FILE" ]; then _saveaccountconf_mutable NC_Apikey_FILE "$NC_Apikey_FILE";
+    elif [ -n "$(_readaccountconf_mutable NC_Apikey_FILE)" ]; then _saveaccountconf_mutable NC_Apikey_FILE ""; fi
+  else
+    NETCUP_API_KEY="$(_readaccountconf_mutable NETCUP_API_KEY)"
+    NETCUP_API_KEY_FILE="$(_readaccountconf_mutable NETCUP_API_KEY_FILE)"
+    NC_Apikey="$(_readaccountconf_mutable NC_Apikey)"
+    NC_Apikey_FILE="$(_readaccountconf_mutable NC_Apikey_FILE)"
+  fi
+  if [ -n "$NETCUP_API_PASSWORD$NETCUP_API_PASSWORD_FILE$NC_Apipw$NC_Apipw_FILE" ]; then
+    if [ -n "$NETCUP_API_PASSWORD" ]; then _saveaccountconf_mutable NETCUP_API_PASSWORD "$NETCUP_API_PASSWORD";
+    elif [ -n "$(_readaccountconf_mutable NETCUP_API_PASSWORD)" ]; then _saveaccountconf_mutable NETCUP_API_PASSWORD ""; fi
+    if [ -n "$NETCUP_API_PASSWORD_FILE" ]; then _saveaccountconf_mutable NETCUP_API_PASSWORD_FILE "$NETCUP_API_PASSWORD_FILE";
+    elif [ -n "$(_readaccountconf_mutable NETCUP_API_PASSWORD_FILE)" ]; then _saveaccountconf_mutable NETCUP_API_PASSWORD_FILE ""; fi
+    if [ -n "$NC_Apipw" ]; then _saveaccountconf_mutable NC_Apipw "$NC_Apipw";
+    elif [ -n "$(_readaccountconf_mutable NC_Apipw)" ]; then _saveaccountconf_mutable NC_Apipw ""; fi
+    if [ -n "$NC_Apipw_FILE" ]; then _saveaccountconf_mutable NC_Apipw_FILE "$NC_Apipw_FILE";
+    elif [ -n "$(_readaccountconf_mutable NC_Apipw_FILE)" ]; then _saveaccountconf_mutable NC_Apipw_FILE ""; fi
+  else
+    NETCUP_API_PASSWORD="$(_readaccountconf_mutable NETCUP_API_PASSWORD)"
+    NETCUP_API_PASSWORD_FILE="$(_readaccountconf_mutable NETCUP_API_PASSWORD_FILE)"
+    NC_Apipw="$(_readaccountconf_mutable NC_Apipw)"
+    NC_Apipw_FILE="$(_readaccountconf_mutable NC_Apipw_FILE)"
+  fi
+  if [ -n "$NETCUP_ENDPOINT$NETCUP_ENDPOINT_FILE" ]; then
+    if [ -n "$NETCUP_ENDPOINT" ]; then _saveaccountconf_mutable NETCUP_ENDPOINT "$NETCUP_ENDPOINT";
+    elif [ -n "$(_readaccountconf_mutable NETCUP_ENDPOINT)" ]; then _saveaccountconf_mutable NETCUP_ENDPOINT ""; fi
+    if [ -n "$NETCUP_ENDPOINT_FILE" ]; then _saveaccountconf_mutable NETCUP_ENDPOINT_FILE "$NETCUP_ENDPOINT_FILE";
+    elif [ -n "$(_readaccountconf_mutable NETCUP_ENDPOINT_FILE)" ]; then _saveaccountconf_mutable NETCUP_ENDPOINT_FILE ""; fi
+  else
+    NETCUP_ENDPOINT="$(_readaccountconf_mutable NETCUP_ENDPOINT)"
+    NETCUP_ENDPOINT_FILE="$(_readaccountconf_mutable NETCUP_ENDPOINT_FILE)"
+  fi
+  _d01_missing=""
+  [ -n "$NETCUP_CUSTOMER_NUMBER$NETCUP_CUSTOMER_NUMBER_FILE$NC_CID$NC_CID_FILE" ] || _d01_missing="${_d01_missing:+$_d01_missing, }NETCUP_CUSTOMER_NUMBER"
+  [ -n "$NETCUP_API_KEY$NETCUP_API_KEY_FILE$NC_Apikey$NC_Apikey_FILE" ] || _d01_missing="${_d01_missing:+$_d01_missing, }NETCUP_API_KEY"
+  [ -n "$NETCUP_API_PASSWORD$NETCUP_API_PASSWORD_FILE$NC_Apipw$NC_Apipw_FILE" ] || _d01_missing="${_d01_missing:+$_d01_missing, }NETCUP_API_PASSWORD"
+  if [ -n "$_d01_missing" ]; then
+    _err "dns01: set $_d01_missing (or an alias or the _FILE form of each; once: acme.sh saves them for renewals)"
     return 1
   fi
-  _saveaccountconf_mutable NETCUP_CUSTOMER_NUMBER "$NETCUP_CUSTOMER_NUMBER"
-  _saveaccountconf_mutable NETCUP_API_KEY "$NETCUP_API_KEY"
-  _saveaccountconf_mutable NETCUP_API_PASSWORD "$NETCUP_API_PASSWORD"
-  [ -z "$NETCUP_ENDPOINT" ] || _saveaccountconf_mutable NETCUP_ENDPOINT "$NETCUP_ENDPOINT"
   # cron's PATH may not hold dns01: a DNS01_CLI given once is kept for renewals too.
   DNS01_CLI="${DNS01_CLI:-$(_readaccountconf_mutable DNS01_CLI)}"
   [ -z "$DNS01_CLI" ] || _saveaccountconf_mutable DNS01_CLI "$DNS01_CLI"
@@ -142,7 +206,7 @@ _dns01_netcup_cli() {
     return 1
   fi
   _debug "dns01" "$*"
-  DNS01_PROVIDER=netcup NETCUP_CUSTOMER_NUMBER="$NETCUP_CUSTOMER_NUMBER" NETCUP_API_KEY="$NETCUP_API_KEY" NETCUP_API_PASSWORD="$NETCUP_API_PASSWORD" NETCUP_ENDPOINT="$NETCUP_ENDPOINT" "$_d01_cli" "$@"
+  DNS01_PROVIDER=netcup NETCUP_CUSTOMER_NUMBER="$NETCUP_CUSTOMER_NUMBER" NETCUP_CUSTOMER_NUMBER_FILE="$NETCUP_CUSTOMER_NUMBER_FILE" NC_CID="$NC_CID" NC_CID_FILE="$NC_CID_FILE" NETCUP_API_KEY="$NETCUP_API_KEY" NETCUP_API_KEY_FILE="$NETCUP_API_KEY_FILE" NC_Apikey="$NC_Apikey" NC_Apikey_FILE="$NC_Apikey_FILE" NETCUP_API_PASSWORD="$NETCUP_API_PASSWORD" NETCUP_API_PASSWORD_FILE="$NETCUP_API_PASSWORD_FILE" NC_Apipw="$NC_Apipw" NC_Apipw_FILE="$NC_Apipw_FILE" NETCUP_ENDPOINT="$NETCUP_ENDPOINT" NETCUP_ENDPOINT_FILE="$NETCUP_ENDPOINT_FILE" "$_d01_cli" "$@"
   _d01_status="$?"
   if [ "$_d01_status" != "0" ]; then
     _err "dns01 $1 failed with exit code $_d01_status (see the error line above; docs/clients/acme.sh.md)"

@@ -1,19 +1,31 @@
 #!/usr/bin/env sh
 # shellcheck disable=SC2034
-dns_dns01_sourcedesk_info='sourceDESK (sourceway) DNS API via the dns01 CLI (waits for every authoritative nameserver)
+dns_dns01_sourcedesk_info='sourceDESK (sourceway) via the dns01 CLI (waits for every authoritative nameserver)
  Named dns_dns01_sourcedesk so it never collides with a hook acme.sh ships.
  Needs the dns01 executable: DNS01_CLI, or dns01 on PATH.
 Site: the dns01 suite, packages/acmesh-hook
 Docs: docs/clients/acme.sh.md in the dns01 suite
 Options:
- SOURCEDESK_CUSTOMER_ID Customer ID.
- SOURCEDESK_API_KEY API key.
- SOURCEDESK_ENDPOINT API base URL. Optional.
+ SOURCEDESK_CUSTOMER_ID your sourceDESK customer ID (the number shown in the client area).
+ SOURCEDESK_API_KEY your sourceDESK API key (client area, or ask sourceDESK support).
+ SOURCEDESK_ENDPOINT base URL of the sourceDESK client API, up to and including /api. Optional.
  DNS01_CLI Path of the dns01 executable. Optional. Default: "dns01" on PATH.
 Author: dns01 suite
 '
 
-# Generated from packages/acmesh-hook/template.sh by generate.mjs; edit those, not this file.
+# Generated from packages/acmesh-hook/template.sh and the provider's definition
+# (packages/provider-client/src/providers/sourcedesk/) by scripts/generate.mjs
+# (pnpm generate); edit those, not this file.
+#
+# Exit codes of the dns01 CLI, named in the hook's error line:
+#   0 ok
+#   1 other failure
+#   2 usage
+#   3 configuration
+#   4 authentication
+#   5 zone not found
+#   6 provider API
+#   7 propagation timeout
 #
 # acme.sh runs each add in a subshell of its issue(), where its own variables
 # are visible: $vlist lists every challenge of the run, $ventry is the current
@@ -64,18 +76,44 @@ dns_dns01_sourcedesk_rm() {
 
 ####################  Private functions below ##################################
 
-# Reads each credential from the environment or acme.sh's account.conf, and saves it there for renewals.
+# Reads every name, alias and _FILE form of each setting from the environment or acme.sh's
+# account.conf (SAVED_<NAME>: also what acme.sh's own hook saved under an alias), and saves
+# those set for renewals. The CLI picks among them as it always does.
 _dns01_sourcedesk_credentials() {
-  SOURCEDESK_CUSTOMER_ID="${SOURCEDESK_CUSTOMER_ID:-$(_readaccountconf_mutable SOURCEDESK_CUSTOMER_ID)}"
-  SOURCEDESK_API_KEY="${SOURCEDESK_API_KEY:-$(_readaccountconf_mutable SOURCEDESK_API_KEY)}"
-  SOURCEDESK_ENDPOINT="${SOURCEDESK_ENDPOINT:-$(_readaccountconf_mutable SOURCEDESK_ENDPOINT)}"
-  if [ -z "$SOURCEDESK_CUSTOMER_ID" ] || [ -z "$SOURCEDESK_API_KEY" ]; then
-    _err "dns01: set SOURCEDESK_CUSTOMER_ID, SOURCEDESK_API_KEY (once; acme.sh saves them for renewals)"
+  if [ -n "$SOURCEDESK_CUSTOMER_ID$SOURCEDESK_CUSTOMER_ID_FILE" ]; then
+    if [ -n "$SOURCEDESK_CUSTOMER_ID" ]; then _saveaccountconf_mutable SOURCEDESK_CUSTOMER_ID "$SOURCEDESK_CUSTOMER_ID";
+    elif [ -n "$(_readaccountconf_mutable SOURCEDESK_CUSTOMER_ID)" ]; then _saveaccountconf_mutable SOURCEDESK_CUSTOMER_ID ""; fi
+    if [ -n "$SOURCEDESK_CUSTOMER_ID_FILE" ]; then _saveaccountconf_mutable SOURCEDESK_CUSTOMER_ID_FILE "$SOURCEDESK_CUSTOMER_ID_FILE";
+    elif [ -n "$(_readaccountconf_mutable SOURCEDESK_CUSTOMER_ID_FILE)" ]; then _saveaccountconf_mutable SOURCEDESK_CUSTOMER_ID_FILE ""; fi
+  else
+    SOURCEDESK_CUSTOMER_ID="$(_readaccountconf_mutable SOURCEDESK_CUSTOMER_ID)"
+    SOURCEDESK_CUSTOMER_ID_FILE="$(_readaccountconf_mutable SOURCEDESK_CUSTOMER_ID_FILE)"
+  fi
+  if [ -n "$SOURCEDESK_API_KEY$SOURCEDESK_API_KEY_FILE" ]; then
+    if [ -n "$SOURCEDESK_API_KEY" ]; then _saveaccountconf_mutable SOURCEDESK_API_KEY "$SOURCEDESK_API_KEY";
+    elif [ -n "$(_readaccountconf_mutable SOURCEDESK_API_KEY)" ]; then _saveaccountconf_mutable SOURCEDESK_API_KEY ""; fi
+    if [ -n "$SOURCEDESK_API_KEY_FILE" ]; then _saveaccountconf_mutable SOURCEDESK_API_KEY_FILE "$SOURCEDESK_API_KEY_FILE";
+    elif [ -n "$(_readaccountconf_mutable SOURCEDESK_API_KEY_FILE)" ]; then _saveaccountconf_mutable SOURCEDESK_API_KEY_FILE ""; fi
+  else
+    SOURCEDESK_API_KEY="$(_readaccountconf_mutable SOURCEDESK_API_KEY)"
+    SOURCEDESK_API_KEY_FILE="$(_readaccountconf_mutable SOURCEDESK_API_KEY_FILE)"
+  fi
+  if [ -n "$SOURCEDESK_ENDPOINT$SOURCEDESK_ENDPOINT_FILE" ]; then
+    if [ -n "$SOURCEDESK_ENDPOINT" ]; then _saveaccountconf_mutable SOURCEDESK_ENDPOINT "$SOURCEDESK_ENDPOINT";
+    elif [ -n "$(_readaccountconf_mutable SOURCEDESK_ENDPOINT)" ]; then _saveaccountconf_mutable SOURCEDESK_ENDPOINT ""; fi
+    if [ -n "$SOURCEDESK_ENDPOINT_FILE" ]; then _saveaccountconf_mutable SOURCEDESK_ENDPOINT_FILE "$SOURCEDESK_ENDPOINT_FILE";
+    elif [ -n "$(_readaccountconf_mutable SOURCEDESK_ENDPOINT_FILE)" ]; then _saveaccountconf_mutable SOURCEDESK_ENDPOINT_FILE ""; fi
+  else
+    SOURCEDESK_ENDPOINT="$(_readaccountconf_mutable SOURCEDESK_ENDPOINT)"
+    SOURCEDESK_ENDPOINT_FILE="$(_readaccountconf_mutable SOURCEDESK_ENDPOINT_FILE)"
+  fi
+  _d01_missing=""
+  [ -n "$SOURCEDESK_CUSTOMER_ID$SOURCEDESK_CUSTOMER_ID_FILE" ] || _d01_missing="${_d01_missing:+$_d01_missing, }SOURCEDESK_CUSTOMER_ID"
+  [ -n "$SOURCEDESK_API_KEY$SOURCEDESK_API_KEY_FILE" ] || _d01_missing="${_d01_missing:+$_d01_missing, }SOURCEDESK_API_KEY"
+  if [ -n "$_d01_missing" ]; then
+    _err "dns01: set $_d01_missing (or an alias or the _FILE form of each; once: acme.sh saves them for renewals)"
     return 1
   fi
-  _saveaccountconf_mutable SOURCEDESK_CUSTOMER_ID "$SOURCEDESK_CUSTOMER_ID"
-  _saveaccountconf_mutable SOURCEDESK_API_KEY "$SOURCEDESK_API_KEY"
-  [ -z "$SOURCEDESK_ENDPOINT" ] || _saveaccountconf_mutable SOURCEDESK_ENDPOINT "$SOURCEDESK_ENDPOINT"
   # cron's PATH may not hold dns01: a DNS01_CLI given once is kept for renewals too.
   DNS01_CLI="${DNS01_CLI:-$(_readaccountconf_mutable DNS01_CLI)}"
   [ -z "$DNS01_CLI" ] || _saveaccountconf_mutable DNS01_CLI "$DNS01_CLI"
@@ -139,7 +177,7 @@ _dns01_sourcedesk_cli() {
     return 1
   fi
   _debug "dns01" "$*"
-  DNS01_PROVIDER=sourcedesk SOURCEDESK_CUSTOMER_ID="$SOURCEDESK_CUSTOMER_ID" SOURCEDESK_API_KEY="$SOURCEDESK_API_KEY" SOURCEDESK_ENDPOINT="$SOURCEDESK_ENDPOINT" "$_d01_cli" "$@"
+  DNS01_PROVIDER=sourcedesk SOURCEDESK_CUSTOMER_ID="$SOURCEDESK_CUSTOMER_ID" SOURCEDESK_CUSTOMER_ID_FILE="$SOURCEDESK_CUSTOMER_ID_FILE" SOURCEDESK_API_KEY="$SOURCEDESK_API_KEY" SOURCEDESK_API_KEY_FILE="$SOURCEDESK_API_KEY_FILE" SOURCEDESK_ENDPOINT="$SOURCEDESK_ENDPOINT" SOURCEDESK_ENDPOINT_FILE="$SOURCEDESK_ENDPOINT_FILE" "$_d01_cli" "$@"
   _d01_status="$?"
   if [ "$_d01_status" != "0" ]; then
     _err "dns01 $1 failed with exit code $_d01_status (see the error line above; docs/clients/acme.sh.md)"

@@ -1,19 +1,31 @@
 #!/usr/bin/env sh
 # shellcheck disable=SC2034
-dns_dns01_xsserver_info='XSServer GmbH DNS API via the dns01 CLI (waits for every authoritative nameserver)
+dns_dns01_xsserver_info='XSServer GmbH via the dns01 CLI (waits for every authoritative nameserver)
  Named dns_dns01_xsserver so it never collides with a hook acme.sh ships.
  Needs the dns01 executable: DNS01_CLI, or dns01 on PATH.
 Site: the dns01 suite, packages/acmesh-hook
 Docs: docs/clients/acme.sh.md in the dns01 suite
 Options:
- XSSERVER_USERNAME Client area API username.
- XSSERVER_PASSWORD Client area API password.
- XSSERVER_ENDPOINT API base URL. Optional.
+ XSSERVER_USERNAME XSServer client area username (the account e-mail address).
+ XSSERVER_PASSWORD XSServer client area password.
+ XSSERVER_ENDPOINT base URL of the XSServer API (tests and proxies change it). Optional.
  DNS01_CLI Path of the dns01 executable. Optional. Default: "dns01" on PATH.
 Author: dns01 suite
 '
 
-# Generated from packages/acmesh-hook/template.sh by generate.mjs; edit those, not this file.
+# Generated from packages/acmesh-hook/template.sh and the provider's definition
+# (packages/provider-client/src/providers/xsserver/) by scripts/generate.mjs
+# (pnpm generate); edit those, not this file.
+#
+# Exit codes of the dns01 CLI, named in the hook's error line:
+#   0 ok
+#   1 other failure
+#   2 usage
+#   3 configuration
+#   4 authentication
+#   5 zone not found
+#   6 provider API
+#   7 propagation timeout
 #
 # acme.sh runs each add in a subshell of its issue(), where its own variables
 # are visible: $vlist lists every challenge of the run, $ventry is the current
@@ -64,18 +76,44 @@ dns_dns01_xsserver_rm() {
 
 ####################  Private functions below ##################################
 
-# Reads each credential from the environment or acme.sh's account.conf, and saves it there for renewals.
+# Reads every name, alias and _FILE form of each setting from the environment or acme.sh's
+# account.conf (SAVED_<NAME>: also what acme.sh's own hook saved under an alias), and saves
+# those set for renewals. The CLI picks among them as it always does.
 _dns01_xsserver_credentials() {
-  XSSERVER_USERNAME="${XSSERVER_USERNAME:-$(_readaccountconf_mutable XSSERVER_USERNAME)}"
-  XSSERVER_PASSWORD="${XSSERVER_PASSWORD:-$(_readaccountconf_mutable XSSERVER_PASSWORD)}"
-  XSSERVER_ENDPOINT="${XSSERVER_ENDPOINT:-$(_readaccountconf_mutable XSSERVER_ENDPOINT)}"
-  if [ -z "$XSSERVER_USERNAME" ] || [ -z "$XSSERVER_PASSWORD" ]; then
-    _err "dns01: set XSSERVER_USERNAME, XSSERVER_PASSWORD (once; acme.sh saves them for renewals)"
+  if [ -n "$XSSERVER_USERNAME$XSSERVER_USERNAME_FILE" ]; then
+    if [ -n "$XSSERVER_USERNAME" ]; then _saveaccountconf_mutable XSSERVER_USERNAME "$XSSERVER_USERNAME";
+    elif [ -n "$(_readaccountconf_mutable XSSERVER_USERNAME)" ]; then _saveaccountconf_mutable XSSERVER_USERNAME ""; fi
+    if [ -n "$XSSERVER_USERNAME_FILE" ]; then _saveaccountconf_mutable XSSERVER_USERNAME_FILE "$XSSERVER_USERNAME_FILE";
+    elif [ -n "$(_readaccountconf_mutable XSSERVER_USERNAME_FILE)" ]; then _saveaccountconf_mutable XSSERVER_USERNAME_FILE ""; fi
+  else
+    XSSERVER_USERNAME="$(_readaccountconf_mutable XSSERVER_USERNAME)"
+    XSSERVER_USERNAME_FILE="$(_readaccountconf_mutable XSSERVER_USERNAME_FILE)"
+  fi
+  if [ -n "$XSSERVER_PASSWORD$XSSERVER_PASSWORD_FILE" ]; then
+    if [ -n "$XSSERVER_PASSWORD" ]; then _saveaccountconf_mutable XSSERVER_PASSWORD "$XSSERVER_PASSWORD";
+    elif [ -n "$(_readaccountconf_mutable XSSERVER_PASSWORD)" ]; then _saveaccountconf_mutable XSSERVER_PASSWORD ""; fi
+    if [ -n "$XSSERVER_PASSWORD_FILE" ]; then _saveaccountconf_mutable XSSERVER_PASSWORD_FILE "$XSSERVER_PASSWORD_FILE";
+    elif [ -n "$(_readaccountconf_mutable XSSERVER_PASSWORD_FILE)" ]; then _saveaccountconf_mutable XSSERVER_PASSWORD_FILE ""; fi
+  else
+    XSSERVER_PASSWORD="$(_readaccountconf_mutable XSSERVER_PASSWORD)"
+    XSSERVER_PASSWORD_FILE="$(_readaccountconf_mutable XSSERVER_PASSWORD_FILE)"
+  fi
+  if [ -n "$XSSERVER_ENDPOINT$XSSERVER_ENDPOINT_FILE" ]; then
+    if [ -n "$XSSERVER_ENDPOINT" ]; then _saveaccountconf_mutable XSSERVER_ENDPOINT "$XSSERVER_ENDPOINT";
+    elif [ -n "$(_readaccountconf_mutable XSSERVER_ENDPOINT)" ]; then _saveaccountconf_mutable XSSERVER_ENDPOINT ""; fi
+    if [ -n "$XSSERVER_ENDPOINT_FILE" ]; then _saveaccountconf_mutable XSSERVER_ENDPOINT_FILE "$XSSERVER_ENDPOINT_FILE";
+    elif [ -n "$(_readaccountconf_mutable XSSERVER_ENDPOINT_FILE)" ]; then _saveaccountconf_mutable XSSERVER_ENDPOINT_FILE ""; fi
+  else
+    XSSERVER_ENDPOINT="$(_readaccountconf_mutable XSSERVER_ENDPOINT)"
+    XSSERVER_ENDPOINT_FILE="$(_readaccountconf_mutable XSSERVER_ENDPOINT_FILE)"
+  fi
+  _d01_missing=""
+  [ -n "$XSSERVER_USERNAME$XSSERVER_USERNAME_FILE" ] || _d01_missing="${_d01_missing:+$_d01_missing, }XSSERVER_USERNAME"
+  [ -n "$XSSERVER_PASSWORD$XSSERVER_PASSWORD_FILE" ] || _d01_missing="${_d01_missing:+$_d01_missing, }XSSERVER_PASSWORD"
+  if [ -n "$_d01_missing" ]; then
+    _err "dns01: set $_d01_missing (or an alias or the _FILE form of each; once: acme.sh saves them for renewals)"
     return 1
   fi
-  _saveaccountconf_mutable XSSERVER_USERNAME "$XSSERVER_USERNAME"
-  _saveaccountconf_mutable XSSERVER_PASSWORD "$XSSERVER_PASSWORD"
-  [ -z "$XSSERVER_ENDPOINT" ] || _saveaccountconf_mutable XSSERVER_ENDPOINT "$XSSERVER_ENDPOINT"
   # cron's PATH may not hold dns01: a DNS01_CLI given once is kept for renewals too.
   DNS01_CLI="${DNS01_CLI:-$(_readaccountconf_mutable DNS01_CLI)}"
   [ -z "$DNS01_CLI" ] || _saveaccountconf_mutable DNS01_CLI "$DNS01_CLI"
@@ -139,7 +177,7 @@ _dns01_xsserver_cli() {
     return 1
   fi
   _debug "dns01" "$*"
-  DNS01_PROVIDER=xsserver XSSERVER_USERNAME="$XSSERVER_USERNAME" XSSERVER_PASSWORD="$XSSERVER_PASSWORD" XSSERVER_ENDPOINT="$XSSERVER_ENDPOINT" "$_d01_cli" "$@"
+  DNS01_PROVIDER=xsserver XSSERVER_USERNAME="$XSSERVER_USERNAME" XSSERVER_USERNAME_FILE="$XSSERVER_USERNAME_FILE" XSSERVER_PASSWORD="$XSSERVER_PASSWORD" XSSERVER_PASSWORD_FILE="$XSSERVER_PASSWORD_FILE" XSSERVER_ENDPOINT="$XSSERVER_ENDPOINT" XSSERVER_ENDPOINT_FILE="$XSSERVER_ENDPOINT_FILE" "$_d01_cli" "$@"
   _d01_status="$?"
   if [ "$_d01_status" != "0" ]; then
     _err "dns01 $1 failed with exit code $_d01_status (see the error line above; docs/clients/acme.sh.md)"

@@ -1,7 +1,7 @@
 // The acme.sh dnsapi hooks, sourced the way acme.sh's issue() sources them
 // (acmesh-harness.sh), calling the built dns01 against the emulators.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
@@ -55,8 +55,8 @@ function calls(): string[] {
   return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n') : [];
 }
 
-test('the dnsapi files are generated from the template and are POSIX sh', () => {
-  const check = spawnSync(process.execPath, [join(PKG, 'generate.mjs'), '--check'], { encoding: 'utf8' });
+test('the dnsapi files are generated from the template and the definitions, and are POSIX sh', () => {
+  const check = spawnSync(process.execPath, [resolve(PKG, '../../scripts/generate.mjs'), '--check'], { encoding: 'utf8' });
   expect(check.stderr).toBe('');
   expect(check.status).toBe(0);
   for (const provider of PROVIDER_NAMES) {
@@ -169,5 +169,68 @@ describe('dns_dns01 hooks outside an acme.sh issue run, and failures', { timeout
     } finally {
       world.dns.nameserver('ns2.dns01-test.net').setLag(200);
     }
+  });
+});
+
+describe('dns_dns01_netcup: an existing acme.sh dns_netcup setup switches with no new variable', { timeout: 90_000 }, () => {
+  let world: TestWorld<'netcup'>;
+  beforeAll(async () => {
+    world = await startTestWorld({ provider: 'netcup', zones: ['example.com'], nameservers: [{ lagMs: 100 }, { lagMs: 200 }] });
+  });
+  afterAll(async () => world?.close());
+
+  const endpoint = () => ({ NETCUP_ENDPOINT: world.env.NETCUP_ENDPOINT! });
+  const legacyNames = () => ({
+    NC_CID: world.env.NETCUP_CUSTOMER_NUMBER!,
+    NC_Apikey: world.env.NETCUP_API_KEY!,
+    NC_Apipw: world.env.NETCUP_API_PASSWORD!,
+  });
+
+  function expectIssued(r: RunResult, value: string): void {
+    expect(r.stderr).not.toContain('error');
+    expect(r.status).toBe(0);
+    expect(calls().filter((c) => c.startsWith('present')).join('\n')).toContain(value);
+    expect(calls().filter((c) => c.startsWith('cleanup'))).toHaveLength(2);
+    expect(world.txt('_acme-challenge.example.com')).toEqual([]);
+    const argv = calls().join('\n');
+    for (const secret of world.secrets) expect(argv + r.stdout + r.stderr).not.toContain(secret);
+  }
+
+  test('only NC_CID / NC_Apikey / NC_Apipw in the environment (the names acme.sh dns_netcup reads)', async () => {
+    const r = await harness(world, ['example.com=nc-names', '*.example.com=nc-names-wild'], { ...legacyNames(), ...endpoint() });
+    expectIssued(r, 'nc-names');
+    const conf = readFileSync(join(work, 'account.conf'), 'utf8');
+    expect(conf).toContain(`SAVED_NC_Apikey='${world.env.NETCUP_API_KEY}'`);
+    expect(conf).not.toContain('SAVED_NETCUP_API_KEY');
+  });
+
+  test('NETCUP_API_PASSWORD_FILE: the path is passed and saved, the password is read by the CLI only', async () => {
+    const file = join(work, 'netcup-password');
+    writeFileSync(file, `${world.env.NETCUP_API_PASSWORD}\n`, { mode: 0o600 });
+    const env = { NETCUP_CUSTOMER_NUMBER: world.env.NETCUP_CUSTOMER_NUMBER!, NETCUP_API_KEY: world.env.NETCUP_API_KEY!, NETCUP_API_PASSWORD_FILE: file };
+    const r = await harness(world, ['example.com=pw-file', 'www.example.com=pw-file-www'], { ...env, ...endpoint() });
+    expectIssued(r, 'pw-file');
+    const conf = readFileSync(join(work, 'account.conf'), 'utf8');
+    expect(conf).toContain(`SAVED_NETCUP_API_PASSWORD_FILE='${file}'`);
+    expect(conf).not.toContain(world.env.NETCUP_API_PASSWORD!);
+  });
+
+  test("an account.conf that acme.sh's own dns_netcup wrote (SAVED_NC_*), nothing in the environment", async () => {
+    const saved = Object.entries(legacyNames()).map(([k, v]) => `SAVED_${k}='${v}'`);
+    writeFileSync(join(work, 'account.conf'), `${['ACCOUNT_EMAIL=\'admin@example.com\'', ...saved].join('\n')}\n`);
+    // The endpoint only points the CLI at the emulator; a real setup needs none.
+    const r = await harness(world, ['example.com=saved-nc', '*.example.com=saved-nc-wild'], endpoint());
+    expectIssued(r, 'saved-nc');
+  });
+
+  test('a fresh value under one name clears an older one saved under another, so renewals use the fresh one', async () => {
+    writeFileSync(join(work, 'account.conf'), `SAVED_NETCUP_API_KEY='stale-key'\n`);
+    const r = await harness(world, ['example.com=fresh'], { ...legacyNames(), ...endpoint() });
+    expect(r.status).toBe(0);
+    const conf = readFileSync(join(work, 'account.conf'), 'utf8');
+    expect(conf).toContain("SAVED_NETCUP_API_KEY=''");
+    const renewal = await harness(world, ['example.com=fresh-renewal'], endpoint());
+    expect(renewal.stderr).not.toContain('error');
+    expect(renewal.status).toBe(0);
   });
 });

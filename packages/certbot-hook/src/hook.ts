@@ -1,4 +1,5 @@
 import {
+  exitCodesHelp,
   awaitPropagation,
   challengeTarget,
   ConfigError,
@@ -124,8 +125,7 @@ file (DNS01_CONFIG, ~/.config/dns01/config, /etc/dns01/config) or the
 environment. Logs go to stderr (quiet unless DNS01_LOG_LEVEL is set); run
 state lives in DNS01_STATE_DIR, $XDG_RUNTIME_DIR/dns01 or <tmp>/dns01-<uid>.
 
-Exit codes: 0 ok, 1 other failure, 2 usage, 3 configuration, 4 authentication,
-5 zone not found, 6 provider API, 7 propagation timeout.
+${exitCodesHelp()}
 `;
 
 export async function certbotMain(ctx: RunContext): Promise<number> {

@@ -1,5 +1,5 @@
 import type { RunContext } from '@dns01/cli';
-import { hookWaitSetting, InvalidInputError, present, readSettings, removeChallenges, type Challenge } from '@dns01/provider-client';
+import { exitCodesHelp, hookWaitSetting, InvalidInputError, present, readSettings, removeChallenges, type Challenge } from '@dns01/provider-client';
 
 export const DEHYDRATED_USAGE = `Usage: dns01-dehydrated <handler> [arguments...]   (dehydrated's HOOK)
 
@@ -19,9 +19,8 @@ HOOK_CHAIN="yes" (recommended: all records of a certificate in one call, one wai
 Every other handler (deploy_cert, startup_hook, exit_hook, ...) exits 0 and
 does nothing. Nothing is ever written to stdout. DNS01_WAIT=0 skips the wait.
 Credentials: environment or the dns01 config file (DNS01_CONFIG,
-~/.config/dns01/config, /etc/dns01/config). Exit codes: 0 ok, 1 other failure,
-2 usage, 3 configuration, 4 authentication, 5 zone not found, 6 provider API,
-7 propagation timeout.
+~/.config/dns01/config, /etc/dns01/config).
+${exitCodesHelp()}
 `;
 
 /** `<domain> <token> <value>` triples (one, or several with HOOK_CHAIN=yes). */

@@ -1,5 +1,6 @@
 import type { RunContext } from '@dns01/cli';
 import {
+  exitCodesHelp,
   CHALLENGE_LABEL,
   dnsChallengeValue,
   hookWaitSetting,
@@ -27,8 +28,8 @@ a CNAME at _acme-challenge.<domain>. DNS01_WAIT=0 skips the wait.
 
 Credentials and settings come from the environment or the dns01 config file
 (DNS01_CONFIG, ~/.config/dns01/config, /etc/dns01/config). Errors: one line on
-stderr. Exit codes: 0 ok, 1 other failure, 2 usage, 3 configuration,
-4 authentication, 5 zone not found, 6 provider API, 7 propagation timeout.
+stderr.
+${exitCodesHelp()}
 `;
 
 export type LegoAction = 'present' | 'cleanup';

@@ -1,34 +1,18 @@
 import type { ProviderName } from '@dns01/provider-client';
 import { startDnsServer, type DnsServer } from './dns/index.js';
-import { startMrDomainEmulator, type MrDomainEmulator, type MrDomainEmulatorOptions } from './emulators/mrdomain.js';
-import { startNetcupEmulator, type NetcupEmulator, type NetcupEmulatorOptions } from './emulators/netcup.js';
-import { startSourcedeskEmulator, type SourcedeskEmulator, type SourcedeskEmulatorOptions } from './emulators/sourcedesk.js';
-import { startXsserverEmulator, type XsserverEmulator, type XsserverEmulatorOptions } from './emulators/xsserver.js';
-import type { EmulatorServer } from './http-server.js';
+import { emulatorWirings } from './emulators/all.js';
+import type { EmulatorHandle, EmulatorWiring } from './emulators/wiring.js';
 import { ZoneStore, type NewRecord } from './zone-store.js';
 
+export type { EmulatorHandle, EmulatorWiring } from './emulators/wiring.js';
+
+type Wirings = typeof emulatorWirings;
+
 /** Each provider's emulator handle, with its own knobs (fault injection, call logs). */
-export interface EmulatorOf {
-  netcup: NetcupEmulator;
-  xsserver: XsserverEmulator;
-  mrdomain: MrDomainEmulator;
-  sourcedesk: SourcedeskEmulator;
-}
+export type EmulatorOf = { [P in keyof Wirings]: Awaited<ReturnType<Wirings[P]['start']>>['emulator'] };
 
 /** Each provider's emulator options beyond store, zones and credentials. */
-export interface EmulatorOptionsOf {
-  netcup: Omit<NetcupEmulatorOptions, Fixed>;
-  xsserver: Omit<XsserverEmulatorOptions, Fixed>;
-  mrdomain: Omit<MrDomainEmulatorOptions, Fixed>;
-  sourcedesk: Omit<SourcedeskEmulatorOptions, Fixed>;
-}
-type Fixed = 'store' | 'zones' | 'credentials';
-
-/** What every emulator handle offers. */
-export interface EmulatorHandle {
-  server: EmulatorServer;
-  close(): Promise<void>;
-}
+export type EmulatorOptionsOf = { [P in keyof Wirings]: Parameters<Wirings[P]['start']>[2] };
 
 export interface TestWorldNameserver {
   /** Host name (default ns<N>.dns01-test.net). */
@@ -71,66 +55,6 @@ export interface TestWorld<P extends ProviderName = ProviderName> {
   close(): Promise<void>;
 }
 
-interface ProviderWiring {
-  credentials: Record<string, string>;
-  secrets: string[];
-  start(store: ZoneStore, zones: string[], extra: object): Promise<EmulatorHandle & { env: Record<string, string> }>;
-}
-
-/** Test credentials per provider: fixed, recognisable, and never real. */
-function wiringFor(provider: ProviderName): ProviderWiring {
-  switch (provider) {
-    case 'netcup': {
-      const credentials = { customerNumber: '12345', apiKey: 'nc-test-apikey-7f3a9', apiPassword: 'nc-test-apipw-Q8z2' };
-      return {
-        credentials: {
-          NETCUP_CUSTOMER_NUMBER: credentials.customerNumber,
-          NETCUP_API_KEY: credentials.apiKey,
-          NETCUP_API_PASSWORD: credentials.apiPassword,
-        },
-        secrets: [credentials.apiKey, credentials.apiPassword],
-        start: async (store, zones, extra) => {
-          const emulator = await startNetcupEmulator({ ...extra, store, zones, credentials });
-          return Object.assign(emulator, { env: { NETCUP_ENDPOINT: emulator.endpoint } });
-        },
-      };
-    }
-    case 'xsserver': {
-      const credentials = { username: 'xs-test-user', password: 'xs-test-password-Lk29' };
-      return {
-        credentials: { XSSERVER_USERNAME: credentials.username, XSSERVER_PASSWORD: credentials.password },
-        secrets: [credentials.password],
-        start: async (store, zones, extra) => {
-          const emulator = await startXsserverEmulator({ ...extra, store, zones, credentials });
-          return Object.assign(emulator, { env: { XSSERVER_ENDPOINT: emulator.endpoint } });
-        },
-      };
-    }
-    case 'mrdomain': {
-      const credentials = { apiUser: 'md-test-user', apiPassword: 'md-test-password-Vb71' };
-      return {
-        credentials: { MRDOMAIN_API_USER: credentials.apiUser, MRDOMAIN_API_PASSWORD: credentials.apiPassword },
-        secrets: [credentials.apiPassword],
-        start: async (store, zones, extra) => {
-          const emulator = await startMrDomainEmulator({ ...extra, store, zones, credentials });
-          return Object.assign(emulator, { env: { MRDOMAIN_ENDPOINT: emulator.url } });
-        },
-      };
-    }
-    case 'sourcedesk': {
-      const credentials = { customerId: '40123', apiKey: 'sd-test-apikey-Hq55x' };
-      return {
-        credentials: { SOURCEDESK_CUSTOMER_ID: credentials.customerId, SOURCEDESK_API_KEY: credentials.apiKey },
-        secrets: [credentials.apiKey],
-        start: async (store, zones, extra) => {
-          const emulator = await startSourcedeskEmulator({ ...extra, store, zones, credentials });
-          return Object.assign(emulator, { env: { SOURCEDESK_ENDPOINT: emulator.url } });
-        },
-      };
-    }
-  }
-}
-
 /**
  * Starts a complete loopback world for one provider: a ZoneStore holding the
  * zones, the test DNS server (nameservers on 127.0.0.2, .3, ... plus the
@@ -146,8 +70,8 @@ export async function startTestWorld<P extends ProviderName>(options: TestWorldO
   }));
   const store = new ZoneStore();
   const dns = await startDnsServer({ store, nameservers });
-  const wiring = wiringFor(options.provider);
-  let emulator: EmulatorHandle & { env: Record<string, string> };
+  const wiring = emulatorWirings[options.provider];
+  let started: { emulator: EmulatorHandle; env: Record<string, string> };
   try {
     for (const zone of zones) {
       store.addZone({
@@ -157,14 +81,15 @@ export async function startTestWorld<P extends ProviderName>(options: TestWorldO
       });
     }
     for (const zone of options.foreignZones ?? []) store.addZone({ name: zone, nameservers: dns.zoneNameservers() });
-    emulator = await wiring.start(store, zones, options.emulator ?? {});
+    // The options were typed by the provider in TestWorldOptions; the union of starts cannot see that.
+    started = await (wiring as EmulatorWiring).start(store, zones, options.emulator ?? {});
   } catch (error) {
     await dns.close();
     throw error;
   }
   const env: Record<string, string> = {
     DNS01_PROVIDER: options.provider,
-    ...emulator.env,
+    ...started.env,
     ...wiring.credentials,
     DNS01_RESOLVERS: dns.resolver,
     DNS01_NS_PORT: String(dns.port),
@@ -178,14 +103,14 @@ export async function startTestWorld<P extends ProviderName>(options: TestWorldO
     secrets: wiring.secrets,
     store,
     dns,
-    emulator: emulator as unknown as EmulatorOf[P],
+    emulator: started.emulator as EmulatorOf[P],
     txt(name) {
       const zone = store.zoneFor(name);
       if (!zone) return [];
       return store.records(zone, { name, type: 'TXT' }).map((r) => r.data);
     },
     async close() {
-      await Promise.allSettled([emulator.close(), dns.close()]);
+      await Promise.allSettled([started.emulator.close(), dns.close()]);
     },
   };
 }

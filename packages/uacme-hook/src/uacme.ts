@@ -1,5 +1,5 @@
 import type { RunContext } from '@dns01/cli';
-import { hookWaitSetting, InvalidInputError, present, readSettings, removeChallenges } from '@dns01/provider-client';
+import { exitCodesHelp, hookWaitSetting, InvalidInputError, present, readSettings, removeChallenges } from '@dns01/provider-client';
 
 export const UACME_USAGE = `Usage: dns01-uacme <method> <type> <ident> <token> <auth>   (uacme's hook)
 
@@ -16,9 +16,8 @@ uacme runs this program as its challenge hook:
 
 For any other challenge type it exits 1 at once, so uacme tries the next one.
 DNS01_WAIT=0 skips the wait. Credentials: environment or the dns01 config file
-(DNS01_CONFIG, ~/.config/dns01/config, /etc/dns01/config). Exit codes: 0 ok,
-1 declined or other failure, 2 usage, 3 configuration, 4 authentication,
-5 zone not found, 6 provider API, 7 propagation timeout.
+(DNS01_CONFIG, ~/.config/dns01/config, /etc/dns01/config).
+${exitCodesHelp({ 1: 'declined or other failure' })}
 `;
 
 /** The exit code that tells uacme "not this challenge type, try the next". */

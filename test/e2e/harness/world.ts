@@ -1,13 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ProviderName } from '@dns01/provider-client';
+import { PROVIDER_NAMES, type ProviderName } from '@dns01/provider-client';
 import { startTestWorld, type NewRecord, type TestWorld, type TestWorldOptions } from '@dns01/testkit';
 import { installHookBins, type IssueContext } from './clients.js';
 import { startPebble, type Pebble } from './pebble.js';
 import { killAll } from './process.js';
 
-export const PROVIDERS: ProviderName[] = ['netcup', 'xsserver', 'mrdomain', 'sourcedesk'];
+export const PROVIDERS: ProviderName[] = [...PROVIDER_NAMES];
 
 /** Two nameservers that lag differently, as real secondaries do. */
 export const LAGGING_NAMESERVERS = [{ lagMs: 300 }, { lagMs: 1200 }];

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '@dns01/provider-client';
+import { exitCodesHelp, InvalidInputError, providerList } from '@dns01/provider-client';
 import { checkCommand } from '../commands/check.js';
 import { cleanupCommand } from '../commands/cleanup.js';
 import { presentCommand } from '../commands/present.js';
@@ -16,7 +16,7 @@ const commands: Record<string, (ctx: RunContext, args: readonly string[]) => Pro
 
 const USAGE = `Usage: dns01 <command> [options] [arguments]
 
-Solves ACME DNS-01 challenges on netcup, XSServer, MrDomain and sourceDESK.
+Solves ACME DNS-01 challenges on ${providerList('and')}.
 
 Commands:
   check [<domain>...]                  verify the credentials, list the zones they reach
@@ -28,8 +28,7 @@ Commands:
 Run 'dns01 <command> --help' for its options. Results go to stdout, progress
 and errors to stderr. Configuration: environment variables, or a KEY=VALUE
 file (DNS01_CONFIG, ~/.config/dns01/config, /etc/dns01/config; mode 600).
-Exit codes: 0 ok, 1 other failure, 2 usage, 3 configuration, 4 authentication,
-5 zone not found, 6 provider API, 7 propagation timeout.
+${exitCodesHelp()}
 `;
 
 await runMain('dns01', async (ctx) => {

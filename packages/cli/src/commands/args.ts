@@ -1,4 +1,5 @@
 import {
+  exitCodesHelp,
   InvalidInputError,
   parseServerAddress,
   port,
@@ -86,7 +87,6 @@ export const COMMON_HELP = `  -q, --quiet           errors only (env DNS01_LOG_L
       --log-json        log lines as JSON on stderr (env DNS01_LOG_FORMAT=json)
   -h, --help            this text`;
 
-export const EXIT_HELP = `Exit codes: 0 ok, 1 other failure, 2 usage, 3 configuration, 4 authentication,
-5 zone not found, 6 provider API, 7 propagation timeout.
+export const EXIT_HELP = `${exitCodesHelp()}
 Configuration: environment, else the file named by DNS01_CONFIG, else
 ~/.config/dns01/config or /etc/dns01/config (KEY=VALUE, mode 600). See docs/configuration.md.`;

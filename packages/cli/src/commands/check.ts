@@ -1,4 +1,4 @@
-import { challengeTarget, InvalidInputError } from '@dns01/provider-client';
+import { providerList, challengeTarget, InvalidInputError } from '@dns01/provider-client';
 import { parseCommandLine, type RunContext } from '../runtime.js';
 import { COMMON_HELP, EXIT_HELP, providerFlag } from './args.js';
 import { listZonesOf } from './zones.js';
@@ -11,7 +11,7 @@ and, for each <domain> given, the zone that will hold _acme-challenge.<domain>
 (following a CNAME there). Changes nothing. Run it first after setting up.
 
 Options:
-  --provider NAME       netcup, xsserver, mrdomain or sourcedesk (env DNS01_PROVIDER)
+  --provider NAME       ${providerList()} (env DNS01_PROVIDER)
   --no-cname            do not follow a CNAME at _acme-challenge.<domain> (env DNS01_CNAME=0)
   --json                print the result as JSON on stdout
 ${COMMON_HELP}

@@ -1,4 +1,4 @@
-import { removeChallenges } from '@dns01/provider-client';
+import { providerList, removeChallenges } from '@dns01/provider-client';
 import { parseCommandLine, type RunContext } from '../runtime.js';
 import { challengePairs, COMMON_HELP, EXIT_HELP, providerFlag } from './args.js';
 
@@ -9,7 +9,7 @@ pairs given to present). Other records, including other values on the same
 name, are never touched. A record already gone counts as deleted.
 
 Options:
-  --provider NAME       netcup, xsserver, mrdomain or sourcedesk (env DNS01_PROVIDER)
+  --provider NAME       ${providerList()} (env DNS01_PROVIDER)
   --no-cname            do not follow a CNAME at _acme-challenge.<domain> (env DNS01_CNAME=0)
 ${COMMON_HELP}
 

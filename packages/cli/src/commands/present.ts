@@ -1,4 +1,4 @@
-import { present, type PlacedRecord } from '@dns01/provider-client';
+import { providerList, present, type PlacedRecord } from '@dns01/provider-client';
 import { parseCommandLine, type RunContext } from '../runtime.js';
 import { challengePairs, COMMON_HELP, EXIT_HELP, PROPAGATION_HELP, propagationOptions, propagationOverrides, providerFlag } from './args.js';
 
@@ -10,7 +10,7 @@ then waits once until every authoritative nameserver serves every value.
 If the wait fails, the records created are removed again.
 
 Options:
-  --provider NAME       netcup, xsserver, mrdomain or sourcedesk (env DNS01_PROVIDER)
+  --provider NAME       ${providerList()} (env DNS01_PROVIDER)
   --no-wait             create the records and return without waiting
   --json                print the records as JSON on stdout
 ${PROPAGATION_HELP}

@@ -1,4 +1,4 @@
-import { InvalidInputError, type DnsProvider } from '@dns01/provider-client';
+import { providerList, InvalidInputError, type DnsProvider } from '@dns01/provider-client';
 import { parseCommandLine, type RunContext } from '../runtime.js';
 import { COMMON_HELP, EXIT_HELP, providerFlag } from './args.js';
 
@@ -7,7 +7,7 @@ const USAGE = `Usage: dns01 zones [options]
 Lists the DNS zones the configured credentials reach, one per line.
 
 Options:
-  --provider NAME       netcup, xsserver, mrdomain or sourcedesk (env DNS01_PROVIDER)
+  --provider NAME       ${providerList()} (env DNS01_PROVIDER)
   --json                print a JSON array on stdout
 ${COMMON_HELP}
 

@@ -14,6 +14,7 @@
  */
 import { http, type RequestHandler } from 'msw';
 import type { RecordType, StoredRecord, ZoneStore } from '../zone-store.js';
+import { defineWiring } from './wiring.js';
 import { serveHandlers, type EmulatorServer } from '../http-server.js';
 
 export interface MrDomainCredentials {
@@ -407,3 +408,15 @@ function refusal(action: string, error: ApiRefusal): Response {
 /** Spelling used by the test world (`start<Provider>Emulator` with the provider id capitalised). */
 export const startMrdomainEmulator = startMrDomainEmulator;
 export const createMrdomainHandlers = createMrDomainHandlers;
+
+const testCredentials = { apiUser: 'md-test-user', apiPassword: 'md-test-password-Vb71' };
+
+/** The test world's MrDomain: credentials, secrets, and the endpoint variable. */
+export const mrdomainWiring = defineWiring({
+  credentials: { MRDOMAIN_API_USER: testCredentials.apiUser, MRDOMAIN_API_PASSWORD: testCredentials.apiPassword },
+  secrets: [testCredentials.apiPassword],
+  async start(store, zones, options: Omit<MrDomainEmulatorOptions, 'store' | 'zones' | 'credentials'>) {
+    const emulator = await startMrDomainEmulator({ ...options, store, zones, credentials: testCredentials });
+    return { emulator, env: { MRDOMAIN_ENDPOINT: emulator.url } };
+  },
+});

@@ -22,6 +22,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { http, HttpResponse, type RequestHandler } from 'msw';
+import { defineWiring } from './wiring.js';
 import { serveHandlers, type EmulatorServer } from '../http-server.js';
 import type { NewRecord, RecordType, StoredRecord, ZoneStore } from '../zone-store.js';
 
@@ -405,3 +406,19 @@ export async function startNetcupEmulator(options: NetcupEmulatorOptions): Promi
     close: () => server.close(),
   };
 }
+
+const testCredentials = { customerNumber: '12345', apiKey: 'nc-test-apikey-7f3a9', apiPassword: 'nc-test-apipw-Q8z2' };
+
+/** The test world's netcup: credentials, secrets, and the endpoint variable. */
+export const netcupWiring = defineWiring({
+  credentials: {
+    NETCUP_CUSTOMER_NUMBER: testCredentials.customerNumber,
+    NETCUP_API_KEY: testCredentials.apiKey,
+    NETCUP_API_PASSWORD: testCredentials.apiPassword,
+  },
+  secrets: [testCredentials.apiKey, testCredentials.apiPassword],
+  async start(store, zones, options: Omit<NetcupEmulatorOptions, 'store' | 'zones' | 'credentials'>) {
+    const emulator = await startNetcupEmulator({ ...options, store, zones, credentials: testCredentials });
+    return { emulator, env: { NETCUP_ENDPOINT: emulator.endpoint } };
+  },
+});

@@ -8,6 +8,7 @@
  * test DNS server serves what the emulator holds; record ids are the store's.
  */
 import { http, HttpResponse, type RequestHandler } from 'msw';
+import { defineWiring } from './wiring.js';
 import { serveHandlers, type EmulatorServer } from '../http-server.js';
 import type { RecordType, StoredRecord, ZoneStore } from '../zone-store.js';
 
@@ -249,3 +250,15 @@ export async function startSourcedeskEmulator(
     close: () => server.close(),
   };
 }
+
+const testCredentials = { customerId: '40123', apiKey: 'sd-test-apikey-Hq55x' };
+
+/** The test world's sourceDESK: credentials, secrets, and the endpoint variable. */
+export const sourcedeskWiring = defineWiring({
+  credentials: { SOURCEDESK_CUSTOMER_ID: testCredentials.customerId, SOURCEDESK_API_KEY: testCredentials.apiKey },
+  secrets: [testCredentials.apiKey],
+  async start(store, zones, options: Omit<SourcedeskEmulatorOptions, 'store' | 'zones' | 'credentials'>) {
+    const emulator = await startSourcedeskEmulator({ ...options, store, zones, credentials: testCredentials });
+    return { emulator, env: { SOURCEDESK_ENDPOINT: emulator.url } };
+  },
+});

@@ -11,6 +11,7 @@
  *   record shifts the ids of every record after it, like the real index.
  */
 import { http, HttpResponse, type RequestHandler } from 'msw';
+import { defineWiring } from './wiring.js';
 import { serveHandlers, type EmulatorServer } from '../http-server.js';
 import type { RecordType, StoredRecord, ZoneStore } from '../zone-store.js';
 
@@ -339,3 +340,15 @@ export async function startXsserverEmulator(options: XsserverEmulatorOptions): P
     close: () => server.close(),
   };
 }
+
+const testCredentials = { username: 'xs-test-user', password: 'xs-test-password-Lk29' };
+
+/** The test world's XSServer: credentials, secrets, and the endpoint variable. */
+export const xsserverWiring = defineWiring({
+  credentials: { XSSERVER_USERNAME: testCredentials.username, XSSERVER_PASSWORD: testCredentials.password },
+  secrets: [testCredentials.password],
+  async start(store, zones, options: Omit<XsserverEmulatorOptions, 'store' | 'zones' | 'credentials'>) {
+    const emulator = await startXsserverEmulator({ ...options, store, zones, credentials: testCredentials });
+    return { emulator, env: { XSSERVER_ENDPOINT: emulator.endpoint } };
+  },
+});
