@@ -40,7 +40,8 @@ function registryList(names) {
 function emulatorList(names) {
   const imports = names.map((n) => `import { ${n}Wiring } from './${n}.js';`).join('\n');
   const entries = names.map((n) => `  ${n}: ${n}Wiring,`).join('\n');
-  return `${HEADER}\n${imports}\n\n/** Each provider's emulator wiring (credentials, environment, start), one per emulator file. */\nexport const emulatorWirings = {\n${entries}\n} as const;\n`;
+  const exports = names.map((n) => `export * from './${n}.js';`).join('\n');
+  return `${HEADER}\n${imports}\n\n${exports}\n\n/** Each provider's emulator wiring (credentials, environment, start), one per emulator file. */\nexport const emulatorWirings = {\n${entries}\n} as const;\n`;
 }
 
 /** Loads the definitions and the exit codes from the sources (bundled, so no build is needed). */

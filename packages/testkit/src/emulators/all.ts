@@ -4,6 +4,11 @@ import { netcupWiring } from './netcup.js';
 import { sourcedeskWiring } from './sourcedesk.js';
 import { xsserverWiring } from './xsserver.js';
 
+export * from './mrdomain.js';
+export * from './netcup.js';
+export * from './sourcedesk.js';
+export * from './xsserver.js';
+
 /** Each provider's emulator wiring (credentials, environment, start), one per emulator file. */
 export const emulatorWirings = {
   mrdomain: mrdomainWiring,
