@@ -5,7 +5,7 @@
 //
 // Two ways of running an issuance are compared:
 // - together: one process presents all N challenges at once, another cleans
-//   them up (acme-client plugin, `placeChallenges`): appends are coalesced
+//   them up (acme-client plugin, `createRecords`): appends are coalesced
 //   into one updateDnsRecords call per zone;
 // - one process per name: a hook started once per challenge (certbot,
 //   lego exec, dehydrated without HOOK_CHAIN): every process logs in and out.

@@ -11,7 +11,7 @@ import {
   providerSetting,
   readDnsSettings,
   readSettings,
-  removePlaced,
+  deleteRecords,
   silentLogger,
   type Challenge,
   type Env,
@@ -209,7 +209,7 @@ export function dns01Challenge(options: Dns01ChallengeOptions = {}): Dns01Challe
     if (!entry) return;
     active.delete(key);
     try {
-      if (entry.placed.length > 0) await removePlaced(entry.ctx, entry.placed);
+      if (entry.placed.length > 0) await deleteRecords(entry.ctx, entry.placed);
     } finally {
       await session.release();
     }

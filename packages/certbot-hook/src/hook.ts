@@ -1,11 +1,11 @@
 import {
   exitCodesHelp,
-  awaitPropagation,
+  waitForRecords,
   challengeTarget,
   ConfigError,
   InvalidInputError,
-  placeChallenges,
-  removePlaced,
+  createRecords,
+  deleteRecords,
   type PlacedRecord,
 } from '@dns01/provider-client';
 import type { RunContext } from '@dns01/cli';
@@ -68,7 +68,7 @@ export async function authHook(ctx: RunContext): Promise<number> {
   }
   const run = challenge.remaining === 0 ? state.entries() : [own];
   const unplaced = run.filter((e) => !e.name);
-  const placed = await placeChallenges(flow, unplaced.map((e) => ({ domain: e.domain, value: e.value })));
+  const placed = await createRecords(flow, unplaced.map((e) => ({ domain: e.domain, value: e.value })));
   for (const p of placed) {
     const entry = unplaced.find((e) => e.domain === p.domain && e.value === p.value)!;
     state.save({ ...entry, name: p.name, zone: p.zone });
@@ -76,7 +76,7 @@ export async function authHook(ctx: RunContext): Promise<number> {
   }
   const records = [...run.filter((e) => e.name), ...placed] as PlacedRecord[];
   ctx.logger.info(`waiting for ${records.length} record(s) on every authoritative nameserver`);
-  await awaitPropagation(flow, records);
+  await waitForRecords(flow, records);
   ctx.out(`every authoritative nameserver serves the ${records.length} record(s) of this run`);
   return 0;
 }
@@ -95,7 +95,7 @@ export async function cleanupHook(ctx: RunContext): Promise<number> {
   if (entry) {
     if (entry.name && !entry.cleaned) {
       const batch = state.entries().filter((e): e is RunEntry & PlacedRecord => Boolean(e.name && e.zone && !e.cleaned));
-      await removePlaced(flow, batch);
+      await deleteRecords(flow, batch);
       for (const e of batch) state.save({ ...e, cleaned: true });
     } else if (!entry.name) {
       ctx.logger.debug(`TXT for ${challenge.domain} was never created (the run's last auth call did not run or failed)`);
@@ -105,7 +105,7 @@ export async function cleanupHook(ctx: RunContext): Promise<number> {
   }
   const fromOutput = challenge.authOutput ? CREATED_LINE.exec(challenge.authOutput) : null;
   const name = fromOutput?.[1] ?? (await challengeTarget(flow, challenge.domain));
-  await removePlaced(flow, [{ domain: challenge.domain, name, zone: await flow.provider.findZone(name), value: challenge.validation }]);
+  await deleteRecords(flow, [{ domain: challenge.domain, name, zone: await flow.provider.findZone(name), value: challenge.validation }]);
   return 0;
 }
 

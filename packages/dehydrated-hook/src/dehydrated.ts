@@ -1,5 +1,5 @@
 import type { RunContext } from '@dns01/cli';
-import { exitCodesHelp, hookWaitSetting, InvalidInputError, present, readSettings, removeChallenges, type Challenge } from '@dns01/provider-client';
+import { exitCodesHelp, hookWaitSetting, InvalidInputError, present, readSettings, cleanup, type Challenge } from '@dns01/provider-client';
 
 export const DEHYDRATED_USAGE = `Usage: dns01-dehydrated <handler> [arguments...]   (dehydrated's HOOK)
 
@@ -50,7 +50,7 @@ export async function dehydratedMain(ctx: RunContext): Promise<number> {
     const { wait } = readSettings(ctx.env, { wait: hookWaitSetting });
     await present(flow, challenges, { wait });
   } else {
-    await removeChallenges(flow, challenges);
+    await cleanup(flow, challenges);
   }
   return 0;
 }

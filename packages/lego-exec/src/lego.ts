@@ -8,7 +8,7 @@ import {
   normalizeFqdn,
   present,
   readSettings,
-  removeChallenges,
+  cleanup,
   type Challenge,
 } from '@dns01/provider-client';
 
@@ -91,6 +91,6 @@ export async function legoMain(ctx: RunContext): Promise<number> {
   const { wait } = readSettings(ctx.env, { wait: hookWaitSetting });
   const flow = ctx.flow();
   if (call.action === 'present') await present(flow, [call.challenge], { wait });
-  else await removeChallenges(flow, [call.challenge]);
+  else await cleanup(flow, [call.challenge]);
   return 0;
 }

@@ -113,7 +113,7 @@ export async function challengeTarget(ctx: DnsContext, domain: string): Promise<
  * API needs). When one fails, the ones this call placed are removed again
  * and the first error is thrown: nothing is left behind.
  */
-export async function placeChallenges(ctx: FlowContext, challenges: Challenge[]): Promise<PlacedRecord[]> {
+export async function createRecords(ctx: FlowContext, challenges: Challenge[]): Promise<PlacedRecord[]> {
   const results = await Promise.allSettled(
     challenges.map(async (c): Promise<PlacedRecord> => {
       normalizeDomain(c.domain);
@@ -128,14 +128,14 @@ export async function placeChallenges(ctx: FlowContext, challenges: Challenge[])
   const placed = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
-    if (placed.length > 0) await removePlaced(ctx, placed).catch((e: unknown) => ctx.logger.error(describeError(e)));
+    if (placed.length > 0) await deleteRecords(ctx, placed).catch((e: unknown) => ctx.logger.error(describeError(e)));
     throw failed.reason;
   }
   return placed;
 }
 
 /** Waits until every authoritative nameserver serves every value, grouped by name. */
-export async function awaitPropagation(ctx: DnsContext, records: Pick<PlacedRecord, 'name' | 'value'>[]): Promise<PropagationResult> {
+export async function waitForRecords(ctx: DnsContext, records: Pick<PlacedRecord, 'name' | 'value'>[]): Promise<PropagationResult> {
   const byName = new Map<string, Set<string>>();
   for (const r of records) byName.set(r.name, (byName.get(r.name) ?? new Set()).add(r.value));
   const expectations = [...byName].map(([name, values]) => ({ name, values: [...values] }));
@@ -163,7 +163,7 @@ function leftBehindError(ctx: FlowContext, left: Pick<PlacedRecord, 'name' | 'va
 }
 
 /** Deletes exactly the records given; collects failures and names each record left behind. */
-export async function removePlaced(ctx: FlowContext, records: PlacedRecord[]): Promise<void> {
+export async function deleteRecords(ctx: FlowContext, records: PlacedRecord[]): Promise<void> {
   const results = await Promise.allSettled(
     records.map(async (r) => {
       const outcome = await ctx.provider.deleteTxt(r.zone, r.name, r.value);
@@ -180,7 +180,7 @@ export async function removePlaced(ctx: FlowContext, records: PlacedRecord[]): P
  * A provider failure while finding them (an outage at login, say) also names
  * every record left behind; other errors (credentials, input) pass unchanged.
  */
-export async function removeChallenges(ctx: FlowContext, challenges: Challenge[]): Promise<void> {
+export async function cleanup(ctx: FlowContext, challenges: Challenge[]): Promise<void> {
   let records: PlacedRecord[];
   try {
     records = await Promise.all(
@@ -193,7 +193,7 @@ export async function removeChallenges(ctx: FlowContext, challenges: Challenge[]
     if (!(error instanceof ProviderApiError)) throw error;
     throw leftBehindError(ctx, challenges.map((c) => ({ name: challengeName(c.domain), value: c.value })), error);
   }
-  await removePlaced(ctx, records);
+  await deleteRecords(ctx, records);
 }
 
 /**
@@ -201,12 +201,12 @@ export async function removeChallenges(ctx: FlowContext, challenges: Challenge[]
  * them together. A failed wait removes what was created before it throws.
  */
 export async function present(ctx: FlowContext, challenges: Challenge[], options: { wait?: boolean } = {}): Promise<PlacedRecord[]> {
-  const placed = await placeChallenges(ctx, challenges);
+  const placed = await createRecords(ctx, challenges);
   if (options.wait === false) return placed;
   try {
-    await awaitPropagation(ctx, placed);
+    await waitForRecords(ctx, placed);
   } catch (error) {
-    await removePlaced(ctx, placed).catch((e: unknown) => ctx.logger.error(describeError(e)));
+    await deleteRecords(ctx, placed).catch((e: unknown) => ctx.logger.error(describeError(e)));
     throw error;
   }
   return placed;

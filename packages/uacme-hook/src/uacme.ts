@@ -1,5 +1,5 @@
 import type { RunContext } from '@dns01/cli';
-import { exitCodesHelp, hookWaitSetting, InvalidInputError, present, readSettings, removeChallenges } from '@dns01/provider-client';
+import { exitCodesHelp, hookWaitSetting, InvalidInputError, present, readSettings, cleanup } from '@dns01/provider-client';
 
 export const UACME_USAGE = `Usage: dns01-uacme <method> <type> <ident> <token> <auth>   (uacme's hook)
 
@@ -48,7 +48,7 @@ export async function uacmeMain(ctx: RunContext): Promise<number> {
     const { wait } = readSettings(ctx.env, { wait: hookWaitSetting });
     await present(flow, [challenge], { wait });
   } else {
-    await removeChallenges(flow, [challenge]);
+    await cleanup(flow, [challenge]);
   }
   return 0;
 }

@@ -1,4 +1,4 @@
-import { providerList, removeChallenges } from '@dns01/provider-client';
+import { providerList, cleanup } from '@dns01/provider-client';
 import { parseCommandLine, type RunContext } from '../runtime.js';
 import { challengePairs, COMMON_HELP, EXIT_HELP, providerFlag } from './args.js';
 
@@ -30,6 +30,6 @@ export async function cleanupCommand(ctx: RunContext, args: readonly string[]): 
     provider: providerFlag(values.provider),
     overrides: values['no-cname'] ? { followCname: false } : {},
   });
-  await removeChallenges(flow, challenges);
+  await cleanup(flow, challenges);
   return 0;
 }

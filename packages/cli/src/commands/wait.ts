@@ -1,4 +1,4 @@
-import { awaitPropagation, dnsContextFromEnv, InvalidInputError, normalizeFqdn, resolveCnameTarget } from '@dns01/provider-client';
+import { waitForRecords, dnsContextFromEnv, InvalidInputError, normalizeFqdn, resolveCnameTarget } from '@dns01/provider-client';
 import { parseCommandLine, type RunContext } from '../runtime.js';
 import { COMMON_HELP, EXIT_HELP, PROPAGATION_HELP, propagationOptions, propagationOverrides } from './args.js';
 
@@ -39,7 +39,7 @@ export async function waitCommand(ctx: RunContext, args: readonly string[]): Pro
     targets.set(name, target);
   }
   const records = asked.map((r) => ({ name: targets.get(r.name)!, value: r.value }));
-  const result = await awaitPropagation(dns, records);
+  const result = await waitForRecords(dns, records);
   const names = [...new Set(records.map((r) => r.name))];
   if (values.json) {
     const byName = names.map((name) => ({ name, values: records.filter((r) => r.name === name).map((r) => r.value) }));

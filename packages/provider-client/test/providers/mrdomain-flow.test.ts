@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDnsServer, startMrDomainEmulator, ZoneStore, type DnsServer, type MrDomainEmulator } from '@dns01/testkit';
-import { closeHttp, contextFromEnv, createLogger, present, removeChallenges, type FlowContext } from '../../src/index.js';
+import { closeHttp, contextFromEnv, createLogger, present, cleanup, type FlowContext } from '../../src/index.js';
 
 const ZONE = 'example.com';
 const NAME = `_acme-challenge.${ZONE}`;
@@ -55,7 +55,7 @@ describe('mrdomain: present and cleanup through the shared flow, against the emu
 
     const cleanupCtx = contextFromEnv(env, { logger });
     contexts.push(cleanupCtx);
-    await removeChallenges(cleanupCtx, [challenge]);
+    await cleanup(cleanupCtx, [challenge]);
     expect(store.records(ZONE).map(({ name, type, data }) => `${type} ${name} ${data}`)).toEqual(before);
     expect(emulator.calls.map((c) => c.action)).toEqual([
       'service/getinfo',

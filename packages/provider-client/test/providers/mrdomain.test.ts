@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AuthenticationError, ConfigError, placeChallenges, present, removeChallenges, removePlaced } from '../../src/index.js';
+import { AuthenticationError, ConfigError, createRecords, present, cleanup, deleteRecords } from '../../src/index.js';
 import { mrdomain } from '../../src/providers/mrdomain/index.js';
 import { describeProviderConformance } from '../conformance.js';
 import { CREDENTIALS, startMrDomainHarness, storedTxt, ZONE, type HarnessOptions, type MrDomainHarness } from './mrdomain.harness.js';
@@ -135,7 +135,7 @@ describe('mrdomain: minimal API calls (MrDomain blocks mass requests)', () => {
     const challenge = { domain: `*.${ZONE}`, value: 'budget-value' };
     await present(h.flow(h.newProvider()), [challenge], { wait: false });
     expect(storedTxt(h.store, `_acme-challenge.${ZONE}`)).toEqual(['budget-value']);
-    await removeChallenges(h.flow(h.newProvider()), [challenge]);
+    await cleanup(h.flow(h.newProvider()), [challenge]);
     expect(storedTxt(h.store, `_acme-challenge.${ZONE}`)).toEqual([]);
     expect(h.backend.callCount()).toBe(6);
     expect(h.backend.callCount('service/getinfo')).toBe(2);
@@ -147,12 +147,12 @@ describe('mrdomain: minimal API calls (MrDomain blocks mass requests)', () => {
   it('one process: apex + wildcard values, placed and removed, in 9 calls (zone confirmed once)', async () => {
     h = await startMrDomainHarness({ requestBudget: 9 });
     const ctx = h.flow();
-    const placed = await placeChallenges(ctx, [
+    const placed = await createRecords(ctx, [
       { domain: ZONE, value: 'apex-value' },
       { domain: `*.${ZONE}`, value: 'wildcard-value' },
     ]);
     expect(storedTxt(h.store, `_acme-challenge.${ZONE}`)).toEqual(['apex-value', 'wildcard-value']);
-    await removePlaced(ctx, placed);
+    await deleteRecords(ctx, placed);
     expect(storedTxt(h.store, `_acme-challenge.${ZONE}`)).toEqual([]);
     expect(h.backend.callCount('service/getinfo')).toBe(1);
     expect(h.backend.callCount()).toBe(9);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestWorld, type TestWorld } from '@dns01/testkit';
-import { closeHttp, contextFromEnv, createLogger, present, removeChallenges, type FlowContext } from '../../src/index.js';
+import { closeHttp, contextFromEnv, createLogger, present, cleanup, type FlowContext } from '../../src/index.js';
 
 const NAME = '_acme-challenge.example.com';
 
@@ -33,7 +33,7 @@ describe('sourcedesk: present and cleanup through the shared flow, against the e
     const slowest = world.store.recordsAt('example.com', Date.now() - 400, { name: NAME, type: 'TXT' });
     expect(slowest.records.map((r) => r.data).sort()).toEqual(['flow-apex', 'flow-wildcard', 'foreign-kept']);
 
-    await removeChallenges(ctx, challenges);
+    await cleanup(ctx, challenges);
     expect(world.store.records('example.com').map(({ name, type, data }) => `${type} ${name} ${data}`)).toEqual(before);
     const text = logs.join('\n');
     expect(text).toContain(`/${world.env.SOURCEDESK_CUSTOMER_ID}/***/dns/add`);

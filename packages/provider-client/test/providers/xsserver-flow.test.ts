@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestWorld, type TestWorld } from '@dns01/testkit';
-import { closeHttp, contextFromEnv, createLogger, present, removeChallenges, type FlowContext } from '../../src/index.js';
+import { closeHttp, contextFromEnv, createLogger, present, cleanup, type FlowContext } from '../../src/index.js';
 
 const NAME = '_acme-challenge.example.com';
 
@@ -36,7 +36,7 @@ describe('xsserver: present and cleanup through the shared flow, against the emu
     const asked = new Set(world.dns.queryLog.filter((q) => q.type === 'TXT' && q.server !== 'resolver').map((q) => q.server));
     expect(asked).toEqual(new Set(['ns1.dns01-test.net', 'ns2.dns01-test.net']));
 
-    await removeChallenges(ctx, challenges);
+    await cleanup(ctx, challenges);
     expect(world.store.records('example.com').map(({ name, type, data }) => `${type} ${name} ${data}`)).toEqual(before);
     const text = logs.join('\n');
     for (const secret of world.secrets) expect(text).not.toContain(secret);
