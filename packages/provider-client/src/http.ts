@@ -13,10 +13,8 @@ export interface HttpRequest {
   path: string;
   /** Provider action name, for logs and error messages (e.g. `infoDnsRecords`). */
   action: string;
-  query?: Record<string, string>;
   json?: unknown;
   form?: Record<string, string>;
-  headers?: Record<string, string>;
   basicAuth?: { user: string; password: string };
   /**
    * May the request be sent again after a failure whose outcome is unknown
@@ -25,7 +23,6 @@ export interface HttpRequest {
    * refused, 429).
    */
   idempotent?: boolean;
-  signal?: AbortSignal;
 }
 
 export interface HttpResponse {
@@ -107,7 +104,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const provider = options.provider;
 
   async function attempt(req: HttpRequest, url: string, number: number): Promise<HttpResponse> {
-    const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
+    const headers: Record<string, string> = { accept: 'application/json' };
     let body: string | undefined;
     if (req.json !== undefined) {
       headers['content-type'] = 'application/json; charset=utf-8';
@@ -122,7 +119,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       headers.authorization = `Basic ${token}`;
     }
     const started = Date.now();
-    const signal = req.signal ? AbortSignal.any([req.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
+    const signal = AbortSignal.timeout(timeoutMs);
     const target = new URL(url);
     const res = await (options.dispatcher ?? defaultDispatcher()).request({
       origin: target.origin,
@@ -163,13 +160,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   return {
     baseUrl,
     async request(req) {
-      const query = req.query ? `?${new URLSearchParams(req.query).toString()}` : '';
-      const url = `${baseUrl}${req.path}${query}`;
+      const url = `${baseUrl}${req.path}`;
       const idempotent = req.idempotent ?? req.method === 'GET';
       const deadline = Date.now() + maxRetryTimeMs;
       let lastStatus: RetryableStatus | undefined;
       const willRetry = (error: Error): boolean => {
-        if (req.signal?.aborted) return false;
         if (error instanceof RetryableStatus) {
           lastStatus = error;
           if (!idempotent && error.status !== 429) return false;
@@ -187,7 +182,6 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           factor: 2,
           randomize: true,
           maxRetryTime: maxRetryTimeMs,
-          signal: req.signal,
           shouldRetry: ({ error }) => willRetry(error),
           onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
             log.debug(`${req.action}: attempt ${attemptNumber} failed: ${describeError(error)}`, { retriesLeft });
@@ -199,7 +193,6 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         });
       } catch (error) {
         if (error instanceof Dns01Error) throw error;
-        if (req.signal?.aborted) throw new Dns01Error(`${provider} ${req.action}: cancelled`, { cause: error });
         const cause = error instanceof AbortError ? error.originalError : error;
         if (cause instanceof RetryableStatus || lastStatus === cause) {
           const status = (cause as RetryableStatus).status;

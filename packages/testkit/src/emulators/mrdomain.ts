@@ -406,8 +406,6 @@ function refusal(action: string, error: ApiRefusal): Response {
 }
 
 /** Spelling used by the test world (`start<Provider>Emulator` with the provider id capitalised). */
-export const startMrdomainEmulator = startMrDomainEmulator;
-export const createMrdomainHandlers = createMrDomainHandlers;
 
 const testCredentials = { apiUser: 'md-test-user', apiPassword: 'md-test-password-Vb71' };
 
