@@ -25,7 +25,7 @@ async function failure(promise: Promise<unknown>): Promise<Dns01Error> {
   return e;
 }
 
-/** What each documented code of the DNS actions must become (seed section 10.1.1). */
+/** What each documented code of the DNS actions must become (the API user manual, section 10.1.1). */
 type ErrorClass = abstract new (...args: never[]) => Dns01Error;
 const EXPECTED: [number, ErrorClass, RegExp][] = [
   [1, ProviderApiError, /undefined error/],

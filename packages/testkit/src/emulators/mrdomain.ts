@@ -1,6 +1,6 @@
 /**
  * A stateful emulator of MrDomain's (dondominio) Simple-POST API, written
- * from its API manual (shared/seeds/002_*.txt, sections 2, 7.1-7.2,
+ * from its API manual (https://dondominio.dev/en/api/docs/api/, sections 2, 7.1-7.2,
  * 7.40-7.48, 10.1.1). Record changes go to a ZoneStore, so the test DNS
  * server serves them.
  *

@@ -1,7 +1,7 @@
 /**
  * A stateful emulator of netcup's CCP JSON API (DNS part), written from the
- * provider's document (shared/seeds/000_*.txt) and the public facts in
- * shared/PROVIDERS.md:
+ * provider's public CCP API documentation (https://www.netcup-wiki.de/wiki/CCP_API,
+ * https://ccp.netcup.net/run/webservice/servers/endpoint.php) and what public clients of it observe:
  *
  * - `POST /run/webservice/servers/endpoint.php?JSON`, body `{action, param}`, UTF-8 JSON.
  * - login -> session id; every other action needs customernumber, apikey and

@@ -1,6 +1,6 @@
 /**
  * A stateful emulator of the sourceDESK (sourceway) client API, written from
- * its document (shared/seeds/003_..., "Authentication & Request", "DNS zones",
+ * its public documentation (https://client-api.sourcedesk.de/, "Authentication & Request", "DNS zones",
  * "Return codes"). It serves the DNS actions dns01 uses: list, show, add,
  * delete. Requests go to `/api/CUSTOMER_ID/API_KEY/METHOD/ACTION`, parameters
  * by GET query or POST form (PHP reads no JSON bodies), replies are

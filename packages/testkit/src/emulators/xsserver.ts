@@ -1,5 +1,5 @@
 /**
- * Emulator of the XSServer GmbH client area REST API (shared/seeds/001,
+ * Emulator of the XSServer GmbH client area REST API (https://cp.xsserver.gmbh/userapi,
  * "Authentication", "Domains", "DNS Records"), backed by a ZoneStore.
  *
  * - HTTP Basic auth on every request; `{"error": ["..."]}` with an HTTP

@@ -38,7 +38,7 @@ interface CallOptions {
 type CallResult<T> = { ok: true; data: T } | { ok: false; reply: Envelope };
 
 /**
- * Wire client for the dondominio Simple-POST API (seed document section 2):
+ * Wire client for the dondominio Simple-POST API (API user manual, section 2: https://dondominio.dev/en/api/docs/api/):
  * every call is `POST <endpoint>/<module>/<action>/` with a form-encoded body
  * carrying apiuser and apipasswd; every reply is the JSON envelope
  * `{success, errorCode, errorCodeMsg, action, version, messages?, responseData}`.

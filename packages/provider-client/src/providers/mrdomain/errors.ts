@@ -53,7 +53,7 @@ const WRONG_ENDPOINT: CodeMeaning = {
   hint: 'Check that MRDOMAIN_ENDPOINT points at the Simple-POST API (default https://simple-api.dondominio.net)',
 };
 
-/** Every code of seed section 10.1.1 that the DNS actions can answer, with what it means for us. */
+/** Every code of the API user manual's section 10.1.1 (https://dondominio.dev/en/api/docs/api/) that the DNS actions can answer, with what it means for us. */
 export const MRDOMAIN_ERROR_CODES: Readonly<Record<number, CodeMeaning>> = {
   1: { kind: 'api', transient: true, what: 'the API reported an undefined error', hint: 'Try again later; if it persists, contact MrDomain support' },
   100: BUG,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Replies of the Simple-POST API (seed document section 2): every reply is
+ * Replies of the Simple-POST API (API user manual, section 2: https://dondominio.dev/en/api/docs/api/): every reply is
  * this envelope; `responseData` is an object on success and often `[]` on error.
  */
 export const envelopeSchema = z.object({

@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** PHP answers numbers as numbers, but a numeric string is the same value. */
 const integer = z.union([z.number().int(), z.string().trim().regex(/^-?\d+$/).transform(Number)]);
 
-/** Every reply: `{code, message, data}`; `code` 100 is success (seed "Return codes"). */
+/** Every reply: `{code, message, data}`; `code` 100 is success (Client API docs, "Return codes": https://client-api.sourcedesk.de/). */
 export const envelopeSchema = z.object({
   code: integer,
   message: z.string().nullish().transform((m) => m ?? ''),

@@ -28,7 +28,7 @@ export interface NewDnsRecord {
 /** What a DELETE by index did: `missing` when the API knows no record at that index (the list changed). */
 export type DeleteIndexOutcome = 'deleted' | 'missing';
 
-/** The wire client of the XSServer client area API (seed 001, "Domains" and "DNS Records"). */
+/** The wire client of the XSServer client area API (https://cp.xsserver.gmbh/userapi, "Domains" and "DNS Records"). */
 export interface XsserverClient {
   /** `GET /domain/name/@name`: every entry with that name; [] when the account has none. */
   domainsByName(name: string): Promise<DomainEntry[]>;
