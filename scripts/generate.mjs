@@ -124,7 +124,7 @@ function configurationProviders(defs) {
 }
 
 function providerVariables(def) {
-  return [variableTable(def.settings), '', FILE_NOTE, propagationLine(def), apiDocsLine(def)].join('\n');
+  return [variableTable(def.settings), '', FILE_NOTE, '', propagationLine(def), '', apiDocsLine(def)].join('\n');
 }
 
 function propagationTable(defs) {
