@@ -204,28 +204,10 @@ function hookVariables(spec) {
   return spec.names.flatMap((n) => [n, `${n}_FILE`]);
 }
 
-/**
- * Per setting: when the environment sets any of its names or _FILE forms, those
- * count and any other name saved earlier is cleared (so a stale saved alias
- * cannot win over a fresh value at renewal); otherwise every name is read from
- * account.conf. `_readaccountconf_mutable NAME` reads SAVED_NAME, which is also
- * what acme.sh's own hooks saved under an alias (SAVED_NC_CID from dns_netcup).
- */
+/** Each setting's variables through the template's _setting helper, then one check for the required ones. */
 function hookReadCredentials(def) {
   const specs = Object.values(def.settings);
-  const lines = [];
-  for (const spec of specs) {
-    const vars = hookVariables(spec);
-    const any = vars.map((v) => `$${v}`).join('');
-    lines.push(`  if [ -n "${any}" ]; then`);
-    for (const v of vars) {
-      lines.push(`    if [ -n "$${v}" ]; then _saveaccountconf_mutable ${v} "$${v}";`);
-      lines.push(`    elif [ -n "$(_readaccountconf_mutable ${v})" ]; then _saveaccountconf_mutable ${v} ""; fi`);
-    }
-    lines.push('  else');
-    for (const v of vars) lines.push(`    ${v}="$(_readaccountconf_mutable ${v})"`);
-    lines.push('  fi');
-  }
+  const lines = specs.map((spec) => `  _dns01_${def.name}_setting ${hookVariables(spec).join(' ')}`);
   lines.push('  _d01_missing=""');
   for (const spec of specs.filter((s) => !('default' in s))) {
     const any = hookVariables(spec).map((v) => `$${v}`).join('');

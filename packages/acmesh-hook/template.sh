@@ -78,6 +78,24 @@ _dns01_@NAME@_credentials() {
   return 0
 }
 
+# One setting, given as all its variables (each name and _FILE form): when the environment
+# sets any of them, those count (saved for renewals) and any other saved earlier is cleared, so
+# a stale saved alias cannot win over a fresh value; otherwise all are read from account.conf.
+# The names come from the generated calls above, never from input.
+_dns01_@NAME@_setting() {
+  _d01_env=""
+  for _d01_v in "$@"; do eval "_d01_env=\"\$_d01_env\${$_d01_v:-}\""; done
+  for _d01_v in "$@"; do
+    if [ -z "$_d01_env" ]; then
+      eval "$_d01_v=\"\$(_readaccountconf_mutable $_d01_v)\""
+    elif eval "[ -n \"\${$_d01_v:-}\" ]"; then
+      eval "_saveaccountconf_mutable $_d01_v \"\$$_d01_v\""
+    elif [ -n "$(_readaccountconf_mutable "$_d01_v")" ]; then
+      _saveaccountconf_mutable "$_d01_v" ""
+    fi
+  done
+}
+
 # The domain for the CLI: the record name without its _acme-challenge. label.
 _dns01_@NAME@_domain() {
   case "$1" in

@@ -52,7 +52,7 @@ describe('pnpm generate', { timeout: 60_000 }, () => {
     expect(r.stderr).toContain('packages/acmesh-hook/dnsapi/dns_dns01_netcup.sh is out of date');
     expect(r.stderr).not.toContain('dns_dns01_xsserver.sh');
     expect(generate(root).status).toBe(0);
-    expect(readFileSync(join(root, 'packages/acmesh-hook/dnsapi/dns_dns01_netcup.sh'), 'utf8')).toContain('NETCUP_KEY_FILE="$(_readaccountconf_mutable NETCUP_KEY_FILE)"');
+    expect(readFileSync(join(root, 'packages/acmesh-hook/dnsapi/dns_dns01_netcup.sh'), 'utf8')).toContain('_dns01_netcup_setting NETCUP_API_KEY NETCUP_API_KEY_FILE NC_Apikey NC_Apikey_FILE NETCUP_KEY NETCUP_KEY_FILE\n');
     expect(generate(root, '--check').status).toBe(0);
   });
 

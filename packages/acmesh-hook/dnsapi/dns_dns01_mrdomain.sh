@@ -80,33 +80,9 @@ dns_dns01_mrdomain_rm() {
 # account.conf (SAVED_<NAME>: also what acme.sh's own hook saved under an alias), and saves
 # those set for renewals. The CLI picks among them as it always does.
 _dns01_mrdomain_credentials() {
-  if [ -n "$MRDOMAIN_API_USER$MRDOMAIN_API_USER_FILE" ]; then
-    if [ -n "$MRDOMAIN_API_USER" ]; then _saveaccountconf_mutable MRDOMAIN_API_USER "$MRDOMAIN_API_USER";
-    elif [ -n "$(_readaccountconf_mutable MRDOMAIN_API_USER)" ]; then _saveaccountconf_mutable MRDOMAIN_API_USER ""; fi
-    if [ -n "$MRDOMAIN_API_USER_FILE" ]; then _saveaccountconf_mutable MRDOMAIN_API_USER_FILE "$MRDOMAIN_API_USER_FILE";
-    elif [ -n "$(_readaccountconf_mutable MRDOMAIN_API_USER_FILE)" ]; then _saveaccountconf_mutable MRDOMAIN_API_USER_FILE ""; fi
-  else
-    MRDOMAIN_API_USER="$(_readaccountconf_mutable MRDOMAIN_API_USER)"
-    MRDOMAIN_API_USER_FILE="$(_readaccountconf_mutable MRDOMAIN_API_USER_FILE)"
-  fi
-  if [ -n "$MRDOMAIN_API_PASSWORD$MRDOMAIN_API_PASSWORD_FILE" ]; then
-    if [ -n "$MRDOMAIN_API_PASSWORD" ]; then _saveaccountconf_mutable MRDOMAIN_API_PASSWORD "$MRDOMAIN_API_PASSWORD";
-    elif [ -n "$(_readaccountconf_mutable MRDOMAIN_API_PASSWORD)" ]; then _saveaccountconf_mutable MRDOMAIN_API_PASSWORD ""; fi
-    if [ -n "$MRDOMAIN_API_PASSWORD_FILE" ]; then _saveaccountconf_mutable MRDOMAIN_API_PASSWORD_FILE "$MRDOMAIN_API_PASSWORD_FILE";
-    elif [ -n "$(_readaccountconf_mutable MRDOMAIN_API_PASSWORD_FILE)" ]; then _saveaccountconf_mutable MRDOMAIN_API_PASSWORD_FILE ""; fi
-  else
-    MRDOMAIN_API_PASSWORD="$(_readaccountconf_mutable MRDOMAIN_API_PASSWORD)"
-    MRDOMAIN_API_PASSWORD_FILE="$(_readaccountconf_mutable MRDOMAIN_API_PASSWORD_FILE)"
-  fi
-  if [ -n "$MRDOMAIN_ENDPOINT$MRDOMAIN_ENDPOINT_FILE" ]; then
-    if [ -n "$MRDOMAIN_ENDPOINT" ]; then _saveaccountconf_mutable MRDOMAIN_ENDPOINT "$MRDOMAIN_ENDPOINT";
-    elif [ -n "$(_readaccountconf_mutable MRDOMAIN_ENDPOINT)" ]; then _saveaccountconf_mutable MRDOMAIN_ENDPOINT ""; fi
-    if [ -n "$MRDOMAIN_ENDPOINT_FILE" ]; then _saveaccountconf_mutable MRDOMAIN_ENDPOINT_FILE "$MRDOMAIN_ENDPOINT_FILE";
-    elif [ -n "$(_readaccountconf_mutable MRDOMAIN_ENDPOINT_FILE)" ]; then _saveaccountconf_mutable MRDOMAIN_ENDPOINT_FILE ""; fi
-  else
-    MRDOMAIN_ENDPOINT="$(_readaccountconf_mutable MRDOMAIN_ENDPOINT)"
-    MRDOMAIN_ENDPOINT_FILE="$(_readaccountconf_mutable MRDOMAIN_ENDPOINT_FILE)"
-  fi
+  _dns01_mrdomain_setting MRDOMAIN_API_USER MRDOMAIN_API_USER_FILE
+  _dns01_mrdomain_setting MRDOMAIN_API_PASSWORD MRDOMAIN_API_PASSWORD_FILE
+  _dns01_mrdomain_setting MRDOMAIN_ENDPOINT MRDOMAIN_ENDPOINT_FILE
   _d01_missing=""
   [ -n "$MRDOMAIN_API_USER$MRDOMAIN_API_USER_FILE" ] || _d01_missing="${_d01_missing:+$_d01_missing, }MRDOMAIN_API_USER"
   [ -n "$MRDOMAIN_API_PASSWORD$MRDOMAIN_API_PASSWORD_FILE" ] || _d01_missing="${_d01_missing:+$_d01_missing, }MRDOMAIN_API_PASSWORD"
@@ -118,6 +94,24 @@ _dns01_mrdomain_credentials() {
   DNS01_CLI="${DNS01_CLI:-$(_readaccountconf_mutable DNS01_CLI)}"
   [ -z "$DNS01_CLI" ] || _saveaccountconf_mutable DNS01_CLI "$DNS01_CLI"
   return 0
+}
+
+# One setting, given as all its variables (each name and _FILE form): when the environment
+# sets any of them, those count (saved for renewals) and any other saved earlier is cleared, so
+# a stale saved alias cannot win over a fresh value; otherwise all are read from account.conf.
+# The names come from the generated calls above, never from input.
+_dns01_mrdomain_setting() {
+  _d01_env=""
+  for _d01_v in "$@"; do eval "_d01_env=\"\$_d01_env\${$_d01_v:-}\""; done
+  for _d01_v in "$@"; do
+    if [ -z "$_d01_env" ]; then
+      eval "$_d01_v=\"\$(_readaccountconf_mutable $_d01_v)\""
+    elif eval "[ -n \"\${$_d01_v:-}\" ]"; then
+      eval "_saveaccountconf_mutable $_d01_v \"\$$_d01_v\""
+    elif [ -n "$(_readaccountconf_mutable "$_d01_v")" ]; then
+      _saveaccountconf_mutable "$_d01_v" ""
+    fi
+  done
 }
 
 # The domain for the CLI: the record name without its _acme-challenge. label.

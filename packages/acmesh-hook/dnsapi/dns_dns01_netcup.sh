@@ -81,60 +81,10 @@ dns_dns01_netcup_rm() {
 # account.conf (SAVED_<NAME>: also what acme.sh's own hook saved under an alias), and saves
 # those set for renewals. The CLI picks among them as it always does.
 _dns01_netcup_credentials() {
-  if [ -n "$NETCUP_CUSTOMER_NUMBER$NETCUP_CUSTOMER_NUMBER_FILE$NC_CID$NC_CID_FILE" ]; then
-    if [ -n "$NETCUP_CUSTOMER_NUMBER" ]; then _saveaccountconf_mutable NETCUP_CUSTOMER_NUMBER "$NETCUP_CUSTOMER_NUMBER";
-    elif [ -n "$(_readaccountconf_mutable NETCUP_CUSTOMER_NUMBER)" ]; then _saveaccountconf_mutable NETCUP_CUSTOMER_NUMBER ""; fi
-    if [ -n "$NETCUP_CUSTOMER_NUMBER_FILE" ]; then _saveaccountconf_mutable NETCUP_CUSTOMER_NUMBER_FILE "$NETCUP_CUSTOMER_NUMBER_FILE";
-    elif [ -n "$(_readaccountconf_mutable NETCUP_CUSTOMER_NUMBER_FILE)" ]; then _saveaccountconf_mutable NETCUP_CUSTOMER_NUMBER_FILE ""; fi
-    if [ -n "$NC_CID" ]; then _saveaccountconf_mutable NC_CID "$NC_CID";
-    elif [ -n "$(_readaccountconf_mutable NC_CID)" ]; then _saveaccountconf_mutable NC_CID ""; fi
-    if [ -n "$NC_CID_FILE" ]; then _saveaccountconf_mutable NC_CID_FILE "$NC_CID_FILE";
-    elif [ -n "$(_readaccountconf_mutable NC_CID_FILE)" ]; then _saveaccountconf_mutable NC_CID_FILE ""; fi
-  else
-    NETCUP_CUSTOMER_NUMBER="$(_readaccountconf_mutable NETCUP_CUSTOMER_NUMBER)"
-    NETCUP_CUSTOMER_NUMBER_FILE="$(_readaccountconf_mutable NETCUP_CUSTOMER_NUMBER_FILE)"
-    NC_CID="$(_readaccountconf_mutable NC_CID)"
-    NC_CID_FILE="$(_readaccountconf_mutable NC_CID_FILE)"
-  fi
-  if [ -n "$NETCUP_API_KEY$NETCUP_API_KEY_FILE$NC_Apikey$NC_Apikey_FILE" ]; then
-    if [ -n "$NETCUP_API_KEY" ]; then _saveaccountconf_mutable NETCUP_API_KEY "$NETCUP_API_KEY";
-    elif [ -n "$(_readaccountconf_mutable NETCUP_API_KEY)" ]; then _saveaccountconf_mutable NETCUP_API_KEY ""; fi
-    if [ -n "$NETCUP_API_KEY_FILE" ]; then _saveaccountconf_mutable NETCUP_API_KEY_FILE "$NETCUP_API_KEY_FILE";
-    elif [ -n "$(_readaccountconf_mutable NETCUP_API_KEY_FILE)" ]; then _saveaccountconf_mutable NETCUP_API_KEY_FILE ""; fi
-    if [ -n "$NC_Apikey" ]; then _saveaccountconf_mutable NC_Apikey "$NC_Apikey";
-    elif [ -n "$(_readaccountconf_mutable NC_Apikey)" ]; then _saveaccountconf_mutable NC_Apikey ""; fi
-    if [ -n "$NC_Apikey_FILE" ]; then _saveaccountconf_mutable NC_Apikey_FILE "$NC_Apikey_FILE";
-    elif [ -n "$(_readaccountconf_mutable NC_Apikey_FILE)" ]; then _saveaccountconf_mutable NC_Apikey_FILE ""; fi
-  else
-    NETCUP_API_KEY="$(_readaccountconf_mutable NETCUP_API_KEY)"
-    NETCUP_API_KEY_FILE="$(_readaccountconf_mutable NETCUP_API_KEY_FILE)"
-    NC_Apikey="$(_readaccountconf_mutable NC_Apikey)"
-    NC_Apikey_FILE="$(_readaccountconf_mutable NC_Apikey_FILE)"
-  fi
-  if [ -n "$NETCUP_API_PASSWORD$NETCUP_API_PASSWORD_FILE$NC_Apipw$NC_Apipw_FILE" ]; then
-    if [ -n "$NETCUP_API_PASSWORD" ]; then _saveaccountconf_mutable NETCUP_API_PASSWORD "$NETCUP_API_PASSWORD";
-    elif [ -n "$(_readaccountconf_mutable NETCUP_API_PASSWORD)" ]; then _saveaccountconf_mutable NETCUP_API_PASSWORD ""; fi
-    if [ -n "$NETCUP_API_PASSWORD_FILE" ]; then _saveaccountconf_mutable NETCUP_API_PASSWORD_FILE "$NETCUP_API_PASSWORD_FILE";
-    elif [ -n "$(_readaccountconf_mutable NETCUP_API_PASSWORD_FILE)" ]; then _saveaccountconf_mutable NETCUP_API_PASSWORD_FILE ""; fi
-    if [ -n "$NC_Apipw" ]; then _saveaccountconf_mutable NC_Apipw "$NC_Apipw";
-    elif [ -n "$(_readaccountconf_mutable NC_Apipw)" ]; then _saveaccountconf_mutable NC_Apipw ""; fi
-    if [ -n "$NC_Apipw_FILE" ]; then _saveaccountconf_mutable NC_Apipw_FILE "$NC_Apipw_FILE";
-    elif [ -n "$(_readaccountconf_mutable NC_Apipw_FILE)" ]; then _saveaccountconf_mutable NC_Apipw_FILE ""; fi
-  else
-    NETCUP_API_PASSWORD="$(_readaccountconf_mutable NETCUP_API_PASSWORD)"
-    NETCUP_API_PASSWORD_FILE="$(_readaccountconf_mutable NETCUP_API_PASSWORD_FILE)"
-    NC_Apipw="$(_readaccountconf_mutable NC_Apipw)"
-    NC_Apipw_FILE="$(_readaccountconf_mutable NC_Apipw_FILE)"
-  fi
-  if [ -n "$NETCUP_ENDPOINT$NETCUP_ENDPOINT_FILE" ]; then
-    if [ -n "$NETCUP_ENDPOINT" ]; then _saveaccountconf_mutable NETCUP_ENDPOINT "$NETCUP_ENDPOINT";
-    elif [ -n "$(_readaccountconf_mutable NETCUP_ENDPOINT)" ]; then _saveaccountconf_mutable NETCUP_ENDPOINT ""; fi
-    if [ -n "$NETCUP_ENDPOINT_FILE" ]; then _saveaccountconf_mutable NETCUP_ENDPOINT_FILE "$NETCUP_ENDPOINT_FILE";
-    elif [ -n "$(_readaccountconf_mutable NETCUP_ENDPOINT_FILE)" ]; then _saveaccountconf_mutable NETCUP_ENDPOINT_FILE ""; fi
-  else
-    NETCUP_ENDPOINT="$(_readaccountconf_mutable NETCUP_ENDPOINT)"
-    NETCUP_ENDPOINT_FILE="$(_readaccountconf_mutable NETCUP_ENDPOINT_FILE)"
-  fi
+  _dns01_netcup_setting NETCUP_CUSTOMER_NUMBER NETCUP_CUSTOMER_NUMBER_FILE NC_CID NC_CID_FILE
+  _dns01_netcup_setting NETCUP_API_KEY NETCUP_API_KEY_FILE NC_Apikey NC_Apikey_FILE
+  _dns01_netcup_setting NETCUP_API_PASSWORD NETCUP_API_PASSWORD_FILE NC_Apipw NC_Apipw_FILE
+  _dns01_netcup_setting NETCUP_ENDPOINT NETCUP_ENDPOINT_FILE
   _d01_missing=""
   [ -n "$NETCUP_CUSTOMER_NUMBER$NETCUP_CUSTOMER_NUMBER_FILE$NC_CID$NC_CID_FILE" ] || _d01_missing="${_d01_missing:+$_d01_missing, }NETCUP_CUSTOMER_NUMBER"
   [ -n "$NETCUP_API_KEY$NETCUP_API_KEY_FILE$NC_Apikey$NC_Apikey_FILE" ] || _d01_missing="${_d01_missing:+$_d01_missing, }NETCUP_API_KEY"
@@ -147,6 +97,24 @@ _dns01_netcup_credentials() {
   DNS01_CLI="${DNS01_CLI:-$(_readaccountconf_mutable DNS01_CLI)}"
   [ -z "$DNS01_CLI" ] || _saveaccountconf_mutable DNS01_CLI "$DNS01_CLI"
   return 0
+}
+
+# One setting, given as all its variables (each name and _FILE form): when the environment
+# sets any of them, those count (saved for renewals) and any other saved earlier is cleared, so
+# a stale saved alias cannot win over a fresh value; otherwise all are read from account.conf.
+# The names come from the generated calls above, never from input.
+_dns01_netcup_setting() {
+  _d01_env=""
+  for _d01_v in "$@"; do eval "_d01_env=\"\$_d01_env\${$_d01_v:-}\""; done
+  for _d01_v in "$@"; do
+    if [ -z "$_d01_env" ]; then
+      eval "$_d01_v=\"\$(_readaccountconf_mutable $_d01_v)\""
+    elif eval "[ -n \"\${$_d01_v:-}\" ]"; then
+      eval "_saveaccountconf_mutable $_d01_v \"\$$_d01_v\""
+    elif [ -n "$(_readaccountconf_mutable "$_d01_v")" ]; then
+      _saveaccountconf_mutable "$_d01_v" ""
+    fi
+  done
 }
 
 # The domain for the CLI: the record name without its _acme-challenge. label.

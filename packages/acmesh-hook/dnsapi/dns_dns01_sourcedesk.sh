@@ -80,33 +80,9 @@ dns_dns01_sourcedesk_rm() {
 # account.conf (SAVED_<NAME>: also what acme.sh's own hook saved under an alias), and saves
 # those set for renewals. The CLI picks among them as it always does.
 _dns01_sourcedesk_credentials() {
-  if [ -n "$SOURCEDESK_CUSTOMER_ID$SOURCEDESK_CUSTOMER_ID_FILE" ]; then
-    if [ -n "$SOURCEDESK_CUSTOMER_ID" ]; then _saveaccountconf_mutable SOURCEDESK_CUSTOMER_ID "$SOURCEDESK_CUSTOMER_ID";
-    elif [ -n "$(_readaccountconf_mutable SOURCEDESK_CUSTOMER_ID)" ]; then _saveaccountconf_mutable SOURCEDESK_CUSTOMER_ID ""; fi
-    if [ -n "$SOURCEDESK_CUSTOMER_ID_FILE" ]; then _saveaccountconf_mutable SOURCEDESK_CUSTOMER_ID_FILE "$SOURCEDESK_CUSTOMER_ID_FILE";
-    elif [ -n "$(_readaccountconf_mutable SOURCEDESK_CUSTOMER_ID_FILE)" ]; then _saveaccountconf_mutable SOURCEDESK_CUSTOMER_ID_FILE ""; fi
-  else
-    SOURCEDESK_CUSTOMER_ID="$(_readaccountconf_mutable SOURCEDESK_CUSTOMER_ID)"
-    SOURCEDESK_CUSTOMER_ID_FILE="$(_readaccountconf_mutable SOURCEDESK_CUSTOMER_ID_FILE)"
-  fi
-  if [ -n "$SOURCEDESK_API_KEY$SOURCEDESK_API_KEY_FILE" ]; then
-    if [ -n "$SOURCEDESK_API_KEY" ]; then _saveaccountconf_mutable SOURCEDESK_API_KEY "$SOURCEDESK_API_KEY";
-    elif [ -n "$(_readaccountconf_mutable SOURCEDESK_API_KEY)" ]; then _saveaccountconf_mutable SOURCEDESK_API_KEY ""; fi
-    if [ -n "$SOURCEDESK_API_KEY_FILE" ]; then _saveaccountconf_mutable SOURCEDESK_API_KEY_FILE "$SOURCEDESK_API_KEY_FILE";
-    elif [ -n "$(_readaccountconf_mutable SOURCEDESK_API_KEY_FILE)" ]; then _saveaccountconf_mutable SOURCEDESK_API_KEY_FILE ""; fi
-  else
-    SOURCEDESK_API_KEY="$(_readaccountconf_mutable SOURCEDESK_API_KEY)"
-    SOURCEDESK_API_KEY_FILE="$(_readaccountconf_mutable SOURCEDESK_API_KEY_FILE)"
-  fi
-  if [ -n "$SOURCEDESK_ENDPOINT$SOURCEDESK_ENDPOINT_FILE" ]; then
-    if [ -n "$SOURCEDESK_ENDPOINT" ]; then _saveaccountconf_mutable SOURCEDESK_ENDPOINT "$SOURCEDESK_ENDPOINT";
-    elif [ -n "$(_readaccountconf_mutable SOURCEDESK_ENDPOINT)" ]; then _saveaccountconf_mutable SOURCEDESK_ENDPOINT ""; fi
-    if [ -n "$SOURCEDESK_ENDPOINT_FILE" ]; then _saveaccountconf_mutable SOURCEDESK_ENDPOINT_FILE "$SOURCEDESK_ENDPOINT_FILE";
-    elif [ -n "$(_readaccountconf_mutable SOURCEDESK_ENDPOINT_FILE)" ]; then _saveaccountconf_mutable SOURCEDESK_ENDPOINT_FILE ""; fi
-  else
-    SOURCEDESK_ENDPOINT="$(_readaccountconf_mutable SOURCEDESK_ENDPOINT)"
-    SOURCEDESK_ENDPOINT_FILE="$(_readaccountconf_mutable SOURCEDESK_ENDPOINT_FILE)"
-  fi
+  _dns01_sourcedesk_setting SOURCEDESK_CUSTOMER_ID SOURCEDESK_CUSTOMER_ID_FILE
+  _dns01_sourcedesk_setting SOURCEDESK_API_KEY SOURCEDESK_API_KEY_FILE
+  _dns01_sourcedesk_setting SOURCEDESK_ENDPOINT SOURCEDESK_ENDPOINT_FILE
   _d01_missing=""
   [ -n "$SOURCEDESK_CUSTOMER_ID$SOURCEDESK_CUSTOMER_ID_FILE" ] || _d01_missing="${_d01_missing:+$_d01_missing, }SOURCEDESK_CUSTOMER_ID"
   [ -n "$SOURCEDESK_API_KEY$SOURCEDESK_API_KEY_FILE" ] || _d01_missing="${_d01_missing:+$_d01_missing, }SOURCEDESK_API_KEY"
@@ -118,6 +94,24 @@ _dns01_sourcedesk_credentials() {
   DNS01_CLI="${DNS01_CLI:-$(_readaccountconf_mutable DNS01_CLI)}"
   [ -z "$DNS01_CLI" ] || _saveaccountconf_mutable DNS01_CLI "$DNS01_CLI"
   return 0
+}
+
+# One setting, given as all its variables (each name and _FILE form): when the environment
+# sets any of them, those count (saved for renewals) and any other saved earlier is cleared, so
+# a stale saved alias cannot win over a fresh value; otherwise all are read from account.conf.
+# The names come from the generated calls above, never from input.
+_dns01_sourcedesk_setting() {
+  _d01_env=""
+  for _d01_v in "$@"; do eval "_d01_env=\"\$_d01_env\${$_d01_v:-}\""; done
+  for _d01_v in "$@"; do
+    if [ -z "$_d01_env" ]; then
+      eval "$_d01_v=\"\$(_readaccountconf_mutable $_d01_v)\""
+    elif eval "[ -n \"\${$_d01_v:-}\" ]"; then
+      eval "_saveaccountconf_mutable $_d01_v \"\$$_d01_v\""
+    elif [ -n "$(_readaccountconf_mutable "$_d01_v")" ]; then
+      _saveaccountconf_mutable "$_d01_v" ""
+    fi
+  done
 }
 
 # The domain for the CLI: the record name without its _acme-challenge. label.

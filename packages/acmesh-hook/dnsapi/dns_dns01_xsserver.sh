@@ -80,33 +80,9 @@ dns_dns01_xsserver_rm() {
 # account.conf (SAVED_<NAME>: also what acme.sh's own hook saved under an alias), and saves
 # those set for renewals. The CLI picks among them as it always does.
 _dns01_xsserver_credentials() {
-  if [ -n "$XSSERVER_USERNAME$XSSERVER_USERNAME_FILE" ]; then
-    if [ -n "$XSSERVER_USERNAME" ]; then _saveaccountconf_mutable XSSERVER_USERNAME "$XSSERVER_USERNAME";
-    elif [ -n "$(_readaccountconf_mutable XSSERVER_USERNAME)" ]; then _saveaccountconf_mutable XSSERVER_USERNAME ""; fi
-    if [ -n "$XSSERVER_USERNAME_FILE" ]; then _saveaccountconf_mutable XSSERVER_USERNAME_FILE "$XSSERVER_USERNAME_FILE";
-    elif [ -n "$(_readaccountconf_mutable XSSERVER_USERNAME_FILE)" ]; then _saveaccountconf_mutable XSSERVER_USERNAME_FILE ""; fi
-  else
-    XSSERVER_USERNAME="$(_readaccountconf_mutable XSSERVER_USERNAME)"
-    XSSERVER_USERNAME_FILE="$(_readaccountconf_mutable XSSERVER_USERNAME_FILE)"
-  fi
-  if [ -n "$XSSERVER_PASSWORD$XSSERVER_PASSWORD_FILE" ]; then
-    if [ -n "$XSSERVER_PASSWORD" ]; then _saveaccountconf_mutable XSSERVER_PASSWORD "$XSSERVER_PASSWORD";
-    elif [ -n "$(_readaccountconf_mutable XSSERVER_PASSWORD)" ]; then _saveaccountconf_mutable XSSERVER_PASSWORD ""; fi
-    if [ -n "$XSSERVER_PASSWORD_FILE" ]; then _saveaccountconf_mutable XSSERVER_PASSWORD_FILE "$XSSERVER_PASSWORD_FILE";
-    elif [ -n "$(_readaccountconf_mutable XSSERVER_PASSWORD_FILE)" ]; then _saveaccountconf_mutable XSSERVER_PASSWORD_FILE ""; fi
-  else
-    XSSERVER_PASSWORD="$(_readaccountconf_mutable XSSERVER_PASSWORD)"
-    XSSERVER_PASSWORD_FILE="$(_readaccountconf_mutable XSSERVER_PASSWORD_FILE)"
-  fi
-  if [ -n "$XSSERVER_ENDPOINT$XSSERVER_ENDPOINT_FILE" ]; then
-    if [ -n "$XSSERVER_ENDPOINT" ]; then _saveaccountconf_mutable XSSERVER_ENDPOINT "$XSSERVER_ENDPOINT";
-    elif [ -n "$(_readaccountconf_mutable XSSERVER_ENDPOINT)" ]; then _saveaccountconf_mutable XSSERVER_ENDPOINT ""; fi
-    if [ -n "$XSSERVER_ENDPOINT_FILE" ]; then _saveaccountconf_mutable XSSERVER_ENDPOINT_FILE "$XSSERVER_ENDPOINT_FILE";
-    elif [ -n "$(_readaccountconf_mutable XSSERVER_ENDPOINT_FILE)" ]; then _saveaccountconf_mutable XSSERVER_ENDPOINT_FILE ""; fi
-  else
-    XSSERVER_ENDPOINT="$(_readaccountconf_mutable XSSERVER_ENDPOINT)"
-    XSSERVER_ENDPOINT_FILE="$(_readaccountconf_mutable XSSERVER_ENDPOINT_FILE)"
-  fi
+  _dns01_xsserver_setting XSSERVER_USERNAME XSSERVER_USERNAME_FILE
+  _dns01_xsserver_setting XSSERVER_PASSWORD XSSERVER_PASSWORD_FILE
+  _dns01_xsserver_setting XSSERVER_ENDPOINT XSSERVER_ENDPOINT_FILE
   _d01_missing=""
   [ -n "$XSSERVER_USERNAME$XSSERVER_USERNAME_FILE" ] || _d01_missing="${_d01_missing:+$_d01_missing, }XSSERVER_USERNAME"
   [ -n "$XSSERVER_PASSWORD$XSSERVER_PASSWORD_FILE" ] || _d01_missing="${_d01_missing:+$_d01_missing, }XSSERVER_PASSWORD"
@@ -118,6 +94,24 @@ _dns01_xsserver_credentials() {
   DNS01_CLI="${DNS01_CLI:-$(_readaccountconf_mutable DNS01_CLI)}"
   [ -z "$DNS01_CLI" ] || _saveaccountconf_mutable DNS01_CLI "$DNS01_CLI"
   return 0
+}
+
+# One setting, given as all its variables (each name and _FILE form): when the environment
+# sets any of them, those count (saved for renewals) and any other saved earlier is cleared, so
+# a stale saved alias cannot win over a fresh value; otherwise all are read from account.conf.
+# The names come from the generated calls above, never from input.
+_dns01_xsserver_setting() {
+  _d01_env=""
+  for _d01_v in "$@"; do eval "_d01_env=\"\$_d01_env\${$_d01_v:-}\""; done
+  for _d01_v in "$@"; do
+    if [ -z "$_d01_env" ]; then
+      eval "$_d01_v=\"\$(_readaccountconf_mutable $_d01_v)\""
+    elif eval "[ -n \"\${$_d01_v:-}\" ]"; then
+      eval "_saveaccountconf_mutable $_d01_v \"\$$_d01_v\""
+    elif [ -n "$(_readaccountconf_mutable "$_d01_v")" ]; then
+      _saveaccountconf_mutable "$_d01_v" ""
+    fi
+  done
 }
 
 # The domain for the CLI: the record name without its _acme-challenge. label.
