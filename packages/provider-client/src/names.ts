@@ -86,6 +86,24 @@ export function toAbsolute(name: string, zone: string): string {
   return normalizeFqdn(`${trimmed}.${apex}`);
 }
 
+/** normalizeFqdn for a name a provider listed: undefined for names DNS cannot carry (`*`, odd labels). */
+export function tryNormalizeFqdn(name: string): string | undefined {
+  try {
+    return normalizeFqdn(name);
+  } catch {
+    return undefined;
+  }
+}
+
+/** toAbsolute for a name a provider listed: undefined for names dns01 could never have written. */
+export function tryToAbsolute(name: string, zone: string): string | undefined {
+  try {
+    return toAbsolute(name, zone);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The parent names of `fqdn`, itself first, excluding the top-level label. */
 export function zoneCandidates(fqdn: string): string[] {
   const labels = normalizeFqdn(fqdn).split('.');

@@ -111,3 +111,14 @@ describe('relative and absolute names', () => {
     ]);
   });
 });
+
+describe('tryNormalizeFqdn / tryToAbsolute: names as providers list them', () => {
+  it('give the name, or undefined for names DNS cannot carry', async () => {
+    const { tryNormalizeFqdn, tryToAbsolute } = await import('../src/names.js');
+    expect(tryNormalizeFqdn('WWW.Example.com.')).toBe('www.example.com');
+    expect(tryNormalizeFqdn('a..b')).toBeUndefined();
+    expect(tryToAbsolute('@', 'example.com')).toBe('example.com');
+    expect(tryToAbsolute('_acme-challenge', 'example.com')).toBe('_acme-challenge.example.com');
+    expect(tryToAbsolute('a..b', 'example.com')).toBeUndefined();
+  });
+});

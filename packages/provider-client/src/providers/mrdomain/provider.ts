@@ -1,6 +1,6 @@
 import type { DeleteOutcome, DnsProvider, ProviderDeps, TxtRecord, Zone } from '../../contract.js';
 import { InvalidInputError, ProviderApiError } from '../../errors.js';
-import { isInZone, normalizeFqdn } from '../../names.js';
+import { isInZone, normalizeFqdn, tryNormalizeFqdn } from '../../names.js';
 import { KeyedMutex, locateZone, memoizeZones } from '../../zone.js';
 import type { MrDomainClient } from './client.js';
 import { PROVIDER_LABEL } from './errors.js';
@@ -90,9 +90,5 @@ export function createMrDomainProvider(client: MrDomainClient, deps: ProviderDep
 }
 
 function sameName(apiName: string, fqdn: string): boolean {
-  try {
-    return normalizeFqdn(apiName) === fqdn;
-  } catch {
-    return false;
-  }
+  return tryNormalizeFqdn(apiName) === fqdn;
 }

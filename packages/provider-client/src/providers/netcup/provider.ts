@@ -1,7 +1,7 @@
 import type { DeleteOutcome, DnsProvider, ProviderDeps, TxtRecord, Zone } from '../../contract.js';
 import { unquoteTxt } from '../../txt.js';
 import { InvalidInputError, ProviderApiError, ZoneNotFoundError } from '../../errors.js';
-import { normalizeFqdn, toRelative } from '../../names.js';
+import { normalizeFqdn, toRelative, tryNormalizeFqdn } from '../../names.js';
 import { KeyedMutex, locateZone, memoizeZones } from '../../zone.js';
 import { CLOUDDNS_NOTE, NetcupRateLimitError, type NetcupClient, type RecordChange } from './client.js';
 import type { NetcupRecord } from './schemas.js';
@@ -20,13 +20,8 @@ export function hostnameFor(fqdn: string, zone: string): string {
 /** The absolute name of a hostname as netcup lists it; undefined for names DNS cannot carry (e.g. `*`). */
 export function recordFqdn(hostname: string, zone: string): string | undefined {
   const h = hostname.trim();
-  try {
-    if (h === '' || h === '@') return normalizeFqdn(zone);
-    if (h.endsWith('.')) return normalizeFqdn(h);
-    return normalizeFqdn(`${h}.${zone}`);
-  } catch {
-    return undefined;
-  }
+  if (h === '' || h === '@') return tryNormalizeFqdn(zone);
+  return tryNormalizeFqdn(h.endsWith('.') ? h : `${h}.${zone}`);
 }
 
 function isTxtFor(record: NetcupRecord, zone: string, wanted: Wanted): boolean {

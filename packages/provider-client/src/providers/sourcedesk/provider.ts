@@ -1,7 +1,7 @@
 import type { DnsProvider, ProviderDeps, TxtRecord, Zone } from '../../contract.js';
 import { unquoteTxt } from '../../txt.js';
 import { InvalidInputError, ProviderApiError } from '../../errors.js';
-import { normalizeFqdn, toAbsolute, toRelative } from '../../names.js';
+import { normalizeFqdn, toRelative, tryNormalizeFqdn, tryToAbsolute } from '../../names.js';
 import { KeyedMutex, locateZone, memoizeZones } from '../../zone.js';
 import type { SourcedeskClient, SourcedeskRecord } from './client.js';
 
@@ -14,15 +14,6 @@ const MAX_TTL = 86_400;
 const ZONE_HINT =
   'Check that the domain is in this sourceDESK account and uses the sourceDESK nameservers (dns/list only shows such zones)';
 
-/** A record's absolute name, or undefined for names dns01 could never have written (`*`, odd labels). */
-function absoluteName(name: string, zone: string): string | undefined {
-  try {
-    return toAbsolute(name, zone);
-  } catch {
-    return undefined;
-  }
-}
-
 /** The normalised name, checked to lie inside the zone (InvalidInputError otherwise). */
 function nameInZone(name: string, zone: Zone): string {
   const fqdn = normalizeFqdn(name);
@@ -30,13 +21,6 @@ function nameInZone(name: string, zone: Zone): string {
   return fqdn;
 }
 
-function safeNormalize(name: string): string | undefined {
-  try {
-    return normalizeFqdn(name);
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * The next TTL to try after a refusal: the lowest number above the refused
@@ -65,13 +49,13 @@ export function createSourcedeskProvider(client: SourcedeskClient, deps: Provide
       confirm: async (candidate) => {
         // The filter is a wildcard match: only an exact name confirms.
         const zones = await client.listZones(candidate);
-        return zones.some((z) => safeNormalize(z) === candidate) ? { name: candidate } : undefined;
+        return zones.some((z) => tryNormalizeFqdn(z) === candidate) ? { name: candidate } : undefined;
       },
     }),
   );
 
   const txtAt = (records: SourcedeskRecord[], zone: string, fqdn: string) =>
-    records.filter((r) => r.type.toUpperCase() === 'TXT' && absoluteName(r.name, zone) === fqdn);
+    records.filter((r) => r.type.toUpperCase() === 'TXT' && tryToAbsolute(r.name, zone) === fqdn);
 
   async function holds(zone: Zone, fqdn: string, value: string): Promise<boolean> {
     return txtAt(await client.showZone(zone.name), zone.name, fqdn).some((r) => unquoteTxt(r.content) === value);
@@ -150,7 +134,7 @@ export function createSourcedeskProvider(client: SourcedeskClient, deps: Provide
 
     async listZones() {
       const zones = await client.listZones();
-      return zones.map((z) => safeNormalize(z) ?? z).sort();
+      return zones.map((z) => tryNormalizeFqdn(z) ?? z).sort();
     },
 
     async close() {},

@@ -1,7 +1,7 @@
 import type { DeleteOutcome, DnsProvider, ProviderDeps, TxtRecord, Zone } from '../../contract.js';
 import { unquoteTxt } from '../../txt.js';
 import { InvalidInputError, ProviderApiError, ZoneNotFoundError } from '../../errors.js';
-import { normalizeFqdn, toAbsolute, toRelative } from '../../names.js';
+import { normalizeFqdn, toRelative, tryToAbsolute } from '../../names.js';
 import { KeyedMutex, locateZone, memoizeZones } from '../../zone.js';
 import type { XsserverClient } from './client.js';
 import type { DnsRecordReply } from './schemas.js';
@@ -76,11 +76,8 @@ export function createXsserverProvider(client: XsserverClient, deps: ProviderDep
   }
 
   function absoluteName(name: string, zone: Zone): string {
-    try {
-      return toAbsolute(name, zone.name);
-    } catch {
-      return name.toLowerCase(); // a name DNS cannot carry never matches a challenge name
-    }
+    // A name DNS cannot carry never matches a challenge name.
+    return tryToAbsolute(name, zone.name) ?? name.toLowerCase();
   }
 
   const matches = (name: string, value: string) => (r: ListedRecord) =>
