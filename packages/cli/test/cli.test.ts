@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { runNode, startTestWorld, type RunResult, type TestWorld } from '@dns01/testkit';
 
 const BIN = resolve(import.meta.dirname, '../dist/bin/dns01.js');
-const COMMANDS = ['present', 'cleanup', 'wait', 'zones', 'check'];
+const COMMANDS = ['present', 'cleanup', 'wait', 'zones', 'check', 'persist'];
 const CHALLENGE = '_acme-challenge.example.com';
 
 beforeAll(() => {

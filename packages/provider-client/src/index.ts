@@ -14,3 +14,4 @@ export * from './acme.js';
 /** The zod instance the suite validates with, for packages that define their own schemas. */
 export { z } from 'zod';
 export * from './state.js';
+export * from './persist/index.js';

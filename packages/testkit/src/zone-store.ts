@@ -9,7 +9,7 @@ export interface StoredRecord {
   name: string;
   type: RecordType;
   ttl: number;
-  /** TXT: the value (unquoted); A/AAAA: the address; CNAME/NS: the target; MX: the host. */
+  /** TXT: the value (unquoted); A/AAAA: the address; CNAME/NS: the target; MX: the host; CAA: `<flags> <tag> "<value>"`. */
   data: string;
   priority?: number;
 }

@@ -1,5 +1,6 @@
 import { exitCodesHelp, InvalidInputError, providerList } from '@dns01/provider-client';
 import { checkCommand } from '../commands/check.js';
+import { persistCommand } from '../commands/persist.js';
 import { cleanupCommand } from '../commands/cleanup.js';
 import { presentCommand } from '../commands/present.js';
 import { waitCommand } from '../commands/wait.js';
@@ -12,6 +13,7 @@ const commands: Record<string, (ctx: RunContext, args: readonly string[]) => Pro
   wait: waitCommand,
   zones: zonesCommand,
   check: checkCommand,
+  persist: persistCommand,
 };
 
 const USAGE = `Usage: dns01 <command> [options] [arguments]
@@ -24,6 +26,7 @@ Commands:
   present <domain> <value> [...]       create TXT records, wait until every nameserver serves them
   cleanup <domain> <value> [...]       delete exactly those TXT records
   wait <fqdn> <value> [<value>...]     wait until every authoritative nameserver serves the values
+  persist set|check|remove <domain>    persistent authorization records (dns-persist-01)
 
 Run 'dns01 <command> --help' for its options. Results go to stdout, progress
 and errors to stderr. Configuration: environment variables, or a KEY=VALUE

@@ -70,6 +70,13 @@ function toAnswer(owner: string, r: StoredRecord): Answer | undefined {
       return { name: owner, type: 'TXT', ttl: r.ttl, data: txtChunks(r.data) };
     case 'MX':
       return { name: owner, type: 'MX', ttl: r.ttl, data: { preference: r.priority ?? 10, exchange: r.data } };
+    case 'CAA': {
+      // Zone-file form: <flags> <tag> "<value>"
+      const m = /^(\d+)\s+([A-Za-z0-9]+)\s+"(.*)"$/.exec(r.data);
+      if (!m) return undefined;
+      const flags = Number(m[1]);
+      return { name: owner, type: 'CAA', ttl: r.ttl, data: { flags, tag: m[2] as 'issue' | 'issuewild' | 'iodef', value: m[3]!, issuerCritical: (flags & 0x80) !== 0 } };
+    }
     default:
       return undefined;
   }

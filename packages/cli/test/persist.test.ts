@@ -1,0 +1,145 @@
+// `dns01 persist` as a separate process against every provider's emulator and
+// the test DNS server (pnpm build first).
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { PROVIDER_NAMES, type ProviderName } from '@dns01/provider-client';
+import { runNode, startTestWorld, type RunResult, type TestWorld } from '@dns01/testkit';
+
+const BIN = resolve(import.meta.dirname, '../dist/bin/dns01.js');
+const NAME = '_validation-persist.example.com';
+const ISSUER = 'pebble.letsencrypt.org';
+const ACCOUNT = 'https://127.0.0.1:14000/my-account/1';
+const VALUE = `${ISSUER}; accounturi=${ACCOUNT}`;
+const WILD = `${VALUE}; policy=wildcard`;
+const FOREIGN = `other-ca.example; accounturi=https://other-ca.example/acct/7`;
+
+beforeAll(() => {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run 'pnpm build' first`);
+});
+
+let world: TestWorld | undefined;
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+function dns01(args: string[], env: Record<string, string | undefined>): Promise<RunResult> {
+  return runNode(BIN, args, { env: { PATH: process.env.PATH, HOME: '/nonexistent', ...env } });
+}
+
+/** Every record of the zone as (name, type, data), sorted: the zone's content, ids aside. */
+function zoneContent(w: TestWorld): string[] {
+  return w.store.records('example.com').map((r) => `${r.name} ${r.type} ${r.data}`).sort();
+}
+
+function expectNoSecrets(w: TestWorld, ...results: RunResult[]): void {
+  for (const r of results) for (const secret of w.secrets) expect(r.stdout + r.stderr).not.toContain(secret);
+}
+
+describe.each(PROVIDER_NAMES as readonly ProviderName[])('dns01 persist on %s', { timeout: 60_000 }, (provider) => {
+  test('set creates the record beside a foreign one, waits for every nameserver; again: unchanged; remove restores the zone', async () => {
+    world = await startTestWorld({
+      provider,
+      nameservers: [{}, { lagMs: 300 }],
+      records: [{ name: NAME, type: 'TXT', data: FOREIGN }],
+    });
+    const before = zoneContent(world);
+    const set = await dns01(['persist', 'set', 'example.com', '--issuer', ISSUER, '--account-uri', ACCOUNT, '--json'], world.env);
+    expect(set.stderr).not.toMatch(/error/);
+    expect(set.status).toBe(0);
+    expect(JSON.parse(set.stdout)).toMatchObject({ name: NAME, zone: 'example.com', value: VALUE, action: 'created' });
+    expect(world.txt(NAME).sort()).toEqual([FOREIGN, VALUE].sort());
+
+    const again = await dns01(['persist', 'set', 'example.com', '--issuer', ISSUER, '--account-uri', ACCOUNT, '--json'], world.env);
+    expect(again.status).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ action: 'unchanged' });
+    expect(world.txt(NAME).filter((v) => v === VALUE)).toHaveLength(1);
+
+    const check = await dns01(['persist', 'check', 'example.com', '--issuer', ISSUER, '--account-uri', ACCOUNT, '--json'], {
+      DNS01_RESOLVERS: world.env.DNS01_RESOLVERS,
+      DNS01_NS_PORT: world.env.DNS01_NS_PORT,
+    });
+    expect(check.status).toBe(0);
+    const report = JSON.parse(check.stdout);
+    expect(report.ok).toBe(true);
+    expect(report.matching).toHaveLength(1);
+    // set returned only once the lagging nameserver served it too: both serve it now.
+    expect(report.nameservers.map((ns: { served: string[] }) => ns.served.includes(VALUE))).toEqual([true, true]);
+
+    const remove = await dns01(['persist', 'remove', 'example.com', '--issuer', ISSUER, '--account-uri', ACCOUNT], world.env);
+    expect(remove.status).toBe(0);
+    expect(remove.stdout).toContain(`${NAME} TXT "${VALUE}" removed`);
+    expect(zoneContent(world)).toEqual(before);
+    expectNoSecrets(world, set, again, check, remove);
+  });
+
+  test('a different record of the same CA and account is refused without --replace; --replace adds first, then deletes the old one', async () => {
+    world = await startTestWorld({ provider, records: [{ name: NAME, type: 'TXT', data: VALUE }, { name: NAME, type: 'TXT', data: FOREIGN }] });
+    const refused = await dns01(['persist', 'set', 'example.com', '--issuer', ISSUER, '--account-uri', ACCOUNT, '--wildcard'], world.env);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/already holds a record.*--replace/);
+    expect(world.txt(NAME).sort()).toEqual([FOREIGN, VALUE].sort());
+
+    const replaced = await dns01(['persist', 'set', 'example.com', '--issuer', ISSUER, '--account-uri', ACCOUNT, '--wildcard', '--replace', '--json'], world.env);
+    expect(replaced.status).toBe(0);
+    expect(JSON.parse(replaced.stdout)).toMatchObject({ action: 'replaced', value: WILD, removed: [VALUE] });
+    expect(world.txt(NAME).sort()).toEqual([FOREIGN, WILD].sort());
+  });
+});
+
+describe('dns01 persist check', { timeout: 60_000 }, () => {
+  test('a CAA record that names only another CA is a problem: exit 1, named', async () => {
+    world = await startTestWorld({
+      provider: 'netcup',
+      records: [
+        { name: NAME, type: 'TXT', data: WILD },
+        { name: 'example.com', type: 'CAA', data: '0 issue "other-ca.example"' },
+      ],
+    });
+    const env = { DNS01_RESOLVERS: world.env.DNS01_RESOLVERS, DNS01_NS_PORT: world.env.DNS01_NS_PORT };
+    const r = await dns01(['persist', 'check', 'example.com', '--issuer', ISSUER, '--wildcard'], env);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('CAA: example.com forbids it');
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^dns01: error: persist check example\.com: CAA issue at example\.com does not allow pebble\.letsencrypt\.org/);
+  });
+
+  test('persistUntil in the past is a problem; no policy=wildcard when a wildcard is wanted is a warning', async () => {
+    world = await startTestWorld({ provider: 'netcup', records: [{ name: NAME, type: 'TXT', data: `${VALUE}; persistUntil=1600000000` }] });
+    const env = { DNS01_RESOLVERS: world.env.DNS01_RESOLVERS, DNS01_NS_PORT: world.env.DNS01_NS_PORT };
+    const r = await dns01(['persist', 'check', 'example.com', '--wildcard', '--json'], env);
+    expect(r.status).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.problems.join(' ')).toMatch(/expired at 2020-09-13/);
+    expect(report.warnings.join(' ')).toMatch(/no policy=wildcard/);
+  });
+
+  test('nameservers that disagree are named', async () => {
+    world = await startTestWorld({ provider: 'netcup', nameservers: [{}, { lagMs: 60_000 }] });
+    const set = await dns01(['persist', 'set', 'example.com', '--issuer', ISSUER, '--account-uri', ACCOUNT, '--timeout', '1'], world.env);
+    expect(set.status).toBe(7);
+    expect(set.stderr).toMatch(/stays in the zone/);
+    const env = { DNS01_RESOLVERS: world.env.DNS01_RESOLVERS, DNS01_NS_PORT: world.env.DNS01_NS_PORT };
+    const r = await dns01(['persist', 'check', 'example.com', '--json'], env);
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stdout).problems.join(' ')).toMatch(/not served by ns2\.dns01-test\.net \(the nameservers disagree\)/);
+  });
+
+  test('the account URI is read from acme.sh ca.conf and lego account.json', async () => {
+    world = await startTestWorld({ provider: 'netcup', records: [{ name: NAME, type: 'TXT', data: VALUE }] });
+    const dir = mkdtempSync(join(tmpdir(), 'dns01-persist-test-'));
+    try {
+      writeFileSync(join(dir, 'ca.conf'), `CA_EMAIL=''\nACCOUNT_URL='${ACCOUNT}'\nCA_KEY_HASH='x'\n`);
+      writeFileSync(join(dir, 'account.json'), JSON.stringify({ email: 'a@example.com', registration: { body: { status: 'valid' }, uri: ACCOUNT } }));
+      const env = { DNS01_RESOLVERS: world.env.DNS01_RESOLVERS, DNS01_NS_PORT: world.env.DNS01_NS_PORT };
+      for (const file of ['ca.conf', 'account.json']) {
+        const r = await dns01(['persist', 'check', 'example.com', '--issuer', ISSUER, '--account-file', join(dir, file), '--json'], env);
+        expect(r.status).toBe(0);
+        expect(JSON.parse(r.stdout).matching[0].accountUri).toBe(ACCOUNT);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
