@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 // Makes a fresh machine ready for `pnpm test` and `pnpm demo`: the workspace's
-// dependencies and the Debian programs the end-to-end runs use. Uses node
-// built-ins only, so it runs before anything is installed.
-//   node scripts/setup.mjs            dependencies + every Debian program
+// dependencies, the Debian (bookworm) programs the end-to-end runs use, and
+// sid's current clients for the "current" matrix (scripts/lib/current-clients.mjs:
+// private apt config + dpkg-deb -x, and an mmdebstrap chroot, cached; never
+// installed into the system). Uses node built-ins only, so it runs before
+// anything is installed.
+//   node scripts/setup.mjs            dependencies + every Debian program + the sid clients
 //   node scripts/setup.mjs --demo     dependencies + what the demo needs (pebble, openssl)
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { CurrentClientsError, ensureCurrentClients } from './lib/current-clients.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const demoOnly = process.argv.includes('--demo');
@@ -23,6 +27,7 @@ const PROGRAMS = demoOnly
       dig: 'dnsutils',
       openssl: 'openssl',
       curl: 'curl',
+      mmdebstrap: 'mmdebstrap',
       'update-ca-certificates': 'ca-certificates',
     };
 
@@ -51,4 +56,14 @@ if (missing.length > 0) {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   run('apt-get', ['update', '-q'], env);
   run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], env);
+}
+
+if (!demoOnly) {
+  try {
+    ensureCurrentClients();
+  } catch (error) {
+    if (!(error instanceof CurrentClientsError)) throw error;
+    console.error(`setup: error: ${error.message}`);
+    process.exit(1);
+  }
 }
