@@ -1,5 +1,5 @@
 import type { RunContext } from '@dns01/cli';
-import { exitCodesHelp, hookWaitSetting, InvalidInputError, present, readSettings, cleanup } from '@dns01/provider-client';
+import { cleanup, describeError, dnsContextFromEnv, exitCodesHelp, hookWaitSetting, InvalidInputError, parsePersistValue, persistCheck, present, readSettings } from '@dns01/provider-client';
 
 export const UACME_USAGE = `Usage: dns01-uacme <method> <type> <ident> <token> <auth>   (uacme's hook)
 
@@ -13,6 +13,14 @@ uacme runs this program as its challenge hook:
                                          once every authoritative nameserver
                                          serves it
   done|failed dns-01 ...                 deletes exactly that record
+  begin  dns-persist-01 <ident> <token> <auth>
+                                         accepts (exit 0) when every authoritative
+                                         nameserver serves a persistent record
+                                         for the CA and account in <auth> (set it
+                                         once with 'dns01 persist set'); needs no
+                                         credentials; else declines (exit 1) and
+                                         says why. done|failed: nothing to do,
+                                         the record stays.
 
 For any other challenge type it exits 1 at once, so uacme tries the next one.
 DNS01_WAIT=0 skips the wait. Credentials: environment or the dns01 config file
@@ -37,6 +45,7 @@ export async function uacmeMain(ctx: RunContext): Promise<number> {
   if (method !== 'begin' && method !== 'done' && method !== 'failed') {
     throw new InvalidInputError(`unknown method "${method}" (begin, done or failed)`);
   }
+  if (type === 'dns-persist-01') return persistChallenge(ctx, method, ident, auth);
   if (type !== 'dns-01') {
     ctx.logger.debug(`declining ${type} for ${ident}: only dns-01 is handled here`);
     return DECLINE;
@@ -51,4 +60,39 @@ export async function uacmeMain(ctx: RunContext): Promise<number> {
     await cleanup(flow, [challenge]);
   }
   return 0;
+}
+
+/**
+ * dns-persist-01: uacme hands `<issuer>; accounturi=<uri>` as AUTH. The record
+ * is never created or removed here (it is meant to stay, and a renewing host
+ * needs no credentials): begin accepts only when every authoritative
+ * nameserver already serves a fitting record, so uacme falls back to the
+ * next challenge type otherwise.
+ */
+async function persistChallenge(ctx: RunContext, method: string, ident: string, auth: string): Promise<number> {
+  if (method !== 'begin') return 0;
+  const wanted = parsePersistValue(auth);
+  if (!wanted?.accountUri) {
+    ctx.logger.warn(`declining dns-persist-01 for ${ident}: uacme's AUTH "${auth}" names no CA and account`);
+    return DECLINE;
+  }
+  const wildcard = ident.startsWith('*.');
+  const domain = wildcard ? ident.slice(2) : ident;
+  try {
+    const report = await persistCheck(dnsContextFromEnv(ctx.env, { logger: ctx.logger, signal: ctx.signal }), domain, {
+      issuer: wanted.issuer,
+      accountUri: wanted.accountUri,
+      wildcard,
+    });
+    if (report.problems.length === 0) {
+      ctx.logger.info(`every authoritative nameserver serves the persistent record at ${report.name}`);
+      return 0;
+    }
+    ctx.logger.warn(
+      `declining dns-persist-01 for ${ident}: ${report.problems[0]}; set it with: dns01 persist set ${domain} --issuer ${wanted.issuer} --account-uri ${wanted.accountUri}${wildcard ? ' --wildcard' : ''}`,
+    );
+  } catch (error) {
+    ctx.logger.warn(`declining dns-persist-01 for ${ident}: ${describeError(error)}`);
+  }
+  return DECLINE;
 }

@@ -71,4 +71,30 @@ describe('dns01-uacme', () => {
     expect(leakedSecrets(w, r.stdout, r.stderr)).toEqual([]);
     expect(r.stderr).not.toContain('wrong-key-Pq73');
   });
+
+  describe('dns-persist-01 (uacme 1.8: AUTH is "<issuer>; accounturi=<uri>")', () => {
+    const PERSIST = '_validation-persist.example.com';
+    const PERSIST_AUTH = 'pebble.letsencrypt.org; accounturi=https://127.0.0.1:14000/my-account/7';
+    const dnsOnly = (w: { env: Record<string, string> }) => ({ DNS01_RESOLVERS: w.env.DNS01_RESOLVERS!, DNS01_NS_PORT: w.env.DNS01_NS_PORT! });
+
+    it('begin accepts (exit 0) with no credentials and no API call when every nameserver serves a fitting record', async () => {
+      const w = await start({ records: [{ name: PERSIST, type: 'TXT', data: `${PERSIST_AUTH}; policy=wildcard` }] });
+      for (const ident of ['example.com', '*.example.com']) {
+        const r = await runHook(bin, ['begin', 'dns-persist-01', ident, '', PERSIST_AUTH], dnsOnly(w));
+        expect(r.code).toBe(0);
+        expect(r.stdout).toBe('');
+      }
+      expect(w.emulator.server.requests).toHaveLength(0);
+    });
+
+    it('begin declines (exit 1) and says how to set the record when none fits; done and failed leave everything alone', async () => {
+      const w = await start({ records: [{ name: PERSIST, type: 'TXT', data: 'pebble.letsencrypt.org; accounturi=https://127.0.0.1:14000/my-account/other' }] });
+      const r = await runHook(bin, ['begin', 'dns-persist-01', 'example.com', '', PERSIST_AUTH], dnsOnly(w));
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/declining dns-persist-01 for example\.com: no record .* names pebble\.letsencrypt\.org.*dns01 persist set example\.com --issuer pebble\.letsencrypt\.org --account-uri https:\/\/127\.0\.0\.1:14000\/my-account\/7/);
+      for (const method of ['done', 'failed']) expect((await runHook(bin, [method, 'dns-persist-01', 'example.com', '', PERSIST_AUTH], w.env)).code).toBe(0);
+      expect(w.txt(PERSIST)).toHaveLength(1);
+      expect(w.emulator.server.requests).toHaveLength(0);
+    });
+  });
 });

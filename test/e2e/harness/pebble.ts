@@ -63,8 +63,8 @@ async function withRetries<T>(fn: () => Promise<T>, attempts = 20): Promise<T> {
  * through `dnsServer` (ip:port), with no artificial sleeps, no rejected
  * nonces and no authorization reuse (so every order really runs the hooks).
  */
-export async function startPebble(options: { dnsServer: string }): Promise<Pebble> {
-  requirePrograms('pebble', 'openssl');
+export async function startPebble(options: { dnsServer: string; binary?: string }): Promise<Pebble> {
+  requirePrograms(...(options.binary ? [] : ['pebble' as const]), 'openssl');
   const dir = await mkdtemp(join(tmpdir(), 'dns01-pebble-'));
   let daemon: Daemon | undefined;
   try {
@@ -85,7 +85,7 @@ export async function startPebble(options: { dnsServer: string }): Promise<Pebbl
     };
     const configPath = join(dir, 'pebble-config.json');
     await writeFile(configPath, JSON.stringify(config));
-    daemon = await startDaemon('pebble', ['-config', configPath, '-dnsserver', options.dnsServer], {
+    daemon = await startDaemon(options.binary ?? 'pebble', ['-config', configPath, '-dnsserver', options.dnsServer], {
       env: { ...process.env, PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: '0', PEBBLE_AUTHZREUSE: '0' },
       readyTimeoutMs: 20_000,
       ready: (output) => output.includes('ACME directory available'),

@@ -1,0 +1,100 @@
+// dns-persist-01 end to end: `dns01 persist set` writes the record through the
+// provider, then the real acme.sh 3.1.5 (Debian sid) issues apex + wildcard
+// against Pebble 2.10 with --dns-persist and NO provider credentials in its
+// environment; the zone does not change during issuance; `persist check`
+// passes; `persist remove` restores the zone.
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestWorld, type TestWorld } from '@dns01/testkit';
+import { requireCurrentClients } from '../../scripts/lib/current-clients.mjs';
+import { certificateNames, chainsToRoot } from './harness/certs.js';
+import { hookExecutable } from './harness/clients.js';
+import { startPebble, type Pebble } from './harness/pebble.js';
+import { explain, killAll, run, type RunResult } from './harness/process.js';
+import { foreignRecords, LAGGING_NAMESERVERS, leakedSecrets, PROVIDERS, zoneSnapshot } from './harness/world.js';
+
+/** Pebble's issuer domain name for dns-persist-01. */
+const ISSUER = 'pebble.letsencrypt.org';
+
+function findFile(dir: string, name: string): string | undefined {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      const found = findFile(path, name);
+      if (found) return found;
+    } else if (entry.name === name) return path;
+  }
+  return undefined;
+}
+
+describe.each(PROVIDERS)('%s: dns-persist-01 with dns01 persist and acme.sh 3.1.5 against Pebble 2.10', (provider) => {
+  const zone = `${provider}-persist.example`;
+  let world: TestWorld;
+  let pebble: Pebble;
+  let dir: string;
+  const runs: RunResult[] = [];
+
+  beforeAll(async () => {
+    const sid = requireCurrentClients();
+    world = await startTestWorld({ provider, zones: [zone], nameservers: LAGGING_NAMESERVERS, records: foreignRecords(zone), pollingInterval: 0.1, propagationTimeout: 30 });
+    pebble = await startPebble({ dnsServer: world.dns.resolver, binary: sid.pebble });
+    dir = await mkdtemp(join(tmpdir(), `dns01-e2e-persist-${provider}-`));
+  });
+  afterAll(async () => {
+    killAll();
+    await pebble?.close();
+    await world?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  /** acme.sh with only PATH and HOME: no provider credentials, no dns01 settings. */
+  function acmesh(args: string[]): Promise<RunResult> {
+    const sid = requireCurrentClients();
+    const env = { PATH: process.env.PATH, HOME: dir, ACME_PACKAGED: '1', LANG: 'C.UTF-8' };
+    return run(sid.acmesh, ['--home', join(dir, 'acme.sh'), '--server', pebble.directoryUrl, '--ca-bundle', pebble.tls.caCertPath, ...args], { env, timeoutMs: 120_000 });
+  }
+
+  function dns01(args: string[], env: Record<string, string>): Promise<RunResult> {
+    return run(process.execPath, [hookExecutable('dns01'), ...args], { env: { PATH: process.env.PATH, HOME: dir, ...env }, timeoutMs: 60_000 });
+  }
+
+  it('persist set, then issuance with no DNS change and no credentials, persist check, persist remove', async () => {
+    const pristine = zoneSnapshot(world, zone);
+    const register = await acmesh(['--register-account', '-m', 'admin@example.com']);
+    runs.push(register);
+    expect(register.code, explain(register)).toBe(0);
+    const caConf = findFile(join(dir, 'acme.sh', 'ca'), 'ca.conf');
+    expect(caConf, 'acme.sh wrote no ca.conf').toBeDefined();
+    const accountUri = /ACCOUNT_URL='([^']+)'/.exec(readFileSync(caConf!, 'utf8'))![1]!;
+
+    const set = await dns01(['persist', 'set', zone, '--issuer', ISSUER, '--account-file', caConf!, '--wildcard', '--json'], world.env);
+    runs.push(set);
+    expect(set.code, explain(set)).toBe(0);
+    const value = `${ISSUER}; accounturi=${accountUri}; policy=wildcard`;
+    expect(JSON.parse(set.stdout)).toMatchObject({ name: `_validation-persist.${zone}`, value, action: 'created' });
+
+    const withRecord = zoneSnapshot(world, zone);
+    const issue = await acmesh(['--issue', '--dns-persist', '-d', zone, '-d', `*.${zone}`]);
+    runs.push(issue);
+    expect(issue.code, explain(issue)).toBe(0);
+    expect(zoneSnapshot(world, zone)).toEqual(withRecord);
+    const cert = readFileSync(join(dir, 'acme.sh', `${zone}_ecc`, 'fullchain.cer'), 'utf8');
+    expect(certificateNames(cert)).toEqual([`*.${zone}`, zone].sort());
+    expect(chainsToRoot(cert, await pebble.issuingRoot())).toBe(true);
+
+    const dnsOnly = { DNS01_RESOLVERS: world.env.DNS01_RESOLVERS!, DNS01_NS_PORT: world.env.DNS01_NS_PORT! };
+    const check = await dns01(['persist', 'check', zone, '--issuer', ISSUER, '--account-uri', accountUri, '--wildcard'], dnsOnly);
+    runs.push(check);
+    expect(check.code, explain(check)).toBe(0);
+    expect(check.stdout).toMatch(/ok$/m);
+
+    const remove = await dns01(['persist', 'remove', zone, '--issuer', ISSUER, '--account-uri', accountUri], world.env);
+    runs.push(remove);
+    expect(remove.code, explain(remove)).toBe(0);
+    expect(zoneSnapshot(world, zone)).toEqual(pristine);
+    expect(leakedSecrets(runs.map((r) => r.output).join('\n'), world.secrets)).toEqual([]);
+  });
+});
