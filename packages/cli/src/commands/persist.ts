@@ -7,6 +7,7 @@ import {
   persistCheck,
   persistRemove,
   persistSet,
+  providerList,
   type PersistCheckReport,
 } from '@dns01/provider-client';
 import { parseCommandLine, type RunContext } from '../runtime.js';
@@ -39,7 +40,7 @@ Options:
   --until DATE          persistUntil: CAs ignore the record for new validations after DATE
                         (2027-06-30, an ISO time, or seconds since the epoch)
   --replace             (set) replace another record of the same CA and account
-  --provider NAME       netcup, xsserver, mrdomain or sourcedesk (env DNS01_PROVIDER)
+  --provider NAME       ${providerList()} (env DNS01_PROVIDER)
   --json                print the result as JSON on stdout
 ${PROPAGATION_HELP}
 ${COMMON_HELP}

@@ -1,6 +1,6 @@
 import { Dns01Error, InvalidInputError, PropagationTimeoutError, ProviderApiError } from '../errors.js';
 import type { DnsContext, FlowContext } from '../flow.js';
-import { awaitPropagation } from '../flow.js';
+import { waitForRecords } from '../flow.js';
 import { checkNameserver } from '../propagation/check.js';
 import { nameserverSet, resolveCnameTarget, walkToApex } from '../propagation/lookup.js';
 import { DEFAULT_QUERY_TIMEOUT_MS, ResolverFailure } from '../propagation/resolvers.js';
@@ -45,7 +45,7 @@ export async function persistSet(ctx: FlowContext, domain: string, spec: Persist
   const base = { name, zone: zone.name, value };
   if (existing.some((r) => r.value === value)) {
     ctx.logger.info(`TXT ${name} "${value}" is already there`);
-    return { ...base, action: 'unchanged', removed: [], propagation: await awaitPropagation(ctx, [{ name, value }]) };
+    return { ...base, action: 'unchanged', removed: [], propagation: await waitForRecords(ctx, [{ name, value }]) };
   }
   const older = existing.filter((r) => {
     const parsed = parsePersistValue(r.value);
@@ -60,7 +60,7 @@ export async function persistSet(ctx: FlowContext, domain: string, spec: Persist
   ctx.logger.info(`created TXT ${name} "${value}" in zone ${zone.name}`);
   let propagation: PropagationResult;
   try {
-    propagation = await awaitPropagation(ctx, [{ name, value }]);
+    propagation = await waitForRecords(ctx, [{ name, value }]);
   } catch (error) {
     if (!(error instanceof Dns01Error)) throw error;
     const kept = older.length > 0 ? `; the older value "${older.map((r) => r.value).join('", "')}" was kept too` : '';
