@@ -44,7 +44,7 @@ describe('pnpm generate', { timeout: 60_000 }, () => {
 
   test('changing a setting in a definition without regenerating fails the check, naming every stale file', () => {
     const root = copyOfRepo();
-    edit(join(root, 'packages/provider-client/src/providers/netcup/settings.ts'), "names: ['NETCUP_API_KEY', 'NC_Apikey']", "names: ['NETCUP_API_KEY', 'NC_Apikey', 'NETCUP_KEY']");
+    edit(join(root, 'packages/provider-client/src/providers/netcup/settings.ts'), "names: ['NETCUP_API_KEY', 'NC_Apikey_Legacy', 'NC_Apikey']", "names: ['NETCUP_API_KEY', 'NC_Apikey_Legacy', 'NC_Apikey', 'NETCUP_KEY']");
     const r = generate(root, '--check');
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('docs/configuration.md is out of date');
@@ -52,7 +52,7 @@ describe('pnpm generate', { timeout: 60_000 }, () => {
     expect(r.stderr).toContain('packages/acmesh-hook/dnsapi/dns_dns01_netcup.sh is out of date');
     expect(r.stderr).not.toContain('dns_dns01_xsserver.sh');
     expect(generate(root).status).toBe(0);
-    expect(readFileSync(join(root, 'packages/acmesh-hook/dnsapi/dns_dns01_netcup.sh'), 'utf8')).toContain('_dns01_netcup_setting NETCUP_API_KEY NETCUP_API_KEY_FILE NC_Apikey NC_Apikey_FILE NETCUP_KEY NETCUP_KEY_FILE\n');
+    expect(readFileSync(join(root, 'packages/acmesh-hook/dnsapi/dns_dns01_netcup.sh'), 'utf8')).toContain('_dns01_netcup_setting NETCUP_API_KEY NETCUP_API_KEY_FILE NC_Apikey_Legacy NC_Apikey_Legacy_FILE NC_Apikey NC_Apikey_FILE NETCUP_KEY NETCUP_KEY_FILE\n');
     expect(generate(root, '--check').status).toBe(0);
   });
 

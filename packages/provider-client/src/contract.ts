@@ -39,6 +39,8 @@ export interface DnsProvider {
   listTxt(zone: Zone, name: string): Promise<TxtRecord[]>;
   /** The zones the credentials reach, where the API can list them (`dns01 check`). */
   listZones?(): Promise<string[]>;
+  /** Which backend serves a zone and whether its credentials are set, where a provider has several (netcup). */
+  describeZone?(zone: Zone): { backend: string; label: string; credentials: 'present' | 'missing' };
   /** Ends a session (netcup logout). Safe to call more than once. */
   close(): Promise<void>;
 }
@@ -74,6 +76,8 @@ export interface ProviderDefinition<C = unknown, N extends string = string> {
   readonly propagation: { timeout: number; interval: number; note: string };
   /** Whether the API can list the account's zones (`dns01 zones`, `dns01 check` without a domain). */
   readonly canListZones: boolean;
+  /** Defaults that depend on the configuration (netcup: which backends the credentials reach); else `propagation`. */
+  propagationFor?(config: C): { timeout: number; interval: number };
   readConfig(env: Env): C;
   create(config: C, deps: ProviderDeps): DnsProvider;
 }

@@ -6,7 +6,7 @@ import { silentLogger, type Logger } from './log.js';
 import { challengeName, normalizeDomain } from './names.js';
 import { findZoneApex, formatProgress, resolveCnameTarget, waitForPropagation } from './propagation/index.js';
 import type { PropagationOptions, PropagationResult } from './propagation/types.js';
-import { createProviderFromEnv, PROVIDER_NAMES, providerDefinition, type ProviderName } from './providers/registry.js';
+import { createProviderFromEnv, PROVIDER_NAMES, propagationDefaults, providerDefinition, type ProviderName } from './providers/registry.js';
 import { describeError } from './redact.js';
 
 /** One dns-01 challenge: the domain as the order names it (maybe `*.`) and the TXT value. */
@@ -67,7 +67,7 @@ export function dnsContextFromEnv(
 ): DnsContext {
   const dns = readDnsSettings(env);
   const named = PROVIDER_NAMES.find((n) => n === env.DNS01_PROVIDER);
-  const defaults = named ? providerDefinition(named) : { propagation: GENERIC_PROPAGATION };
+  const defaults = { propagation: named ? propagationDefaults(providerDefinition(named), env) : GENERIC_PROPAGATION };
   return {
     logger: options.logger ?? silentLogger,
     propagation: { ...propagationSettings(dns, defaults), ...options.overrides },
@@ -86,7 +86,7 @@ export function contextFromEnv(
   const logger = options.logger ?? silentLogger;
   const dns = readDnsSettings(env);
   const resolverOptions = { resolvers: dns.resolvers, signal: options.signal };
-  const { definition, provider } = createProviderFromEnv(
+  const { propagation, provider } = createProviderFromEnv(
     env,
     { logger: logger.child(options.provider ?? String(env.DNS01_PROVIDER ?? '')), findApex: (fqdn) => findZoneApex(fqdn, resolverOptions) },
     options.provider,
@@ -94,7 +94,7 @@ export function contextFromEnv(
   return {
     provider,
     logger,
-    propagation: { ...propagationSettings(dns, definition), ...options.overrides },
+    propagation: { ...propagationSettings(dns, { propagation }), ...options.overrides },
     signal: options.signal,
   };
 }

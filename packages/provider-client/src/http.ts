@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import { EnvHttpProxyAgent } from './undici-lite.js';
 import { Dns01Error, ProviderApiError } from './errors.js';
 import { silentLogger, type Logger } from './log.js';
-import { describeError, redact, registerBasicAuth } from './redact.js';
+import { describeError, redact, registerBasicAuth, registerSecret } from './redact.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -16,6 +16,8 @@ export interface HttpRequest {
   json?: unknown;
   form?: Record<string, string>;
   basicAuth?: { user: string; password: string };
+  /** `Authorization: Bearer <token>` (netcup's REST API); the token is registered as a secret. */
+  bearerToken?: string;
   /**
    * May the request be sent again after a failure whose outcome is unknown
    * (timeout, reset, 5xx)? Defaults to true for GET. Non-idempotent requests
@@ -117,6 +119,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       registerBasicAuth(req.basicAuth.user, req.basicAuth.password);
       const token = Buffer.from(`${req.basicAuth.user}:${req.basicAuth.password}`, 'utf8').toString('base64');
       headers.authorization = `Basic ${token}`;
+    }
+    if (req.bearerToken) {
+      registerSecret(req.bearerToken);
+      headers.authorization = `Bearer ${req.bearerToken}`;
     }
     const started = Date.now();
     const signal = AbortSignal.timeout(timeoutMs);

@@ -71,7 +71,7 @@ export async function startTestWorld<P extends ProviderName>(options: TestWorldO
   const store = new ZoneStore();
   const dns = await startDnsServer({ store, nameservers });
   const wiring = emulatorWirings[options.provider];
-  let started: { emulator: EmulatorHandle; env: Record<string, string> };
+  let started: { emulator: EmulatorHandle; env: Record<string, string>; credentials?: Record<string, string> };
   try {
     for (const zone of zones) {
       store.addZone({
@@ -90,7 +90,7 @@ export async function startTestWorld<P extends ProviderName>(options: TestWorldO
   const env: Record<string, string> = {
     DNS01_PROVIDER: options.provider,
     ...started.env,
-    ...wiring.credentials,
+    ...(started.credentials ?? wiring.credentials),
     DNS01_RESOLVERS: dns.resolver,
     DNS01_NS_PORT: String(dns.port),
     DNS01_POLLING_INTERVAL: String(options.pollingInterval ?? 0.05),

@@ -28,13 +28,28 @@ export const providerSetting = setting({
   description: `which DNS provider holds the zone: ${PROVIDER_NAMES.join(', ')}`,
 });
 
+/**
+ * A provider's propagation defaults for a configuration in `env`; without a
+ * readable configuration (`dns01 wait` needs no credentials) its static ones.
+ */
+export function propagationDefaults(definition: ProviderDefinition<unknown>, env: Env): { timeout: number; interval: number } {
+  if (!definition.propagationFor) return definition.propagation;
+  try {
+    return definition.propagationFor(definition.readConfig(env));
+  } catch {
+    return definition.propagation;
+  }
+}
+
 /** Reads DNS01_PROVIDER (unless given) and that provider's settings, and builds it. */
 export function createProviderFromEnv(
   env: Env,
   deps: ProviderDeps,
   name?: ProviderName,
-): { definition: ProviderDefinition<unknown>; provider: DnsProvider } {
+): { definition: ProviderDefinition<unknown>; provider: DnsProvider; propagation: { timeout: number; interval: number } } {
   const chosen = name ?? readSettings(env, { provider: providerSetting }).provider;
   const definition = providerDefinition(chosen);
-  return { definition, provider: definition.create(definition.readConfig(env), deps) };
+  const config = definition.readConfig(env);
+  const propagation = definition.propagationFor?.(config) ?? definition.propagation;
+  return { definition, provider: definition.create(config, deps), propagation };
 }

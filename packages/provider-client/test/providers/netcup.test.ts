@@ -76,6 +76,8 @@ describe('netcup: settings', () => {
       apiKey: API_KEY,
       apiPassword: API_PASSWORD,
       endpoint: 'https://ccp.netcup.net/run/webservice/servers/endpoint.php',
+      restEndpoint: 'https://api.netcup.com/v1',
+      restChangeset: false,
     });
     expect(netcup.settings.apiKey!.secret).toBe(true);
     expect(netcup.settings.apiPassword!.secret).toBe(true);
@@ -107,7 +109,8 @@ describe('netcup: settings', () => {
 
   it('create() registers the secrets it is given programmatically', () => {
     clearSecrets();
-    netcup.create({ customerNumber: CUSTOMER, apiKey: 'prog-key-77', apiPassword: 'prog-pw-88', endpoint: 'http://127.0.0.1:1' }, {
+    const rest = { restApiKey: undefined, restEndpoint: 'http://127.0.0.1:1', restChangeset: false };
+    netcup.create({ customerNumber: CUSTOMER, apiKey: 'prog-key-77', apiPassword: 'prog-pw-88', endpoint: 'http://127.0.0.1:1', ...rest }, {
       logger: createLogger({ level: 'quiet' }),
     });
     expect(redact('prog-key-77 prog-pw-88')).toBe('*** ***');

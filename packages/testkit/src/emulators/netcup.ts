@@ -23,6 +23,7 @@
 import { randomBytes } from 'node:crypto';
 import { http, HttpResponse, type RequestHandler } from 'msw';
 import { defineWiring } from './wiring.js';
+import { startNetcupRestEmulator, TEST_REST_API_KEY, type NetcupRestEmulator, type NetcupRestWorldOptions } from './netcup-rest.js';
 import { serveHandlers, type EmulatorServer } from '../http-server.js';
 import type { NewRecord, RecordType, StoredRecord, ZoneStore } from '../zone-store.js';
 
@@ -408,17 +409,45 @@ export async function startNetcupEmulator(options: NetcupEmulatorOptions): Promi
 }
 
 const testCredentials = { customerNumber: '12345', apiKey: 'nc-test-apikey-7f3a9', apiPassword: 'nc-test-apipw-Q8z2' };
+const legacyVariables = {
+  NETCUP_CUSTOMER_NUMBER: testCredentials.customerNumber,
+  NETCUP_API_KEY: testCredentials.apiKey,
+  NETCUP_API_PASSWORD: testCredentials.apiPassword,
+};
 
-/** The test world's netcup: credentials, secrets, and the endpoint variable. */
+/**
+ * The test world's netcup: credentials, secrets, and the endpoint variables.
+ * With `rest`, the account also has the REST API: its zones (`cloudZones`,
+ * default all) are on CloudDNS, the others stay with the CCP emulator, and
+ * the REST key joins the variables (the CCP ones unless `legacyCredentials: false`).
+ */
 export const netcupWiring = defineWiring({
-  credentials: {
-    NETCUP_CUSTOMER_NUMBER: testCredentials.customerNumber,
-    NETCUP_API_KEY: testCredentials.apiKey,
-    NETCUP_API_PASSWORD: testCredentials.apiPassword,
-  },
-  secrets: [testCredentials.apiKey, testCredentials.apiPassword],
-  async start(store, zones, options: Omit<NetcupEmulatorOptions, 'store' | 'zones' | 'credentials'>) {
-    const emulator = await startNetcupEmulator({ ...options, store, zones, credentials: testCredentials });
-    return { emulator, env: { NETCUP_ENDPOINT: emulator.endpoint } };
+  credentials: legacyVariables,
+  secrets: [testCredentials.apiKey, testCredentials.apiPassword, TEST_REST_API_KEY],
+  async start(store, zones, options: Omit<NetcupEmulatorOptions, 'store' | 'zones' | 'credentials'> & { rest?: NetcupRestWorldOptions }) {
+    const { rest: restOptions, ...ccpOptions } = options;
+    if (!restOptions) {
+      const emulator = await startNetcupEmulator({ ...ccpOptions, store, zones, credentials: testCredentials });
+      const env: Record<string, string> = { NETCUP_ENDPOINT: emulator.endpoint };
+      return { emulator: Object.assign(emulator, { rest: undefined as NetcupRestEmulator | undefined }), env };
+    }
+    const { cloudZones = zones, legacyCredentials = true, ...knobs } = restOptions;
+    const legacyZones = zones.filter((z) => !cloudZones.includes(z));
+    const emulator = await startNetcupEmulator({ ...ccpOptions, store, zones: legacyZones, credentials: testCredentials });
+    let rest: NetcupRestEmulator;
+    try {
+      rest = await startNetcupRestEmulator({ ...knobs, store, zones: cloudZones, legacyZones, apiKey: TEST_REST_API_KEY });
+    } catch (error) {
+      await emulator.close();
+      throw error;
+    }
+    const closeCcp = emulator.close;
+    return {
+      emulator: Object.assign(emulator, { rest, close: () => Promise.all([closeCcp(), rest.close()]).then(() => undefined) }),
+      env: { NETCUP_ENDPOINT: emulator.endpoint, NETCUP_REST_ENDPOINT: rest.endpoint } as Record<string, string>,
+      credentials: { NETCUP_REST_API_KEY: TEST_REST_API_KEY, ...(legacyCredentials ? legacyVariables : {}) } as Record<string, string>,
+    };
   },
 });
+
+export * from './netcup-rest.js';

@@ -13,7 +13,7 @@ import {
   type NetcupRecord,
   type NetcupZoneInfo,
 } from './schemas.js';
-import type { NetcupConfig } from './settings.js';
+import type { NetcupLegacyCredentials } from './settings.js';
 
 const PROVIDER = 'netcup';
 
@@ -30,7 +30,10 @@ export const NetcupStatus = {
   noRecords: 5029,
 } as const;
 
-export const CLOUDDNS_NOTE = 'netcup CloudDNS zones are not reachable through this API';
+export const CLOUDDNS_NOTE = 'netcup CloudDNS zones are not reachable through the CCP API';
+/** What to do when the CCP API cannot find a domain that may be on CloudDNS. */
+export const CLOUDDNS_HINT =
+  'If the domain is on netcup CloudDNS, create an API key in the CCP under Master Data > API, section "API keys" (64 characters), and set NETCUP_REST_API_KEY; otherwise check that the domain belongs to this customer number and uses the netcup nameservers';
 
 /** A record to add (no id) or to delete (its id plus the exact data, deleterecord true). */
 export type RecordChange =
@@ -87,7 +90,7 @@ export function netcupError(action: string, reply: NetcupEnvelope, domain?: stri
   }
   if (code === NetcupStatus.domainNotFound) {
     return new ZoneNotFoundError(`netcup ${action}: the domain ${domain ?? ''} is not in this account (${detail}); ${CLOUDDNS_NOTE}`, {
-      hint: 'Check that the domain belongs to this customer number and uses the netcup nameservers (CCP DNS, not CloudDNS)',
+      hint: CLOUDDNS_HINT,
     });
   }
   if (code >= 5000 && code < 6000) {
@@ -138,7 +141,7 @@ export interface NetcupClient {
   logout(): Promise<void>;
 }
 
-export function createNetcupClient(config: NetcupConfig, deps: Pick<ProviderDeps, 'logger' | 'http'> = { logger: silentLogger }): NetcupClient {
+export function createNetcupClient(config: NetcupLegacyCredentials & { endpoint: string }, deps: Pick<ProviderDeps, 'logger' | 'http'> = { logger: silentLogger }): NetcupClient {
   const log: Logger = deps.logger;
   const http: HttpClient = createHttpClient({ ...deps.http, provider: PROVIDER, baseUrl: config.endpoint, logger: deps.logger });
   let session: Promise<string> | undefined;

@@ -1,20 +1,49 @@
 import { defineProvider } from '../../contract.js';
+import { createNetcupProvider } from './backends.js';
 import { createNetcupClient } from './client.js';
-import { createNetcupProvider } from './provider.js';
-import { netcupSettings, readNetcupConfig, type NetcupConfig } from './settings.js';
+import { createCcpBackend } from './provider.js';
+import { NetcupRestClient } from './rest/client.js';
+import { createRestBackend } from './rest/provider.js';
+import { endpointUrl, legacyCredentials, netcupSettings, readNetcupConfig, type NetcupConfig } from './settings.js';
 
 export type { NetcupConfig } from './settings.js';
 
+/** The CCP backend's wait: zone reloads reach netcup's nameservers after 5-20 minutes. */
+export const CCP_PROPAGATION = { timeout: 1200, interval: 5 } as const;
+/**
+ * The REST backend's wait: resolvable about a minute after the add, not on
+ * every nameserver at once; rounds every 0.5 s keep the overshoot under 1 s.
+ */
+export const REST_PROPAGATION = { timeout: 600, interval: 0.5 } as const;
+
 export const netcup = defineProvider({
   name: 'netcup',
-  title: 'netcup (CCP DNS API)',
+  title: 'netcup (REST API for CloudDNS, CCP API for the others)',
   apiDocs: [
+    { title: 'REST API (OpenAPI document)', url: 'https://api.netcup.com/v1/openapi.json' },
     { title: 'CCP API (netcup wiki)', url: 'https://www.netcup-wiki.de/wiki/CCP_API' },
     { title: 'CCP API functions (DNS: infoDnsZone, infoDnsRecords, updateDnsRecords)', url: 'https://ccp.netcup.net/run/webservice/servers/endpoint.php' },
   ],
   settings: netcupSettings,
-  propagation: { timeout: 1200, interval: 5, note: 'zone reloads reach netcup\'s nameservers after 5-20 minutes' },
+  propagation: {
+    ...CCP_PROPAGATION,
+    note: "with the CCP credentials: zone reloads reach netcup's nameservers after 5-20 minutes; with only a REST key 600 s and 0.5 s (CloudDNS serves a record after about a minute); with both 1200 s and 0.5 s",
+  },
+  propagationFor(config: NetcupConfig) {
+    if (!config.restApiKey) return CCP_PROPAGATION;
+    // With the legacy credentials too, a zone may still be on the slow backend: its timeout, the REST interval.
+    return legacyCredentials(config) ? { timeout: CCP_PROPAGATION.timeout, interval: REST_PROPAGATION.interval } : REST_PROPAGATION;
+  },
   canListZones: false,
   readConfig: (env): NetcupConfig => readNetcupConfig(env),
-  create: (config: NetcupConfig, deps) => createNetcupProvider(createNetcupClient(config, deps), deps),
+  create(config: NetcupConfig, deps) {
+    const legacy = legacyCredentials(config);
+    const ccp = legacy
+      ? createCcpBackend(createNetcupClient({ ...legacy, endpoint: endpointUrl(config.endpoint) }, deps), deps, { restConfigured: !!config.restApiKey })
+      : undefined;
+    const rest = config.restApiKey
+      ? createRestBackend(new NetcupRestClient({ apiKey: config.restApiKey, endpoint: config.restEndpoint }, deps), deps, { changeset: config.restChangeset })
+      : undefined;
+    return createNetcupProvider({ rest, ccp }, deps);
+  },
 });

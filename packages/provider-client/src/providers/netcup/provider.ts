@@ -3,7 +3,7 @@ import { unquoteTxt } from '../../txt.js';
 import { InvalidInputError, ProviderApiError, ZoneNotFoundError } from '../../errors.js';
 import { normalizeFqdn, toRelative, tryNormalizeFqdn } from '../../names.js';
 import { KeyedMutex, locateZone, memoizeZones } from '../../zone.js';
-import { CLOUDDNS_NOTE, NetcupRateLimitError, type NetcupClient, type RecordChange } from './client.js';
+import { CLOUDDNS_HINT, CLOUDDNS_NOTE, NetcupRateLimitError, type NetcupClient, type RecordChange } from './client.js';
 import type { NetcupRecord } from './schemas.js';
 
 interface Wanted {
@@ -64,7 +64,8 @@ function coalesce<T, R>(run: (key: string, items: T[]) => Promise<R[]>): (key: s
     });
 }
 
-export function createNetcupProvider(client: NetcupClient, deps: ProviderDeps): DnsProvider {
+/** The CCP API backend. `restConfigured`: the REST API was asked first and did not know the domain either. */
+export function createCcpBackend(client: NetcupClient, deps: ProviderDeps, options: { restConfigured?: boolean } = {}): DnsProvider {
   const log = deps.logger;
   // netcup ids are stable, but "is it there yet?" followed by a change is a
   // read-modify-write: changes to one zone run one batch at a time.
@@ -94,9 +95,12 @@ export function createNetcupProvider(client: NetcupClient, deps: ProviderDeps): 
       return await locateZone(fqdn, { provider: 'netcup', findApex: deps.findApex, confirm });
     } catch (error) {
       if (!(error instanceof ZoneNotFoundError)) throw error;
-      throw new ZoneNotFoundError(`${error.message} (${CLOUDDNS_NOTE})`, {
-        hint: 'Check that the domain belongs to this customer number and uses the netcup nameservers (CCP DNS, not CloudDNS)',
-      });
+      if (options.restConfigured) {
+        throw new ZoneNotFoundError(`${error.message} (neither the REST API nor the CCP API knows it)`, {
+          hint: 'Check that the domain is in this netcup account (the customer number and the REST key must belong to the same account)',
+        });
+      }
+      throw new ZoneNotFoundError(`${error.message} (${CLOUDDNS_NOTE})`, { hint: CLOUDDNS_HINT });
     }
   });
 
