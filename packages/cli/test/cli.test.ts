@@ -201,7 +201,9 @@ describe('dns01 against netcup', { timeout: 60_000 }, () => {
       provider: 'netcup',
       configFile: null,
       credentials: 'accepted',
-      domains: [{ domain: 'a.b.example.net', name: '_acme-challenge.a.b.example.net', zone: 'example.net' }],
+      domains: [
+        { domain: 'a.b.example.net', name: '_acme-challenge.a.b.example.net', zone: 'example.net', backend: 'CCP API (legacy)', credentials: 'present' },
+      ],
     });
   });
 
@@ -264,6 +266,46 @@ describe('dns01 against netcup', { timeout: 60_000 }, () => {
     const r = await runNode(BIN, ['check', 'example.com'], { env: { PATH: process.env.PATH, HOME: home } });
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`config file: ${join(home, '.config', 'dns01', 'config')}`);
+  });
+});
+
+describe('dns01 against netcup with the REST API (CloudDNS)', { timeout: 60_000 }, () => {
+  let world: TestWorld<'netcup'>;
+  beforeAll(async () => {
+    world = await startTestWorld({
+      provider: 'netcup',
+      zones: ['cloud.example', 'legacy.example'],
+      emulator: { rest: { cloudZones: ['cloud.example'], legacyCredentials: false } },
+    });
+  });
+  afterAll(async () => world?.close());
+
+  test('check names the backend of each zone and whether its credentials are set (exit 3 when some are not)', async () => {
+    const r = await dns01(['check', 'www.cloud.example', 'legacy.example'], world.env);
+    expect(r.status).toBe(3);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[2]).toBe('www.cloud.example: _acme-challenge.www.cloud.example goes into zone cloud.example through the REST API (CloudDNS), whose credentials are set');
+    expect(lines[3]).toMatch(/^legacy\.example: _acme-challenge\.legacy\.example goes into zone legacy\.example through the CCP API \(legacy\), whose credentials are NOT set \(Also set NETCUP_CUSTOMER_NUMBER/);
+    expectNoSecrets(world, r);
+  });
+
+  test('present and cleanup through REST; a wrong REST key fails before any write with exit 4 and one request', async () => {
+    const value = 'Zt3yC8b0vQn1m4Kp7sW2xE5rH9jL6uA0dF3gB8cN1oI';
+    const ok = await dns01(['present', 'cloud.example', value], world.env);
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(world.txt('_acme-challenge.cloud.example')).toEqual([value]);
+    expect((await dns01(['cleanup', 'cloud.example', value], world.env)).status).toBe(0);
+    expect(world.txt('_acme-challenge.cloud.example')).toEqual([]);
+    const rest = world.emulator.rest!;
+    const before = rest.server.requests.length;
+    const serial = world.store.serial('cloud.example');
+    const bad = await dns01(['present', '--debug', 'cloud.example', value], { ...world.env, NETCUP_REST_API_KEY: 'wrong-key-'.padEnd(64, 'w') });
+    expect(bad.status).toBe(4);
+    expect(bad.stderr.trim().split('\n').at(-1)).toMatch(/^dns01: error: netcup REST domain lookup: the API key was refused .*NETCUP_REST_API_KEY/);
+    expect(rest.server.requests.length - before).toBe(1);
+    expect(world.store.serial('cloud.example')).toBe(serial);
+    expect(bad.stderr).not.toContain('wrong-key-');
+    expectNoSecrets(world, ok, bad);
   });
 });
 

@@ -121,6 +121,18 @@ export class ConfigError extends Dns01Error {
   override readonly exitCode = ExitCode.config;
 }
 
+/** A zone is served by a backend whose credentials are not configured (netcup: a legacy domain with only a REST key). */
+export class MissingBackendCredentialsError extends ConfigError {
+  constructor(
+    readonly zone: string,
+    readonly backend: string,
+    message: string,
+    options: Dns01ErrorOptions = {},
+  ) {
+    super(message, options);
+  }
+}
+
 /** A domain, value or argument given by the caller is not acceptable. */
 export class InvalidInputError extends Dns01Error {
   override readonly exitCode = ExitCode.usage;

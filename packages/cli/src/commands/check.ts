@@ -1,4 +1,4 @@
-import { providerList, challengeTarget, InvalidInputError } from '@dns01/provider-client';
+import { providerList, challengeTarget, ExitCode, InvalidInputError, MissingBackendCredentialsError } from '@dns01/provider-client';
 import { parseCommandLine, type RunContext } from '../runtime.js';
 import { COMMON_HELP, EXIT_HELP, providerFlag } from './args.js';
 import { listZonesOf } from './zones.js';
@@ -8,7 +8,9 @@ const USAGE = `Usage: dns01 check [options] [<domain>...]
 Verifies the configuration and the credentials: names the config file read,
 lists the zones they reach
 and, for each <domain> given, the zone that will hold _acme-challenge.<domain>
-(following a CNAME there). Changes nothing. Run it first after setting up.
+(following a CNAME there) and, where a provider has several APIs (netcup: REST
+for CloudDNS, CCP for the others), which one serves it and whether its
+credentials are set. Changes nothing. Run it first after setting up.
 
 Options:
   --provider NAME       ${providerList()} (env DNS01_PROVIDER)
@@ -39,21 +41,32 @@ export async function checkCommand(ctx: RunContext, args: readonly string[]): Pr
     });
   }
   const zones = provider.listZones ? await listZonesOf(provider) : undefined;
-  const targets = [];
+  const targets: { domain: string; name: string; zone: string; backend?: string; credentials?: 'present' | 'missing'; hint?: string }[] = [];
   for (const domain of domains) {
     const name = await challengeTarget(flow, domain);
-    const zone = await provider.findZone(name);
-    targets.push({ domain, name, zone: zone.name });
+    try {
+      const zone = await provider.findZone(name);
+      const backend = provider.describeZone?.(zone);
+      targets.push({ domain, name, zone: zone.name, ...(backend ? { backend: backend.label, credentials: backend.credentials } : {}) });
+    } catch (error) {
+      // A zone whose API lacks credentials is a finding of the check, not the end of it.
+      if (!(error instanceof MissingBackendCredentialsError)) throw error;
+      targets.push({ domain, name, zone: error.zone, backend: error.backend, credentials: 'missing', hint: error.hint });
+    }
   }
+  const missing = targets.some((t) => t.credentials === 'missing');
   if (values.json) {
     ctx.out(
       JSON.stringify({ provider: provider.name, configFile: ctx.configFile ?? null, credentials: 'accepted', ...(zones ? { zones } : {}), domains: targets }),
     );
-    return 0;
+    return missing ? ExitCode.config : 0;
   }
   ctx.out(`config file: ${ctx.configFile ?? 'none (settings from the environment only)'}`);
   ctx.out(`${provider.name}: credentials accepted`);
   if (zones) ctx.out(zones.length === 0 ? 'zones: none' : `zones: ${zones.join(' ')}`);
-  for (const t of targets) ctx.out(`${t.domain}: ${t.name} goes into zone ${t.zone}`);
-  return 0;
+  for (const t of targets) {
+    const via = t.backend ? ` through the ${t.backend}, whose credentials are ${t.credentials === 'present' ? 'set' : 'NOT set'}` : '';
+    ctx.out(`${t.domain}: ${t.name} goes into zone ${t.zone}${via}${t.hint ? ` (${t.hint})` : ''}`);
+  }
+  return missing ? ExitCode.config : 0;
 }

@@ -1,5 +1,5 @@
 import type { DnsProvider, ProviderDeps, Zone } from '../../contract.js';
-import { ConfigError, ZoneNotFoundError } from '../../errors.js';
+import { MissingBackendCredentialsError, ZoneNotFoundError } from '../../errors.js';
 import { normalizeFqdn, zoneCandidates } from '../../names.js';
 import { memoizeZones } from '../../zone.js';
 import { REST_KEY_HINT } from './rest/client.js';
@@ -43,9 +43,12 @@ export function createNetcupProvider(parts: { rest?: RestBackend; ccp?: DnsProvi
       if (!domain) continue;
       if (domain.isDnsManaged) return { name: candidate, id: restZoneId(domain) };
       if (ccp) return { name: candidate, id: CCP_ZONE_ID };
-      throw new ConfigError(`netcup: ${candidate} is in this account but not on CloudDNS (isDnsManaged: false), so only the CCP API can change it, and its credentials are not set`, {
-        hint: LEGACY_HINT,
-      });
+      throw new MissingBackendCredentialsError(
+        candidate,
+        LABEL.ccp,
+        `netcup: ${candidate} is in this account but not on CloudDNS (isDnsManaged: false), so only the CCP API can change it, and its credentials are not set`,
+        { hint: LEGACY_HINT },
+      );
     }
     // The REST API may not list every domain of an account: the CCP API has the last word when it is configured.
     if (ccp) return { ...(await ccp.findZone(name)), id: CCP_ZONE_ID };
@@ -57,7 +60,7 @@ export function createNetcupProvider(parts: { rest?: RestBackend; ccp?: DnsProvi
   const backendOf = (zone: Zone): NetcupBackendName => (restDomainId(zone) !== undefined ? 'rest' : 'ccp');
   const ccpFor = (zone: Zone): DnsProvider => {
     if (ccp) return ccp;
-    throw new ConfigError(`netcup: ${zone.name} needs the CCP API, whose credentials are not set`, { hint: LEGACY_HINT });
+    throw new MissingBackendCredentialsError(zone.name, LABEL.ccp, `netcup: ${zone.name} needs the CCP API, whose credentials are not set`, { hint: LEGACY_HINT });
   };
 
   return {
