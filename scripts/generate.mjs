@@ -213,6 +213,12 @@ function hookReadCredentials(def) {
     const any = hookVariables(spec).map((v) => `$${v}`).join('');
     lines.push(`  [ -n "${any}" ] || _d01_missing="\${_d01_missing:+$_d01_missing, }${spec.names[0]}"`);
   }
+  if (def.credentialsOneOf) {
+    // At least one of these settings (netcup: the REST key or the legacy key); dns01 checks the rest of the combination.
+    const specsOf = def.credentialsOneOf.map((key) => def.settings[key]);
+    const any = specsOf.flatMap(hookVariables).map((v) => `$${v}`).join('');
+    lines.push(`  [ -n "${any}" ] || _d01_missing="${specsOf.map((s) => s.names[0]).join(' or ')}"`);
+  }
   lines.push('  if [ -n "$_d01_missing" ]; then');
   lines.push('    _err "dns01: set $_d01_missing (or an alias or the _FILE form of each; once: acme.sh saves them for renewals)"');
   lines.push('    return 1');

@@ -1,15 +1,18 @@
 #!/usr/bin/env sh
 # shellcheck disable=SC2034
-dns_dns01_netcup_info='netcup (CCP DNS API) via the dns01 CLI (waits for every authoritative nameserver)
+dns_dns01_netcup_info='netcup (REST API for CloudDNS, CCP API for the others) via the dns01 CLI (waits for every authoritative nameserver)
  Named dns_dns01_netcup so it never collides with a hook acme.sh ships.
  Needs the dns01 executable: DNS01_CLI, or dns01 on PATH.
 Site: the dns01 suite, packages/acmesh-hook
 Docs: docs/clients/acme.sh.md in the dns01 suite
 Options:
- NETCUP_CUSTOMER_NUMBER your netcup customer number (the one you log in to the CCP with). Also: NC_CID.
- NETCUP_API_KEY an API key from the CCP: Master Data > API > Create API key. Also: NC_Apikey.
- NETCUP_API_PASSWORD the API password from the CCP: Master Data > API > Generate API password (shown once). Also: NC_Apipw.
+ NETCUP_REST_API_KEY an API key for the REST API (CloudDNS domains): CCP > Master Data > API, section "API keys"; 64 characters. Optional. Also: NETCUPV1_API_KEY.
+ NETCUP_CUSTOMER_NUMBER your netcup customer number (the one you log in to the CCP with); for the CCP API. Optional. Also: NC_CID.
+ NETCUP_API_KEY a legacy API key for the CCP API (domains not on CloudDNS): CCP > Master Data > API, section "Legacy API keys", with the API password on the same page. Optional. Also: NC_Apikey_Legacy, NC_Apikey.
+ NETCUP_API_PASSWORD the API password for the CCP API: CCP > Master Data > API > Generate API password (shown once). Optional. Also: NC_Apipw.
  NETCUP_ENDPOINT the CCP API endpoint (a proxy, the test emulator); a bare origin gets the standard path appended. Optional.
+ NETCUP_REST_ENDPOINT the REST API base URL (default https://api.netcup.com/v1). Optional.
+ NETCUP_REST_CHANGESET 1 to write names outside _acme-challenge (CNAME targets, persist records) in REST zones through the general-record (changeset) endpoint, checked before and after; default 0 (refused). Optional.
  DNS01_CLI Path of the dns01 executable. Optional. Default: "dns01" on PATH.
 Author: dns01 suite
 '
@@ -81,14 +84,15 @@ dns_dns01_netcup_rm() {
 # account.conf (SAVED_<NAME>: also what acme.sh's own hook saved under an alias), and saves
 # those set for renewals. The CLI picks among them as it always does.
 _dns01_netcup_credentials() {
+  _dns01_netcup_setting NETCUP_REST_API_KEY NETCUP_REST_API_KEY_FILE NETCUPV1_API_KEY NETCUPV1_API_KEY_FILE
   _dns01_netcup_setting NETCUP_CUSTOMER_NUMBER NETCUP_CUSTOMER_NUMBER_FILE NC_CID NC_CID_FILE
-  _dns01_netcup_setting NETCUP_API_KEY NETCUP_API_KEY_FILE NC_Apikey NC_Apikey_FILE
+  _dns01_netcup_setting NETCUP_API_KEY NETCUP_API_KEY_FILE NC_Apikey_Legacy NC_Apikey_Legacy_FILE NC_Apikey NC_Apikey_FILE
   _dns01_netcup_setting NETCUP_API_PASSWORD NETCUP_API_PASSWORD_FILE NC_Apipw NC_Apipw_FILE
   _dns01_netcup_setting NETCUP_ENDPOINT NETCUP_ENDPOINT_FILE
+  _dns01_netcup_setting NETCUP_REST_ENDPOINT NETCUP_REST_ENDPOINT_FILE
+  _dns01_netcup_setting NETCUP_REST_CHANGESET NETCUP_REST_CHANGESET_FILE
   _d01_missing=""
-  [ -n "$NETCUP_CUSTOMER_NUMBER$NETCUP_CUSTOMER_NUMBER_FILE$NC_CID$NC_CID_FILE" ] || _d01_missing="${_d01_missing:+$_d01_missing, }NETCUP_CUSTOMER_NUMBER"
-  [ -n "$NETCUP_API_KEY$NETCUP_API_KEY_FILE$NC_Apikey$NC_Apikey_FILE" ] || _d01_missing="${_d01_missing:+$_d01_missing, }NETCUP_API_KEY"
-  [ -n "$NETCUP_API_PASSWORD$NETCUP_API_PASSWORD_FILE$NC_Apipw$NC_Apipw_FILE" ] || _d01_missing="${_d01_missing:+$_d01_missing, }NETCUP_API_PASSWORD"
+  [ -n "$NETCUP_REST_API_KEY$NETCUP_REST_API_KEY_FILE$NETCUPV1_API_KEY$NETCUPV1_API_KEY_FILE$NETCUP_API_KEY$NETCUP_API_KEY_FILE$NC_Apikey_Legacy$NC_Apikey_Legacy_FILE$NC_Apikey$NC_Apikey_FILE" ] || _d01_missing="NETCUP_REST_API_KEY or NETCUP_API_KEY"
   if [ -n "$_d01_missing" ]; then
     _err "dns01: set $_d01_missing (or an alias or the _FILE form of each; once: acme.sh saves them for renewals)"
     return 1
@@ -174,7 +178,7 @@ _dns01_netcup_cli() {
     return 1
   fi
   _debug "dns01" "$*"
-  DNS01_PROVIDER=netcup NETCUP_CUSTOMER_NUMBER="$NETCUP_CUSTOMER_NUMBER" NETCUP_CUSTOMER_NUMBER_FILE="$NETCUP_CUSTOMER_NUMBER_FILE" NC_CID="$NC_CID" NC_CID_FILE="$NC_CID_FILE" NETCUP_API_KEY="$NETCUP_API_KEY" NETCUP_API_KEY_FILE="$NETCUP_API_KEY_FILE" NC_Apikey="$NC_Apikey" NC_Apikey_FILE="$NC_Apikey_FILE" NETCUP_API_PASSWORD="$NETCUP_API_PASSWORD" NETCUP_API_PASSWORD_FILE="$NETCUP_API_PASSWORD_FILE" NC_Apipw="$NC_Apipw" NC_Apipw_FILE="$NC_Apipw_FILE" NETCUP_ENDPOINT="$NETCUP_ENDPOINT" NETCUP_ENDPOINT_FILE="$NETCUP_ENDPOINT_FILE" "$_d01_cli" "$@"
+  DNS01_PROVIDER=netcup NETCUP_REST_API_KEY="$NETCUP_REST_API_KEY" NETCUP_REST_API_KEY_FILE="$NETCUP_REST_API_KEY_FILE" NETCUPV1_API_KEY="$NETCUPV1_API_KEY" NETCUPV1_API_KEY_FILE="$NETCUPV1_API_KEY_FILE" NETCUP_CUSTOMER_NUMBER="$NETCUP_CUSTOMER_NUMBER" NETCUP_CUSTOMER_NUMBER_FILE="$NETCUP_CUSTOMER_NUMBER_FILE" NC_CID="$NC_CID" NC_CID_FILE="$NC_CID_FILE" NETCUP_API_KEY="$NETCUP_API_KEY" NETCUP_API_KEY_FILE="$NETCUP_API_KEY_FILE" NC_Apikey_Legacy="$NC_Apikey_Legacy" NC_Apikey_Legacy_FILE="$NC_Apikey_Legacy_FILE" NC_Apikey="$NC_Apikey" NC_Apikey_FILE="$NC_Apikey_FILE" NETCUP_API_PASSWORD="$NETCUP_API_PASSWORD" NETCUP_API_PASSWORD_FILE="$NETCUP_API_PASSWORD_FILE" NC_Apipw="$NC_Apipw" NC_Apipw_FILE="$NC_Apipw_FILE" NETCUP_ENDPOINT="$NETCUP_ENDPOINT" NETCUP_ENDPOINT_FILE="$NETCUP_ENDPOINT_FILE" NETCUP_REST_ENDPOINT="$NETCUP_REST_ENDPOINT" NETCUP_REST_ENDPOINT_FILE="$NETCUP_REST_ENDPOINT_FILE" NETCUP_REST_CHANGESET="$NETCUP_REST_CHANGESET" NETCUP_REST_CHANGESET_FILE="$NETCUP_REST_CHANGESET_FILE" "$_d01_cli" "$@"
   _d01_status="$?"
   if [ "$_d01_status" != "0" ]; then
     _err "dns01 $1 failed with exit code $_d01_status (see the error line above; docs/clients/acme.sh.md)"

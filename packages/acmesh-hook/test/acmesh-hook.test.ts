@@ -127,6 +127,39 @@ describe.each(PROVIDER_NAMES)('dns_dns01_%s', { timeout: 90_000 }, (provider) =>
   });
 });
 
+describe("dns_dns01_netcup with acme.sh's own netcup variables: a 64-character NC_Apikey is the REST key", { timeout: 90_000 }, () => {
+  let world: TestWorld<'netcup'>;
+  beforeAll(async () => {
+    world = await startTestWorld({
+      provider: 'netcup',
+      zones: ['cloud.example', 'legacy.example'],
+      nameservers: [{ lagMs: 100 }, { lagMs: 200 }],
+      emulator: { rest: { cloudZones: ['cloud.example'] } },
+    });
+  });
+  afterAll(async () => world?.close());
+
+  test('apex and wildcard on a CloudDNS domain and a legacy domain in one run, NC_Apikey_Legacy + NC_Apipw + NC_CID for the latter', async () => {
+    const acme = (i: number) => `acmeshRestValue${i}`.padEnd(43, 'x');
+    const acmeshNames = {
+      NC_Apikey: world.env.NETCUP_REST_API_KEY!,
+      NC_Apikey_Legacy: world.env.NETCUP_API_KEY!,
+      NC_Apipw: world.env.NETCUP_API_PASSWORD!,
+      NC_CID: world.env.NETCUP_CUSTOMER_NUMBER!,
+      NETCUP_ENDPOINT: world.env.NETCUP_ENDPOINT!,
+      NETCUP_REST_ENDPOINT: world.env.NETCUP_REST_ENDPOINT!,
+    };
+    const r = await harness(world, [`cloud.example=${acme(1)}`, `*.cloud.example=${acme(2)}`, `legacy.example=${acme(3)}`], acmeshNames);
+    expect(r.stderr).not.toContain('error');
+    expect(r.status).toBe(0);
+    expect(world.emulator.rest!.operationCounts().add).toBe(2);
+    expect(world.emulator.actionCounts().updateDnsRecords).toBe(2);
+    expect(world.txt('_acme-challenge.cloud.example')).toEqual([]);
+    expect(world.txt('_acme-challenge.legacy.example')).toEqual([]);
+    expect(readFileSync(join(work, 'account.conf'), 'utf8')).toContain('SAVED_NC_Apikey_Legacy=');
+  });
+});
+
 describe('dns_dns01 hooks outside an acme.sh issue run, and failures', { timeout: 90_000 }, () => {
   let world: TestWorld<'netcup'>;
   beforeAll(async () => {
@@ -147,7 +180,7 @@ describe('dns_dns01 hooks outside an acme.sh issue run, and failures', { timeout
   test('missing credentials: the add fails with a message naming the variables, no CLI call', async () => {
     const r = await harness(world, ['example.com=nocreds']);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('NETCUP_CUSTOMER_NUMBER, NETCUP_API_KEY, NETCUP_API_PASSWORD');
+    expect(r.stderr).toContain('set NETCUP_REST_API_KEY or NETCUP_API_KEY (or an alias');
     expect(calls()).toEqual([]);
   });
 

@@ -76,6 +76,12 @@ export interface ProviderDefinition<C = unknown, N extends string = string> {
   readonly propagation: { timeout: number; interval: number; note: string };
   /** Whether the API can list the account's zones (`dns01 zones`, `dns01 check` without a domain). */
   readonly canListZones: boolean;
+  /**
+   * Setting keys of which at least one must be set, where every setting is
+   * optional on its own (netcup: the REST key or the legacy key); readConfig
+   * checks the rest of the combination. The acme.sh hooks check it first.
+   */
+  readonly credentialsOneOf?: readonly string[];
   /** Defaults that depend on the configuration (netcup: which backends the credentials reach); else `propagation`. */
   propagationFor?(config: C): { timeout: number; interval: number };
   readConfig(env: Env): C;

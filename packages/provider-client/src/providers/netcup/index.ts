@@ -35,6 +35,7 @@ export const netcup = defineProvider({
     return legacyCredentials(config) ? { timeout: CCP_PROPAGATION.timeout, interval: REST_PROPAGATION.interval } : REST_PROPAGATION;
   },
   canListZones: false,
+  credentialsOneOf: ['restApiKey', 'apiKey'],
   readConfig: (env): NetcupConfig => readNetcupConfig(env),
   create(config: NetcupConfig, deps) {
     const legacy = legacyCredentials(config);
