@@ -1,0 +1,105 @@
+// netcup's REST API (CloudDNS) end to end: real ACME clients against Pebble,
+// the REST emulator (and the CCP emulator for legacy domains) writing into the
+// zones the test DNS server serves.
+import { ExitCode } from '@dns01/provider-client';
+import type { EmulatorOf } from '@dns01/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { certificateNames, chainsToRoot } from './harness/certs.js';
+import { ACME_CLIENTS, certbotCertonly, requireClient, type AcmeClientRunner } from './harness/clients.js';
+import { run } from './harness/process.js';
+import { foreignRecords, leakedSecrets, startE2eWorld, zoneSnapshot, zoneOf, type E2eWorld } from './harness/world.js';
+
+const pick = (prefix: string): AcmeClientRunner => {
+  const client = ACME_CLIENTS.find((c) => c.name.startsWith(prefix));
+  if (!client) throw new Error(`no ACME client named ${prefix}...`);
+  return client;
+};
+/** The world's netcup emulators: the CCP one, with the REST one beside it. */
+const netcupOf = (e2e: E2eWorld) => e2e.world.emulator as EmulatorOf['netcup'];
+const restOf = (e2e: E2eWorld) => netcupOf(e2e).rest!;
+
+const CLIENTS = [pick('certbot'), pick('lego --dns exec (default'), pick('acme.sh'), pick('acme-client with the plugin (ESM)')];
+
+describe('netcup REST API (CloudDNS): real ACME clients against Pebble', () => {
+  let e2e: E2eWorld;
+  beforeAll(async () => {
+    e2e = await startE2eWorld('netcup', { emulator: { rest: {} } });
+  });
+  afterAll(async () => e2e?.close());
+
+  it.each(CLIENTS)('$name issues <zone>, *.<zone> and a.b.<zone> through the REST API', async (client) => {
+    requireClient(client);
+    const rest = restOf(e2e);
+    const before = zoneSnapshot(e2e.world, e2e.zone);
+    const adds = rest.operationCounts().add ?? 0;
+    const ctx = await e2e.context();
+
+    const issuance = await client.issue(ctx);
+
+    expect(issuance.certificates.length).toBeGreaterThan(0);
+    for (const cert of issuance.certificates) {
+      expect(certificateNames(cert)).toEqual([...ctx.domains].sort());
+      expect(chainsToRoot(cert, e2e.root)).toBe(true);
+    }
+    expect((rest.operationCounts().add ?? 0) - adds).toBeGreaterThanOrEqual(3);
+    expect(netcupOf(e2e).actionCounts().updateDnsRecords ?? 0).toBe(0);
+    expect(zoneSnapshot(e2e.world, e2e.zone)).toEqual(before);
+    const everything = [...issuance.runs.map((r) => r.output), ...(issuance.logs ?? [])].join('\n');
+    expect(leakedSecrets(everything, e2e.world.secrets)).toEqual([]);
+  });
+
+  it('a wrong REST key fails before any write: exit 4, one request, no retry, nothing changed', async () => {
+    const rest = restOf(e2e);
+    const before = zoneSnapshot(e2e.world, e2e.zone);
+    const requests = rest.server.requests.length;
+    const wrongKey = 'wrong-rest-key-'.padEnd(64, 'W');
+    const ctx = await e2e.context({ NETCUP_REST_API_KEY: wrongKey });
+    const value = 'Wr0ngKeyValueWr0ngKeyValueWr0ngKeyValue0000';
+    const result = await run('dns01', ['present', e2e.zone, value], { env: ctx.env, timeoutMs: 60_000 });
+    expect(result.code, result.output).toBe(ExitCode.auth);
+    expect(result.output).toMatch(/the API key was refused \(authenticationError/);
+    expect(rest.server.requests.length - requests).toBe(1);
+
+    const certbot = await certbotCertonly(ctx);
+    expect(certbot.output).toContain(`reported error code ${ExitCode.auth}`);
+    expect(rest.server.requests.length - requests).toBe(2);
+    expect(rest.server.requests.slice(requests).every((q) => q.method === 'GET')).toBe(true);
+    expect(zoneSnapshot(e2e.world, e2e.zone)).toEqual(before);
+    expect(leakedSecrets(result.output + certbot.output, [...e2e.world.secrets, wrongKey])).toEqual([]);
+  });
+});
+
+describe('netcup: one REST zone and one legacy zone in one account, one certificate', () => {
+  const cloud = zoneOf('netcup');
+  const legacy = 'netcup-legacy-e2e.example';
+  let e2e: E2eWorld;
+  beforeAll(async () => {
+    e2e = await startE2eWorld('netcup', {
+      zones: [cloud, legacy],
+      records: [...foreignRecords(cloud), ...foreignRecords(legacy)],
+      emulator: { rest: { cloudZones: [cloud] } },
+    });
+  });
+  afterAll(async () => e2e?.close());
+
+  it.each([pick('acme-client with the plugin (ESM)'), pick('certbot')])('$name: apex and wildcard of both zones in one certificate', async (client) => {
+    requireClient(client);
+    const before = [zoneSnapshot(e2e.world, cloud), zoneSnapshot(e2e.world, legacy)];
+    const rest = restOf(e2e);
+    const counts = { rest: rest.operationCounts().add ?? 0, ccp: netcupOf(e2e).actionCounts().updateDnsRecords ?? 0 };
+    const ctx = { ...(await e2e.context()), domains: [cloud, `*.${cloud}`, legacy, `*.${legacy}`] };
+
+    const issuance = await client.issue(ctx);
+
+    for (const cert of issuance.certificates) {
+      expect(certificateNames(cert)).toEqual([...ctx.domains].sort());
+      expect(chainsToRoot(cert, e2e.root)).toBe(true);
+    }
+    // certbot issues, then renews: two adds per run on the REST zone.
+    expect((rest.operationCounts().add ?? 0) - counts.rest).toBeGreaterThanOrEqual(2);
+    expect((netcupOf(e2e).actionCounts().updateDnsRecords ?? 0) - counts.ccp).toBeGreaterThanOrEqual(2);
+    expect([zoneSnapshot(e2e.world, cloud), zoneSnapshot(e2e.world, legacy)]).toEqual(before);
+    const everything = [...issuance.runs.map((r) => r.output), ...(issuance.logs ?? [])].join('\n');
+    expect(leakedSecrets(everything, e2e.world.secrets)).toEqual([]);
+  });
+});
