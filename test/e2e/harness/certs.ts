@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto';
+import { expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 
 /** Splits a PEM bundle into its certificates, leaf first. */
@@ -32,4 +33,13 @@ export function chainsToRoot(chainPem: string, rootPem: string): boolean {
   const chain = [...parsePemChain(chainPem), new X509Certificate(rootPem)];
   if (chain.length < 2) return false;
   return chain.slice(0, -1).every((cert, i) => cert.verify(chain[i + 1]!.publicKey));
+}
+
+/** Every certificate of an issuance names exactly `domains` and chains to Pebble's root of this run. */
+export function expectCertificatesFor(certificates: string[], domains: readonly string[], rootPem: string): void {
+  expect(certificates.length).toBeGreaterThan(0);
+  for (const cert of certificates) {
+    expect(certificateNames(cert)).toEqual([...domains].sort());
+    expect(chainsToRoot(cert, rootPem)).toBe(true);
+  }
 }

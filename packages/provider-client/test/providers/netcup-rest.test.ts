@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import {
   AuthenticationError,
   ConfigError,
-  Dns01Error,
   ExitCode,
   InvalidInputError,
   ProviderApiError,
@@ -14,6 +13,7 @@ import {
   redact,
 } from '../../src/index.js';
 import { netcup } from '../../src/providers/netcup/index.js';
+import { failure } from '../rejection.js';
 import { acmeValue, describeProviderConformance } from '../conformance.js';
 import { API_KEY, API_PASSWORD, CUSTOMER } from './netcup-rig.js';
 import { CLOUD_ZONE, LEGACY_ZONE, REST_KEY, restRig, type RestRig } from './netcup-rest-rig.js';
@@ -24,16 +24,6 @@ const txt = (r: RestRig, name: string, zone = CLOUD_ZONE) =>
     .records(zone, { name, type: 'TXT' })
     .map((x) => x.data)
     .sort();
-
-async function failure(promise: Promise<unknown>): Promise<Dns01Error> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(Dns01Error);
-    return error as Dns01Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 for (const changeset of [false, true]) {
   for (const legacy of [true, false]) {

@@ -18,6 +18,7 @@ import {
 } from '../../src/index.js';
 import { netcup } from '../../src/providers/netcup/index.js';
 import { NetcupRateLimitError } from '../../src/providers/netcup/client.js';
+import { failure } from '../rejection.js';
 import { describeProviderConformance } from '../conformance.js';
 import {
   API_KEY,
@@ -33,17 +34,6 @@ import {
   txt,
   type Rig,
 } from './netcup-rig.js';
-
-/** The error a promise rejects with (fails the test when it resolves). */
-async function failure(promise: Promise<unknown>): Promise<Dns01Error> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(Dns01Error);
-    return error as Dns01Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 const bodyOf = (r: { body: string }) => JSON.parse(r.body) as { action: string; param: Record<string, unknown> };
 
