@@ -1,0 +1,121 @@
+/**
+ * The netcup REST emulator itself: strict where the public clients say the
+ * real API is, so the provider tests prove the client follows it.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startNetcupRestEmulator, ZoneStore, type NetcupRestEmulator, type NetcupRestEmulatorOptions } from '@dns01/testkit';
+import { acmeValue } from '../conformance.js';
+import { CLOUD_ZONE, LEGACY_ZONE, REST_KEY } from './netcup-rest-rig.js';
+
+interface Envelope {
+  success: boolean;
+  errors: { code: string; message: string }[];
+  result: unknown;
+}
+
+let store: ZoneStore;
+let emulator: NetcupRestEmulator;
+let clock: number;
+let id: number;
+
+async function start(options: Partial<NetcupRestEmulatorOptions> = {}): Promise<void> {
+  await emulator?.close();
+  store = new ZoneStore();
+  for (const zone of [CLOUD_ZONE, LEGACY_ZONE]) store.addZone({ name: zone, nameservers: [{ name: 'ns1.dns01-test.net', addresses: ['127.0.0.2'] }] });
+  emulator = await startNetcupRestEmulator({ store, zones: [CLOUD_ZONE], legacyZones: [LEGACY_ZONE], apiKey: REST_KEY, now: () => clock, ...options });
+  id = emulator.domainId(CLOUD_ZONE)!;
+}
+
+async function api(method: string, path: string, body?: unknown, key = REST_KEY): Promise<{ status: number; reply?: Envelope }> {
+  const res = await fetch(`${emulator.endpoint}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, reply: text === '' ? undefined : (JSON.parse(text) as Envelope) };
+}
+
+const codes = (r: { reply?: Envelope }) => r.reply?.errors.map((e) => e.code);
+const NAME = `_acme-challenge.${CLOUD_ZONE}`;
+const values = (name = NAME) =>
+  store
+    .records(CLOUD_ZONE, { name, type: 'TXT' })
+    .map((r) => r.data)
+    .sort();
+
+beforeEach(async () => {
+  clock = 1_000_000;
+  await start();
+});
+afterEach(() => emulator.close());
+
+describe('netcup REST emulator', () => {
+  it('a missing or wrong Bearer key is HTTP 400 with authenticationError, on every path', async () => {
+    for (const path of ['/domain?fqdn=cloud.example', `/domain/${id}/acme/challenge`]) {
+      const wrong = await api('GET', path, undefined, 'nope');
+      expect(wrong.status).toBe(400);
+      expect(codes(wrong)).toEqual(['authenticationError']);
+    }
+  });
+
+  it('GET /domain?fqdn= finds a domain with id and isDnsManaged; an unknown one is resourceDoesNotExist; an _ label is a validationError', async () => {
+    expect((await api('GET', '/domain?fqdn=cloud.example')).reply!.result).toEqual([{ id, fqdn: CLOUD_ZONE, isDnsManaged: true }]);
+    expect((await api('GET', '/domain?fqdn=legacy.example')).reply!.result).toMatchObject([{ fqdn: LEGACY_ZONE, isDnsManaged: false }]);
+    const unknown = await api('GET', '/domain?fqdn=www.cloud.example');
+    expect([unknown.status, codes(unknown)]).toEqual([404, ['resourceDoesNotExist']]);
+    expect(codes(await api('GET', '/domain?fqdn=_acme-challenge.cloud.example'))).toEqual(['validationError']);
+  });
+
+  it('add is idempotent, checks the value (43 characters of base64url) and writes to the store; delete is 204, then resourceDoesNotExist', async () => {
+    const value = acmeValue('v1');
+    expect((await api('POST', `/domain/${id}/acme/challenge`, { scope: '@', value })).status).toBe(201);
+    expect((await api('POST', `/domain/${id}/acme/challenge`, { scope: '@', value })).status).toBe(200);
+    expect(values()).toEqual([value]);
+    for (const bad of ['short', `${value}x`, `${value.slice(0, 42)}=`]) {
+      expect(codes(await api('POST', `/domain/${id}/acme/challenge`, { scope: '@', value: bad }))).toEqual(['validationError']);
+    }
+    const deleted = await api('DELETE', `/domain/${id}/acme/challenge/%40/${value}`);
+    expect([deleted.status, deleted.reply]).toEqual([204, undefined]);
+    expect(values()).toEqual([]);
+    expect(codes(await api('DELETE', `/domain/${id}/acme/challenge/%40/${value}`))).toEqual(['resourceDoesNotExist']);
+  });
+
+  it('status turns "deployed" after the delay, whatever the nameservers serve', async () => {
+    await api('POST', `/domain/${id}/acme/challenge`, { scope: 'www', value: acmeValue('w') });
+    const status = async () => ((await api('GET', `/domain/${id}/acme/challenge`)).reply!.result as { status: string }[])[0]!.status;
+    expect(await status()).toBe('pending');
+    clock += 1500;
+    expect(await status()).toBe('deployed');
+  });
+
+  it('a domain on the legacy backend refuses DNS changes; an unknown id is resourceDoesNotExist', async () => {
+    const legacy = emulator.domainId(LEGACY_ZONE)!;
+    expect(codes(await api('POST', `/domain/${legacy}/acme/challenge`, { scope: '@', value: acmeValue('l') }))).toEqual(['validationError']);
+    expect(codes(await api('GET', '/domain/999999/acme/challenge'))).toEqual(['resourceDoesNotExist']);
+  });
+
+  it('knob secondValue: coexist keeps both values on a scope; replace keeps only the newest', async () => {
+    await api('POST', `/domain/${id}/acme/challenge`, { scope: '@', value: acmeValue('a') });
+    await api('POST', `/domain/${id}/acme/challenge`, { scope: '@', value: acmeValue('b') });
+    expect(values()).toEqual([acmeValue('a'), acmeValue('b')].sort());
+    await start({ secondValue: 'replace' });
+    await api('POST', `/domain/${id}/acme/challenge`, { scope: '@', value: acmeValue('a') });
+    await api('POST', `/domain/${id}/acme/challenge`, { scope: '@', value: acmeValue('b') });
+    expect(values()).toEqual([acmeValue('b')]);
+  });
+
+  it('knob changeset: absent answers resourceDoesNotExist; present reads revisions and applies strict autoCommit changesets', async () => {
+    expect(codes(await api('GET', `/domain/${id}/dns/revision`))).toEqual(['resourceDoesNotExist']);
+    await start({ changeset: true });
+    const record = { name: '_validation-persist', type: 'TXT', rdata: 'persist', ttl: 300 };
+    expect((await api('POST', `/domain/${id}/changeset`, { autoCommit: true, strict: true, create: [record] })).reply!.success).toBe(true);
+    const revision = ((await api('GET', `/domain/${id}/dns/revision`)).reply!.result as { identifier: string }[])[0]!.identifier;
+    const records = (await api('GET', `/domain/${id}/dns/revision/${revision}/record`)).reply!.result as typeof record[];
+    expect(records).toContainEqual(expect.objectContaining(record));
+    const strict = await api('POST', `/domain/${id}/changeset`, { autoCommit: true, strict: true, delete: [{ ...record, ttl: 60 }] });
+    expect(codes(strict)).toEqual(['validationError']);
+    await api('POST', `/domain/${id}/changeset`, { autoCommit: true, strict: true, delete: [record] });
+    expect(values(`_validation-persist.${CLOUD_ZONE}`)).toEqual([]);
+  });
+});
