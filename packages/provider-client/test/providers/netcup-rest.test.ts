@@ -10,6 +10,8 @@ import {
   ProviderApiError,
   ZoneNotFoundError,
   clearSecrets,
+  contextFromEnv,
+  dnsContextFromEnv,
   redact,
 } from '../../src/index.js';
 import { netcup } from '../../src/providers/netcup/index.js';
@@ -310,5 +312,15 @@ describe('netcup: REST settings', () => {
     expect(netcup.propagationFor!(netcup.readConfig({ NETCUP_REST_API_KEY: REST_KEY }))).toEqual({ timeout: 600, interval: 0.5 });
     expect(netcup.propagationFor!(netcup.readConfig({ ...trio, NETCUP_REST_API_KEY: REST_KEY }))).toEqual({ timeout: 1200, interval: 0.5 });
     expect(netcup.propagationFor!(netcup.readConfig(trio))).toEqual({ timeout: 1200, interval: 5 });
+  });
+
+  it('the flow takes those defaults: contextFromEnv, and dns01 wait (no credentials needed, the CCP ones when none are readable)', async () => {
+    const env = { DNS01_PROVIDER: 'netcup', NETCUP_REST_API_KEY: REST_KEY };
+    const ctx = contextFromEnv(env);
+    expect([ctx.propagation.timeoutMs, ctx.propagation.intervalMs]).toEqual([600_000, 500]);
+    await ctx.provider.close();
+    expect(dnsContextFromEnv(env).propagation.intervalMs).toBe(500);
+    expect(dnsContextFromEnv({ DNS01_PROVIDER: 'netcup' }).propagation).toMatchObject({ timeoutMs: 1_200_000, intervalMs: 5000 });
+    expect(dnsContextFromEnv({ ...env, DNS01_POLLING_INTERVAL: '2' }).propagation.intervalMs).toBe(2000);
   });
 });
