@@ -32,7 +32,7 @@ export interface RestClientConfig {
   endpoint: string;
 }
 
-type Outcome<T> = { found: true; value: T } | { found: false };
+type Outcome<T> = { found: true; value: T; pages?: number } | { found: false };
 
 function codesOf(reply: RestEnvelope): string {
   const parts = reply.errors.map((e) => (e.message ? `${e.code}: ${e.message}` : e.code));
@@ -113,11 +113,13 @@ export class NetcupRestClient {
   async listRecords(domainId: number): Promise<RestRecord[]> {
     const revisions = await this.call('GET', `/domain/${domainId}/dns/revision?page=1&perPage=100`, 'revision list');
     if (!revisions.found) throw this.noGeneralRecords('revision list');
+    this.onePage('revision list', revisions.pages);
     const list = this.parse('revision list', revisions.value, restRevisionSchema.array());
     const newest = [...list].sort((a, b) => Date.parse(a.createdAt ?? '') - Date.parse(b.createdAt ?? '')).at(-1);
     if (!newest) return [];
     const records = await this.call('GET', `/domain/${domainId}/dns/revision/${segment(newest.identifier)}/record?page=1&perPage=1000`, 'revision records');
     if (!records.found) throw this.noGeneralRecords('revision records');
+    this.onePage('revision records', records.pages);
     return this.parse('revision records', records.value, restRecordSchema.array());
   }
 
@@ -127,6 +129,15 @@ export class NetcupRestClient {
     const json = { autoCommit: true, strict: true, create: (change.create ?? []).map(strip), delete: (change.delete ?? []).map(strip) };
     const reply = await this.call('POST', `/domain/${domainId}/changeset`, 'changeset', { json, idempotent: false });
     if (!reply.found) throw this.noGeneralRecords('changeset');
+  }
+
+  /** A zone too large for one page is refused before any change, rather than read in part. */
+  private onePage(action: string, pages: number | undefined): void {
+    if (pages !== undefined && pages > 1) {
+      throw new ProviderApiError(PROVIDER, `REST ${action}`, `answered with ${pages} pages; dns01 reads the general records only from a zone that fits one page`, {
+        hint: 'Keep challenge names under _acme-challenge (the ACME endpoints need no listing of the zone)',
+      });
+    }
   }
 
   private noGeneralRecords(action: string): ProviderApiError {
@@ -158,7 +169,7 @@ export class NetcupRestClient {
     const parsed = restEnvelopeSchema.safeParse(res.json());
     if (!parsed.success) throw shapeError(action, parsed.error);
     const reply = parsed.data;
-    if (reply.success) return { found: true, value: reply.result };
+    if (reply.success) return { found: true, value: reply.result, pages: reply.meta?.pagination?.lastPage };
     const codes = reply.errors.map((e) => e.code);
     if (codes.length > 0 && codes.every((c) => c === RestCode.notFound)) return { found: false };
     throw restError(action, reply);

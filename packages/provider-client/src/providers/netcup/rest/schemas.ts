@@ -12,6 +12,7 @@ export const restEnvelopeSchema = z.object({
   success: z.boolean(),
   errors: z.array(restMessageSchema).nullish().transform((e) => e ?? []),
   result: z.unknown().optional(),
+  meta: z.object({ pagination: z.object({ lastPage: z.number().int() }).partial().optional() }).partial().nullish(),
 });
 export type RestEnvelope = z.infer<typeof restEnvelopeSchema>;
 
