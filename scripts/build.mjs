@@ -3,7 +3,7 @@
 // each "bin" in a package.json, one bundled executable (esbuild) so that a hook
 // starts fast and needs nothing beside node.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
@@ -41,6 +41,8 @@ for (const { dir, pkg } of packages) {
         format: 'esm',
         target: 'node20',
         banner: { js: banner },
+        // --version without reading a file (see suiteVersion in packages/cli/src/runtime.ts).
+        define: { __DNS01_VERSION__: JSON.stringify(pkg.version) },
         legalComments: 'none',
         logLevel: 'warning',
         tsconfig: join(root, 'tsconfig.json'),
@@ -59,6 +61,10 @@ for (const { dir, pkg } of packages) {
         external: extra.external ?? [],
         logLevel: 'warning',
         tsconfig: join(root, 'tsconfig.json'),
+      }).then(() => {
+        // `require` consumers get the same declarations as a .d.cts, so TypeScript
+        // does not take the CommonJS entry for an ES module.
+        if (extra.types) copyFileSync(join(dir, extra.types), join(dir, extra.types.replace(/\.d\.ts$/, '.d.cts')));
       }),
     );
   }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import {
@@ -83,6 +84,24 @@ export interface RunOptions {
   exit?: boolean;
 }
 
+// Set by scripts/build.mjs in every bundled executable, so --version reads no file.
+declare const __DNS01_VERSION__: string | undefined;
+
+/**
+ * The suite's version (every package carries the same one): baked into the
+ * bundles, else read from this package's package.json (library use, tests).
+ */
+export function suiteVersion(): string {
+  if (typeof __DNS01_VERSION__ === 'string') return __DNS01_VERSION__;
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** `--version` (or `-V`) alone on the command line: every executable answers it the same way. */
+export function isVersionRequest(argv: readonly string[]): boolean {
+  return argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V');
+}
+
 /** The one line printed for a failure: `<name>: error: <message>. <hint>`, redacted. */
 export function errorLine(name: string, error: unknown): string {
   const text = error instanceof Dns01Error ? error.oneLine : describeError(error);
@@ -109,6 +128,13 @@ export async function runMain(name: string, main: Main, options: RunOptions = {}
   if (options.exit ?? true) setFlagsFromString('--liftoff-only');
   const writeErr = options.writeErr ?? ((line: string) => process.stderr.write(`${line}\n`));
   const writeOut = options.writeOut ?? ((text: string) => process.stdout.write(text));
+  const argv = options.argv ?? process.argv.slice(2);
+  if (isVersionRequest(argv)) {
+    writeOut(`${name} ${suiteVersion()}\n`);
+    process.exitCode = ExitCode.ok;
+    if (options.exit ?? true) process.exit(ExitCode.ok);
+    return ExitCode.ok;
+  }
   const abort = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
     if (abort.signal.aborted) process.exit(130);
@@ -137,7 +163,7 @@ export async function runMain(name: string, main: Main, options: RunOptions = {}
     logger = createLogger({ level: logLevel, format: logFormat, write: writeErr });
     const ctx: RunContext = {
       name,
-      argv: options.argv ?? process.argv.slice(2),
+      argv,
       env,
       configFile,
       get logger() {
