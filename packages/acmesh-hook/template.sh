@@ -153,7 +153,8 @@ _dns01_@NAME@_cli() {
     return 1
   fi
   _debug "dns01" "$*"
-  DNS01_PROVIDER=@NAME@ @ENV_PREFIX@ "$_d01_cli" "$@"
+  # acme.sh owns the terminal: no live status line from a wait here.
+  DNS01_PROVIDER=@NAME@ DNS01_STATUS_LINE=0 @ENV_PREFIX@ "$_d01_cli" "$@"
   _d01_status="$?"
   if [ "$_d01_status" != "0" ]; then
     _err "dns01 $1 failed with exit code $_d01_status (see the error line above; docs/clients/acme.sh.md)"

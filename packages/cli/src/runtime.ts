@@ -22,7 +22,9 @@ import {
   type LogLevel,
   type PropagationSettings,
   type ProviderName,
+  type WaitStatus,
 } from '@dns01/provider-client';
+import { createLiveStatus } from './status-line.js';
 
 /**
  * What every dns01 executable shares: the effective environment (config file
@@ -51,6 +53,12 @@ export interface RunContext {
   flow(options?: { provider?: ProviderName; overrides?: Partial<PropagationSettings> }): FlowContext;
   /** Writes a result line to stdout (redacted). */
   out(text: string): void;
+  /**
+   * The live status line for propagation waits, when this executable shows
+   * one (RunOptions.statusLine), stderr is a terminal, the log is human text
+   * at info or debug, and DNS01_STATUS_LINE is not 0.
+   */
+  readonly status: WaitStatus | undefined;
 }
 
 export interface LoggingFlags {
@@ -82,6 +90,11 @@ export interface RunOptions {
    * false only sets process.exitCode (in-process use).
    */
   exit?: boolean;
+  /**
+   * Show a live status line while waiting when stderr is a terminal (the
+   * dns01 command; not the hooks, whose client owns the terminal).
+   */
+  statusLine?: boolean;
 }
 
 // Set by scripts/build.mjs in every bundled executable, so --version reads no file.
@@ -126,7 +139,9 @@ export async function runMain(name: string, main: Main, options: RunOptions = {}
   // WebAssembly in the background costs more than it can ever save (measured
   // by scripts/bench-exec.mjs). Set before the first connection compiles it.
   if (options.exit ?? true) setFlagsFromString('--liftoff-only');
-  const writeErr = options.writeErr ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const live =
+    options.statusLine && !options.writeErr && process.stderr.isTTY && process.env.TERM !== 'dumb' ? createLiveStatus(process.stderr) : undefined;
+  const writeErr = options.writeErr ?? live?.writeLine ?? ((line: string) => process.stderr.write(`${line}\n`));
   const writeOut = options.writeOut ?? ((text: string) => process.stdout.write(text));
   const argv = options.argv ?? process.argv.slice(2);
   if (isVersionRequest(argv)) {
@@ -177,12 +192,16 @@ export async function runMain(name: string, main: Main, options: RunOptions = {}
         logger = createLogger({ level: logLevel, format: logFormat, write: writeErr });
       },
       flow(flowOptions = {}) {
-        const flow = contextFromEnv(env, { ...flowOptions, logger, signal: abort.signal });
+        const flow = contextFromEnv(env, { ...flowOptions, logger, signal: abort.signal, status: this.status });
         sessions.push(flow);
         return flow;
       },
       out(text) {
         writeOut(redact(text.endsWith('\n') ? text : `${text}\n`));
+      },
+      get status() {
+        const wanted = readVariable(env, 'DNS01_STATUS_LINE')?.value !== '0' && logLevel !== 'quiet' && logFormat === 'text';
+        return wanted ? live : undefined;
       },
     };
     logger.debug(`${name} ready`, { startupMs: Math.round(performance.now()), configFile: configFile ?? 'none' });

@@ -5,7 +5,7 @@ import { Dns01Error, ProviderApiError } from './errors.js';
 import { silentLogger, type Logger } from './log.js';
 import { challengeName, normalizeDomain } from './names.js';
 import { findZoneApex, formatProgress, resolveCnameTarget, waitForPropagation } from './propagation/index.js';
-import type { PropagationOptions, PropagationResult } from './propagation/types.js';
+import type { PropagationOptions, PropagationResult, WaitStatus } from './propagation/types.js';
 import { createProviderFromEnv, PROVIDER_NAMES, propagationDefaults, providerDefinition, type ProviderName } from './providers/registry.js';
 import { describeError } from './redact.js';
 
@@ -37,10 +37,12 @@ export interface FlowContext {
   logger: Logger;
   propagation: PropagationSettings;
   signal?: AbortSignal;
+  /** Shows the propagation wait while it runs (the dns01 command in a terminal). */
+  status?: WaitStatus;
 }
 
 /** What the DNS-only steps need: no provider, no credentials (`dns01 wait`). */
-export type DnsContext = Pick<FlowContext, 'logger' | 'propagation' | 'signal'>;
+export type DnsContext = Pick<FlowContext, 'logger' | 'propagation' | 'signal' | 'status'>;
 
 /** Propagation defaults when no provider is named (the most patient provider's). */
 export const GENERIC_PROPAGATION = { timeout: 1200, interval: 5 } as const;
@@ -63,7 +65,7 @@ export function propagationSettings(dns: DnsSettings, definition: { propagation:
  */
 export function dnsContextFromEnv(
   env: Env,
-  options: { logger?: Logger; overrides?: Partial<PropagationSettings>; signal?: AbortSignal } = {},
+  options: { logger?: Logger; overrides?: Partial<PropagationSettings>; signal?: AbortSignal; status?: WaitStatus } = {},
 ): DnsContext {
   const dns = readDnsSettings(env);
   const named = PROVIDER_NAMES.find((n) => n === env.DNS01_PROVIDER);
@@ -72,6 +74,7 @@ export function dnsContextFromEnv(
     logger: options.logger ?? silentLogger,
     propagation: { ...propagationSettings(dns, defaults), ...options.overrides },
     signal: options.signal,
+    status: options.status,
   };
 }
 
@@ -81,7 +84,7 @@ export function dnsContextFromEnv(
  */
 export function contextFromEnv(
   env: Env,
-  options: { provider?: ProviderName; logger?: Logger; overrides?: Partial<PropagationSettings>; signal?: AbortSignal } = {},
+  options: { provider?: ProviderName; logger?: Logger; overrides?: Partial<PropagationSettings>; signal?: AbortSignal; status?: WaitStatus } = {},
 ): FlowContext {
   const logger = options.logger ?? silentLogger;
   const dns = readDnsSettings(env);
@@ -96,6 +99,7 @@ export function contextFromEnv(
     logger,
     propagation: { ...propagationSettings(dns, { propagation }), ...options.overrides },
     signal: options.signal,
+    status: options.status,
   };
 }
 
@@ -146,8 +150,16 @@ export async function waitForRecords(ctx: DnsContext, records: Pick<PlacedRecord
     intervalMs: ctx.propagation.intervalMs,
     signal: ctx.signal,
     onProgress: (event) => ctx.logger.info(formatProgress(event)),
+    onRound: ctx.status && ((event) => ctx.status?.update(event)),
+    progressEveryMs: ctx.status?.replacesRepeats ? Infinity : undefined,
   };
-  const result = await waitForPropagation(expectations, options);
+  ctx.status?.begin({ timeoutMs: ctx.propagation.timeoutMs });
+  let result: PropagationResult;
+  try {
+    result = await waitForPropagation(expectations, options);
+  } finally {
+    ctx.status?.end();
+  }
   ctx.logger.info(`every authoritative nameserver serves the record${records.length > 1 ? 's' : ''} after ${(result.elapsedMs / 1000).toFixed(1)}s`);
   return result;
 }

@@ -31,6 +31,8 @@ Commands:
 Run 'dns01 <command> --help' for its options. Results go to stdout, progress
 and errors to stderr. Configuration: environment variables, or a KEY=VALUE
 file (DNS01_CONFIG, ~/.config/dns01/config, /etc/dns01/config; mode 600).
+In a terminal, a wait shows one live status line (DNS01_STATUS_LINE=0: off).
+'dns01 --version' prints the version.
 ${exitCodesHelp()}
 `;
 
@@ -47,4 +49,4 @@ await runMain('dns01', async (ctx) => {
   const run = commands[command];
   if (!run) throw new InvalidInputError(`unknown command "${command}"`, { hint: "Run 'dns01 --help'" });
   return run(ctx, rest);
-});
+}, { statusLine: true });

@@ -29,7 +29,7 @@ export async function waitCommand(ctx: RunContext, args: readonly string[]): Pro
   if (!parsed) return 0;
   const { values, positionals } = parsed;
   const asked = expectedRecords(positionals, values.record ?? []);
-  const dns = dnsContextFromEnv(ctx.env, { logger: ctx.logger, overrides: propagationOverrides(values), signal: ctx.signal });
+  const dns = dnsContextFromEnv(ctx.env, { logger: ctx.logger, overrides: propagationOverrides(values), signal: ctx.signal, status: ctx.status });
   const targets = new Map<string, string>();
   for (const name of new Set(asked.map((r) => r.name))) {
     const target = dns.propagation.followCname

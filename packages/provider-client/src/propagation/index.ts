@@ -5,5 +5,5 @@
 export * from './types.js';
 export { waitForPropagation } from './wait.js';
 export { findZoneApex, resolveCnameTarget } from './lookup.js';
-export { formatProgress } from './format.js';
+export { bestState, formatProgress } from './format.js';
 export { systemResolvers } from './resolvers.js';

@@ -30,6 +30,21 @@ export interface PropagationOptions extends ResolverOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** Longest silence between two progress events while nothing changes (default 30 000 ms). */
   progressEveryMs?: number;
+  /** Called after every round that has not finished the wait, changed or not (a live status line). */
+  onRound?: (event: ProgressEvent) => void;
+}
+
+/**
+ * Something that shows a wait while it runs, e.g. the dns01 command's status
+ * line in a terminal: `begin` before the first query, `update` after every
+ * round, `end` once the wait is over (done, failed or interrupted).
+ */
+export interface WaitStatus {
+  begin(wait: { timeoutMs: number }): void;
+  update(event: ProgressEvent): void;
+  end(): void;
+  /** Log lines per change are enough while the status shows the wait: no periodic repeats. */
+  readonly replacesRepeats: boolean;
 }
 
 /** What one nameserver address answered for one name in the latest round. */

@@ -188,6 +188,7 @@ export async function waitForPropagation(expectations: Expectation[], options: P
         return { elapsedMs: elapsed(), rounds: round, confirmedAt };
       }
       report(event);
+      options.onRound?.(event);
       const wait = options.intervalMs - (performance.now() - roundStarted);
       if (wait > 0) await sleep(wait, signal);
       else signal.throwIfAborted();

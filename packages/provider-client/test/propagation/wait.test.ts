@@ -1,6 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ExitCode, PropagationTimeoutError, waitForPropagation, type ProgressEvent } from '@dns01/provider-client';
+import { waitForRecords, ExitCode, PropagationTimeoutError, silentLogger, waitForPropagation, type DnsContext, type ProgressEvent } from '@dns01/provider-client';
 import { NS1, NS2, NS3, NS3_SILENT_ADDRESS, txtQueries, useDnsWorld } from './dns-world.js';
 
 const world = useDnsWorld();
@@ -188,6 +188,50 @@ describe('waitForPropagation', () => {
     );
     expect(events.length).toBeGreaterThanOrEqual(2);
     expect(events.length).toBeLessThan(10);
+  });
+});
+
+describe('a WaitStatus (the live status line) around a wait', () => {
+  function recorder(replacesRepeats = true) {
+    const calls: string[] = [];
+    const events: ProgressEvent[] = [];
+    const status = {
+      replacesRepeats,
+      begin: ({ timeoutMs }: { timeoutMs: number }) => void calls.push(`begin ${timeoutMs}`),
+      update: (event: ProgressEvent) => void (calls.push('update'), events.push(event)),
+      end: () => void calls.push('end'),
+    };
+    return { calls, events, status };
+  }
+  const context = (status: DnsContext['status'], timeoutMs = 5000): DnsContext => {
+    const o = world.options();
+    return {
+      logger: silentLogger,
+      propagation: { resolvers: o.resolvers ?? [], nsPort: o.nsPort ?? 53, timeoutMs, intervalMs: 20, followCname: false },
+      status,
+    };
+  };
+
+  it('gets every unfinished round, changed or not, between begin and end', async () => {
+    world.dns.nameserver(NS2).setLag(Infinity);
+    addTxt('example.com', NAME, 'token');
+    const { calls, events, status } = recorder();
+    const waiting = waitForRecords(context(status), [{ name: NAME, value: 'token' }]);
+    while (txtQueries(world, NS2, NAME).length < 4) await new Promise((r) => setTimeout(r, 20));
+    world.dns.nameserver(NS2).setLag(0);
+    await waiting;
+    expect(calls[0]).toBe('begin 5000');
+    expect(calls.at(-1)).toBe('end');
+    expect(calls.filter((c) => c === 'update').length).toBeGreaterThanOrEqual(3);
+    expect(events[0]).toMatchObject({ confirmed: [NS1], lagging: [{ nameserver: NS2 }] });
+  });
+
+  it('ends on a timeout too', async () => {
+    world.dns.nameserver(NS2).setLag(Infinity);
+    addTxt('example.com', NAME, 'token');
+    const { calls, status } = recorder();
+    await timeoutOf(waitForRecords(context(status, 300), [{ name: NAME, value: 'token' }]));
+    expect(calls.at(-1)).toBe('end');
   });
 });
 
