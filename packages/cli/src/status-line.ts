@@ -91,7 +91,7 @@ function truncate(line: string, width: number): string {
   return chars.length <= max ? line : `${chars.slice(0, max - 1).join('')}…`;
 }
 
-/** Where the status line goes: a terminal (stderr) that knows its width. */
+/** Where the status line goes: a terminal (stderr); without a known width (0 or none), 80 columns. */
 export interface StatusTerminal {
   write(text: string): void;
   readonly columns?: number;
@@ -109,7 +109,7 @@ export function createLiveStatus(terminal: StatusTerminal, options: { now?: () =
   let active: { started: number; timeoutMs: number; event?: ProgressEvent; timer: ReturnType<typeof setInterval> } | undefined;
   const draw = () => {
     if (!active) return;
-    const line = renderStatusLine({ elapsedMs: now() - active.started, timeoutMs: active.timeoutMs, event: active.event }, terminal.columns ?? 80);
+    const line = renderStatusLine({ elapsedMs: now() - active.started, timeoutMs: active.timeoutMs, event: active.event }, terminal.columns || 80);
     terminal.write(`${CLEAR_LINE}${line}`);
   };
   return {
