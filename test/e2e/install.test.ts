@@ -3,12 +3,14 @@
 // (no workspace, no dev dependencies), and then only what that prefix holds is
 // run: each executable's --help and --version, one present and cleanup through
 // each against the emulator, the library's ESM and CommonJS entries, and a
-// certbot issuance from Pebble through the installed hook.
+// certbot issuance and one by Debian's acme.sh from Pebble through the
+// installed hooks.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { requireCurrentClients } from '../../scripts/lib/current-clients.mjs';
 import { certificateNames, chainsToRoot } from './harness/certs.js';
 import { certbotCertonly, REPO_ROOT } from './harness/clients.js';
 import { requirePrograms } from './harness/debian.js';
@@ -222,3 +224,24 @@ test('certbot issues a certificate from Pebble through the installed dns01-certb
   expect(chainsToRoot(chain, e2e.root)).toBe(true);
   expect(zoneSnapshot(e2e.world, e2e.zone)).toEqual(before);
 });
+
+test("Debian's acme.sh 3.1.5 finds the hooks dns01-acmesh install linked, by name, and issues through them", async () => {
+  const sid = requireCurrentClients();
+  const home = mkdtempSync(join(dir, 'acmesh-user-'));
+  // As Debian's /usr/bin/acme.sh runs it; its default home is ~/.acme.sh, where the hooks go.
+  const env = { PATH: `${join(prefix, 'bin')}:/usr/bin:/bin`, HOME: home, LANG: 'C.UTF-8', ACME_PACKAGED: '1', ...e2e.world.env };
+  const linked = await run(join(prefix, 'bin', 'dns01-acmesh'), ['install'], { env, timeoutMs: STEP_MS });
+  expect(linked.code, explain(linked)).toBe(0);
+  const before = zoneSnapshot(e2e.world, e2e.zone);
+  const r = await run(
+    sid.acmesh,
+    ['--issue', '--server', e2e.pebble.directoryUrl, '--ca-bundle', e2e.pebble.tls.caCertPath, '--dns', 'dns_dns01_netcup', '-d', e2e.zone, '-d', `*.${e2e.zone}`, '--dnssleep', '0', '--debug'],
+    { env, timeoutMs: 2 * STEP_MS },
+  );
+  expect(r.code, explain(r)).toBe(0);
+  expect(r.output).toContain(`Found domain API file: ${join(home, '.acme.sh/dnsapi/dns_dns01_netcup.sh')}`);
+  const chain = readFileSync(join(home, '.acme.sh', `${e2e.zone}_ecc`, 'fullchain.cer'), 'utf8');
+  expect(certificateNames(chain)).toEqual([e2e.zone, `*.${e2e.zone}`].sort());
+  expect(chainsToRoot(chain, e2e.root)).toBe(true);
+  expect(zoneSnapshot(e2e.world, e2e.zone)).toEqual(before);
+}, 3 * STEP_MS);
