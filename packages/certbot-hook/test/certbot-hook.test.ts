@@ -35,7 +35,7 @@ beforeEach(() => {
 
 /** Runs the hook the way certbot does: the variables in the environment, one action argument. */
 function hook(action: string, env: Record<string, string | undefined>): Promise<RunResult> {
-  return runNode(BIN, [action], { env: { PATH: process.env.PATH, HOME: '/nonexistent', DNS01_STATE_DIR: stateDir, ...world.env, ...env } });
+  return runNode(BIN, [action], { env: { PATH: process.env.PATH, HOME: '/nonexistent', ...world.env, DNS01_STATE_DIR: stateDir, ...env } });
 }
 
 function certbotEnv(achalls: Achall[], index: number, extra: Record<string, string> = {}): Record<string, string> {

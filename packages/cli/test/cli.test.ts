@@ -1,6 +1,6 @@
 // Contract tests of the built `dns01` executable, run as a separate process
 // against the emulators and the test DNS server (pnpm build first).
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
@@ -349,5 +349,39 @@ describe('dns01 zones and check on a provider that lists zones', { timeout: 60_0
     const lines = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as { level: string; msg: string });
     expect(lines.some((l) => l.level === 'info' && l.msg.startsWith('created TXT'))).toBe(true);
     await dns01(['cleanup', 'example.com', 'j'], world.env);
+  });
+});
+
+describe('dns01 cleanup in parallel processes on XSServer (indexes shift under each other)', { timeout: 90_000 }, () => {
+  let world: TestWorld<'xsserver'>;
+  beforeAll(async () => {
+    world = await startTestWorld({
+      provider: 'xsserver',
+      records: [
+        { name: CHALLENGE, type: 'TXT', data: 'foreign-before' },
+        { name: 'www.example.com', type: 'A', data: '192.0.2.10' },
+      ],
+    });
+  });
+  afterAll(async () => world?.close());
+
+  const zone = () => world.store.records('example.com').map(({ name, type, data }) => `${type} ${name} ${data}`);
+
+  test('five concurrent cleanup processes on one name all exit 0 and leave the zone as it was', async () => {
+    const before = zone();
+    const values = ['p-0', 'p-1', 'p-2', 'p-3', 'p-4'];
+    const present = await dns01(['present', '--no-wait', ...values.flatMap((v) => ['example.com', v])], world.env);
+    expect(present.status).toBe(0);
+    // Foreign records after ours: a delete aimed by a stale index would hit one of them.
+    world.store.add('example.com', { name: 'mail.example.com', type: 'TXT', data: 'foreign-after' });
+    world.store.add('example.com', { name: CHALLENGE, type: 'TXT', data: 'foreign-last' });
+    const withForeign = [...before, 'TXT mail.example.com foreign-after', `TXT ${CHALLENGE} foreign-last`];
+    // Each DELETE lands a while after the list it was aimed by: wide enough for the others to shift the indexes.
+    world.emulator.server.inject({ fault: { kind: 'delay', ms: 300 }, times: 50, match: (r) => r.method === 'DELETE' });
+    const results = await Promise.all(values.map((v) => dns01(['cleanup', 'example.com', v], world.env)));
+    for (const r of results) expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: expect.any(String) as string });
+    expect(zone()).toEqual(withForeign);
+    expect(readdirSync(join(world.stateDir, 'locks'))).toEqual([]);
+    expectNoSecrets(world, ...results);
   });
 });

@@ -51,7 +51,15 @@ export interface ProviderDeps {
   findApex?: (fqdn: string) => Promise<string | undefined>;
   /** Overrides for the HTTP client (tests shorten retries). */
   http?: Partial<Omit<HttpClientOptions, 'provider' | 'baseUrl' | 'logger'>>;
+  /**
+   * Runs `fn` under a host-wide lock named `key` (shared by every dns01
+   * process of this user), for providers whose API is unsafe across processes
+   * (XSServer's index-based deletes). Without it, providers lock per process only.
+   */
+  hostLock?: HostLock;
 }
+
+export type HostLock = <T>(key: string, fn: () => Promise<T>) => Promise<T>;
 
 /** A public document of the provider's API that the wire client follows. */
 export interface ApiDoc {

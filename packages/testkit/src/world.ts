@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ProviderName } from '@dns01/provider-client';
 import { startDnsServer, type DnsServer } from './dns/index.js';
 import { emulatorWirings } from './emulators/all.js';
@@ -50,6 +53,8 @@ export interface TestWorld<P extends ProviderName = ProviderName> {
   store: ZoneStore;
   dns: DnsServer;
   emulator: EmulatorOf[P];
+  /** A private state directory of this world (DNS01_STATE_DIR in `env`): host locks, certbot runs. */
+  stateDir: string;
   /** TXT values at `name` as the store (the provider) holds them now. */
   txt(name: string): string[];
   close(): Promise<void>;
@@ -87,8 +92,11 @@ export async function startTestWorld<P extends ProviderName>(options: TestWorldO
     await dns.close();
     throw error;
   }
+  // Host-wide locks and run state stay inside the world (mkdtemp makes it 0700).
+  const stateDir = mkdtempSync(join(tmpdir(), 'dns01-world-state-'));
   const env: Record<string, string> = {
     DNS01_PROVIDER: options.provider,
+    DNS01_STATE_DIR: stateDir,
     ...started.env,
     ...(started.credentials ?? wiring.credentials),
     DNS01_RESOLVERS: dns.resolver,
@@ -104,6 +112,7 @@ export async function startTestWorld<P extends ProviderName>(options: TestWorldO
     store,
     dns,
     emulator: started.emulator as EmulatorOf[P],
+    stateDir,
     txt(name) {
       const zone = store.zoneFor(name);
       if (!zone) return [];
@@ -111,6 +120,7 @@ export async function startTestWorld<P extends ProviderName>(options: TestWorldO
     },
     async close() {
       await Promise.allSettled([started.emulator.close(), dns.close()]);
+      rmSync(stateDir, { recursive: true, force: true });
     },
   };
 }

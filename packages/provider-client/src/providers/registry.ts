@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { readSettings, setting, type Env } from '../config.js';
-import type { DnsProvider, ProviderDefinition, ProviderDeps } from '../contract.js';
+import type { DnsProvider, HostLock, ProviderDefinition, ProviderDeps } from '../contract.js';
+import type { Logger } from '../log.js';
+import { withHostLock } from '../state.js';
 import { providerDefinitions } from './all.js';
 
 export { providerDefinitions } from './all.js';
@@ -41,6 +43,18 @@ export function propagationDefaults(definition: ProviderDefinition<unknown>, env
   }
 }
 
+/** How long a process waits for another dns01 process to finish with a zone. */
+const HOST_LOCK_WAIT_MS = 90_000;
+
+/** The host-wide lock in the private state directory of `env` (see state.ts). */
+export function hostLockFor(env: Env, logger: Logger): HostLock {
+  return (key, fn) =>
+    withHostLock(env, key, fn, {
+      waitMs: HOST_LOCK_WAIT_MS,
+      onWait: (pid) => logger.info(`waiting for another dns01 process (pid ${pid ?? '?'}) to finish changing the same zone`),
+    });
+}
+
 /** Reads DNS01_PROVIDER (unless given) and that provider's settings, and builds it. */
 export function createProviderFromEnv(
   env: Env,
@@ -51,5 +65,6 @@ export function createProviderFromEnv(
   const definition = providerDefinition(chosen);
   const config = definition.readConfig(env);
   const propagation = definition.propagationFor?.(config) ?? definition.propagation;
-  return { definition, provider: definition.create(config, deps), propagation };
+  const withLock = { ...deps, hostLock: deps.hostLock ?? hostLockFor(env, deps.logger) };
+  return { definition, provider: definition.create(config, withLock), propagation };
 }

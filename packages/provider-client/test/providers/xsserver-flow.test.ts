@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestWorld, type TestWorld } from '@dns01/testkit';
-import { closeHttp, contextFromEnv, createLogger, present, cleanup, type FlowContext } from '../../src/index.js';
+import { startTestWorld, XSSERVER_READINGS, type TestWorld } from '@dns01/testkit';
+import { closeHttp, contextFromEnv, createLogger, present, ProviderApiError, cleanup, type FlowContext } from '../../src/index.js';
 
 const NAME = '_acme-challenge.example.com';
 
@@ -13,6 +13,12 @@ describe('xsserver: present and cleanup through the shared flow, against the emu
     await closeHttp();
   });
 
+  const snapshot = (w: TestWorld) => w.store.records('example.com').map(({ name, type, data }) => `${type} ${name} ${data}`);
+  const challenges = [
+    { domain: 'example.com', value: 'flow-apex' },
+    { domain: '*.example.com', value: 'flow-wildcard' },
+  ];
+
   it('present returns once every nameserver serves both values; cleanup leaves the zone as it was', async () => {
     world = await startTestWorld({
       provider: 'xsserver',
@@ -22,11 +28,7 @@ describe('xsserver: present and cleanup through the shared flow, against the emu
     });
     const logs: string[] = [];
     ctx = contextFromEnv(world.env, { logger: createLogger({ level: 'debug', write: (l) => logs.push(l) }) });
-    const before = world.store.records('example.com').map(({ name, type, data }) => `${type} ${name} ${data}`);
-    const challenges = [
-      { domain: 'example.com', value: 'flow-apex' },
-      { domain: '*.example.com', value: 'flow-wildcard' },
-    ];
+    const before = snapshot(world);
 
     const placed = await present(ctx, challenges);
     expect(placed.map((p) => p.zone.name)).toEqual(['example.com', 'example.com']);
@@ -37,8 +39,37 @@ describe('xsserver: present and cleanup through the shared flow, against the emu
     expect(asked).toEqual(new Set(['ns1.dns01-test.net', 'ns2.dns01-test.net']));
 
     await cleanup(ctx, challenges);
-    expect(world.store.records('example.com').map(({ name, type, data }) => `${type} ${name} ${data}`)).toEqual(before);
+    expect(snapshot(world)).toEqual(before);
     const text = logs.join('\n');
     for (const secret of world.secrets) expect(text).not.toContain(secret);
   });
+
+  for (const reading of XSSERVER_READINGS) {
+    it(`reading "${reading.label}": ${reading.deletes ? 'present and cleanup leave the zone as it was' : 'present refuses before any write'}`, async () => {
+      world = await startTestWorld({
+        provider: 'xsserver',
+        records: [
+          { name: NAME, type: 'TXT', data: 'foreign-kept' },
+          { name: 'www.example.com', type: 'A', data: '192.0.2.10' },
+        ],
+        emulator: { readings: reading.readings },
+      });
+      ctx = contextFromEnv(world.env);
+      const before = snapshot(world);
+      if (reading.deletes) {
+        await present(ctx, challenges);
+        expect(world.txt(NAME).sort()).toEqual(['flow-apex', 'flow-wildcard', 'foreign-kept']);
+        await cleanup(ctx, challenges);
+      } else {
+        const error = await present(ctx, challenges).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(ProviderApiError);
+        expect((error as ProviderApiError).message).toMatch(/are not their positions in the list .* was not created/);
+        expect(world.emulator.server.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+      }
+      expect(snapshot(world)).toEqual(before);
+    });
+  }
 });

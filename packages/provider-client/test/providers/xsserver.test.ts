@@ -8,6 +8,7 @@ import {
   serveHandlers,
   startXsserverEmulator,
   ZoneStore,
+  XSSERVER_READINGS,
   type EmulatorServer,
   type XsserverControls,
   type XsserverEmulatorOptions,
@@ -117,6 +118,92 @@ describeProviderConformance('xsserver (absolute names, quoted TXT)', async () =>
 describeProviderConformance('xsserver (relative and absolute names mixed)', async () => {
   const h = await harness({ nameStyle: 'mixed' });
   return { provider: h.provider, store: h.store, zone: ZONE, close: h.close };
+});
+
+for (const reading of XSSERVER_READINGS.filter((r) => r.deletes)) {
+  describeProviderConformance(`xsserver (reading: ${reading.label})`, async () => {
+    const h = await harness({ readings: reading.readings, nameStyle: 'mixed' });
+    return { provider: h.provider, store: h.store, zone: ZONE, close: h.close };
+  });
+}
+
+describe('xsserver readings of the document', () => {
+  for (const reading of XSSERVER_READINGS.filter((r) => !r.deletes)) {
+    it(`${reading.label}: refuses before any write, with one clear line naming what is left`, async () => {
+      const h = await track(harness({ readings: reading.readings }));
+      h.store.add(ZONE, { name: `www.${ZONE}`, type: 'A', data: '192.0.2.10' });
+      h.store.add(ZONE, { name: CHALLENGE, type: 'TXT', data: 'made-earlier' });
+      const before = snapshot(h.store);
+      const zone = await h.provider.findZone(CHALLENGE);
+      const refused = await failure(h.provider.appendTxt(zone, CHALLENGE, 'new-value'));
+      expect(refused).toBeInstanceOf(ProviderApiError);
+      expect(refused.message).toMatch(/record ids of example\.com are not their positions .* was not created$/);
+      const kept = await failure(h.provider.deleteTxt(zone, CHALLENGE, 'made-earlier'));
+      expect(kept.message).toContain('it deleted nothing: TXT _acme-challenge.example.com "made-earlier" is left behind');
+      expect(kept.oneLine.split('\n')).toHaveLength(1);
+      expect(snapshot(h.store)).toEqual(before);
+      expect(dnsRequests(h.server, 'POST')).toHaveLength(0);
+      expect(dnsRequests(h.server, 'DELETE')).toHaveLength(0);
+      // Reading the list stays possible.
+      expect((await h.provider.listTxt(zone, CHALLENGE)).map((r) => r.value)).toEqual(['made-earlier']);
+    });
+  }
+
+  it('errors with HTTP 200: wrong credentials are still an AuthenticationError, an unknown name is "not here"', async () => {
+    const bad = await track(harness({ readings: { errors: 'http-200' }, password: 'wrong-password-x2' }));
+    const error = await failure(bad.provider.findZone(CHALLENGE));
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(error.message).toBe('xsserver domainByName: the username or password was refused: Invalid username or password (HTTP 200)');
+    const good = await track(harness({ readings: { errors: 'http-200' } }));
+    await expect(good.provider.findZone('_acme-challenge.not-in-this-account.example')).rejects.toBeInstanceOf(ZoneNotFoundError);
+    const gone = await failure(good.provider.listTxt({ name: ZONE, id: '9999' }, CHALLENGE));
+    expect(gone).toBeInstanceOf(ZoneNotFoundError);
+    expect(gone.message).toBe('xsserver listDnsRecords: domain id 9999 does not exist in this account: Domain not found (HTTP 200)');
+  });
+
+  it('an error body with HTTP 200 on a create is a refusal, not a success', async () => {
+    const h = await track(
+      harness({ extra: [mswHttp.post('*/api/domain/:id/dns', () => HttpResponse.json({ error: ['Invalid content'] }))] }),
+    );
+    const zone = await h.provider.findZone(CHALLENGE);
+    const error = await failure(h.provider.appendTxt(zone, CHALLENGE, 'v'));
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error.message).toBe('xsserver createDnsRecord: the request was refused as invalid: Invalid content (HTTP 200)');
+  });
+
+  it('an error body with HTTP 200 on a delete by a stale index ("Record not found") deletes nothing wrong', async () => {
+    const h = await track(harness({ readings: { errors: 'http-200' } }));
+    const zone = await h.provider.findZone(CHALLENGE);
+    h.store.add(ZONE, { name: `a.${ZONE}`, type: 'TXT', data: 'foreign-1' });
+    await h.provider.appendTxt(zone, CHALLENGE, 'ours-last');
+    h.emulator.beforeNext('delete', () => {
+      h.store.remove(ZONE, h.store.records(ZONE, { name: `a.${ZONE}` }).map((r) => r.id));
+    });
+    const expected = snapshot(h.store).filter((r) => r !== `TXT a.${ZONE} foreign-1` && r !== `TXT ${CHALLENGE} ours-last`);
+    expect(await h.provider.deleteTxt(zone, CHALLENGE, 'ours-last')).toBe('deleted');
+    expect(snapshot(h.store)).toEqual(expected);
+  });
+
+  it('a create answered with an empty object is accepted once the record is listed', async () => {
+    const h = await track(harness({ readings: { writeReply: 'empty' } }));
+    const zone = await h.provider.findZone(CHALLENGE);
+    await h.provider.appendTxt(zone, CHALLENGE, 'empty-reply');
+    expect(txt(h.store)).toEqual(['empty-reply']);
+    expect(await h.provider.deleteTxt(zone, CHALLENGE, 'empty-reply')).toBe('deleted');
+  });
+
+  it('0-based ids: the DELETE is sent with the listed id, which is the 0-based position', async () => {
+    const h = await track(harness({ readings: { ids: 'zero-based' } }));
+    const zone = await h.provider.findZone(CHALLENGE);
+    h.store.add(ZONE, { name: `a.${ZONE}`, type: 'TXT', data: 'foreign-1' });
+    await h.provider.appendTxt(zone, CHALLENGE, 'last');
+    const position = h.store.records(ZONE).findIndex((r) => r.data === 'last');
+    expect((await h.provider.listTxt(zone, CHALLENGE)).map((r) => r.id)).toEqual([String(position)]);
+    const expected = snapshot(h.store).filter((r) => r !== `TXT ${CHALLENGE} last`);
+    expect(await h.provider.deleteTxt(zone, CHALLENGE, 'last')).toBe('deleted');
+    expect(dnsRequests(h.server, 'DELETE').map((r) => r.url.split('/').pop())).toEqual([String(position)]);
+    expect(snapshot(h.store)).toEqual(expected);
+  });
 });
 
 describe('xsserver settings', () => {
@@ -293,7 +380,6 @@ describe('xsserver errors', () => {
     ['records is not a list', { records: 'none' }, /listDnsRecords: answered in an unexpected shape .* at records/],
     ['a record without content', { records: [{ id: 1, name: 'x', type: 'TXT' }] }, /at records\.0\.content/],
     ['a non-numeric index', { records: [{ id: 'abc', name: 'x', type: 'TXT', content: 'v' }] }, /at records\.0\.id/],
-    ['an error on HTTP 200', { error: ['surprise'] }, /listDnsRecords: answered in an unexpected shape/],
   ])('an unexpected reply shape (%s) is a clear ProviderApiError', async (_label, body, pattern) => {
     const h = await track(harness({ extra: [mswHttp.get('*/api/domain/:id/dns', () => HttpResponse.json(body))] }));
     const zone = await h.provider.findZone(CHALLENGE);

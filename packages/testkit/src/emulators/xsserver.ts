@@ -6,9 +6,13 @@
  *   error status on every failure.
  * - `GET /domain`, `GET /domain/@id`, `GET /domain/name/@name` (several
  *   entries may share a name: `expiredDomains` adds Expired ones).
- * - `GET/POST /domain/@id/dns`, `PUT/DELETE /domain/@id/dns/@index`. A
- *   record's id is its position in the zone's record array, so deleting a
- *   record shifts the ids of every record after it, like the real index.
+ * - `GET/POST /domain/@id/dns`, `PUT/DELETE /domain/@id/dns/@index`. By
+ *   default a record's id is its position in the zone's record array (1 for
+ *   the first), so deleting a record shifts the ids of every record after
+ *   it, like the real index.
+ *
+ * `readings` plays the other readings the document leaves open (see
+ * XsserverReadings and XSSERVER_READINGS).
  */
 import { http, HttpResponse, type RequestHandler } from 'msw';
 import { defineWiring } from './wiring.js';
@@ -22,6 +26,47 @@ export interface XsserverCredentials {
 
 export type XsserverNameStyle = 'relative' | 'absolute' | 'mixed';
 
+/**
+ * The readings of seed 001 that the document leaves open; the defaults are
+ * the first of each. dns01 must work under every combination, or refuse
+ * before it writes.
+ */
+export interface XsserverReadings {
+  /**
+   * What the listed `id` is and what DELETE/PUT `@index` addresses:
+   * - `one-based`: both are the record's position, 1 for the first (the document's example);
+   * - `zero-based`: both are the position, 0 for the first;
+   * - `database`: the list shows stable database ids, DELETE/PUT take the 1-based position.
+   */
+  ids?: 'one-based' | 'zero-based' | 'database';
+  /** How a refusal arrives: `{"error": [...]}` with an HTTP error status, or the same body with HTTP 200. */
+  errors?: 'http-status' | 'http-200';
+  /** What a successful create or delete answers: `{"info": [...]}` (the document) or an empty object. */
+  writeReply?: 'info' | 'empty';
+}
+
+/** One named combination of readings, for tests that run under each. */
+export interface XsserverReadingCase {
+  label: string;
+  readings: XsserverReadings;
+  /** Whether dns01 can delete under it (database ids: it refuses, and says so). */
+  deletes: boolean;
+}
+
+/** Every reading dns01 is tested under, each named for test titles. */
+export const XSSERVER_READINGS: readonly XsserverReadingCase[] = [
+  { label: 'ids are 1-based positions', readings: { ids: 'one-based' }, deletes: true },
+  { label: 'ids are 0-based positions', readings: { ids: 'zero-based' }, deletes: true },
+  { label: 'ids are database ids, DELETE takes the position', readings: { ids: 'database' }, deletes: false },
+  { label: 'errors come with HTTP 200', readings: { errors: 'http-200' }, deletes: true },
+  { label: 'writes answer an empty object', readings: { writeReply: 'empty' }, deletes: true },
+  {
+    label: '0-based ids, errors with HTTP 200, empty write replies',
+    readings: { ids: 'zero-based', errors: 'http-200', writeReply: 'empty' },
+    deletes: true,
+  },
+];
+
 export interface XsserverEmulatorOptions {
   store: ZoneStore;
   /** Domains the account holds, each Active; every one must be a zone in the store. */
@@ -33,6 +78,8 @@ export interface XsserverEmulatorOptions {
   nameStyle?: XsserverNameStyle;
   /** TXT contents come back wrapped in double quotes. */
   quoteTxt?: boolean;
+  /** Which reading of the document to play (default: the first of each). */
+  readings?: XsserverReadings;
 }
 
 export interface XsserverDomain {
@@ -78,8 +125,6 @@ const RECORD_TYPES: readonly RecordType[] = ['A', 'AAAA', 'TXT', 'CNAME', 'MX', 
 const CREATE_FIELDS = ['name', 'type', 'priority', 'content'] as const;
 const LABELS = /^(\*|[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*$/i;
 
-const failure = (status: number, ...messages: string[]) => HttpResponse.json({ error: messages }, { status });
-const updated = () => HttpResponse.json({ info: ['DNS Management updated successfully'] });
 
 function normalize(name: string): string {
   return name.trim().toLowerCase().replace(/\.$/, '');
@@ -88,6 +133,12 @@ function normalize(name: string): string {
 /** The emulator's msw handlers and their knobs, for serving next to extra handlers. */
 export function createXsserverApi(options: XsserverEmulatorOptions): { handlers: RequestHandler[]; controls: XsserverControls } {
   const { store } = options;
+  const ids = options.readings?.ids ?? 'one-based';
+  const errorStatus = options.readings?.errors ?? 'http-status';
+  const failure = (status: number, ...messages: string[]) =>
+    HttpResponse.json({ error: messages }, { status: errorStatus === 'http-200' ? 200 : status });
+  const updated = () =>
+    HttpResponse.json(options.readings?.writeReply === 'empty' ? {} : { info: ['DNS Management updated successfully'] });
   let credentials = { ...options.credentials };
   let nameStyle: XsserverNameStyle = options.nameStyle ?? 'relative';
   let rateLimited = { times: 0, retryAfter: 1 };
@@ -159,8 +210,9 @@ export function createXsserverApi(options: XsserverEmulatorOptions): { handlers:
 
   function wireRecord(r: StoredRecord, zone: string, position: number) {
     const quoted = options.quoteTxt && r.type === 'TXT';
+    const id = ids === 'zero-based' ? position : ids === 'database' ? 9000 + Number(r.id) : position + 1;
     return {
-      id: position + 1,
+      id,
       name: wireName(r.name, zone, position),
       ttl: r.ttl,
       priority: r.priority ?? 0,
@@ -169,10 +221,10 @@ export function createXsserverApi(options: XsserverEmulatorOptions): { handlers:
     };
   }
 
-  /** The record at a documented index (1 for the first, as in the document's example). */
+  /** The record at an index: its position, 1 for the first as in the document's example (0 under `zero-based`). */
   function recordAt(zone: string, index: string): StoredRecord | undefined {
     if (!/^\d+$/.test(index)) return undefined;
-    return store.records(zone)[Number(index) - 1];
+    return store.records(zone)[Number(index) - (ids === 'zero-based' ? 0 : 1)];
   }
 
   /** Validates a create/update body exactly as documented; a record or an error reply. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { AuthenticationError, InvalidInputError, ProviderApiError, replyShapeError, ZoneNotFoundError } from '../../errors.js';
 import type { ProviderDeps } from '../../contract.js';
@@ -30,6 +31,8 @@ export type DeleteIndexOutcome = 'deleted' | 'missing';
 
 /** The wire client of the XSServer client area API (https://cp.xsserver.gmbh/userapi, "Domains" and "DNS Records"). */
 export interface XsserverClient {
+  /** Names the account (a hash of endpoint and username, nothing secret), for host-wide lock names. */
+  readonly account: string;
   /** `GET /domain/name/@name`: every entry with that name; [] when the account has none. */
   domainsByName(name: string): Promise<DomainEntry[]>;
   /** `GET /domain`. */
@@ -45,14 +48,45 @@ export interface XsserverClient {
 const AUTH_HINT =
   'Check XSSERVER_USERNAME (the client area e-mail address) and XSSERVER_PASSWORD; log in at https://cp.xsserver.gmbh to confirm them and that API access is not blocked';
 
-function errorMessages(res: HttpResponse): string {
+/** The `error` messages of a body, whatever its HTTP status; undefined when it carries none. */
+function errorMessagesIn(res: HttpResponse): string[] | undefined {
   try {
     const parsed = errorReply.safeParse(JSON.parse(res.text));
-    if (parsed.success && parsed.data.error.length > 0) return parsed.data.error.join('; ');
+    if (parsed.success) return parsed.data.error.length > 0 ? parsed.data.error : ['no error message'];
   } catch {
-    // not JSON: fall through to the status alone
+    // not JSON: no error body
   }
-  return 'no error message';
+  return undefined;
+}
+
+/**
+ * A refusal: an HTTP error status, or (a reading the document leaves open)
+ * HTTP 200 with an `{"error": [...]}` body. Each body is checked for `error`
+ * before its schema.
+ */
+interface Refusal {
+  /** The HTTP status, or the status the messages imply when the body came with 200. */
+  status: number;
+  messages: string[];
+  /** The HTTP status as sent. */
+  httpStatus: number;
+}
+
+const AUTH_WORDS = /password|username|unauthori[sz]ed|authori[sz]ation|credential|log ?in|authenticat/i;
+const DENIED_WORDS = /access denied|forbidden|blocked|too many|not active/i;
+const NOT_FOUND_WORDS = /not found|does not exist|no such|unknown domain/i;
+
+function refusalOf(res: HttpResponse): Refusal | undefined {
+  const messages = errorMessagesIn(res);
+  if (res.status >= 400) return { status: res.status, messages: messages ?? ['no error message'], httpStatus: res.status };
+  if (!messages) return undefined;
+  const text = messages.join(' ');
+  let status = 400;
+  if (AUTH_WORDS.test(text)) status = 401;
+  else if (DENIED_WORDS.test(text)) status = 403;
+  else if (NOT_FOUND_WORDS.test(text)) status = 404;
+  else if (/invalid method/i.test(text)) status = 405;
+  return { status, messages, httpStatus: res.status };
 }
 
 function parse<S extends z.ZodType>(schema: S, res: HttpResponse, action: string): z.infer<S> {
@@ -62,25 +96,25 @@ function parse<S extends z.ZodType>(schema: S, res: HttpResponse, action: string
 }
 
 /**
- * The error for an HTTP error status of one action. 429 and 5xx never get
- * here: the HTTP layer retries them and raises a transient ProviderApiError.
+ * The error for a refusal of one action. 429 and 5xx never get here: the
+ * HTTP layer retries them and raises a transient ProviderApiError.
  */
-function statusError(res: HttpResponse, action: string, what: string): Error {
-  const detail = `${errorMessages(res)} (HTTP ${res.status})`;
-  if (res.status === 401) {
+function refusalError(refusal: Refusal, action: string, what: string): Error {
+  const detail = `${refusal.messages.join('; ')} (HTTP ${refusal.httpStatus})`;
+  if (refusal.status === 401) {
     return new AuthenticationError(`${PROVIDER} ${action}: the username or password was refused: ${detail}`, { hint: AUTH_HINT });
   }
-  if (res.status === 403) {
+  if (refusal.status === 403) {
     return new AuthenticationError(`${PROVIDER} ${action}: access denied: ${detail}`, {
       hint: `${AUTH_HINT}; a 403 can also mean the account or this IP address is blocked for a while after too many requests`,
     });
   }
-  if (res.status === 404) {
+  if (refusal.status === 404) {
     return new ZoneNotFoundError(`${PROVIDER} ${action}: ${what} does not exist in this account: ${detail}`, {
       hint: 'Check that the domain is in this XSServer account and active (dns01 zones lists them)',
     });
   }
-  if (res.status === 400 || res.status === 422) {
+  if (refusal.status === 400 || refusal.status === 422) {
     return new InvalidInputError(`${PROVIDER} ${action}: the request was refused as invalid: ${detail}`, {
       hint: 'Check the domain name and the TXT value; run with DNS01_LOG_LEVEL=debug for the request sent',
     });
@@ -88,6 +122,14 @@ function statusError(res: HttpResponse, action: string, what: string): Error {
   return new ProviderApiError(PROVIDER, action, `failed: ${detail}`, {
     hint: 'Try again later; if it persists, contact XSServer support with the message above',
   });
+}
+
+function safeJson(res: HttpResponse): unknown {
+  try {
+    return JSON.parse(res.text);
+  } catch {
+    return undefined;
+  }
 }
 
 export function createXsserverClient(options: XsserverConfig, deps: Pick<ProviderDeps, 'logger' | 'http'>): XsserverClient {
@@ -100,32 +142,43 @@ export function createXsserverClient(options: XsserverConfig, deps: Pick<Provide
   const basicAuth = { user: options.username, password: options.password };
   const segment = (value: string) => encodeURIComponent(value);
 
+  const logInfo = (res: HttpResponse, action: string) => {
+    const info = infoReply.safeParse(safeJson(res));
+    deps.logger.debug(`${action}: ${info.success ? info.data.info.join('; ') : 'accepted (no info in the reply)'}`);
+  };
+
   const send = (client: HttpClient, req: Omit<HttpRequest, 'basicAuth'>) => client.request({ ...req, basicAuth });
 
   return {
+    account: createHash('sha256').update(`${options.endpoint}\n${options.username}`).digest('hex').slice(0, 16),
+
     async domainsByName(name) {
       const action = 'domainByName';
       const res = await send(http, { method: 'GET', path: `/domain/name/${segment(name)}`, action });
-      // Not documented: an unknown name may come back as 404 or as a refused (400/422) name. Both mean "not here".
-      if (res.status === 404 || res.status === 400 || res.status === 422) {
-        deps.logger.debug(`${action}: ${name} is not a domain of this account (HTTP ${res.status}: ${errorMessages(res)})`);
+      const refusal = refusalOf(res);
+      // Not documented: an unknown name may come back as 404, as a refused (400/422) name, or as an
+      // error body with HTTP 200. All of them mean "not here"; only a refused login is a failure.
+      if (refusal && ![401, 403].includes(refusal.status) && (refusal.httpStatus < 400 || [400, 404, 422].includes(refusal.status))) {
+        deps.logger.debug(`${action}: ${name} is not a domain of this account (HTTP ${res.status}: ${refusal.messages.join('; ')})`);
         return [];
       }
-      if (res.status >= 400) throw statusError(res, action, `domain ${name}`);
+      if (refusal) throw refusalError(refusal, action, `domain ${name}`);
       return parse(domainsByNameReply, res, action).details;
     },
 
     async listDomains() {
       const action = 'listDomains';
       const res = await send(http, { method: 'GET', path: '/domain', action });
-      if (res.status >= 400) throw statusError(res, action, 'the domain list');
+      const refusal = refusalOf(res);
+      if (refusal) throw refusalError(refusal, action, 'the domain list');
       return parse(domainListReply, res, action).domains;
     },
 
     async listRecords(domainId) {
       const action = 'listDnsRecords';
       const res = await send(http, { method: 'GET', path: `/domain/${segment(domainId)}/dns`, action });
-      if (res.status >= 400) throw statusError(res, action, `domain id ${domainId}`);
+      const refusal = refusalOf(res);
+      if (refusal) throw refusalError(refusal, action, `domain id ${domainId}`);
       return parse(dnsRecordsReply, res, action).records;
     },
 
@@ -138,8 +191,10 @@ export function createXsserverClient(options: XsserverConfig, deps: Pick<Provide
         json: { name: record.name, type: record.type, priority: record.priority, content: record.content },
         idempotent: false,
       });
-      if (res.status >= 400) throw statusError(res, action, `domain id ${domainId}`);
-      parse(infoReply, res, action);
+      const refusal = refusalOf(res);
+      if (refusal) throw refusalError(refusal, action, `domain id ${domainId}`);
+      // The `info` messages are not used: the caller re-lists to see the record (a reply without them is no failure).
+      logInfo(res, action);
     },
 
     async deleteRecord(domainId, index) {
@@ -150,9 +205,10 @@ export function createXsserverClient(options: XsserverConfig, deps: Pick<Provide
         action,
         idempotent: false,
       });
-      if (res.status === 404) return 'missing';
-      if (res.status >= 400) throw statusError(res, action, `domain id ${domainId}`);
-      parse(infoReply, res, action);
+      const refusal = refusalOf(res);
+      if (refusal?.status === 404) return 'missing';
+      if (refusal) throw refusalError(refusal, action, `domain id ${domainId}`);
+      logInfo(res, action);
       return 'deleted';
     },
   };

@@ -32,6 +32,23 @@ function checkValue(value: string): void {
   }
 }
 
+/**
+ * 0 or 1 when every listed id is exactly its position in the list (0..n-1 or
+ * 1..n), decided from the list itself; undefined when they are not (database
+ * ids, gaps, another order). An empty list has nothing to address.
+ */
+export function positionBase(records: readonly Pick<ListedRecord, 'index'>[]): 0 | 1 | undefined {
+  if (records.length === 0) return 1;
+  const first = Number(records[0]!.index);
+  if (first !== 0 && first !== 1) return undefined;
+  return records.every((r, i) => Number(r.index) === first + i) ? first : undefined;
+}
+
+function sampleIds(records: readonly ListedRecord[]): string {
+  const ids = records.slice(0, 5).map((r) => r.index);
+  return `${ids.join(', ')}${records.length > 5 ? ', ...' : ''}`;
+}
+
 /** Multiset difference: the keys of `a` not matched one-for-one in `b`. */
 function missingFrom(a: ListedRecord[], b: ListedRecord[]): string[] {
   const left = new Map<string, number>();
@@ -53,12 +70,22 @@ function missingFrom(a: ListedRecord[], b: ListedRecord[]): string[] {
  * and the list afterwards must differ by exactly the one record deleted.
  * When it does not, the domain is locked against further deletes by this
  * instance and the error names what vanished.
+ *
+ * The document lists records by `id` but deletes by `@index`. A delete is
+ * sent only when the listed ids are exactly the positions (1..n or 0..n-1,
+ * read from the list itself), so the index is proven to be the target's;
+ * otherwise dns01 refuses before writing. Two dns01 processes shift the
+ * indexes under each other, so every change also holds a host-wide lock per
+ * account and zone (deps.hostLock).
  */
 export function createXsserverProvider(client: XsserverClient, deps: ProviderDeps): DnsProvider {
   const logger = deps.logger;
   const mutex = new KeyedMutex();
   const poisoned = new Map<string, ProviderApiError>();
   const retryDelayMs = deps.http?.minRetryDelayMs ?? 500;
+  /** In-process order first, then the host-wide lock of this account and zone. */
+  const exclusive = <T>(zone: Zone, fn: () => Promise<T>): Promise<T> =>
+    mutex.run(zone.name, () => (deps.hostLock ? deps.hostLock(`xsserver-${client.account}-${zone.name}`, fn) : fn()));
 
   function domainId(zone: Zone): string {
     if (!zone.id) throw new InvalidInputError(`${PROVIDER}: zone ${zone.name} has no domain id; get zones from findZone`);
@@ -115,8 +142,21 @@ export function createXsserverProvider(client: XsserverClient, deps: ProviderDep
     await client.createRecord(domainId(zone), { name: relative, type: 'TXT', priority: '0', content: value });
   }
 
+  function idsNotPositions(zone: Zone, records: ListedRecord[], consequence: string): ProviderApiError {
+    return new ProviderApiError(
+      PROVIDER,
+      'deleteDnsRecord',
+      `the record ids of ${zone.name} are not their positions in the list (ids ${sampleIds(records)}), but DELETE takes an index; dns01 cannot prove which record an index would hit, so ${consequence}`,
+      { hint: 'Report this to the dns01 maintainers with the record list (DNS01_LOG_LEVEL=debug); remove the record by hand in the XSServer client area' },
+    );
+  }
+
   async function append(zone: Zone, name: string, value: string): Promise<void> {
-    if ((await list(zone)).some(matches(name, value))) return;
+    const existing = await list(zone);
+    if (existing.some(matches(name, value))) return;
+    if (positionBase(existing) === undefined) {
+      throw idsNotPositions(zone, existing, `it adds nothing (it could not delete the record afterwards): ${name} TXT "${value}" was not created`);
+    }
     for (let attempt = 1; ; attempt++) {
       let failure: unknown;
       try {
@@ -167,6 +207,9 @@ export function createXsserverProvider(client: XsserverClient, deps: ProviderDep
       if (refusal) throw refusal;
       const target = before.find(matches(name, value));
       if (!target) return deleted > 0 ? 'deleted' : 'absent';
+      if (positionBase(before) === undefined) {
+        throw idsNotPositions(zone, before, `it deleted nothing: ${keyOf(target)} is left behind`);
+      }
       let outcome: 'deleted' | 'missing' | 'failed';
       let failure: unknown;
       try {
@@ -210,13 +253,13 @@ export function createXsserverProvider(client: XsserverClient, deps: ProviderDep
       const fqdn = normalizeFqdn(name);
       toRelative(fqdn, zone.name);
       checkValue(value);
-      await mutex.run(zone.name, () => append(zone, fqdn, value));
+      await exclusive(zone, () => append(zone, fqdn, value));
     },
 
     async deleteTxt(zone, name, value) {
       const fqdn = normalizeFqdn(name);
       toRelative(fqdn, zone.name);
-      return mutex.run(zone.name, () => remove(zone, fqdn, value));
+      return exclusive(zone, () => remove(zone, fqdn, value));
     },
 
     async listTxt(zone, name): Promise<TxtRecord[]> {
