@@ -122,12 +122,12 @@ describe('mrdomain: every documented error code is a clear one-line error', () =
     expect(wrong.exitCode).toBe(4);
   });
 
-  it('a zone the account does not hold is ZoneNotFoundError (4001 for every candidate)', async () => {
+  it('a zone the account does not hold is ZoneNotFoundError (4001 for every candidate; the `_` name is never asked)', async () => {
     h = await startMrDomainHarness({ apex: false });
     const e = await failure(h.provider.findZone('_acme-challenge.www.foreign.org'));
     expect(e).toBeInstanceOf(ZoneNotFoundError);
     expect(e.oneLine).toMatch(/MrDomain: no zone in this account holds _acme-challenge\.www\.foreign\.org/);
-    expect(h.backend.callCount('service/getinfo')).toBe(3);
+    expect(h.backend.callCount('service/getinfo')).toBe(2);
   });
 
   it('4003 on dnscreate says the zone is full; 4004 is not resent blindly and leaves nothing', async () => {
@@ -187,12 +187,12 @@ describe('mrdomain: replies of an unexpected shape are clear ProviderApiErrors',
     expect(e.hint).toMatch(/DNS01_LOG_LEVEL=debug/);
   });
 
-  it('service/dnscreate answering success with no record', async () => {
+  it('service/dnscreate answering success with no record, and none is listed: reported, not silently accepted', async () => {
     h = await startMrDomainHarness({ before: () => [answer('dnscreate', ok('dnscreate', { dns: [] }))] });
     const zone = await h.provider.findZone(NAME);
     const e = await failure(h.provider.appendTxt(zone, NAME, 'v'));
     expect(e).toMatchObject({ provider: 'MrDomain', action: 'service/dnscreate' });
-    expect(e.oneLine).toMatch(/unexpected shape \(responseData at dns/);
+    expect(e.oneLine).toMatch(/reported success but TXT _acme-challenge\.example\.com "v" is not in the record list/);
   });
 
   it('a body that is not JSON (HTTP 200)', async () => {

@@ -1,5 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startDnsServer, startMrDomainEmulator, ZoneStore, type DnsServer, type MrDomainEmulator } from '@dns01/testkit';
+import {
+  MRDOMAIN_READINGS,
+  startDnsServer,
+  startMrDomainEmulator,
+  startTestWorld,
+  ZoneStore,
+  type DnsServer,
+  type MrDomainEmulator,
+  type TestWorld,
+} from '@dns01/testkit';
 import { closeHttp, contextFromEnv, createLogger, present, cleanup, type FlowContext } from '../../src/index.js';
 
 const ZONE = 'example.com';
@@ -14,6 +23,8 @@ describe('mrdomain: present and cleanup through the shared flow, against the emu
     for (const ctx of contexts.splice(0)) await ctx.provider.close();
     await emulator?.close();
     await dns?.close();
+    emulator = undefined;
+    dns = undefined;
     await closeHttp();
   });
 
@@ -68,4 +79,39 @@ describe('mrdomain: present and cleanup through the shared flow, against the emu
     expect(emulator.forbiddenCalls).toEqual([]);
     expect(logs.join('\n')).not.toContain(credentials.apiPassword);
   });
+
+  let world: TestWorld<'mrdomain'> | undefined;
+  afterEach(async () => {
+    await world?.close();
+    world = undefined;
+  });
+
+  for (const reading of MRDOMAIN_READINGS) {
+    it(`reading "${reading.label}": present and cleanup (apex + wildcard, a deep name) leave the zone as it was, in few calls`, async () => {
+      world = await startTestWorld({
+        provider: 'mrdomain',
+        records: [
+          { name: NAME, type: 'TXT', data: 'foreign-kept' },
+          { name: `x${NAME}`, type: 'TXT', data: 'flow-apex' },
+          { name: `www.${ZONE}`, type: 'A', data: '192.0.2.10' },
+        ],
+        emulator: { readings: reading.readings, maxPageLength: 2 },
+      });
+      const ctx = contextFromEnv(world.env);
+      contexts.push(ctx);
+      const before = world.store.records(ZONE).map(({ name, type, data }) => `${type} ${name} ${data}`);
+      const challenges = [
+        { domain: ZONE, value: 'flow-apex' },
+        { domain: `*.${ZONE}`, value: 'flow-wildcard' },
+        { domain: `a.b.${ZONE}`, value: 'flow-deep' },
+      ];
+      await present(ctx, challenges);
+      expect(world.txt(NAME).sort()).toEqual(['flow-apex', 'flow-wildcard', 'foreign-kept']);
+      await cleanup(ctx, challenges);
+      expect(world.store.records(ZONE).map(({ name, type, data }) => `${type} ${name} ${data}`)).toEqual(before);
+      expect(world.emulator.forbiddenCalls).toEqual([]);
+      // Two-record pages: a handful of list pages per change, never one per record of the zone.
+      expect(world.emulator.callCount('service/dnslist')).toBeLessThanOrEqual(6 * 4);
+    });
+  }
 });

@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AuthenticationError, ConfigError, createRecords, present, cleanup, deleteRecords } from '../../src/index.js';
+import { http as mswHttp } from 'msw';
+import { MRDOMAIN_READINGS } from '@dns01/testkit';
+import { AuthenticationError, ConfigError, createRecords, present, cleanup, deleteRecords, ZoneNotFoundError } from '../../src/index.js';
 import { mrdomain } from '../../src/providers/mrdomain/index.js';
 import { describeProviderConformance } from '../conformance.js';
-import { CREDENTIALS, startMrDomainHarness, storedTxt, ZONE, type HarnessOptions, type MrDomainHarness } from './mrdomain.harness.js';
+import { CREDENTIALS, requestsTo, startMrDomainHarness, storedTxt, ZONE, type HarnessOptions, type MrDomainHarness } from './mrdomain.harness.js';
 
 function conformance(label: string, options: HarnessOptions): void {
   describeProviderConformance(label, async () => {
@@ -22,6 +24,104 @@ function conformance(label: string, options: HarnessOptions): void {
 conformance('mrdomain', {});
 conformance('mrdomain (TXT values unquoted, no DNS apex hint)', { quoteTxt: false, apex: false });
 conformance('mrdomain (two-record pages)', { maxPageLength: 2 });
+for (const reading of MRDOMAIN_READINGS) {
+  conformance(`mrdomain (reading: ${reading.label})`, { readings: reading.readings });
+  conformance(`mrdomain (reading: ${reading.label}; two-record pages)`, { readings: reading.readings, maxPageLength: 2 });
+}
+
+describe('mrdomain: readings of the document', () => {
+  let h: MrDomainHarness | undefined;
+  afterEach(async () => {
+    expect(h?.backend.forbiddenCalls ?? []).toEqual([]);
+    await h?.close();
+    h = undefined;
+  });
+  const NAME = `_acme-challenge.${ZONE}`;
+
+  it('total counting the whole zone (total 20, 3 results): one dnslist call, not one per "missing" page', async () => {
+    h = await startMrDomainHarness({ readings: { total: 'zone' } });
+    for (let i = 0; i < 17; i++) h.store.add(ZONE, { name: `host${i}.${ZONE}`, type: 'A', data: `192.0.2.${i + 1}` });
+    const zone = await h.provider.findZone(NAME);
+    await h.provider.appendTxt(zone, NAME, 'one');
+    const lists = requestsTo(h.server, 'service/dnslist');
+    expect((await h.provider.listTxt(zone, NAME)).map((r) => r.value)).toEqual(['one']);
+    expect(requestsTo(h.server, 'service/dnslist') - lists).toBe(1);
+  });
+
+  it('pages: stops at the first short page, reads every full one, whatever total says', async () => {
+    h = await startMrDomainHarness({ readings: { total: 'zone' }, maxPageLength: 2 });
+    const zone = await h.provider.findZone(NAME);
+    for (const v of ['p1', 'p2', 'p3', 'p4', 'p5']) h.store.add(ZONE, { name: NAME, type: 'TXT', data: v });
+    const lists = requestsTo(h.server, 'service/dnslist');
+    expect((await h.provider.listTxt(zone, NAME)).map((r) => r.value).sort()).toEqual(['p1', 'p2', 'p3', 'p4', 'p5']);
+    expect(requestsTo(h.server, 'service/dnslist') - lists).toBe(3);
+  });
+
+  it('pages: a server that ignores `page` (the same entries again) ends the walk; entries are de-duplicated by entityID', async () => {
+    h = await startMrDomainHarness({
+      maxPageLength: 2,
+      before: (backend) => [
+        mswHttp.post('*/service/dnslist/', async ({ request }) => {
+          const body = new URLSearchParams(await request.text());
+          body.set('page', '1');
+          return backend.respond(new Request(request.url, { method: 'POST', headers: request.headers, body: body.toString() }));
+        }),
+      ],
+    });
+    const zone = await h.provider.findZone(NAME);
+    for (const v of ['d1', 'd2', 'd3']) h.store.add(ZONE, { name: NAME, type: 'TXT', data: v });
+    const lists = requestsTo(h.server, 'service/dnslist');
+    const listed = await h.provider.listTxt(zone, NAME);
+    expect(listed.map((r) => r.value)).toEqual(['d1', 'd2']);
+    expect(new Set(listed.map((r) => r.id)).size).toBe(2);
+    expect(requestsTo(h.server, 'service/dnslist') - lists).toBe(2);
+  });
+
+  for (const filter of ['exact', 'relative', 'substring'] as const) {
+    it(`filter matching the ${filter} name: one TXT list (no name filter) finds the record; nothing live is reported gone`, async () => {
+      h = await startMrDomainHarness({ readings: { filter } });
+      const deep = `_acme-challenge.www.${ZONE}`;
+      const zone = await h.provider.findZone(deep);
+      h.store.add(ZONE, { name: deep, type: 'TXT', data: 'ours' });
+      h.store.add(ZONE, { name: NAME, type: 'TXT', data: 'ours' });
+      h.store.add(ZONE, { name: `x${NAME}`, type: 'TXT', data: 'ours' });
+      const lists = requestsTo(h.server, 'service/dnslist');
+      expect(await h.provider.deleteTxt(zone, deep, 'ours')).toBe('deleted');
+      expect(requestsTo(h.server, 'service/dnslist') - lists).toBe(1);
+      expect(storedTxt(h.store, deep)).toEqual([]);
+      expect(storedTxt(h.store, NAME)).toEqual(['ours']);
+      expect(storedTxt(h.store, `x${NAME}`)).toEqual(['ours']);
+      await h.provider.appendTxt(zone, NAME, 'ours');
+      expect(storedTxt(h.store, NAME)).toEqual(['ours']);
+    });
+  }
+
+  for (const code of [4001, 2001, 105] as const) {
+    it(`names that are no service answering ${code}: "not this name", the walk goes on; \`_\` names are never asked`, async () => {
+      h = await startMrDomainHarness({ readings: { unknownService: code }, apex: false });
+      expect((await h.provider.findZone(`_acme-challenge.a.${ZONE}`)).name).toBe(ZONE);
+      const asked = h.backend.calls.filter((c) => c.action === 'service/getinfo').map((c) => c.params.serviceName);
+      expect(asked).toEqual([`a.${ZONE}`, ZONE]);
+      await expect(h.provider.findZone('_acme-challenge.foreign.org')).rejects.toBeInstanceOf(ZoneNotFoundError);
+    });
+  }
+
+  it('a service that is not active: a clear error naming the status, before any write', async () => {
+    h = await startMrDomainHarness({ serviceStatus: { [ZONE]: 'inactive' } });
+    const error = await h.provider.findZone(NAME).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ZoneNotFoundError);
+    expect((error as ZoneNotFoundError).message).toBe('MrDomain: the service example.com is not active (status "inactive"); its DNS cannot be changed');
+    expect(h.backend.callCount('service/dnscreate')).toBe(0);
+  });
+
+  it('dnscreate answering without the entry: accepted once a list shows the record', async () => {
+    h = await startMrDomainHarness({ readings: { createReply: 'empty' } });
+    const zone = await h.provider.findZone(NAME);
+    await h.provider.appendTxt(zone, NAME, 'no-entry');
+    expect(storedTxt(h.store, NAME)).toEqual(['no-entry']);
+    expect(await h.provider.deleteTxt(zone, NAME, 'no-entry')).toBe('deleted');
+  });
+});
 
 describe('mrdomain: settings', () => {
   it('reads the variables, with the default endpoint', () => {
@@ -81,7 +181,9 @@ describe('mrdomain: wire format', () => {
       expect(r.url).not.toContain('api');
     }
     const [, list, create, , del] = h.server.requests.map((r) => Object.fromEntries(new URLSearchParams(r.body)));
-    expect(list).toMatchObject({ serviceName: ZONE, filterType: 'TXT', filter: name });
+    // Narrowed by type only: what `filter` matches is not documented; names are compared exactly here.
+    expect(list).toMatchObject({ serviceName: ZONE, filterType: 'TXT' });
+    expect(list!.filter).toBeUndefined();
     expect(create).toMatchObject({ serviceName: ZONE, name, type: 'TXT', value: 'wire-value' });
     expect(create!.ttl).toBeUndefined();
     expect(del).toMatchObject({ serviceName: ZONE });
@@ -163,7 +265,8 @@ describe('mrdomain: minimal API calls (MrDomain blocks mass requests)', () => {
     await h.provider.findZone(`_acme-challenge.a.b.${ZONE}`);
     expect(h.backend.callCount('service/getinfo')).toBe(1);
     await h.newProvider({ apex: false }).findZone(`_acme-challenge.a.b.${ZONE}`);
-    expect(h.backend.callCount('service/getinfo')).toBe(1 + 4);
+    // a.b.example.com, b.example.com, example.com: `_acme-challenge...` is never asked.
+    expect(h.backend.callCount('service/getinfo')).toBe(1 + 3);
   });
 
   it('a spent budget is the documented "Account blocked" error, answered once and never retried', async () => {

@@ -22,6 +22,45 @@ export interface MrDomainCredentials {
   apiPassword: string;
 }
 
+/**
+ * Readings of seed 002 the document leaves open; the defaults are the first
+ * of each. dns01 must work under every one, or refuse before it writes.
+ */
+export interface MrDomainReadings {
+  /** What dnslist's `queryInfo.total` counts: the entries the query matches, or every record of the zone (the seed's example: total 20, 3 results). */
+  total?: 'matching' | 'zone';
+  /**
+   * What dnslist's `filter` is matched against:
+   * - `substring`: the absolute record name contains it;
+   * - `exact`: the absolute record name equals it;
+   * - `relative`: the name relative to the zone equals it (`_acme-challenge`, `_acme-challenge.www`);
+   * - `ignored`: it narrows nothing.
+   */
+  filter?: 'substring' | 'exact' | 'relative' | 'ignored';
+  /** The error for a serviceName that is no service of the account (4001 Service not found, 2001 Invalid domain name, 105 invalid parameter). */
+  unknownService?: 4001 | 2001 | 105;
+  /** What dnscreate answers on success: the created entry (the document) or an empty responseData. */
+  createReply?: 'entry' | 'empty';
+}
+
+/** One named reading, for tests that run under each. */
+export interface MrDomainReadingCase {
+  label: string;
+  readings: MrDomainReadings;
+}
+
+/** Every reading dns01 is tested under, each named for test titles. */
+export const MRDOMAIN_READINGS: readonly MrDomainReadingCase[] = [
+  { label: 'total counts the matching entries, filter is a substring', readings: {} },
+  { label: 'total counts the whole zone', readings: { total: 'zone' } },
+  { label: 'filter matches the whole absolute name only', readings: { filter: 'exact' } },
+  { label: 'filter matches the relative name only', readings: { filter: 'relative' } },
+  { label: 'filter is ignored', readings: { filter: 'ignored', total: 'zone' } },
+  { label: 'names that are no service answer 2001', readings: { unknownService: 2001 } },
+  { label: 'names that are no service answer 105', readings: { unknownService: 105 } },
+  { label: 'dnscreate answers without the entry', readings: { createReply: 'empty' } },
+];
+
 export interface MrDomainEmulatorOptions {
   store: ZoneStore;
   /** The services (domains) the account holds; each must be a zone of the store. */
@@ -35,6 +74,10 @@ export interface MrDomainEmulatorOptions {
   budgetErrorCode?: number;
   /** The largest pageLength served; larger requests are cut to it (default 1000). */
   maxPageLength?: number;
+  /** Which reading of the document to play (default: the first of each). */
+  readings?: MrDomainReadings;
+  /** Service status per zone as service/getinfo and service/list report it (default "active"). */
+  serviceStatus?: Record<string, string>;
 }
 
 /** One call as the emulator understood it; the password is never kept. */
@@ -195,12 +238,15 @@ export class MrDomainBackend {
   private service(params: Record<string, string>): { zone: string; index: number } {
     const name = required(params, 'serviceName');
     const index = this.zones.indexOf(normalize(name));
-    if (index < 0) throw new ApiRefusal(4001, ['service not found']);
+    if (index < 0) {
+      const code = this.options.readings?.unknownService ?? 4001;
+      throw new ApiRefusal(code, [code === 105 ? 'serviceName: invalid parameter' : 'service not found']);
+    }
     return { zone: this.zones[index]!, index };
   }
 
   private serviceInfo(zone: string): Record<string, unknown> {
-    return { name: zone, status: 'active', type: 'Redirect And Parking Service', productkey: 'redir', tsExpir: '2031-01-01' };
+    return { name: zone, status: this.options.serviceStatus?.[zone] ?? 'active', type: 'Redirect And Parking Service', productkey: 'redir', tsExpir: '2031-01-01' };
   }
 
   private serviceList(params: Record<string, string>): unknown {
@@ -228,15 +274,23 @@ export class MrDomainBackend {
     const type = params.filterType === undefined || params.filterType === '' ? undefined : dnsType(params.filterType, 'filterType');
     const filter = params.filter?.toLowerCase();
     const filterValue = params.filterValue;
-    const matching = this.options.store
-      .records(zone)
-      .filter((r) => (DNS_TYPES as readonly string[]).includes(r.type))
+    const reading = this.options.readings?.filter ?? 'substring';
+    const relative = (name: string) => (name === zone ? '@' : name.slice(0, -(zone.length + 1)));
+    const nameMatches = (name: string): boolean => {
+      if (!filter || reading === 'ignored') return true;
+      if (reading === 'exact') return name === normalize(filter);
+      if (reading === 'relative') return relative(name) === filter;
+      return name.includes(filter);
+    };
+    const served = this.options.store.records(zone).filter((r) => (DNS_TYPES as readonly string[]).includes(r.type));
+    const matching = served
       .filter((r) => type === undefined || r.type === type)
-      .filter((r) => !filter || r.name.includes(filter))
+      .filter((r) => nameMatches(r.name))
       .filter((r) => !filterValue || r.data.includes(filterValue));
     const slice = matching.slice((page - 1) * pageLength, page * pageLength);
+    const total = this.options.readings?.total === 'zone' ? served.length : matching.length;
     return {
-      queryInfo: { page, pageLength, results: slice.length, total: matching.length },
+      queryInfo: { page, pageLength, results: slice.length, total },
       dns: slice.map((r) => this.entry(r, index)),
     };
   }
@@ -266,7 +320,7 @@ export class MrDomainBackend {
       ttl: params.ttl === undefined ? undefined : Number(params.ttl),
       priority: type === 'MX' || type === 'SRV' ? Number(params.priority ?? 10) : undefined,
     });
-    return { dns: [this.entry(stored, index)] };
+    return this.options.readings?.createReply === 'empty' ? {} : { dns: [this.entry(stored, index)] };
   }
 
   private dnsDelete(params: Record<string, string>): unknown {

@@ -27,6 +27,17 @@ export type MrDomainAction = 'service/getinfo' | 'service/list' | 'service/dnsli
 const PAGE_LENGTH = 1000;
 const MAX_PAGES = 20;
 
+/** What service/getinfo says about a name: no service of the account, or its service and status. */
+export type ServiceLookup = { found: false } | { found: true; name: string; status: string | undefined };
+
+/**
+ * The codes service/getinfo answers for a name that is no service of the
+ * account: 4001 (service not found) as documented; 2001 (invalid domain
+ * name), 2008 (domain not found) and 105 (invalid parameter) for names the
+ * API refuses outright, such as sub-names.
+ */
+const NOT_A_SERVICE = [4001, 2001, 2008, 105];
+
 interface CallOptions {
   /** Safe to send again when the outcome of an attempt is unknown. */
   idempotent: boolean;
@@ -84,56 +95,74 @@ export function createMrDomainClient(config: MrDomainConfig, deps: Pick<Provider
     return result.data;
   }
 
-  /** service/getinfo: the service of this name, or undefined when the account has none (4001, 2001, 2008). */
-  async function findService(serviceName: string): Promise<string | undefined> {
+  /** service/getinfo: the service of this name and its status, or `found: false` (see NOT_A_SERVICE). */
+  async function findService(serviceName: string): Promise<ServiceLookup> {
     const result = await tryCall('service/getinfo', { serviceName, infoType: 'status' }, serviceInfoDataSchema, {
       idempotent: true,
       subject: serviceName,
     });
-    if (result.ok) return result.data.name;
-    if ([4001, 2001, 2008].includes(result.reply.errorCode)) return undefined;
+    if (result.ok) return { found: true, name: result.data.name, status: result.data.status ?? undefined };
+    if (NOT_A_SERVICE.includes(result.reply.errorCode)) return { found: false };
     throw errorForReply('service/getinfo', result.reply, serviceName);
+  }
+
+  /**
+   * Every entry of a paged list. `queryInfo.total` is not trusted on its own
+   * (the document's own example shows total 20 with 3 results): the walk
+   * stops at a page shorter than the page length the API reports using, at
+   * an empty page, or at a page that brings nothing new; entries are
+   * de-duplicated by their key.
+   */
+  async function pages<D extends { queryInfo: { pageLength: number } }, T>(
+    action: MrDomainAction,
+    params: Record<string, string>,
+    schema: z.ZodType<D>,
+    itemsOf: (data: D) => T[],
+    keyOf: (item: T) => string,
+    subject?: string,
+  ): Promise<T[]> {
+    const seen = new Map<string, T>();
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const data = await call(action, { ...params, page: String(page), pageLength: String(PAGE_LENGTH) }, schema, {
+        idempotent: true,
+        subject,
+      });
+      const items = itemsOf(data);
+      const before = seen.size;
+      for (const item of items) if (!seen.has(keyOf(item))) seen.set(keyOf(item), item);
+      const served = data.queryInfo.pageLength > 0 && data.queryInfo.pageLength < PAGE_LENGTH ? data.queryInfo.pageLength : PAGE_LENGTH;
+      if (items.length < served || seen.size === before) return [...seen.values()];
+    }
+    throw new ProviderApiError(PROVIDER_LABEL, action, `listed more than ${MAX_PAGES} full pages; refusing to work on a partial list`, {
+      hint: 'The zone is larger than dns01 reads; report it to the dns01 maintainers',
+    });
   }
 
   /** service/list: the names of every service in the account, page by page. */
   async function listServices(): Promise<string[]> {
-    const names: string[] = [];
-    for (let page = 1; page <= MAX_PAGES; page++) {
-      const data = await call('service/list', { page: String(page), pageLength: String(PAGE_LENGTH) }, serviceListDataSchema, {
-        idempotent: true,
-      });
-      names.push(...data.services.map((s) => s.name));
-      if (data.services.length === 0 || names.length >= data.queryInfo.total) break;
-    }
-    return names;
+    const services = await pages('service/list', {}, serviceListDataSchema, (d) => d.services, (s) => s.name);
+    return services.map((s) => s.name);
   }
 
-  /** service/dnslist filtered on the server by type and name, page by page. */
+  /** service/dnslist narrowed on the server by type and `filter` (whatever the API matches it against), page by page. */
   async function listDns(serviceName: string, filter: { type?: string; name?: string } = {}): Promise<DnsEntry[]> {
-    const params: Record<string, string> = { serviceName, pageLength: String(PAGE_LENGTH) };
+    const params: Record<string, string> = { serviceName };
     if (filter.type) params.filterType = filter.type;
     if (filter.name) params.filter = filter.name;
-    const entries: DnsEntry[] = [];
-    for (let page = 1; page <= MAX_PAGES; page++) {
-      const data = await call('service/dnslist', { ...params, page: String(page) }, dnsListDataSchema, {
-        idempotent: true,
-        subject: serviceName,
-      });
-      entries.push(...data.dns);
-      if (data.dns.length === 0 || entries.length >= data.queryInfo.total) break;
-    }
-    return entries;
+    return pages('service/dnslist', params, dnsListDataSchema, (d) => d.dns, (e) => e.entityID, serviceName);
   }
 
   /**
    * service/dnscreate. Not idempotent: a failure of unknown outcome is not
-   * resent here (the provider checks with a list instead).
+   * resent here (the provider checks with a list instead). The created entry
+   * in the reply is not needed (the record is found by name and value when it
+   * is deleted), so a reply without it is no failure.
    */
-  async function createDns(serviceName: string, record: { name: string; type: string; value: string; ttl?: number }): Promise<DnsEntry> {
+  async function createDns(serviceName: string, record: { name: string; type: string; value: string; ttl?: number }): Promise<DnsEntry | undefined> {
     const params: Record<string, string> = { serviceName, name: record.name, type: record.type, value: record.value };
     if (record.ttl !== undefined) params.ttl = String(record.ttl);
     const data = await call('service/dnscreate', params, dnsCreateDataSchema, { idempotent: false, subject: record.name });
-    return data.dns[0]!;
+    return data.dns?.[0];
   }
 
   /** service/dnsdelete by entityID; 4002 (entity not found) means it is already gone. */

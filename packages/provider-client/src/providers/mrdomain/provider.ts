@@ -1,5 +1,5 @@
 import type { DeleteOutcome, DnsProvider, ProviderDeps, TxtRecord, Zone } from '../../contract.js';
-import { InvalidInputError, ProviderApiError } from '../../errors.js';
+import { InvalidInputError, ProviderApiError, ZoneNotFoundError } from '../../errors.js';
 import { isInZone, normalizeFqdn, tryNormalizeFqdn } from '../../names.js';
 import { KeyedMutex, locateZone, memoizeZones } from '../../zone.js';
 import type { MrDomainClient } from './client.js';
@@ -11,6 +11,12 @@ import { unquoteTxt } from '../../txt.js';
  * allows (MrDomain blocks accounts that send many): one service/getinfo to
  * confirm the zone (once per process, the DNS apex hint first), one filtered
  * service/dnslist, then one service/dnscreate or service/dnsdelete per record.
+ *
+ * What dnslist's `filter` is matched against is not documented (a substring
+ * of the absolute name, the whole name, the relative name, ...), and under a
+ * wrong guess a live record looks gone. So the list is narrowed by
+ * `filterType=TXT` only, which every reading honours, and names are matched
+ * exactly here: "already gone" is said only by a list no name filter narrowed.
  */
 export function createMrDomainProvider(client: MrDomainClient, deps: ProviderDeps): DnsProvider {
   const log = deps.logger;
@@ -25,8 +31,17 @@ export function createMrDomainProvider(client: MrDomainClient, deps: ProviderDep
       provider: PROVIDER_LABEL,
       findApex: deps.findApex,
       confirm: async (candidate) => {
+        // `_acme-challenge.example.com` and the like are never services; asking only invites 105/2001 replies.
+        if (candidate.startsWith('_')) return undefined;
         const service = await client.findService(candidate);
-        return service === undefined ? undefined : { name: candidate, id: service };
+        if (!service.found) return undefined;
+        if (service.status !== undefined && service.status.trim().toLowerCase() !== 'active') {
+          throw new ZoneNotFoundError(`${PROVIDER_LABEL}: the service ${candidate} is not active (status "${service.status}"); its DNS cannot be changed`, {
+            hint: 'Renew or reactivate the domain in the MrDomain control panel, then try again',
+          });
+        }
+        if (service.status === undefined) log.debug(`service/getinfo reported no status for ${candidate}; taking it as active`);
+        return { name: candidate, id: service.name };
       },
       hint: 'Check that the domain is a service in this MrDomain account (its DNS managed by MrDomain)',
     }),
@@ -38,14 +53,16 @@ export function createMrDomainProvider(client: MrDomainClient, deps: ProviderDep
     return fqdn;
   }
 
+  /** The TXT records at exactly `name`, from the zone's TXT list. */
   async function listTxt(zone: Zone, name: string): Promise<TxtRecord[]> {
     const fqdn = recordName(zone, name);
-    const entries = await client.listDns(serviceOf(zone), { type: 'TXT', name: fqdn });
-    // The server-side filter is a search, not an exact match: keep exact names only.
+    const entries = await client.listDns(serviceOf(zone), { type: 'TXT' });
     return entries
       .filter((e) => e.type.toUpperCase() === 'TXT' && sameName(e.name, fqdn))
       .map((e) => ({ name: fqdn, value: unquoteTxt(e.value), id: e.entityID }));
   }
+
+  const holds = async (zone: Zone, fqdn: string, value: string) => (await listTxt(zone, fqdn)).some((r) => r.value === value);
 
   async function appendTxt(zone: Zone, name: string, value: string): Promise<void> {
     const fqdn = recordName(zone, name);
@@ -55,7 +72,13 @@ export function createMrDomainProvider(client: MrDomainClient, deps: ProviderDep
         return;
       }
       try {
-        await client.createDns(serviceOf(zone), { name: fqdn, type: 'TXT', value });
+        const created = await client.createDns(serviceOf(zone), { name: fqdn, type: 'TXT', value });
+        // A reply without the created entry is no failure, but it proves nothing either: look once.
+        if (!created && !(await holds(zone, fqdn, value))) {
+          throw new ProviderApiError(PROVIDER_LABEL, 'service/dnscreate', `reported success but TXT ${fqdn} "${value}" is not in the record list`, {
+            hint: 'Check the zone in the MrDomain control panel and try again',
+          });
+        }
       } catch (error) {
         // The create may have happened although its reply was lost: look once, never resend blindly.
         if (!(error instanceof ProviderApiError && error.transient)) throw error;

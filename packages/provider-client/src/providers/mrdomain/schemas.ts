@@ -42,10 +42,11 @@ export const dnsListDataSchema = z.object({
   dns: z.array(dnsEntrySchema),
 });
 
-/** service/dnscreate (7.42): the created entry. */
-export const dnsCreateDataSchema = z.object({
-  dns: z.array(dnsEntrySchema).min(1),
-});
+/** service/dnscreate (7.42): the created entry, which dns01 does not need (a reply without it is accepted). */
+export const dnsCreateDataSchema = z.union([
+  z.object({ dns: z.array(dnsEntrySchema).optional() }),
+  z.array(z.never()).length(0).transform(() => ({ dns: undefined })),
+]);
 
 /** service/dnsdelete (7.44): an empty object (PHP may send `[]`). */
 export const dnsDeleteDataSchema = z.union([z.object({}), z.array(z.never()).length(0)]);
