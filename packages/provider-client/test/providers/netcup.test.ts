@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { http, HttpResponse } from 'msw';
-import { serveHandlers, type EmulatorServer } from '@dns01/testkit';
+import { NETCUP_READINGS, serveHandlers, type EmulatorServer } from '@dns01/testkit';
 import {
   AuthenticationError,
   ConfigError,
@@ -45,6 +45,65 @@ describeProviderConformance('netcup', async () => {
 describeProviderConformance('netcup (hostnames listed absolute with a trailing dot)', async () => {
   const r = await rig({ emulator: { absoluteHostnames: true } });
   return { provider: r.provider, store: r.store, zone: ZONE, close: r.close };
+});
+
+for (const reading of NETCUP_READINGS) {
+  describeProviderConformance(`netcup (reading: ${reading.label})`, async () => {
+    const r = await rig({ emulator: { readings: reading.readings } });
+    return { provider: r.provider, store: r.store, zone: ZONE, close: r.close };
+  });
+}
+
+describe('netcup: readings of the document', () => {
+  let r: Rig | undefined;
+  afterEach(async () => {
+    await r?.close();
+    r = undefined;
+  });
+  const EMPTY_NAME = `_acme-challenge.${EMPTY_ZONE}`;
+
+  for (const updateReply of ['empty-string', 'none-when-empty'] as const) {
+    it(`updateDnsRecords success without dnsrecords (${updateReply}): accepted, confirmed with infoDnsRecords (5029 = empty zone)`, async () => {
+      r = await rig({ emulator: { readings: { updateReply } } });
+      const zone = await r.provider.findZone(EMPTY_NAME);
+      await r.provider.appendTxt(zone, EMPTY_NAME, 'only');
+      expect(txt(r.store, EMPTY_NAME, EMPTY_ZONE)).toEqual(['only']);
+      expect(await r.provider.deleteTxt(zone, EMPTY_NAME, 'only')).toBe('deleted');
+      expect(txt(r.store, EMPTY_NAME, EMPTY_ZONE)).toEqual([]);
+      // list, update, list (confirm) for each of the two changes
+      expect(r.requestsFor('infoDnsRecords')).toHaveLength(updateReply === 'empty-string' ? 4 : 3);
+    });
+  }
+
+  it('a success reply with another 2xxx status is success', async () => {
+    r = await rig({ emulator: { readings: { success: { status: 'pending', statuscode: 2011 } } } });
+    const zone = await r.provider.findZone(NAME);
+    await r.provider.appendTxt(zone, NAME, 'pending-ok');
+    expect(txt(r.store, NAME)).toEqual(['pending-ok']);
+  });
+
+  it('4013 on domainname during the zone walk means "not this zone"; the walk goes on', async () => {
+    r = await rig({ emulator: { readings: { unknownDomain: 4013 } }, deps: { findApex: undefined } });
+    expect((await r.provider.findZone(`_acme-challenge.a.b.${ZONE}`)).name).toBe(ZONE);
+    await expect(r.provider.findZone('_acme-challenge.not-ours.example')).rejects.toBeInstanceOf(ZoneNotFoundError);
+  });
+
+  it('any other 4013 during the zone walk stops it at once: rate limit or invalid request, never more requests', async () => {
+    r = await rig({ deps: { findApex: undefined } });
+    r.emulator.injectError({ action: 'infoDnsZone', statuscode: 4013, shortmessage: 'Validation Error.', longmessage: 'Something unexpected.' });
+    const error = await failure(r.provider.findZone(`_acme-challenge.a.b.${ZONE}`));
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error.message).toMatch(/^netcup infoDnsZone: the request was refused \(4013: .*\); 4013 means an invalid request or netcup's request limit/);
+    expect(r.requestsFor('infoDnsZone')).toHaveLength(1);
+  });
+
+  it('4001 at login is an authentication error, not an expired session', async () => {
+    r = await rig({ emulator: { readings: { loginRefusal: 4001 } }, env: { NETCUP_API_PASSWORD: 'wrong-pw-Zt1' } });
+    const error = await failure(r.provider.findZone(NAME));
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(error.message).toMatch(/^netcup login: the login was refused \(4001: /);
+    expect(r.requestsFor('login')).toHaveLength(1);
+  });
 });
 
 describe('netcup: settings', () => {
@@ -338,7 +397,7 @@ describe('netcup: every status code of the DNS actions maps to a clear error', (
     const zone = await r.provider.findZone(NAME);
     const error = await failure(r.provider.appendTxt(zone, NAME, 'y'.repeat(600)));
     expect(error).toBeInstanceOf(InvalidInputError);
-    expect(error.message).toMatch(/^netcup updateDnsRecords: the request was rejected as invalid \(4013: Validation Error\. The destination/);
+    expect(error.message).toMatch(/^netcup updateDnsRecords: the request was refused \(4013: Validation Error\. The destination.*\); 4013 means an invalid request or netcup's request limit/);
     expect(txt(r.store, NAME)).toEqual([]);
   });
 

@@ -33,6 +33,41 @@ export interface NetcupCredentials {
   apiPassword: string;
 }
 
+/**
+ * Readings of the CCP API that its document leaves open; the defaults are
+ * the first of each. dns01 must work under every one, or refuse before it writes.
+ */
+export interface NetcupReadings {
+  /**
+   * What a successful updateDnsRecords carries in `responsedata`: the zone's
+   * records (`records`), an empty string (`empty-string`), or no
+   * `dnsrecords` when the change left the zone without records (`none-when-empty`).
+   */
+  updateReply?: 'records' | 'empty-string' | 'none-when-empty';
+  /** The status and statuscode of every success reply (default `success` 2000; any 2xxx is success). */
+  success?: { status: string; statuscode: number };
+  /** What infoDnsZone answers for a name that is not a domain of the account: 5028, or 4013 (a validation error on domainname). */
+  unknownDomain?: 5028 | 4013;
+  /** What a refused login answers: 4013 (validation error) or 4001. */
+  loginRefusal?: 4013 | 4001;
+}
+
+/** One named reading, for tests that run under each. */
+export interface NetcupReadingCase {
+  label: string;
+  readings: NetcupReadings;
+}
+
+/** Every reading dns01 is tested under, each named for test titles. */
+export const NETCUP_READINGS: readonly NetcupReadingCase[] = [
+  { label: 'updateDnsRecords answers with the records', readings: {} },
+  { label: 'updateDnsRecords answers an empty string', readings: { updateReply: 'empty-string' } },
+  { label: 'updateDnsRecords answers no records when the zone is left empty', readings: { updateReply: 'none-when-empty' } },
+  { label: 'success is another 2xxx status', readings: { success: { status: 'pending', statuscode: 2011 } } },
+  { label: 'a name that is no domain answers 4013 on domainname', readings: { unknownDomain: 4013 } },
+  { label: 'a refused login answers 4001', readings: { loginRefusal: 4001 } },
+];
+
 export interface NetcupEmulatorOptions {
   store: ZoneStore;
   /** Domains the account holds (each a zone in the store). */
@@ -50,6 +85,8 @@ export interface NetcupEmulatorOptions {
   absoluteHostnames?: boolean;
   /** Clock, for tests of idle expiry. */
   now?: () => number;
+  /** Which reading of the document to play (default: the first of each). */
+  readings?: NetcupReadings;
 }
 
 export interface NetcupInjectedError {
@@ -88,20 +125,22 @@ const SUPPORTED_TYPES: readonly RecordType[] = ['A', 'AAAA', 'MX', 'CNAME', 'CAA
 const LABEL = /^(\*|[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)$/;
 
 interface Reply {
-  status: 'success' | 'error';
+  status: 'success' | 'error' | (string & {});
   statuscode: number;
   shortmessage: string;
   longmessage: string;
   responsedata: unknown;
 }
 
-const ok = (shortmessage: string, longmessage: string, responsedata: unknown): Reply => ({
-  status: 'success',
-  statuscode: 2000,
-  shortmessage,
-  longmessage,
-  responsedata,
-});
+const okWith =
+  (success: { status: string; statuscode: number } = { status: 'success', statuscode: 2000 }) =>
+  (shortmessage: string, longmessage: string, responsedata: unknown): Reply => ({
+    status: success.status as Reply['status'],
+    statuscode: success.statuscode,
+    shortmessage,
+    longmessage,
+    responsedata,
+  });
 
 const fail = (statuscode: number, shortmessage: string, longmessage: string): Reply => ({
   status: 'error',
@@ -141,6 +180,8 @@ export function createNetcupHandlers(options: NetcupEmulatorOptions): RequestHan
 /** The handlers and the knobs on the state behind them. */
 function buildNetcup(options: NetcupEmulatorOptions): { handlers: RequestHandler[]; emulator: NetcupKnobs } {
   const { store, credentials } = options;
+  const readings = options.readings ?? {};
+  const ok = okWith(readings.success);
   const now = options.now ?? Date.now;
   const idleMs = options.sessionIdleMs ?? 15 * 60_000;
   const perMinute = options.requestsPerMinute ?? 180;
@@ -202,7 +243,12 @@ function buildNetcup(options: NetcupEmulatorOptions): { handlers: RequestHandler
     if (domain !== domain.toLowerCase() || domain.endsWith('.') || !/^[a-z0-9.-]+$/.test(domain)) {
       throw new ReplyError(validation(`The domain name "${domain}" is not valid (lower case, punycode, no trailing dot).`));
     }
-    if (!zones.has(domain) || !store.hasZone(domain)) throw new ReplyError(domainNotFound(domain));
+    if (!zones.has(domain) || !store.hasZone(domain)) {
+      if (readings.unknownDomain === 4013) {
+        throw new ReplyError(validation('Value in field domainname does not match requirements of referenced type.'));
+      }
+      throw new ReplyError(domainNotFound(domain));
+    }
     return domain;
   };
 
@@ -273,7 +319,11 @@ function buildNetcup(options: NetcupEmulatorOptions): { handlers: RequestHandler
       removeIds.push(existing.id);
     }
     store.change(zone, { add, removeIds });
-    return ok('DNS records successful updated', 'The given DNS records for this zone were updated.', recordSet(zone));
+    const after = recordSet(zone);
+    let data: unknown = after;
+    if (readings.updateReply === 'empty-string') data = '';
+    if (readings.updateReply === 'none-when-empty' && after.dnsrecords.length === 0) data = {};
+    return ok('DNS records successful updated', 'The given DNS records for this zone were updated.', data);
   };
 
   const dispatch = (action: string, param: Record<string, unknown>): Reply => {
@@ -288,6 +338,7 @@ function buildNetcup(options: NetcupEmulatorOptions): { handlers: RequestHandler
           lockedUntil = now() + lockoutMs;
           lockReply = lockedOut;
         }
+        if (readings.loginRefusal === 4001) return fail(4001, 'Login failed.', 'The given customer number, api key or api password is invalid.');
         return validation('The given customer number, api key or api password is invalid.');
       }
       failedLogins = 0;

@@ -52,6 +52,18 @@ function detailOf(reply: NetcupEnvelope): string {
 /** netcup's request limit (4013): never retried, since every request extends the lockout. */
 export class NetcupRateLimitError extends ProviderApiError {}
 
+/** A 4013 validation error on `domainname`: during the zone walk, "not this zone". */
+export class NetcupDomainNameRefused extends InvalidInputError {}
+
+/**
+ * Success is any 2xxx statuscode (the document names only 2000; other 2xxx
+ * codes and status words such as "pending" are success too), unless the
+ * status word says "error".
+ */
+export function isSuccess(reply: Pick<NetcupEnvelope, 'status' | 'statuscode'>): boolean {
+  return reply.statuscode >= 2000 && reply.statuscode < 3000 && reply.status.trim().toLowerCase() !== 'error';
+}
+
 /** 4013 covers three things; the message says which one is likely. */
 function validationError(action: string, reply: NetcupEnvelope): Dns01Error {
   const detail = detailOf(reply);
@@ -72,8 +84,22 @@ function validationError(action: string, reply: NetcupEnvelope): Dns01Error {
       },
     );
   }
-  return new InvalidInputError(`netcup ${action}: the request was rejected as invalid (${detail})`, {
-    hint: 'Check the domain name and the TXT value; run with DNS01_LOG_LEVEL=debug for details',
+  if (/domain ?name/i.test(text)) {
+    return new NetcupDomainNameRefused(`netcup ${action}: the domain name was refused (${detail})`, {
+      hint: 'Check the domain name (lower case, punycode, no trailing dot) and that it is a domain of this account',
+    });
+  }
+  // 4013 also covers the rate limit, worded in ways this client may not know: never go on sending.
+  return new InvalidInputError(
+    `netcup ${action}: the request was refused (${detail}); 4013 means an invalid request or netcup's request limit (about 180 requests per minute)`,
+    { hint: 'Wait several minutes before trying again; if it persists, run with DNS01_LOG_LEVEL=debug for the request sent' },
+  );
+}
+
+/** A 4001 at login is no expired session (there is none yet): the credentials were refused. */
+function loginRefused(reply: NetcupEnvelope): AuthenticationError {
+  return new AuthenticationError(`netcup login: the login was refused (${detailOf(reply)}); most likely the customer number, API key or API password is wrong`, {
+    hint: 'Check NETCUP_CUSTOMER_NUMBER, NETCUP_API_KEY and NETCUP_API_PASSWORD (CCP > Master Data > API). Do not retry blindly: repeated failed logins lock the account temporarily',
   });
 }
 
@@ -134,9 +160,12 @@ export interface NetcupClient {
   /**
    * Adds records without id and deletes records with id + deleterecord.
    * Only the changed records are sent, never the whole set. Returns the
-   * zone's records after the change, as netcup reports them.
+   * zone's records after the change as netcup reports them, or undefined
+   * when the success reply carries none (an empty string, or no
+   * `dnsrecords` after a change that left the zone empty): the caller then
+   * reads the zone with infoDnsRecords.
    */
-  updateDnsRecords(domainname: string, changes: RecordChange[]): Promise<NetcupRecord[]>;
+  updateDnsRecords(domainname: string, changes: RecordChange[]): Promise<NetcupRecord[] | undefined>;
   /** Ends the session, if there is one. Never throws: the outcome no longer matters to the caller. */
   logout(): Promise<void>;
 }
@@ -149,7 +178,7 @@ export function createNetcupClient(config: NetcupLegacyCredentials & { endpoint:
   function login(): Promise<string> {
     session ??= (async () => {
       const reply = await post('login', { apipassword: config.apiPassword }, true);
-      if (reply.status !== 'success') throw netcupError('login', reply);
+      if (!isSuccess(reply)) throw reply.statuscode === NetcupStatus.sessionInvalid ? loginRefused(reply) : netcupError('login', reply);
       const { apisessionid } = data('login', reply, loginDataSchema);
       registerSecret(apisessionid);
       log.debug('login: session opened');
@@ -166,7 +195,7 @@ export function createNetcupClient(config: NetcupLegacyCredentials & { endpoint:
     for (let attempt = 1; ; attempt++) {
       const sessionId = await login();
       const reply = await post(action, { ...params, apisessionid: sessionId }, options.idempotent);
-      if (reply.status === 'success') return reply;
+      if (isSuccess(reply)) return reply;
       if (reply.statuscode === NetcupStatus.sessionInvalid && attempt === 1) {
         log.debug(`${action}: session expired, logging in again`);
         if (session && (await session.catch(() => undefined)) === sessionId) session = undefined;
@@ -199,7 +228,7 @@ export function createNetcupClient(config: NetcupLegacyCredentials & { endpoint:
   }
 
   function data<T>(action: string, reply: NetcupEnvelope, schema: z.ZodType<T>, domain?: string): T {
-    if (reply.status !== 'success') throw netcupError(action, reply, domain);
+    if (!isSuccess(reply)) throw netcupError(action, reply, domain);
     const parsed = schema.safeParse(reply.responsedata);
     if (!parsed.success) throw shapeError(action, 'responsedata', parsed.error);
     return parsed.data;
@@ -208,17 +237,22 @@ export function createNetcupClient(config: NetcupLegacyCredentials & { endpoint:
   return {
     async infoDnsZone(domainname) {
       const reply = await call('infoDnsZone', { domainname }, { session: true, idempotent: true, domain: domainname });
-      if (reply.status !== 'success' && reply.statuscode === NetcupStatus.domainNotFound) return undefined;
+      if (!isSuccess(reply) && reply.statuscode === NetcupStatus.domainNotFound) return undefined;
       return data('infoDnsZone', reply, zoneInfoSchema, domainname);
     },
     async infoDnsRecords(domainname) {
       const reply = await call('infoDnsRecords', { domainname }, { session: true, idempotent: true, domain: domainname });
-      if (reply.status !== 'success' && isNoRecords(reply)) return [];
+      if (!isSuccess(reply) && isNoRecords(reply)) return [];
       return data('infoDnsRecords', reply, dnsRecordSetSchema, domainname).dnsrecords;
     },
     async updateDnsRecords(domainname, changes) {
       const param = { domainname, dnsrecordset: { dnsrecords: changes } };
       const reply = await call('updateDnsRecords', param, { session: true, idempotent: false, domain: domainname });
+      const responsedata = reply.responsedata;
+      if (responsedata === '' || responsedata === null || responsedata === undefined || (typeof responsedata === 'object' && !('dnsrecords' in responsedata))) {
+        log.debug(`updateDnsRecords: the success reply lists no records (${JSON.stringify(responsedata)})`);
+        return undefined;
+      }
       return data('updateDnsRecords', reply, dnsRecordSetSchema, domainname).dnsrecords;
     },
     async logout() {
@@ -233,7 +267,7 @@ export function createNetcupClient(config: NetcupLegacyCredentials & { endpoint:
       }
       try {
         const reply = await post('logout', { apisessionid: id }, true);
-        if (reply.status !== 'success') log.debug(`logout: netcup answered ${detailOf(reply)}`);
+        if (!isSuccess(reply)) log.debug(`logout: netcup answered ${detailOf(reply)}`);
       } catch (error) {
         log.debug(`logout failed (the session expires by itself after 15 minutes idle): ${(error as Error).message}`);
       }

@@ -3,7 +3,7 @@ import { unquoteTxt } from '../../txt.js';
 import { InvalidInputError, ProviderApiError, ZoneNotFoundError } from '../../errors.js';
 import { normalizeFqdn, toRelative, tryNormalizeFqdn } from '../../names.js';
 import { KeyedMutex, locateZone, memoizeZones } from '../../zone.js';
-import { CLOUDDNS_HINT, CLOUDDNS_NOTE, NetcupRateLimitError, type NetcupClient, type RecordChange } from './client.js';
+import { CLOUDDNS_HINT, CLOUDDNS_NOTE, NetcupDomainNameRefused, NetcupRateLimitError, type NetcupClient, type RecordChange } from './client.js';
 import type { NetcupRecord } from './schemas.js';
 
 interface Wanted {
@@ -80,7 +80,9 @@ export function createCcpBackend(client: NetcupClient, deps: ProviderDeps, optio
       hit = client.infoDnsZone(candidate).then(
         (info) => (info ? { name: candidate } : undefined),
         (error: unknown) => {
-          if (error instanceof InvalidInputError) return undefined;
+          // Only the validation error on domainname means "not this zone"; any other 4013 may be the
+          // rate limit, and the walk must not go on sending during a lockout.
+          if (error instanceof NetcupDomainNameRefused) return undefined;
           throw error;
         },
       );
@@ -112,7 +114,8 @@ export function createCcpBackend(client: NetcupClient, deps: ProviderDeps, optio
       if (missing.length === 0) return items.map(() => undefined);
       const changes: RecordChange[] = missing.map((w) => ({ hostname: hostnameFor(w.name, zone), type: 'TXT', destination: w.value }));
       try {
-        const after = await client.updateDnsRecords(zone, changes);
+        // A success reply without the records proves nothing about them: read the zone.
+        const after = (await client.updateDnsRecords(zone, changes)) ?? (await client.infoDnsRecords(zone));
         const unlisted = missing.find((w) => !after.some((r) => isTxtFor(r, zone, w)));
         if (unlisted) {
           throw new ProviderApiError('netcup', 'updateDnsRecords', `accepted the change but does not list TXT ${unlisted.name} afterwards`, {
@@ -144,7 +147,13 @@ export function createCcpBackend(client: NetcupClient, deps: ProviderDeps, optio
       }));
       matches.forEach((m, i) => m.length > 0 && deleted.add(i));
       try {
-        await client.updateDnsRecords(zone, changes);
+        const after = (await client.updateDnsRecords(zone, changes)) ?? (await client.infoDnsRecords(zone));
+        const kept = doomed.filter((d) => after.some((r) => r.id === d.id && r.deleterecord !== true));
+        if (kept.length > 0) {
+          throw new ProviderApiError('netcup', 'updateDnsRecords', `accepted the deletion but still lists ${kept.length} of the TXT record(s) in ${zone}`, {
+            hint: 'Check the zone in the CCP and remove the challenge record there if it stays',
+          });
+        }
         log.debug(`deleted ${doomed.length} TXT record(s) from ${zone} in one updateDnsRecords call`);
         return items.map((_, i) => (deleted.has(i) ? 'deleted' : 'absent'));
       } catch (error) {

@@ -1,0 +1,54 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { NETCUP_READINGS, startTestWorld, type TestWorld } from '@dns01/testkit';
+import { AuthenticationError, closeHttp, contextFromEnv, present, cleanup, type FlowContext } from '../../src/index.js';
+
+const ZONE = 'example.com';
+const NAME = `_acme-challenge.${ZONE}`;
+
+describe('netcup: present and cleanup through the shared flow under every reading of the document', () => {
+  let world: TestWorld<'netcup'> | undefined;
+  let ctx: FlowContext | undefined;
+  afterEach(async () => {
+    await ctx?.provider.close();
+    await world?.close();
+    ctx = undefined;
+    world = undefined;
+    await closeHttp();
+  });
+
+  const snapshot = (w: TestWorld) => w.store.records(ZONE).map(({ name, type, data }) => `${type} ${name} ${data}`);
+
+  for (const reading of NETCUP_READINGS) {
+    it(`reading "${reading.label}": present (apex + wildcard + a deep name) and cleanup leave the zone as it was`, async () => {
+      world = await startTestWorld({
+        provider: 'netcup',
+        zones: [ZONE, 'empty.net'],
+        records: [{ name: NAME, type: 'TXT', data: 'foreign-kept' }],
+        emulator: { readings: reading.readings },
+      });
+      ctx = contextFromEnv(world.env);
+      const before = snapshot(world);
+      const challenges = [
+        { domain: ZONE, value: 'flow-apex' },
+        { domain: `*.${ZONE}`, value: 'flow-wildcard' },
+        { domain: `a.b.${ZONE}`, value: 'flow-deep' },
+        { domain: 'empty.net', value: 'flow-empty-zone' },
+      ];
+      await present(ctx, challenges);
+      expect(world.txt(NAME).sort()).toEqual(['flow-apex', 'flow-wildcard', 'foreign-kept']);
+      expect(world.txt('_acme-challenge.empty.net')).toEqual(['flow-empty-zone']);
+      await cleanup(ctx, challenges);
+      expect(snapshot(world)).toEqual(before);
+      expect(world.txt('_acme-challenge.empty.net')).toEqual([]);
+    });
+  }
+
+  it('reading "a refused login answers 4001": wrong credentials end in an authentication error before any write', async () => {
+    world = await startTestWorld({ provider: 'netcup', emulator: { readings: { loginRefusal: 4001 } } });
+    ctx = contextFromEnv({ ...world.env, NETCUP_API_PASSWORD: 'wrong-flow-pw-9' });
+    const before = snapshot(world);
+    await expect(present(ctx, [{ domain: ZONE, value: 'never' }])).rejects.toBeInstanceOf(AuthenticationError);
+    expect(snapshot(world)).toEqual(before);
+    expect(world.emulator.actionCounts().updateDnsRecords ?? 0).toBe(0);
+  });
+});
