@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestWorld, type TestWorld } from '@dns01/testkit';
+import { SOURCEDESK_READINGS, startTestWorld, type TestWorld } from '@dns01/testkit';
 import { closeHttp, contextFromEnv, createLogger, present, cleanup, type FlowContext } from '../../src/index.js';
 
 const NAME = '_acme-challenge.example.com';
@@ -39,4 +39,24 @@ describe('sourcedesk: present and cleanup through the shared flow, against the e
     expect(text).toContain(`/${world.env.SOURCEDESK_CUSTOMER_ID}/***/dns/add`);
     for (const secret of world.secrets) expect(text).not.toContain(secret);
   });
+
+  for (const reading of SOURCEDESK_READINGS) {
+    it(`reading "${reading.label}": present and cleanup leave the zone as it was`, async () => {
+      world = await startTestWorld({
+        provider: 'sourcedesk',
+        records: [{ name: NAME, type: 'TXT', data: 'foreign-kept' }],
+        emulator: { readings: reading.readings },
+      });
+      ctx = contextFromEnv(world.env);
+      const before = world.store.records('example.com').map(({ name, type, data }) => `${type} ${name} ${data}`);
+      const challenges = [
+        { domain: 'example.com', value: 'flow-apex' },
+        { domain: '*.example.com', value: 'flow-wildcard' },
+      ];
+      await present(ctx, challenges);
+      expect(world.txt(NAME).sort()).toEqual(['flow-apex', 'flow-wildcard', 'foreign-kept']);
+      await cleanup(ctx, challenges);
+      expect(world.store.records('example.com').map(({ name, type, data }) => `${type} ${name} ${data}`)).toEqual(before);
+    });
+  }
 });

@@ -6,11 +6,19 @@ import { ConfigError, InvalidInputError, ZoneNotFoundError, clearSecrets } from 
 import { sourcedesk } from '../../src/providers/sourcedesk/index.js';
 import { describeProviderConformance } from '../conformance.js';
 import { API_KEY, CUSTOMER_ID, NAME, ZONE, everything, rig, txt, type Rig } from './sourcedesk-rig.js';
+import { SOURCEDESK_READINGS } from '@dns01/testkit';
 
 describeProviderConformance('sourcedesk', async () => {
   const r = await rig();
   return { provider: r.provider, store: r.store, zone: ZONE, close: r.close };
 });
+
+for (const reading of SOURCEDESK_READINGS) {
+  describeProviderConformance(`sourcedesk (reading: ${reading.label})`, async () => {
+    const r = await rig({ readings: reading.readings });
+    return { provider: r.provider, store: r.store, zone: ZONE, close: r.close };
+  });
+}
 
 describe('sourcedesk: settings', () => {
   let dir: string;
@@ -75,7 +83,7 @@ describe('sourcedesk: requests follow the document', () => {
     const form = (i: number) => Object.fromEntries(new URLSearchParams(requests[i]!.body));
     expect(form(0)).toEqual({ domain: ZONE });
     expect(form(1)).toEqual({ domain: ZONE });
-    expect(form(2)).toEqual({ domain: ZONE, name: '_acme-challenge', type: 'TXT', content: 'wire-value', ttl: '60', priority: '0' });
+    expect(form(2)).toEqual({ domain: ZONE, name: '_acme-challenge', type: 'TXT', content: 'wire-value', ttl: '300', priority: '0' });
     expect(form(4)).toEqual({ domain: ZONE, record: expect.stringMatching(/^\d+$/) });
   });
 
@@ -139,24 +147,43 @@ describe('sourcedesk: requests follow the document', () => {
 describe('sourcedesk: TTL fallback', () => {
   let r: Rig | undefined;
   afterEach(() => r?.close());
+  const sentTtls = (rig: Rig) =>
+    rig.emulator.server.requests.filter((q) => q.url.endsWith('/dns/add')).map((q) => new URLSearchParams(q.body).get('ttl'));
 
-  it('falls back to the minimum the refusal names, says so at debug level, and keeps using it', async () => {
-    r = await rig({ minTtl: 120 });
+  for (const reading of SOURCEDESK_READINGS) {
+    it(`reading "${reading.label}": starts at 300, remembers the first accepted TTL per zone, probes no more`, async () => {
+      r = await rig({ readings: reading.readings });
+      const min = reading.readings.minTtl!;
+      const accepted = min <= 300 ? 300 : min;
+      const zone = await r.provider.findZone(NAME);
+      await r.provider.appendTxt(zone, NAME, 'ttl-one');
+      const probes = sentTtls(r).length;
+      await r.provider.appendTxt(zone, NAME, 'ttl-two');
+      expect(r.store.records(ZONE, { name: NAME, type: 'TXT' }).map((x) => x.ttl)).toEqual([accepted, accepted]);
+      expect(sentTtls(r)[0]).toBe('300');
+      // The second record goes out once, with the TTL the first one was accepted with.
+      expect(sentTtls(r).slice(probes)).toEqual([String(accepted)]);
+      // Another zone is probed on its own.
+      const other = await r.provider.findZone('_acme-challenge.second.test');
+      await r.provider.appendTxt(other, '_acme-challenge.second.test', 'ttl-three');
+      expect(sentTtls(r).slice(probes + 1)[0]).toBe('300');
+    });
+  }
+
+  it('falls back to the minimum the refusal names and says so at debug level', async () => {
+    r = await rig({ minTtl: 420 });
     const zone = await r.provider.findZone(NAME);
     await r.provider.appendTxt(zone, NAME, 'ttl-one');
-    await r.provider.appendTxt(zone, NAME, 'ttl-two');
-    expect(r.store.records(ZONE, { name: NAME, type: 'TXT' }).map((x) => x.ttl)).toEqual([120, 120]);
-    expect(r.emulator.calls.add).toBe(3);
-    expect(r.lines.some((l) => /refused TTL 60 .*TTL must be at least 120.*falling back to TTL 120/.test(l))).toBe(true);
+    expect(sentTtls(r)).toEqual(['300', '420']);
+    expect(r.lines.some((l) => /refused TTL 300 .*TTL must be at least 420.*falling back to TTL 420/.test(l))).toBe(true);
   });
 
-  it('steps through 300, 600, 3600 when the refusal names no minimum', async () => {
-    r = await rig({ minTtl: 600, ttlReasonNamesMinimum: false });
+  it('steps through 600, 3600 when the refusal names no minimum', async () => {
+    r = await rig({ minTtl: 3600, ttlReasonNamesMinimum: false });
     const zone = await r.provider.findZone(NAME);
     await r.provider.appendTxt(zone, NAME, 'ttl-steps');
-    const sent = r.emulator.server.requests.filter((q) => q.url.endsWith('/dns/add')).map((q) => new URLSearchParams(q.body).get('ttl'));
-    expect(sent).toEqual(['60', '300', '600']);
-    expect(r.store.records(ZONE, { name: NAME, type: 'TXT' }).map((x) => x.ttl)).toEqual([600]);
+    expect(sentTtls(r)).toEqual(['300', '600', '3600']);
+    expect(r.store.records(ZONE, { name: NAME, type: 'TXT' }).map((x) => x.ttl)).toEqual([3600]);
   });
 
   it('gives up with InvalidInputError when every TTL is refused, adding nothing', async () => {
@@ -165,7 +192,7 @@ describe('sourcedesk: TTL fallback', () => {
     const zone = await r.provider.findZone(NAME);
     const error = await r.provider.appendTxt(zone, NAME, 'never-added').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidInputError);
-    expect((error as InvalidInputError).message).toMatch(/refused as invalid \(code 805.*TTLs tried: 60, 300, 600, 3600\)/);
+    expect((error as InvalidInputError).message).toMatch(/refused as invalid \(code 805.*TTLs tried: 300, 600, 3600\)/);
     expect(everything(r.store)).toEqual(before);
   });
 });

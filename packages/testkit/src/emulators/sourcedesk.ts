@@ -17,19 +17,39 @@ export interface SourcedeskCredentials {
   apiKey: string;
 }
 
-export interface SourcedeskEmulatorOptions {
+/** The reading the document leaves open: the lowest TTL dns/add accepts, and whether its refusal says so. */
+export interface SourcedeskReadings {
+  /** The lowest TTL dns/add accepts (default 60); a lower one is refused with 805. */
+  minTtl?: number;
+  /** Whether the 805 message for a low TTL names the minimum (default true). */
+  ttlReasonNamesMinimum?: boolean;
+}
+
+/** One named reading, for tests that run under each. */
+export interface SourcedeskReadingCase {
+  label: string;
+  readings: SourcedeskReadings;
+}
+
+/** Every reading dns01 is tested under, each named for test titles. */
+export const SOURCEDESK_READINGS: readonly SourcedeskReadingCase[] = [
+  { label: 'minimum TTL 60', readings: { minTtl: 60 } },
+  { label: 'minimum TTL 300', readings: { minTtl: 300 } },
+  { label: 'minimum TTL 600, named in the refusal', readings: { minTtl: 600 } },
+  { label: 'minimum TTL 3600, not named in the refusal', readings: { minTtl: 3600, ttlReasonNamesMinimum: false } },
+];
+
+export interface SourcedeskEmulatorOptions extends SourcedeskReadings {
   store: ZoneStore;
   /** Zones the account holds at sourceDESK (each must exist in the store). */
   zones: string[];
   credentials: SourcedeskCredentials;
   /** Domains in the account whose zone is not at sourceDESK: show/add/delete answer 804. */
   domainsWithoutZone?: string[];
-  /** The lowest TTL dns/add accepts (default 60); a lower one is refused with 805. */
-  minTtl?: number;
-  /** Whether the 805 message for a low TTL names the minimum (default true). */
-  ttlReasonNamesMinimum?: boolean;
   /** Serve TXT content wrapped in double quotes. */
   quoteTxt?: boolean;
+  /** The same as the top-level minTtl / ttlReasonNamesMinimum, grouped like the other emulators' readings (wins over them). */
+  readings?: SourcedeskReadings;
 }
 
 /** A reply given instead of acting, for the next call(s) of an action. */
@@ -99,7 +119,8 @@ export function createSourcedeskEmulator(options: SourcedeskEmulatorOptions): { 
   for (const z of zones) if (!store.hasZone(z)) throw new Error(`sourcedesk emulator: zone ${z} is not in the store`);
   const withoutZone = new Set((options.domainsWithoutZone ?? []).map(lower));
   let credentials = { ...options.credentials };
-  let minTtl = options.minTtl ?? 60;
+  let minTtl = options.readings?.minTtl ?? options.minTtl ?? 60;
+  const reasonNamesMinimum = options.readings?.ttlReasonNamesMinimum ?? options.ttlReasonNamesMinimum ?? true;
   let banned = false;
   let scripted: (SourcedeskScriptedReply & { left: number })[] = [];
   const hangs = new Map<string, number>();
@@ -142,7 +163,7 @@ export function createSourcedeskEmulator(options: SourcedeskEmulatorOptions): { 
     const recordType = type.toUpperCase() as RecordType;
     if (!ADDABLE.includes(recordType) || !RELATIVE_NAME.test(name) || content === '' || content.length > 255) return invalid('');
     if (!DIGITS.test(ttl) || !DIGITS.test(priority)) return invalid('');
-    if (Number(ttl) < minTtl) return invalid(options.ttlReasonNamesMinimum === false ? '' : `TTL must be at least ${minTtl}`);
+    if (Number(ttl) < minTtl) return invalid(reasonNamesMinimum ? `TTL must be at least ${minTtl}` : '');
     const absolute = name === '' || name === '@' ? zone : `${lower(name)}.${zone}`;
     store.add(zone, {
       name: absolute,

@@ -5,10 +5,14 @@ import { normalizeFqdn, toRelative, tryNormalizeFqdn, tryToAbsolute } from '../.
 import { KeyedMutex, locateZone, memoizeZones } from '../../zone.js';
 import type { SourcedeskClient, SourcedeskRecord } from './client.js';
 
-/** The TTL asked for first: low, so a stale answer does not outlive the challenge. */
-export const CHALLENGE_TTL = 60;
+/**
+ * The TTL asked for first. The document names no minimum; 300 is what DNS
+ * hosts most commonly accept as their lowest, and short enough that a stale
+ * answer does not outlive a challenge.
+ */
+export const CHALLENGE_TTL = 300;
 /** Tried in turn when the API refuses a TTL and its reason names no minimum. */
-const FALLBACK_TTLS = [300, 600, 3600];
+const FALLBACK_TTLS = [600, 3600];
 const MAX_TTL = 86_400;
 
 const ZONE_HINT =
@@ -39,7 +43,8 @@ export function createSourcedeskProvider(client: SourcedeskClient, deps: Provide
   const log = deps.logger;
   // dns/show then dns/add (or dns/delete) is read-modify-write: one change at a time per zone.
   const mutex = new KeyedMutex();
-  let preferredTtl = CHALLENGE_TTL;
+  // The first TTL each zone accepted in this run: later records start there instead of probing again.
+  const acceptedTtl = new Map<string, number>();
 
   const findZone = memoizeZones((fqdn) =>
     locateZone(fqdn, {
@@ -64,6 +69,7 @@ export function createSourcedeskProvider(client: SourcedeskClient, deps: Provide
   async function add(zone: Zone, fqdn: string, value: string): Promise<void> {
     const name = toRelative(fqdn, zone.name);
     const tried: number[] = [];
+    const preferredTtl = acceptedTtl.get(zone.name) ?? CHALLENGE_TTL;
     let ttl = preferredTtl;
     for (;;) {
       tried.push(ttl);
@@ -79,9 +85,9 @@ export function createSourcedeskProvider(client: SourcedeskClient, deps: Provide
         throw error;
       }
       if (outcome.added) {
-        if (ttl !== preferredTtl) {
-          log.debug(`sourceDESK accepted TTL ${ttl}: using it from now on instead of ${preferredTtl}`);
-          preferredTtl = ttl;
+        if (!acceptedTtl.has(zone.name)) {
+          if (ttl !== preferredTtl) log.debug(`sourceDESK accepted TTL ${ttl} for ${zone.name}: using it there from now on`);
+          acceptedTtl.set(zone.name, ttl);
         }
         return;
       }
