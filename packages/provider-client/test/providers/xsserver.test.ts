@@ -149,6 +149,18 @@ describe('xsserver readings of the document', () => {
     });
   }
 
+  it('database ids in a zone that was empty: the first create shows them, and the error names the record left behind', async () => {
+    const store = new ZoneStore();
+    store.addZone({ name: ZONE, nameservers: [] });
+    const h = await track(harness({ store, zones: [ZONE], readings: { ids: 'database' } }));
+    const zone = await h.provider.findZone(CHALLENGE);
+    const error = await failure(h.provider.appendTxt(zone, CHALLENGE, 'first'));
+    expect(error.message).toMatch(/are not their positions in the list .*: TXT _acme-challenge\.example\.com "first" is left behind$/);
+    const kept = await failure(h.provider.deleteTxt(zone, CHALLENGE, 'first'));
+    expect(kept.message).toMatch(/it deleted nothing: TXT _acme-challenge\.example\.com "first" is left behind$/);
+    expect(dnsRequests(h.server, 'DELETE')).toHaveLength(0);
+  });
+
   it('errors with HTTP 200: wrong credentials are still an AuthenticationError, an unknown name is "not here"', async () => {
     const bad = await track(harness({ readings: { errors: 'http-200' }, password: 'wrong-password-x2' }));
     const error = await failure(bad.provider.findZone(CHALLENGE));

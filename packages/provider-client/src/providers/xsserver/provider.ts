@@ -166,7 +166,12 @@ export function createXsserverProvider(client: XsserverClient, deps: ProviderDep
         failure = error;
       }
       // The reply carries no id: the record must show up in a fresh list.
-      if ((await list(zone)).some(matches(name, value))) return;
+      const after = await list(zone);
+      if (after.some(matches(name, value))) {
+        // Only an empty zone hides the id reading before the first create; say at once what cannot be undone.
+        if (positionBase(after) === undefined) throw idsNotPositions(zone, after, `it cannot delete what it added: TXT ${name} "${value}" is left behind`);
+        return;
+      }
       if (failure) {
         if (attempt >= CREATE_ATTEMPTS) throw failure;
         logger.debug(`createDnsRecord failed transiently and the record is not there; sending it again`);
