@@ -16,6 +16,7 @@ import { http, type RequestHandler } from 'msw';
 import type { RecordType, StoredRecord, ZoneStore } from '../zone-store.js';
 import { defineWiring } from './wiring.js';
 import { serveHandlers, type EmulatorServer } from '../http-server.js';
+import type { ReadingCase } from '../readings.js';
 
 export interface MrDomainCredentials {
   apiUser: string;
@@ -43,11 +44,7 @@ export interface MrDomainReadings {
   createReply?: 'entry' | 'empty';
 }
 
-/** One named reading, for tests that run under each. */
-export interface MrDomainReadingCase {
-  label: string;
-  readings: MrDomainReadings;
-}
+export type MrDomainReadingCase = ReadingCase<MrDomainReadings>;
 
 /** Every reading dns01 is tested under, each named for test titles. */
 export const MRDOMAIN_READINGS: readonly MrDomainReadingCase[] = [

@@ -26,6 +26,7 @@ import { defineWiring } from './wiring.js';
 import { startNetcupRestEmulator, TEST_REST_API_KEY, type NetcupRestEmulator, type NetcupRestWorldOptions } from './netcup-rest.js';
 import { serveHandlers, type EmulatorServer } from '../http-server.js';
 import type { NewRecord, RecordType, StoredRecord, ZoneStore } from '../zone-store.js';
+import type { ReadingCase } from '../readings.js';
 
 export interface NetcupCredentials {
   customerNumber: string;
@@ -52,11 +53,7 @@ export interface NetcupReadings {
   loginRefusal?: 4013 | 4001;
 }
 
-/** One named reading, for tests that run under each. */
-export interface NetcupReadingCase {
-  label: string;
-  readings: NetcupReadings;
-}
+export type NetcupReadingCase = ReadingCase<NetcupReadings>;
 
 /** Every reading dns01 is tested under, each named for test titles. */
 export const NETCUP_READINGS: readonly NetcupReadingCase[] = [

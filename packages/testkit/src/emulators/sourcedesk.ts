@@ -11,6 +11,7 @@ import { http, HttpResponse, type RequestHandler } from 'msw';
 import { defineWiring } from './wiring.js';
 import { serveHandlers, type EmulatorServer } from '../http-server.js';
 import type { RecordType, StoredRecord, ZoneStore } from '../zone-store.js';
+import type { ReadingCase } from '../readings.js';
 
 export interface SourcedeskCredentials {
   customerId: string;
@@ -25,11 +26,7 @@ export interface SourcedeskReadings {
   ttlReasonNamesMinimum?: boolean;
 }
 
-/** One named reading, for tests that run under each. */
-export interface SourcedeskReadingCase {
-  label: string;
-  readings: SourcedeskReadings;
-}
+export type SourcedeskReadingCase = ReadingCase<SourcedeskReadings>;
 
 /** Every reading dns01 is tested under, each named for test titles. */
 export const SOURCEDESK_READINGS: readonly SourcedeskReadingCase[] = [

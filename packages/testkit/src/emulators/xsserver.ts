@@ -18,6 +18,7 @@ import { http, HttpResponse, type RequestHandler } from 'msw';
 import { defineWiring } from './wiring.js';
 import { serveHandlers, type EmulatorServer } from '../http-server.js';
 import type { RecordType, StoredRecord, ZoneStore } from '../zone-store.js';
+import type { ReadingCase } from '../readings.js';
 
 export interface XsserverCredentials {
   username: string;
@@ -45,10 +46,7 @@ export interface XsserverReadings {
   writeReply?: 'info' | 'empty';
 }
 
-/** One named combination of readings, for tests that run under each. */
-export interface XsserverReadingCase {
-  label: string;
-  readings: XsserverReadings;
+export interface XsserverReadingCase extends ReadingCase<XsserverReadings> {
   /** Whether dns01 can delete under it (database ids: it refuses, and says so). */
   deletes: boolean;
 }
