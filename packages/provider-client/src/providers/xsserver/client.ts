@@ -52,7 +52,7 @@ const AUTH_HINT =
 function errorMessagesIn(res: HttpResponse): string[] | undefined {
   try {
     const parsed = errorReply.safeParse(JSON.parse(res.text));
-    if (parsed.success) return parsed.data.error.length > 0 ? parsed.data.error : ['no error message'];
+    if (parsed.success) return parsed.data.error;
   } catch {
     // not JSON: no error body
   }
@@ -78,8 +78,10 @@ const NOT_FOUND_WORDS = /not found|does not exist|no such|unknown domain/i;
 
 function refusalOf(res: HttpResponse): Refusal | undefined {
   const messages = errorMessagesIn(res);
-  if (res.status >= 400) return { status: res.status, messages: messages ?? ['no error message'], httpStatus: res.status };
-  if (!messages) return undefined;
+  if (res.status >= 400) {
+    return { status: res.status, messages: messages?.length ? messages : ['no error message'], httpStatus: res.status };
+  }
+  if (!messages?.length) return undefined; // an empty `error` list beside a success is no refusal
   const text = messages.join(' ');
   let status = 400;
   if (AUTH_WORDS.test(text)) status = 401;
