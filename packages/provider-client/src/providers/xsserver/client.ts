@@ -48,15 +48,19 @@ export interface XsserverClient {
 const AUTH_HINT =
   'Check XSSERVER_USERNAME (the client area e-mail address) and XSSERVER_PASSWORD; log in at https://cp.xsserver.gmbh to confirm them and that API access is not blocked';
 
+/** The body as JSON, or undefined when it is not JSON. */
+function safeJson(res: HttpResponse): unknown {
+  try {
+    return JSON.parse(res.text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The `error` messages of a body, whatever its HTTP status; undefined when it carries none. */
 function errorMessagesIn(res: HttpResponse): string[] | undefined {
-  try {
-    const parsed = errorReply.safeParse(JSON.parse(res.text));
-    if (parsed.success) return parsed.data.error;
-  } catch {
-    // not JSON: no error body
-  }
-  return undefined;
+  const parsed = errorReply.safeParse(safeJson(res));
+  return parsed.success ? parsed.data.error : undefined;
 }
 
 /**
@@ -124,14 +128,6 @@ function refusalError(refusal: Refusal, action: string, what: string): Error {
   return new ProviderApiError(PROVIDER, action, `failed: ${detail}`, {
     hint: 'Try again later; if it persists, contact XSServer support with the message above',
   });
-}
-
-function safeJson(res: HttpResponse): unknown {
-  try {
-    return JSON.parse(res.text);
-  } catch {
-    return undefined;
-  }
 }
 
 export function createXsserverClient(options: XsserverConfig, deps: Pick<ProviderDeps, 'logger' | 'http'>): XsserverClient {
