@@ -10,6 +10,9 @@ export const DEBIAN_PACKAGES = {
   uacme: 'uacme',
   openssl: 'openssl',
   'update-ca-certificates': 'ca-certificates',
+  nsd: 'nsd',
+  'nsd-control': 'nsd',
+  dig: 'dnsutils',
 } as const;
 export type Program = keyof typeof DEBIAN_PACKAGES;
 
