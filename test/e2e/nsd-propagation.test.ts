@@ -22,8 +22,8 @@ const zone = (serial: number, txtCount: number): NsdZone => ({
   lines: [
     '@ IN NS ns1',
     '@ IN NS ns2',
-    `ns1 IN A ${ADDRESSES[0]}`,
-    `ns2 IN A ${ADDRESSES[1]}`,
+    `ns1 IN A ${ADDRESSES[0]!}`,
+    `ns2 IN A ${ADDRESSES[1]!}`,
     ...Array.from({ length: txtCount }, (_, i) => `_acme-challenge IN TXT "${digest(i)}"`),
   ],
 });
@@ -34,7 +34,8 @@ let slow: NsdInstance;
 
 beforeAll(async () => {
   port = await freePort();
-  [fast, slow] = await Promise.all(ADDRESSES.map((address) => startNsd({ address, port, zone: zone(1, 0) })));
+  fast = await startNsd({ address: ADDRESSES[0]!, port, zone: zone(1, 0) });
+  slow = await startNsd({ address: ADDRESSES[1]!, port, zone: zone(1, 0) });
 });
 afterAll(async () => {
   killAll();
@@ -47,7 +48,7 @@ describe('propagation against NSD on loopback', () => {
     const env = {
       PATH: process.env.PATH,
       HOME: '/nonexistent',
-      DNS01_RESOLVERS: `${ADDRESSES[0]}:${port}`,
+      DNS01_RESOLVERS: `${ADDRESSES[0]!}:${port}`,
       DNS01_NS_PORT: String(port),
       DNS01_POLLING_INTERVAL: '0.5',
       DNS01_PROPAGATION_TIMEOUT: '40',
