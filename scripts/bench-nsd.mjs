@@ -5,9 +5,9 @@
 // serve one zone; each round the first is reloaded with 62 TXT records at
 // _acme-challenge (too many for UDP: TCP fallback), `dns01 wait` starts, and
 // the second is reloaded 1-3 s later. Measured: the wait process's exit minus
-// the moment the second instance first answered with the new serial (polled
-// with dig every ~20 ms, so that moment is up to ~30 ms late and the figure
-// that much low). Run `pnpm build` first.
+// the moment the second instance first answered with the new serial (asked
+// over UDP every ~5 ms, so that moment is a few ms late and the figure that
+// much low). Run `pnpm build` first.
 //   node scripts/bench-nsd.mjs [--runs 10]
 import { parseArgs } from 'node:util';
 import { machineLine, median, writeBenchSection } from './lib/bench-report.mjs';
@@ -75,7 +75,7 @@ try {
 const nsdVersion = /NSD version (\S+)/.exec((await h.run('nsd', ['-v'], { timeoutMs: 5000 })).output)?.[1] ?? '';
 const markdown = `## Propagation check against NSD (a real authoritative server)
 
-\`dns01 wait\` (a process, node start included) for two of ${TXT_COUNT} TXT values at one name, two
+\`dns01 wait\` (as a process) for two of ${TXT_COUNT} TXT values at one name, two
 Debian NSD ${nsdVersion} instances on loopback, the second reloaded 1–3 s after the first; the time from
 the second instance first answering with the new serial to \`dns01 wait\` exiting, ${RUNS} runs per
 polling interval. The RRset does not fit a UDP reply: the lagging instance truncated ${rows.truncated}
@@ -86,9 +86,9 @@ UDP replies and answered ${rows.tcp} TCP queries in this run. \`pnpm test\` runs
 |---|---:|---:|---:|---:|
 ${rows.map((r) => `| ${r.intervalS} s | ${r.median} ms | ${r.min} ms | ${r.max} ms | ${r.within} of ${RUNS} |`).join('\n')}
 
-Reproduce: \`pnpm build && node scripts/bench-nsd.mjs --runs ${RUNS}\` (needs nsd and dig: \`node scripts/setup.mjs\`).
-The moment the instance serves is seen by polling it with dig every ~20 ms, so each figure may be up
-to ~30 ms low. 2 shared cores with other work running: expect ±50 ms of noise.
+Reproduce: \`pnpm build && node scripts/bench-nsd.mjs --runs ${RUNS}\` (needs nsd: \`node scripts/setup.mjs\`).
+The moment the instance serves is seen by asking it for its SOA over UDP every ~5 ms, so each figure
+may be a few ms low. 2 shared cores with other work running: expect ±50 ms of noise.
 ${await machineLine()}`;
 console.log(markdown);
 writeBenchSection('propagation-nsd', markdown);

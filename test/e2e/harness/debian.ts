@@ -12,7 +12,6 @@ export const DEBIAN_PACKAGES = {
   'update-ca-certificates': 'ca-certificates',
   nsd: 'nsd',
   'nsd-control': 'nsd',
-  dig: 'dnsutils',
 } as const;
 export type Program = keyof typeof DEBIAN_PACKAGES;
 

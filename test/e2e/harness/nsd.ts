@@ -1,3 +1,5 @@
+import { randomInt } from 'node:crypto';
+import { createSocket } from 'node:dgram';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,11 +32,58 @@ function zoneFile(zone: NsdZone): string {
   return [`$ORIGIN ${zone.origin}.`, '$TTL 60', `@ IN SOA ns1 hostmaster ${zone.serial} 3600 600 86400 60`, ...zone.lines, ''].join('\n');
 }
 
-/** The SOA serial `address:port` answers for `origin`, asked with dig over UDP. */
-async function soaSerial(address: string, port: number, origin: string): Promise<number | undefined> {
-  const r = await run('dig', ['+short', '+time=1', '+tries=1', '-p', String(port), `@${address}`, origin, 'SOA'], { timeoutMs: 5000 });
-  const serial = Number(r.stdout.trim().split(/\s+/)[2]);
-  return r.code === 0 && Number.isInteger(serial) ? serial : undefined;
+/** A DNS query for `name` SOA without EDNS, as bytes. */
+function soaQuery(name: string, id: number): Buffer {
+  const labels = name.split('.').filter(Boolean).map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l, 'ascii')]));
+  const header = Buffer.from([id >> 8, id & 0xff, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0]);
+  return Buffer.concat([header, ...labels, Buffer.from([0, 0, 6, 0, 1])]);
+}
+
+/** Skips a (possibly compressed) name at `at`; returns the offset after it. */
+function skipName(msg: Buffer, at: number): number {
+  for (let i = at; i < msg.length; ) {
+    const len = msg[i]!;
+    if (len === 0) return i + 1;
+    if ((len & 0xc0) === 0xc0) return i + 2;
+    i += len + 1;
+  }
+  throw new Error('truncated name');
+}
+
+/** The serial of the first answer of a SOA reply with matching id, or undefined. */
+function serialOf(msg: Buffer, id: number): number | undefined {
+  if (msg.length < 12 || msg.readUInt16BE(0) !== id || msg.readUInt16BE(6) === 0) return undefined;
+  let at = skipName(msg, 12) + 4;
+  at = skipName(msg, at);
+  const type = msg.readUInt16BE(at);
+  const rdlength = msg.readUInt16BE(at + 8);
+  const end = at + 10 + rdlength;
+  // SOA rdata ends with serial, refresh, retry, expire, minimum (5 × 32 bits).
+  return type === 6 && end <= msg.length ? msg.readUInt32BE(end - 20) : undefined;
+}
+
+/**
+ * The SOA serial `address:port` answers for `origin` over UDP, or undefined
+ * (no answer within 500 ms). In-process, so the moment a reload shows is seen
+ * within milliseconds.
+ */
+function soaSerial(address: string, port: number, origin: string): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const socket = createSocket('udp4');
+    const id = randomInt(0, 0x10000);
+    const done = (serial: number | undefined) => {
+      clearTimeout(timer);
+      socket.close();
+      resolve(serial);
+    };
+    const timer = setTimeout(() => done(undefined), 500);
+    socket.on('error', () => done(undefined));
+    socket.on('message', (msg) => {
+      const serial = serialOf(msg, id);
+      if (serial !== undefined) done(serial);
+    });
+    socket.send(soaQuery(origin, id), port, address);
+  });
 }
 
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
@@ -43,7 +92,7 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`${what}: not after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 5));
   }
 }
 
@@ -53,7 +102,7 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
  * control socket there (no keys, no system paths).
  */
 export async function startNsd(options: { address: string; port: number; zone: NsdZone }): Promise<NsdInstance> {
-  requirePrograms('nsd', 'nsd-control', 'dig');
+  requirePrograms('nsd', 'nsd-control');
   const { address, port } = options;
   const origin = options.zone.origin;
   const dir = await mkdtemp(join(tmpdir(), 'dns01-nsd-'));
