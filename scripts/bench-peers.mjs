@@ -287,8 +287,8 @@ const ratios = peerRows
   .filter((r) => r.kind === 'ours')
   .map((ours) => {
     const own = peerRows.find((r) => r.kind === 'own' && r.client === ours.client && r.n === ours.n);
-    if (!own?.ok || !ours.ok) return `- ${ours.client}, ${ours.n} names: not comparable (a run failed)`;
-    return `- ${ours.client}, ${ours.n} names: ours takes ${(ours.seconds / own.seconds).toFixed(2)}× the time and makes ${(ours.calls / own.calls).toFixed(2)}× the API calls of its own client`;
+    if (!own?.ok || !ours.ok) return `- ${ours.client}, ${ours.n} ${ours.n === 1 ? 'name' : 'names'}: not comparable (a run failed)`;
+    return `- ${ours.client}, ${ours.n} ${ours.n === 1 ? 'name' : 'names'}: ours takes ${(ours.seconds / own.seconds).toFixed(2)}× the time and makes ${(ours.calls / own.calls).toFixed(2)}× the API calls of its own client`;
   })
   .join('\n');
 const hookTable = [
