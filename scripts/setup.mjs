@@ -27,6 +27,8 @@ const PROGRAMS = demoOnly
       dig: 'dnsutils',
       openssl: 'openssl',
       curl: 'curl',
+      // a real authoritative DNS server for the propagation test (test/e2e/nsd-propagation.test.ts)
+      nsd: 'nsd',
       mmdebstrap: 'mmdebstrap',
       'update-ca-certificates': 'ca-certificates',
     };

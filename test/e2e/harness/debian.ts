@@ -10,6 +10,8 @@ export const DEBIAN_PACKAGES = {
   uacme: 'uacme',
   openssl: 'openssl',
   'update-ca-certificates': 'ca-certificates',
+  nsd: 'nsd',
+  'nsd-control': 'nsd',
 } as const;
 export type Program = keyof typeof DEBIAN_PACKAGES;
 

@@ -15,18 +15,22 @@ async function openssl(args: string[], cwd: string): Promise<void> {
   if (result.code !== 0) throw new Error(`openssl failed: ${explain(result)}`);
 }
 
-/** Makes, in `dir`, a CA and a certificate for localhost / 127.0.0.1 signed by it. */
-export async function makeTestTls(dir: string): Promise<TestTls> {
+/**
+ * Makes, in `dir`, a CA and a server certificate signed by it, for localhost /
+ * 127.0.0.1 unless other host names are given (an interception proxy's
+ * certificate for a provider's real host name).
+ */
+export async function makeTestTls(dir: string, hostNames: readonly string[] = ['localhost']): Promise<TestTls> {
   const newEcKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
   await openssl(
     ['req', '-x509', ...newEcKey, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=dns01 e2e test CA',
       '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'],
     dir,
   );
-  await openssl(['req', ...newEcKey, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost'], dir);
+  await openssl(['req', ...newEcKey, '-keyout', 'server.key', '-out', 'server.csr', '-subj', `/CN=${hostNames[0]}`], dir);
   await writeFile(
     join(dir, 'server.ext'),
-    'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n',
+    `subjectAltName=${[...hostNames.map((h) => `DNS:${h}`), 'IP:127.0.0.1'].join(',')}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`,
   );
   await openssl(
     ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem',

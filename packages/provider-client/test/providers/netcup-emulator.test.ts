@@ -165,4 +165,30 @@ describe('netcup emulator: records', () => {
     expect((await call('updateDnsZone', { ...account, apisessionid: id, domainname: ZONE, dnszone: {} })).status).toBe('error');
     expect((await update([])).statuscode).toBe(4013);
   });
+
+  // Readings the public clients rely on (scripts/bench-peers.mjs runs them against this emulator).
+  it('deleterecord may be the string "TRUE" / "false" (acme.sh dns_netcup sends strings)', async () => {
+    await update([{ id: '', hostname: `${NAME}.`, type: 'TXT', priority: '', destination: 'acmesh', deleterecord: 'false', state: 'yes' }]);
+    const [record] = store.records(ZONE, { name: NAME, type: 'TXT' });
+    expect(record?.data).toBe('acmesh');
+    const removed = await update([{ id: record!.id, hostname: `${NAME}.`, type: 'TXT', priority: '', destination: 'acmesh', deleterecord: 'TRUE', state: 'yes' }]);
+    expect(removed.status).toBe('success');
+    expect(store.records(ZONE, { name: NAME, type: 'TXT' })).toEqual([]);
+  });
+
+  it('a listed record sent back unchanged beside a new one changes nothing (lego sends the whole set); a changed one is refused', async () => {
+    store.add(ZONE, { name: ZONE, type: 'A', data: '192.0.2.10' });
+    const [a] = store.records(ZONE, { type: 'A' });
+    const serial = store.serial(ZONE);
+    const reply = await update([
+      { id: a!.id, hostname: '@', type: 'A', priority: '0', destination: '192.0.2.10', state: 'yes' },
+      { hostname: '_acme-challenge', type: 'TXT', destination: 'lego' },
+    ]);
+    expect(reply.status).toBe('success');
+    expect(store.serial(ZONE)).toBe(serial + 1);
+    expect(store.records(ZONE, { type: 'A' })).toEqual([a]);
+    expect(store.records(ZONE, { name: NAME, type: 'TXT' }).map((r) => r.data)).toEqual(['lego']);
+    expect((await update([{ id: a!.id, hostname: '@', type: 'A', destination: '192.0.2.99', deleterecord: false }])).statuscode).toBe(4013);
+    expect(store.records(ZONE, { type: 'A' })).toEqual([a]);
+  });
 });

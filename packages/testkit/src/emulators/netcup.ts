@@ -160,6 +160,14 @@ class ReplyError extends Error {
   }
 }
 
+/**
+ * netcup's PHP backend reads deleterecord loosely: acme.sh's dns_netcup sends
+ * the strings "TRUE" and "false", lego and we send booleans.
+ */
+function isTrue(value: unknown): boolean {
+  return value === true || (typeof value === 'string' && value.toLowerCase() === 'true');
+}
+
 function requireString(param: Record<string, unknown>, key: string): string {
   const value = param[key];
   if (typeof value === 'number' && key === 'customernumber') return String(value);
@@ -296,8 +304,9 @@ function buildNetcup(options: NetcupEmulatorOptions): { handlers: RequestHandler
       const destination = requireString(rec, 'destination');
       if (!SUPPORTED_TYPES.includes(type)) throw new ReplyError(validation(`The record type "${type}" is not supported.`));
       const name = nameOf(hostname, zone);
+      const deleting = isTrue(rec.deleterecord);
       if (rec.id === undefined || rec.id === '') {
-        if (rec.deleterecord === true) throw new ReplyError(validation('A record to delete needs its id.'));
+        if (deleting) throw new ReplyError(validation('A record to delete needs its id.'));
         if (type === 'TXT' && destination.length > 512) throw new ReplyError(validation('The destination of a TXT record is too long.'));
         const priority = rec.priority === undefined ? undefined : Number(rec.priority);
         add.push({ name, type, data: destination, ...(type === 'MX' ? { priority } : {}) });
@@ -306,13 +315,14 @@ function buildNetcup(options: NetcupEmulatorOptions): { handlers: RequestHandler
       if (typeof rec.id !== 'string') throw new ReplyError(validation('The record id must be a string.'));
       const existing = current.find((r) => r.id === rec.id);
       if (!existing) throw new ReplyError(validation(`The DNS record with id ${rec.id} does not exist in zone ${zone}.`));
-      if (rec.deleterecord !== true) {
+      const unchanged = existing.name === name && existing.type === type && existing.data === destination;
+      if (!deleting) {
+        // Sent back as listed (lego's netcup client sends the whole set with the new record): nothing changes.
+        if (unchanged) continue;
         // The product is add-only; editing a record in place is a bug this emulator reports.
         throw new ReplyError(validation('Changing an existing record is not supported by this emulator (the product must never edit records).'));
       }
-      if (existing.name !== name || existing.type !== type || existing.data !== destination) {
-        throw new ReplyError(validation(`The record data does not match the record with id ${rec.id}.`));
-      }
+      if (!unchanged) throw new ReplyError(validation(`The record data does not match the record with id ${rec.id}.`));
       removeIds.push(existing.id);
     }
     store.change(zone, { add, removeIds });
