@@ -34,7 +34,7 @@ const clients = [
   {
     label: 'acme-client + plugin',
     run: (ctx) =>
-      h.ACME_CLIENTS.find((c) => c.name.includes('acme-client') && c.name.includes('ESM'))
+      h.acmeClients(h.BOOKWORM).find((c) => c.name.includes('acme-client') && c.name.includes('ESM'))
         .issue(ctx)
         .then(() => ({ ok: true }), (e) => ({ ok: false, detail: String(e) })),
   },

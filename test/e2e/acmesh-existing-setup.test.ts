@@ -2,12 +2,12 @@
 // new variable: the credentials under acme.sh's names (NC_CID, NC_Apikey,
 // NC_Apipw), a password file, or an account.conf that acme.sh's own
 // dns_netcup wrote (SAVED_NC_*). Each issues a certificate from Pebble
-// through the hook, sourced the way acme.sh sources it.
-import { writeFileSync } from 'node:fs';
+// through the hook under the real acme.sh 3.1.5.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certificateNames, chainsToRoot } from './harness/certs.js';
-import { acmesh, type IssueContext } from './harness/clients.js';
+import { acmeshHome, acmeshIssue, type IssueContext } from './harness/clients.js';
 import { leakedSecrets, startE2eWorld, zoneSnapshot, type E2eWorld } from './harness/world.js';
 
 describe('netcup: acme.sh hook with an existing dns_netcup setup, against Pebble', () => {
@@ -29,7 +29,7 @@ describe('netcup: acme.sh hook with an existing dns_netcup setup, against Pebble
     const snapshot = zoneSnapshot(e2e.world, e2e.zone);
     const ctx = await e2e.context(extraEnv);
     before?.(ctx);
-    const issuance = await acmesh.issue(ctx);
+    const issuance = await acmeshIssue.issue(ctx);
     expect(issuance.certificates).toHaveLength(1);
     expect(certificateNames(issuance.certificates[0]!)).toEqual([...ctx.domains].sort());
     expect(chainsToRoot(issuance.certificates[0]!, e2e.root)).toBe(true);
@@ -52,7 +52,8 @@ describe('netcup: acme.sh hook with an existing dns_netcup setup, against Pebble
   it("an account.conf written by acme.sh's own dns_netcup (SAVED_NC_*), nothing in the environment", async () => {
     await issues(withoutOurNames, (ctx) => {
       const saved = Object.entries(acmeshNames()).map(([k, v]) => `SAVED_${k}='${v}'`);
-      writeFileSync(join(ctx.dir, 'account.conf'), `${["ACCOUNT_EMAIL='admin@example.com'", ...saved].join('\n')}\n`);
+      mkdirSync(acmeshHome(ctx), { recursive: true });
+      writeFileSync(join(acmeshHome(ctx), 'account.conf'), `${["ACCOUNT_EMAIL='admin@example.com'", ...saved].join('\n')}\n`);
     });
   });
 });

@@ -12,9 +12,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { requireCurrentClients } from '../../scripts/lib/current-clients.mjs';
 import { certificateNames, chainsToRoot } from './harness/certs.js';
-import { certbotCertonly, REPO_ROOT } from './harness/clients.js';
+import { certbotCertonly } from './harness/clients.js';
 import { requirePrograms } from './harness/debian.js';
 import { explain, run, type RunResult } from './harness/process.js';
+import { REPO_ROOT } from './harness/root.js';
 import { leakedSecrets, startE2eWorld, zoneSnapshot, type E2eWorld } from './harness/world.js';
 
 const STEP_MS = 120_000;

@@ -5,20 +5,21 @@ import { ExitCode } from '@dns01/provider-client';
 import type { EmulatorOf } from '@dns01/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectCertificatesFor } from './harness/certs.js';
-import { ACME_CLIENTS, certbotCertonly, requireClient, type AcmeClientRunner } from './harness/clients.js';
+import { acmeClients, certbotCertonly, requireClient, type AcmeClientRunner } from './harness/clients.js';
 import { run } from './harness/process.js';
+import { BOOKWORM } from './harness/suites.js';
 import { foreignRecords, leakedSecrets, startE2eWorld, zoneSnapshot, zoneOf, type E2eWorld } from './harness/world.js';
 
-const pick = (prefix: string): AcmeClientRunner => {
-  const client = ACME_CLIENTS.find((c) => c.name.startsWith(prefix));
-  if (!client) throw new Error(`no ACME client named ${prefix}...`);
+const pick = (part: string): AcmeClientRunner => {
+  const client = acmeClients(BOOKWORM).find((c) => c.name.includes(part));
+  if (!client) throw new Error(`no ACME client named ...${part}...`);
   return client;
 };
 /** The world's netcup emulators: the CCP one, with the REST one beside it. */
 const netcupOf = (e2e: E2eWorld) => e2e.world.emulator as EmulatorOf['netcup'];
 const restOf = (e2e: E2eWorld) => netcupOf(e2e).rest!;
 
-const CLIENTS = [pick('certbot'), pick('lego --dns exec (default'), pick('acme.sh'), pick('acme-client with the plugin (ESM)')];
+const CLIENTS = [pick('certbot'), pick('--dns exec (default'), pick('acme.sh'), pick('acme-client with the plugin (ESM')];
 
 describe('netcup REST API (CloudDNS): real ACME clients against Pebble', () => {
   let e2e: E2eWorld;
@@ -28,7 +29,7 @@ describe('netcup REST API (CloudDNS): real ACME clients against Pebble', () => {
   afterAll(async () => e2e?.close());
 
   it.each(CLIENTS)('$name issues <zone>, *.<zone> and a.b.<zone> through the REST API', async (client) => {
-    requireClient(client);
+    requireClient(BOOKWORM, client);
     const rest = restOf(e2e);
     const before = zoneSnapshot(e2e.world, e2e.zone);
     const adds = rest.operationCounts().add ?? 0;
@@ -78,8 +79,8 @@ describe('netcup: one REST zone and one legacy zone in one account, one certific
   });
   afterAll(async () => e2e?.close());
 
-  it.each([pick('acme-client with the plugin (ESM)'), pick('certbot')])('$name: apex and wildcard of both zones in one certificate', async (client) => {
-    requireClient(client);
+  it.each([pick('acme-client with the plugin (ESM'), pick('certbot')])('$name: apex and wildcard of both zones in one certificate', async (client) => {
+    requireClient(BOOKWORM, client);
     const before = [zoneSnapshot(e2e.world, cloud), zoneSnapshot(e2e.world, legacy)];
     const rest = restOf(e2e);
     const counts = { rest: rest.operationCounts().add ?? 0, ccp: netcupOf(e2e).actionCounts().updateDnsRecords ?? 0 };

@@ -1,18 +1,11 @@
 import { X509Certificate } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { requirePrograms, type Program } from './debian.js';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Program } from './debian.js';
 import type { Pebble } from './pebble.js';
-import { explain, run, type RunResult } from './process.js';
-
-/** The workspace root, found upwards (this module also runs bundled, from scripts/). */
-function findRepoRoot(from: string): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`no pnpm-workspace.yaml above ${from}`);
-  }
-}
-export const REPO_ROOT = findRepoRoot(import.meta.dirname);
+import { explain, run, type RunOptions, type RunResult } from './process.js';
+import { REPO_ROOT } from './root.js';
+import { BOOKWORM, type Suite } from './suites.js';
 
 /** Every executable the workspace packages declare ("bin" in package.json) -> its built file. */
 function workspaceBins(): Map<string, string> {
@@ -52,6 +45,8 @@ export function installHookBins(binDir: string): string {
 
 export interface IssueContext {
   pebble: Pebble;
+  /** The client versions of this run, and how to start them. */
+  suite: Suite;
   /**
    * The whole environment of the client: PATH with the hooks, HOME, the
    * provider's settings and the DNS settings. Nothing else is inherited.
@@ -59,6 +54,8 @@ export interface IssueContext {
   env: NodeJS.ProcessEnv;
   /** Only the dns01 settings (provider + DNS): what a config file would hold. */
   settings: Record<string, string>;
+  /** The provider's own variables (credentials, endpoint): what a user exports once. */
+  providerSettings: Record<string, string>;
   /** The names to put in the certificate, apex first. */
   domains: string[];
   /** The test DNS server as ip:port, for clients that resolve names themselves. */
@@ -78,11 +75,19 @@ export interface Issuance {
 
 export interface AcmeClientRunner {
   name: string;
+  /** Host programs a bookworm run needs (a current run needs the sid set-up instead). */
   programs: Program[];
   issue(ctx: IssueContext): Promise<Issuance>;
 }
 
 const CLIENT_TIMEOUT_MS = 120_000;
+
+/** Runs a program of the context's suite (on the host, or inside the sid chroot). */
+export function runClient(ctx: IssueContext, program: string, args: readonly string[], options: RunOptions & { caBundle?: string }): Promise<RunResult> {
+  const { caBundle, ...runOptions } = options;
+  const [file, argv] = ctx.suite.command(program, args, caBundle ? { caBundle } : {});
+  return run(file, argv, runOptions);
+}
 
 async function mustSucceed(result: Promise<RunResult>, runs: RunResult[]): Promise<RunResult> {
   const done = await result;
@@ -94,6 +99,10 @@ async function mustSucceed(result: Promise<RunResult>, runs: RunResult[]): Promi
 function readCert(path: string, runs: RunResult[]): string {
   if (!existsSync(path)) throw new Error(`no certificate at ${path}; last run:\n${explain(runs[runs.length - 1]!)}`);
   return readFileSync(path, 'utf8');
+}
+
+function serial(pem: string): string {
+  return new X509Certificate(pem).serialNumber;
 }
 
 /** Writes the dns01 config file (KEY=VALUE, mode 600) where the executables look by default. */
@@ -112,7 +121,8 @@ function certbotDirs(ctx: IssueContext): string[] {
 
 /** `certbot certonly --manual` with the certbot hook, as the docs tell users to run it. */
 export function certbotCertonly(ctx: IssueContext): Promise<RunResult> {
-  return run(
+  return runClient(
+    ctx,
     'certbot',
     ['certonly', '--non-interactive', ...certbotDirs(ctx), '--agree-tos', '--register-unsafely-without-email', '--server', ctx.pebble.directoryUrl,
       '--manual', '--preferred-challenges', 'dns', '--manual-auth-hook', 'dns01-certbot auth', '--manual-cleanup-hook', 'dns01-certbot cleanup',
@@ -122,32 +132,32 @@ export function certbotCertonly(ctx: IssueContext): Promise<RunResult> {
 }
 
 /** certbot --manual with the certbot hook, then `certbot renew --force-renewal` as a timer runs it. */
-export const certbot: AcmeClientRunner = {
-  name: 'certbot (issue, then renew from the config file)',
-  programs: ['certbot'],
-  async issue(ctx) {
-    const runs: RunResult[] = [];
-    const dirs = certbotDirs(ctx);
-    await mustSucceed(certbotCertonly(ctx), runs);
-    const live = join(ctx.dir, 'config', 'live', 'e2e', 'fullchain.pem');
-    const first = readCert(live, runs);
+function certbotRunner(suite: Suite): AcmeClientRunner {
+  return {
+    name: `certbot ${suite.versions.certbot} (issue, then renew from the config file)`,
+    programs: ['certbot'],
+    async issue(ctx) {
+      const runs: RunResult[] = [];
+      const dirs = certbotDirs(ctx);
+      await mustSucceed(certbotCertonly(ctx), runs);
+      const live = join(ctx.dir, 'config', 'live', 'e2e', 'fullchain.pem');
+      const first = readCert(live, runs);
 
-    // Debian's certbot.service command; a timer has no provider variables: only PATH, HOME and the trust store.
-    writeDefaultConfig(ctx.dir, ctx.settings);
-    const timerEnv = { PATH: ctx.env.PATH, HOME: ctx.dir, REQUESTS_CA_BUNDLE: ctx.pebble.tls.caCertPath };
-    await mustSucceed(
-      run('certbot', ['-q', 'renew', '--no-random-sleep-on-renew', '--force-renewal', ...dirs], { env: timerEnv, timeoutMs: CLIENT_TIMEOUT_MS }),
-      runs,
-    );
-    const renewed = readCert(live, runs);
-    if (new X509Certificate(renewed).serialNumber === new X509Certificate(first).serialNumber) {
-      throw new Error('certbot renew --force-renewal kept the old certificate');
-    }
-    const logDir = join(ctx.dir, 'logs');
-    const logs = readdirSync(logDir).map((f) => readFileSync(join(logDir, f), 'utf8'));
-    return { runs, certificates: [first, renewed], logs };
-  },
-};
+      // Debian's certbot.service command; a timer has no provider variables: only PATH, HOME and the trust store.
+      writeDefaultConfig(ctx.dir, ctx.settings);
+      const timerEnv = { PATH: ctx.env.PATH, HOME: ctx.dir, REQUESTS_CA_BUNDLE: ctx.pebble.tls.caCertPath };
+      await mustSucceed(
+        runClient(ctx, 'certbot', ['-q', 'renew', '--no-random-sleep-on-renew', '--force-renewal', ...dirs], { env: timerEnv, timeoutMs: CLIENT_TIMEOUT_MS }),
+        runs,
+      );
+      const renewed = readCert(live, runs);
+      if (serial(renewed) === serial(first)) throw new Error('certbot renew --force-renewal kept the old certificate');
+      const logDir = join(ctx.dir, 'logs');
+      const logs = readdirSync(logDir).map((f) => readFileSync(join(logDir, f), 'utf8'));
+      return { runs, certificates: [first, renewed], logs };
+    },
+  };
+}
 
 /** `lego --dns exec ... run` with the lego hook, in default or RAW mode. */
 export function legoRun(ctx: IssueContext, mode: 'default' | 'RAW'): Promise<RunResult> {
@@ -161,8 +171,9 @@ export function legoRun(ctx: IssueContext, mode: 'default' | 'RAW'): Promise<Run
     // lego sleeps this long before its (disabled) propagation check, default 2 s.
     EXEC_POLLING_INTERVAL: '1',
   };
-  return run(
-    'lego',
+  return runClient(
+    ctx,
+    ctx.suite.lego(),
     ['--accept-tos', '--email', 'e2e@example.com', '--server', ctx.pebble.directoryUrl, '--path', join(ctx.dir, 'lego'), '--key-type', 'ec256',
       // lego's own check asks the system resolver, which cannot see the test zones; the hook waits instead.
       '--dns', 'exec', '--dns.disable-cp', '--dns.resolvers', ctx.dnsServer, ...ctx.domains.flatMap((d) => ['--domains', d]), 'run'],
@@ -170,9 +181,9 @@ export function legoRun(ctx: IssueContext, mode: 'default' | 'RAW'): Promise<Run
   );
 }
 
-function legoRunner(mode: 'default' | 'RAW'): AcmeClientRunner {
+function legoRunner(suite: Suite, mode: 'default' | 'RAW'): AcmeClientRunner {
   return {
-    name: `lego --dns exec (${mode} mode)`,
+    name: `lego ${suite.versions.lego} --dns exec (${mode} mode)`,
     programs: ['lego'],
     async issue(ctx) {
       const runs: RunResult[] = [];
@@ -182,9 +193,9 @@ function legoRunner(mode: 'default' | 'RAW'): AcmeClientRunner {
   };
 }
 
-function dehydratedRunner(hookChain: boolean): AcmeClientRunner {
+function dehydratedRunner(suite: Suite, hookChain: boolean): AcmeClientRunner {
   return {
-    name: `dehydrated (HOOK_CHAIN=${hookChain ? 'yes' : 'no'})`,
+    name: `dehydrated ${suite.versions.dehydrated} (HOOK_CHAIN=${hookChain ? 'yes' : 'no'})`,
     programs: ['dehydrated'],
     async issue(ctx) {
       const runs: RunResult[] = [];
@@ -198,51 +209,33 @@ function dehydratedRunner(hookChain: boolean): AcmeClientRunner {
           `HOOK="${hookExecutable('dns01-dehydrated')}"`, `HOOK_CHAIN="${hookChain ? 'yes' : 'no'}"`, 'KEY_ALGO="prime256v1"', ''].join('\n'),
       );
       const env = { ...ctx.env, CURL_CA_BUNDLE: ctx.pebble.tls.caCertPath };
-      await mustSucceed(run('dehydrated', ['--config', config, '--register', '--accept-terms'], { env, timeoutMs: CLIENT_TIMEOUT_MS }), runs);
-      await mustSucceed(run('dehydrated', ['--config', config, '--cron'], { env, timeoutMs: CLIENT_TIMEOUT_MS }), runs);
+      await mustSucceed(runClient(ctx, 'dehydrated', ['--config', config, '--register', '--accept-terms'], { env, timeoutMs: CLIENT_TIMEOUT_MS }), runs);
+      await mustSucceed(runClient(ctx, 'dehydrated', ['--config', config, '--cron'], { env, timeoutMs: CLIENT_TIMEOUT_MS }), runs);
       return { runs, certificates: [readCert(join(base, 'certs', 'e2e', 'fullchain.pem'), runs)] };
     },
   };
 }
 
 /**
- * uacme's libcurl (GnuTLS) trusts only the system store: the test CA is added
- * with update-ca-certificates for the run and removed afterwards.
+ * uacme's libcurl (GnuTLS) trusts only the system store: for each of its
+ * commands the test CA replaces that store in a private mount namespace
+ * (root needed, as in CI); the machine's store is never changed.
  */
-async function withSystemTrust<T>(caCertPath: string, fn: () => Promise<T>): Promise<T> {
-  const anchor = `/usr/local/share/ca-certificates/dns01-e2e-${process.pid}-${Date.now()}.crt`;
-  copyFileSync(caCertPath, anchor);
-  try {
-    const added = await run('update-ca-certificates', [], { timeoutMs: 60_000 });
-    if (added.code !== 0) throw new Error(`cannot trust the test CA (are we root?): ${explain(added)}`);
-    return await fn();
-  } finally {
-    rmSync(anchor, { force: true });
-    const removed = await run('update-ca-certificates', ['--fresh'], { timeoutMs: 60_000 });
-    if (removed.code !== 0) console.error(`could not remove the test CA from the system store: ${explain(removed)}`);
-  }
+function uacmeRunner(suite: Suite): AcmeClientRunner {
+  return {
+    name: `uacme ${suite.versions.uacme}`,
+    programs: ['uacme'],
+    async issue(ctx) {
+      const runs: RunResult[] = [];
+      const conf = join(ctx.dir, 'uacme');
+      const common = ['--verbose', '--confdir', conf, '--acme-url', ctx.pebble.directoryUrl];
+      const options = { env: ctx.env, timeoutMs: CLIENT_TIMEOUT_MS, caBundle: ctx.pebble.tls.caCertPath };
+      await mustSucceed(runClient(ctx, 'uacme', [...common, '--yes', 'new'], options), runs);
+      await mustSucceed(runClient(ctx, 'uacme', [...common, '--type', 'EC', '--hook', hookExecutable('dns01-uacme'), 'issue', ...ctx.domains], options), runs);
+      return { runs, certificates: [readCert(join(conf, ctx.domains[0]!, 'cert.pem'), runs)] };
+    },
+  };
 }
-
-export const uacme: AcmeClientRunner = {
-  name: 'uacme',
-  programs: ['uacme', 'update-ca-certificates'],
-  async issue(ctx) {
-    const runs: RunResult[] = [];
-    const conf = join(ctx.dir, 'uacme');
-    const common = ['--verbose', '--confdir', conf, '--acme-url', ctx.pebble.directoryUrl];
-    await withSystemTrust(ctx.pebble.tls.caCertPath, async () => {
-      await mustSucceed(run('uacme', [...common, '--yes', 'new'], { env: ctx.env, timeoutMs: CLIENT_TIMEOUT_MS }), runs);
-      await mustSucceed(
-        run('uacme', [...common, '--type', 'EC', '--hook', hookExecutable('dns01-uacme'), 'issue', ...ctx.domains], {
-          env: ctx.env,
-          timeoutMs: CLIENT_TIMEOUT_MS,
-        }),
-        runs,
-      );
-    });
-    return { runs, certificates: [readCert(join(conf, ctx.domains[0]!, 'cert.pem'), runs)] };
-  },
-};
 
 /**
  * A user's project that installed acme-client and the plugin: node_modules
@@ -259,62 +252,98 @@ function acmeClientProject(dir: string, script: string): string {
   return target;
 }
 
-/** Runs one of the fixtures/ scripts in a user's project (see acmeClientProject). */
-async function runNodeFixture(ctx: IssueContext, script: string, extraEnv: Record<string, string> = {}): Promise<Issuance> {
-  requireBuilt('@dns01/acme-client-plugin', join(REPO_ROOT, 'packages', 'acme-client-plugin', 'dist', 'index.js'));
-  const runs: RunResult[] = [];
-  const out = join(ctx.dir, 'node-fixture-cert.pem');
-  const env = {
-    ...ctx.env,
-    NODE_EXTRA_CA_CERTS: ctx.pebble.tls.caCertPath,
-    ACME_DIRECTORY_URL: ctx.pebble.directoryUrl,
-    CERT_DOMAINS: ctx.domains.join(','),
-    CERT_OUT: out,
-    ...extraEnv,
-  };
-  await mustSucceed(run(process.execPath, [acmeClientProject(ctx.dir, script)], { env, timeoutMs: CLIENT_TIMEOUT_MS }), runs);
-  return { runs, certificates: [readCert(out, runs)] };
-}
-
-function acmeClientRunner(kind: 'ESM' | 'CommonJS'): AcmeClientRunner {
+function acmeClientRunner(suite: Suite, kind: 'ESM' | 'CommonJS'): AcmeClientRunner {
   return {
-    name: `acme-client with the plugin (${kind})`,
+    name: `acme-client with the plugin (${kind}, Node ${suite.versions.node.replace(/\..*$/, '')})`,
     programs: [],
-    issue: (ctx) => runNodeFixture(ctx, kind === 'ESM' ? 'acme-client-issue.mjs' : 'acme-client-issue.cjs'),
+    async issue(ctx) {
+      requireBuilt('@dns01/acme-client-plugin', join(REPO_ROOT, 'packages', 'acme-client-plugin', 'dist', 'index.js'));
+      const runs: RunResult[] = [];
+      const out = join(ctx.dir, 'node-fixture-cert.pem');
+      const env = {
+        ...ctx.env,
+        NODE_EXTRA_CA_CERTS: ctx.pebble.tls.caCertPath,
+        ACME_DIRECTORY_URL: ctx.pebble.directoryUrl,
+        CERT_DOMAINS: ctx.domains.join(','),
+        CERT_OUT: out,
+      };
+      const script = acmeClientProject(ctx.dir, kind === 'ESM' ? 'acme-client-issue.mjs' : 'acme-client-issue.cjs');
+      await mustSucceed(runClient(ctx, ctx.suite.node(), [script], { env, timeoutMs: CLIENT_TIMEOUT_MS }), runs);
+      return { runs, certificates: [readCert(out, runs)] };
+    },
   };
 }
 
 /**
- * The acme.sh dnsapi hook of the provider, sourced by the acme.sh package's
- * own harness (subshell per entry, acme.sh's helpers and variables, every add
- * then every rm) around a real order; acme-client speaks ACME.
+ * The real acme.sh (Debian's package, run as its /usr/bin/acme.sh wrapper
+ * does) with the provider's dnsapi hook where the docs put it
+ * (<home>/dnsapi/), `--issue ... --dnssleep 0`; then `--cron --force` with
+ * only PATH and HOME, as cron runs it: the credentials come from the
+ * account.conf the hook saved, the DNS settings from the dns01 config file.
  */
-export const acmesh: AcmeClientRunner = {
-  name: 'acme.sh hook (sourced as acme.sh does)',
-  programs: [],
-  issue(ctx) {
-    const hookDir = join(REPO_ROOT, 'packages', 'acmesh-hook');
-    return runNodeFixture(ctx, 'acmesh-issue.mjs', {
-      ACMESH_HARNESS: join(hookDir, 'test', 'acmesh-harness.sh'),
-      ACMESH_HOOK: join(hookDir, 'dnsapi', `dns_dns01_${ctx.settings.DNS01_PROVIDER}.sh`),
-      HARNESS_ACCOUNT_CONF: join(ctx.dir, 'account.conf'),
-    });
-  },
-};
+function acmeshRunner(suite: Suite, { renew = true } = {}): AcmeClientRunner {
+  return {
+    name: `acme.sh ${suite.versions['acme.sh']} (${renew ? 'issue, then cron renewal from account.conf' : 'issue'})`,
+    programs: ['curl'],
+    async issue(ctx) {
+      const provider = ctx.settings.DNS01_PROVIDER!;
+      const hook = `dns_dns01_${provider}`;
+      const home = acmeshHome(ctx);
+      mkdirSync(join(home, 'dnsapi'), { recursive: true });
+      copyFileSync(join(REPO_ROOT, 'packages', 'acmesh-hook', 'dnsapi', `${hook}.sh`), join(home, 'dnsapi', `${hook}.sh`));
+      const acmesh = ctx.suite.acmesh();
+      const runs: RunResult[] = [];
+      const packaged = { ACME_PACKAGED: '1' };
+      await mustSucceed(
+        runClient(
+          ctx,
+          'sh',
+          [acmesh, '--issue', '--home', home, '--server', ctx.pebble.directoryUrl, '--ca-bundle', ctx.pebble.tls.caCertPath, '--dns', hook,
+            '--dnssleep', '0', '--keylength', 'ec-256', ...ctx.domains.flatMap((d) => ['-d', d])],
+          { env: { ...ctx.env, ...packaged }, timeoutMs: CLIENT_TIMEOUT_MS },
+        ),
+        runs,
+      );
+      const fullchain = join(home, `${ctx.domains[0]}_ecc`, 'fullchain.cer');
+      const first = readCert(fullchain, runs);
+      if (!renew) return { runs, certificates: [first] };
 
-/** Every real ACME client the suite proves, each a separate process tree. */
-export const ACME_CLIENTS: AcmeClientRunner[] = [
-  certbot,
-  legoRunner('default'),
-  legoRunner('RAW'),
-  dehydratedRunner(true),
-  dehydratedRunner(false),
-  uacme,
-  acmeClientRunner('ESM'),
-  acmeClientRunner('CommonJS'),
-  acmesh,
-];
+      const dnsOnly = Object.fromEntries(Object.entries(ctx.settings).filter(([k]) => !(k in ctx.providerSettings)));
+      writeDefaultConfig(ctx.dir, dnsOnly);
+      await mustSucceed(
+        runClient(ctx, 'sh', [acmesh, '--cron', '--force', '--home', home], { env: { PATH: ctx.env.PATH, HOME: ctx.dir, ...packaged }, timeoutMs: CLIENT_TIMEOUT_MS }),
+        runs,
+      );
+      const renewed = readCert(fullchain, runs);
+      if (serial(renewed) === serial(first)) throw new Error('acme.sh --cron --force kept the old certificate');
+      return { runs, certificates: [first, renewed] };
+    },
+  };
+}
 
-export function requireClient(client: AcmeClientRunner): void {
-  requirePrograms(...client.programs);
+/** acme.sh's --home (account.conf, certificates, dnsapi/) of a run. */
+export function acmeshHome(ctx: IssueContext): string {
+  return join(ctx.dir, 'acme.sh');
+}
+
+/** The real acme.sh (bookworm suite: on the host) issuing once, no renewal. */
+export const acmeshIssue: AcmeClientRunner = acmeshRunner(BOOKWORM, { renew: false });
+
+/** Every real ACME client of a suite, each a separate process tree. */
+export function acmeClients(suite: Suite): AcmeClientRunner[] {
+  return [
+    certbotRunner(suite),
+    legoRunner(suite, 'default'),
+    legoRunner(suite, 'RAW'),
+    dehydratedRunner(suite, true),
+    dehydratedRunner(suite, false),
+    uacmeRunner(suite),
+    acmeClientRunner(suite, 'ESM'),
+    acmeClientRunner(suite, 'CommonJS'),
+    acmeshRunner(suite),
+  ];
+}
+
+export function requireClient(suite: Suite, client: AcmeClientRunner): void {
+  suite.require(...client.programs);
 }

@@ -9,6 +9,7 @@ export const DEBIAN_PACKAGES = {
   dehydrated: 'dehydrated',
   uacme: 'uacme',
   openssl: 'openssl',
+  curl: 'curl',
   'update-ca-certificates': 'ca-certificates',
   nsd: 'nsd',
   'nsd-control': 'nsd',

@@ -6,5 +6,7 @@ export * from './intercept.js';
 export * from './nsd.js';
 export * from './pebble.js';
 export * from './process.js';
+export * from './root.js';
+export * from './suites.js';
 export * from './tls.js';
 export * from './world.js';

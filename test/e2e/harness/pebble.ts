@@ -59,9 +59,10 @@ async function withRetries<T>(fn: () => Promise<T>, attempts = 20): Promise<T> {
 }
 
 /**
- * Starts Debian's Pebble on loopback ports picked now, validating dns-01
- * through `dnsServer` (ip:port), with no artificial sleeps, no rejected
- * nonces and no authorization reuse (so every order really runs the hooks).
+ * Starts Debian's Pebble (`binary`: bookworm's on PATH by default, or sid's
+ * extracted one) on loopback ports picked now, validating dns-01 through
+ * `dnsServer` (ip:port), with no artificial sleeps, no rejected nonces and no
+ * authorization reuse (so every order really runs the hooks).
  */
 export async function startPebble(options: { dnsServer: string; binary?: string }): Promise<Pebble> {
   requirePrograms(...(options.binary ? [] : ['pebble' as const]), 'openssl');

@@ -6,6 +6,7 @@ import { startTestWorld, type NewRecord, type TestWorld, type TestWorldOptions }
 import { installHookBins, type IssueContext } from './clients.js';
 import { startPebble, type Pebble } from './pebble.js';
 import { killAll } from './process.js';
+import { BOOKWORM, type Suite } from './suites.js';
 
 export const PROVIDERS: ProviderName[] = [...PROVIDER_NAMES];
 
@@ -33,6 +34,7 @@ export function foreignRecords(zone: string): NewRecord[] {
 }
 
 export interface E2eWorld {
+  suite: Suite;
   world: TestWorld;
   pebble: Pebble;
   zone: string;
@@ -46,10 +48,14 @@ export interface E2eWorld {
 
 /**
  * The whole loopback world of one provider: zone store, test DNS (two lagging
- * nameservers and the resolver Pebble asks), the provider's emulator, and
- * Pebble validating through that resolver.
+ * nameservers and the resolver Pebble asks), the provider's emulator, and the
+ * suite's Pebble validating through that resolver.
  */
-export async function startE2eWorld(provider: ProviderName, options: Partial<TestWorldOptions> = {}): Promise<E2eWorld> {
+export async function startE2eWorld(
+  provider: ProviderName,
+  options: Partial<TestWorldOptions> & { suite?: Suite } = {},
+): Promise<E2eWorld> {
+  const { suite = BOOKWORM, ...worldOptions } = options;
   const zone = zoneOf(provider);
   const world = await startTestWorld({
     provider,
@@ -58,12 +64,13 @@ export async function startE2eWorld(provider: ProviderName, options: Partial<Tes
     records: foreignRecords(zone),
     pollingInterval: 0.1,
     propagationTimeout: 30,
-    ...options,
+    ...worldOptions,
   });
   let pebble: Pebble | undefined;
   let root: string;
   try {
-    pebble = await startPebble({ dnsServer: world.dns.resolver });
+    suite.require();
+    pebble = await startPebble({ dnsServer: world.dns.resolver, binary: suite.pebble() });
     root = await pebble.issuingRoot();
   } catch (error) {
     await pebble?.close();
@@ -72,6 +79,7 @@ export async function startE2eWorld(provider: ProviderName, options: Partial<Tes
   }
   const dirs: string[] = [];
   return {
+    suite,
     world,
     pebble,
     zone,
@@ -84,6 +92,8 @@ export async function startE2eWorld(provider: ProviderName, options: Partial<Tes
       const settings = { ...world.env, DNS01_LOG_LEVEL: 'debug', ...extraEnv };
       return {
         pebble,
+        suite,
+        providerSettings: Object.fromEntries(Object.entries(world.env).filter(([k]) => !k.startsWith('DNS01_'))),
         env: { PATH: installHookBins(join(dir, 'bin')), HOME: dir, LANG: 'C.UTF-8', ...settings },
         settings,
         domains: certificateDomains(zone),

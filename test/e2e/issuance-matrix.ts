@@ -1,0 +1,29 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectCertificatesFor } from './harness/certs.js';
+import { acmeClients, requireClient } from './harness/clients.js';
+import type { Suite } from './harness/suites.js';
+import { leakedSecrets, PROVIDERS, startE2eWorld, zoneSnapshot, type E2eWorld } from './harness/world.js';
+
+/** Every provider by every client of `suite`: one issuance each, with the assertions of docs/testing.md. */
+export function describeIssuanceMatrix(suite: Suite): void {
+  describe.each(PROVIDERS)(`${suite.name}: %s: real ACME clients against Pebble ${suite.versions.pebble}`, (provider) => {
+    let e2e: E2eWorld;
+    beforeAll(async () => {
+      e2e = await startE2eWorld(provider, { suite });
+    });
+    afterAll(async () => e2e?.close());
+
+    it.each(acmeClients(suite))('$name issues <zone>, *.<zone> and a.b.<zone>', async (client) => {
+      requireClient(suite, client);
+      const before = zoneSnapshot(e2e.world, e2e.zone);
+      const ctx = await e2e.context();
+
+      const issuance = await client.issue(ctx);
+
+      expectCertificatesFor(issuance.certificates, ctx.domains, e2e.root);
+      expect(zoneSnapshot(e2e.world, e2e.zone)).toEqual(before);
+      const everything = [...issuance.runs.map((r) => r.output), ...(issuance.logs ?? [])].join('\n');
+      expect(leakedSecrets(everything, e2e.world.secrets)).toEqual([]);
+    });
+  });
+}
