@@ -4,16 +4,21 @@ import { acmeClients, requireClient } from './harness/clients.js';
 import type { Suite } from './harness/suites.js';
 import { leakedSecrets, PROVIDERS, startE2eWorld, zoneSnapshot, type E2eWorld } from './harness/world.js';
 
-/** Every provider by every client of `suite`: one issuance each, with the assertions of docs/testing.md. */
+/**
+ * Every provider by every client of `suite`: one issuance each, with the
+ * assertions of docs/testing.md. The providers run side by side (each has its
+ * own world: zone, nameservers, emulator, Pebble); the clients of one
+ * provider run one after the other, since each compares the zone before and after.
+ */
 export function describeIssuanceMatrix(suite: Suite): void {
-  describe.each(PROVIDERS)(`${suite.name}: %s: real ACME clients against Pebble ${suite.versions.pebble}`, (provider) => {
+  describe.concurrent.each(PROVIDERS)(`${suite.name}: %s: real ACME clients against Pebble ${suite.versions.pebble}`, (provider) => {
     let e2e: E2eWorld;
     beforeAll(async () => {
       e2e = await startE2eWorld(provider, { suite });
     });
     afterAll(async () => e2e?.close());
 
-    it.each(acmeClients(suite))('$name issues <zone>, *.<zone> and a.b.<zone>', async (client) => {
+    it.sequential.each(acmeClients(suite))('$name issues <zone>, *.<zone> and a.b.<zone>', async (client) => {
       requireClient(suite, client);
       const before = zoneSnapshot(e2e.world, e2e.zone);
       const ctx = await e2e.context();

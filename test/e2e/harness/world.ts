@@ -5,7 +5,6 @@ import { PROVIDER_NAMES, type ProviderName } from '@dns01/provider-client';
 import { startTestWorld, type NewRecord, type TestWorld, type TestWorldOptions } from '@dns01/testkit';
 import { installHookBins, type IssueContext } from './clients.js';
 import { startPebble, type Pebble } from './pebble.js';
-import { killAll } from './process.js';
 import { BOOKWORM, type Suite } from './suites.js';
 
 export const PROVIDERS: ProviderName[] = [...PROVIDER_NAMES];
@@ -102,7 +101,6 @@ export async function startE2eWorld(
       };
     },
     async close() {
-      killAll();
       await pebble.close();
       await world.close();
       await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
