@@ -1,21 +1,23 @@
 import { ExitCode } from '@dns01/provider-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { certbotCertonly, legoRun } from './harness/clients.js';
-import { requirePrograms } from './harness/debian.js';
-import { run } from './harness/process.js';
+import { certbotCertonly, legoRun, runClient } from './harness/clients.js';
+import { SUITES } from './harness/suites.js';
 import { leakedSecrets, PROVIDERS, startE2eWorld, zoneSnapshot, type E2eWorld } from './harness/world.js';
 
 const STUCK_NAMESERVER = 'ns2.dns01-test.net';
 
-describe.each(PROVIDERS)('%s: failure runs', (provider) => {
+const CELLS = SUITES.flatMap((suite) => PROVIDERS.map((provider) => [suite.name, provider, suite] as const));
+
+// Each suite × provider has its own world, side by side; the runs of one world one after the other.
+describe.concurrent.each(CELLS)('%s: %s: failure runs', (_name, provider, suite) => {
   let e2e: E2eWorld;
   beforeAll(async () => {
-    e2e = await startE2eWorld(provider);
+    e2e = await startE2eWorld(provider, { suite });
   });
   afterAll(async () => e2e?.close());
 
-  it('a nameserver that never updates: the certbot hook times out naming it, and nothing is left behind', async () => {
-    requirePrograms('certbot');
+  it.sequential('a nameserver that never updates: the certbot hook times out naming it, and nothing is left behind', async () => {
+    suite.require('certbot');
     const before = zoneSnapshot(e2e.world, e2e.zone);
     const stuck = e2e.world.dns.nameserver(STUCK_NAMESERVER);
     const lag = stuck.lagMs;
@@ -24,7 +26,7 @@ describe.each(PROVIDERS)('%s: failure runs', (provider) => {
       const ctx = await e2e.context({ DNS01_PROPAGATION_TIMEOUT: '3', DNS01_LOG_LEVEL: 'info' });
       const result = await certbotCertonly(ctx);
 
-      // certbot 2.1 reports a failed auth hook and carries on (Pebble asks the up-to-date
+      // certbot (2.1 and 5.5 alike) reports a failed auth hook and carries on (Pebble asks the up-to-date
       // resolver, so it may still issue): the hook's own exit code and message are the signal.
       expect(result.output).toContain(`reported error code ${ExitCode.propagationTimeout}`);
       const timeout = result.output.split('\n').find((line) => line.includes('dns01-certbot: error:'));
@@ -38,13 +40,13 @@ describe.each(PROVIDERS)('%s: failure runs', (provider) => {
     }
   });
 
-  it('a provider outage during cleanup: dns01 cleanup exits non-zero and names the record left behind', async () => {
+  it.sequential('a provider outage during cleanup: dns01 cleanup exits non-zero and names the record left behind', async () => {
     const before = zoneSnapshot(e2e.world, e2e.zone);
     const ctx = await e2e.context({ DNS01_LOG_LEVEL: 'info' });
     const domain = `a.b.${e2e.zone}`;
     const record = `_acme-challenge.${domain}`;
     const value = `outage-${Date.now()}`;
-    const dns01 = (command: string) => run('dns01', [command, domain, value], { env: ctx.env, timeoutMs: 90_000 });
+    const dns01 = (command: string) => runClient(ctx, 'dns01', [command, domain, value], { env: ctx.env, timeoutMs: 90_000 });
 
     const presented = await dns01('present');
     expect(presented.code, presented.output).toBe(0);
@@ -69,8 +71,8 @@ describe.each(PROVIDERS)('%s: failure runs', (provider) => {
     expect(leakedSecrets([presented, failed, retried].map((r) => r.output).join('\n'), e2e.world.secrets)).toEqual([]);
   });
 
-  it('wrong credentials: lego fails before any record is touched', async () => {
-    requirePrograms('lego');
+  it.sequential('wrong credentials: lego fails before any record is touched', async () => {
+    suite.require('lego');
     const wrong = Object.fromEntries(
       Object.entries(e2e.world.env)
         .filter(([, v]) => e2e.world.secrets.includes(v))

@@ -82,6 +82,8 @@ export async function startPebble(options: { dnsServer: string; binary?: string 
         tlsPort: 5001,
         ocspResponderURL: '',
         externalAccountBindingRequired: false,
+        // Pebble 2.10 answers polls with Retry-After (3 s for authorizations, 5 s for orders by default), which clients honour.
+        retryAfter: { authz: 1, order: 1 },
       },
     };
     const configPath = join(dir, 'pebble-config.json');
