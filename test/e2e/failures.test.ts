@@ -12,7 +12,7 @@ const CELLS = SUITES.flatMap((suite) => PROVIDERS.map((provider) => [suite.name,
 describe.concurrent.each(CELLS)('%s: %s: failure runs', (_name, provider, suite) => {
   let e2e: E2eWorld;
   beforeAll(async () => {
-    e2e = await startE2eWorld(provider, { suite });
+    e2e = await startE2eWorld(provider, { suite, purpose: 'failures' });
   });
   afterAll(async () => e2e?.close());
 

@@ -12,8 +12,12 @@ export const PROVIDERS: ProviderName[] = [...PROVIDER_NAMES];
 /** Two nameservers that lag differently, as real secondaries do. */
 export const LAGGING_NAMESERVERS = [{ lagMs: 300 }, { lagMs: 1200 }];
 
-export function zoneOf(provider: ProviderName): string {
-  return `${provider}-e2e.example`;
+/**
+ * The test zone of a provider; `purpose` keeps worlds that run at the same
+ * time apart (the certbot hook keys its run state by the certificate's names).
+ */
+export function zoneOf(provider: ProviderName, purpose = 'e2e'): string {
+  return `${provider}-${purpose}.example`;
 }
 
 /** What every certificate asks for: the apex, a wildcard and a name two labels down. */
@@ -52,10 +56,10 @@ export interface E2eWorld {
  */
 export async function startE2eWorld(
   provider: ProviderName,
-  options: Partial<TestWorldOptions> & { suite?: Suite } = {},
+  options: Partial<TestWorldOptions> & { suite?: Suite; purpose?: string } = {},
 ): Promise<E2eWorld> {
-  const { suite = BOOKWORM, ...worldOptions } = options;
-  const zone = zoneOf(provider);
+  const { suite = BOOKWORM, purpose, ...worldOptions } = options;
+  const zone = zoneOf(provider, purpose);
   const world = await startTestWorld({
     provider,
     zones: [zone],
