@@ -34,11 +34,14 @@ const PROGRAMS = demoOnly
     };
 
 const has = (program) => spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;
-const run = (cmd, args, env = process.env) => {
+/** Runs a step, killed after `timeoutMs` (a registry that stops answering must not hang CI). */
+const run = (cmd, args, env = process.env, timeoutMs = 10 * 60_000) => {
   console.error(`setup: ${cmd} ${args.join(' ')}`);
-  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, env });
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, env, timeout: timeoutMs, killSignal: 'SIGKILL' });
   if (r.status !== 0) {
-    console.error(`setup: error: "${cmd} ${args.join(' ')}" failed (exit ${r.status ?? r.signal})`);
+    const how = r.error?.code === 'ETIMEDOUT' ? `no result after ${timeoutMs / 1000} s` : `exit ${r.status ?? r.signal}`;
+    const registry = cmd === 'apt-get' ? ' (is the Debian registry in /etc/apt/sources.list.d reachable?)' : cmd === 'pnpm' ? ' (is the npm registry reachable?)' : '';
+    console.error(`setup: error: "${cmd} ${args.join(' ')}" failed (${how})${registry}`);
     process.exit(1);
   }
 };
@@ -56,7 +59,7 @@ if (missing.length > 0) {
     process.exit(1);
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  run('apt-get', ['update', '-q'], env);
+  run('apt-get', ['update', '-q'], env, 3 * 60_000);
   run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], env);
 }
 
