@@ -30,10 +30,11 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 240_000,
           hookTimeout: 120_000,
-          // Both matrices (issuance-bookworm, issuance-current) and the failure runs at once: the
-          // time goes into the clients' own sleeps and the nameservers' lag, not the CPU. Inside
-          // each file the providers run side by side too (docs/testing.md).
-          maxWorkers: 3,
+          // Every file at once (a fresh clone has no timings, so vitest would order them by size and
+          // start the two long matrices last): the time goes into the clients' own sleeps and the
+          // nameservers' lag, not the CPU. Inside the matrix and failure files the providers run
+          // side by side too (docs/testing.md).
+          maxWorkers: 5,
           sequence: { groupOrder: 1 },
         },
       },
