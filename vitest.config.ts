@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -7,6 +8,8 @@ const alias = Object.fromEntries(
     (n) => [`@dns01/${n}`, pkg(n)],
   ),
 );
+
+const E2E_FILES = readdirSync(fileURLToPath(new URL('./test/e2e', import.meta.url))).filter((f) => f.endsWith('.test.ts')).length;
 
 export default defineConfig({
   resolve: { alias },
@@ -34,7 +37,7 @@ export default defineConfig({
           // start the two long matrices last): the time goes into the clients' own sleeps and the
           // nameservers' lag, not the CPU. Inside the matrix and failure files the providers run
           // side by side too (docs/testing.md).
-          maxWorkers: 5,
+          maxWorkers: E2E_FILES,
           sequence: { groupOrder: 1 },
         },
       },
