@@ -13,7 +13,7 @@ import { leakedSecrets, startE2eWorld, zoneSnapshot, type E2eWorld } from './har
 describe('netcup: acme.sh hook with an existing dns_netcup setup, against Pebble', () => {
   let e2e: E2eWorld;
   beforeAll(async () => {
-    e2e = await startE2eWorld('netcup');
+    e2e = await startE2eWorld('netcup', { purpose: 'acmesh-setup' });
   });
   afterAll(async () => e2e?.close());
 

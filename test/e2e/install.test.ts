@@ -52,7 +52,7 @@ beforeAll(async () => {
   tarballs = packed.stdout.trim().split('\n');
   // From the local npm cache where it can, else the registry (the dependencies: undici, zod, ...).
   await mustRun('npm', ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', ...tarballs], { env: userEnv(), cwd: dir });
-  e2e = await startE2eWorld('netcup');
+  e2e = await startE2eWorld('netcup', { purpose: 'install' });
 }, 4 * STEP_MS);
 
 afterAll(async () => {

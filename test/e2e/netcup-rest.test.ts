@@ -24,7 +24,7 @@ const CLIENTS = [pick('certbot'), pick('--dns exec (default'), pick('acme.sh'), 
 describe('netcup REST API (CloudDNS): real ACME clients against Pebble', () => {
   let e2e: E2eWorld;
   beforeAll(async () => {
-    e2e = await startE2eWorld('netcup', { emulator: { rest: {} } });
+    e2e = await startE2eWorld('netcup', { purpose: 'rest', emulator: { rest: {} } });
   });
   afterAll(async () => e2e?.close());
 
@@ -67,11 +67,12 @@ describe('netcup REST API (CloudDNS): real ACME clients against Pebble', () => {
 });
 
 describe('netcup: one REST zone and one legacy zone in one account, one certificate', () => {
-  const cloud = zoneOf('netcup');
+  const cloud = zoneOf('netcup', 'rest-mixed');
   const legacy = 'netcup-legacy-e2e.example';
   let e2e: E2eWorld;
   beforeAll(async () => {
     e2e = await startE2eWorld('netcup', {
+      purpose: 'rest-mixed',
       zones: [cloud, legacy],
       records: [...foreignRecords(cloud), ...foreignRecords(legacy)],
       emulator: { rest: { cloudZones: [cloud] } },
