@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensurePrivateDir, privateStateDir, type Env, type Zone } from '@dns01/provider-client';
+import { ensurePrivateDir, privateStateDir, writePrivateFile, type Env, type Zone } from '@dns01/provider-client';
 
 /**
  * One challenge of the run; no secrets. `name` and `zone` are set once the
@@ -65,7 +65,7 @@ export class RunState {
 
   /** Saves an entry (a new one, or a new state of an existing one). */
   save(entry: RunEntry): void {
-    writeFileSync(this.fileOf(entry.domain, entry.value), JSON.stringify(entry), { mode: 0o600 });
+    writePrivateFile(this.fileOf(entry.domain, entry.value), JSON.stringify(entry));
   }
 
   remove(entry: Pick<RunEntry, 'domain' | 'value'>): void {

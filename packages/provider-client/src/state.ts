@@ -1,4 +1,19 @@
-import { closeSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,9 +29,9 @@ import { ConfigError, Dns01Error } from './errors.js';
  * others: $XDG_RUNTIME_DIR/dns01, else $XDG_STATE_HOME/dns01, else ~/.local/state/dns01.
  * DNS01_STATE_DIR overrides all of them (tests, unusual set-ups).
  */
-export function stateBaseCandidates(env: Env): string[] {
+export function stateBaseCandidates(env: Env, uid: number | undefined = process.getuid?.()): string[] {
   if (env.DNS01_STATE_DIR) return [env.DNS01_STATE_DIR];
-  if (process.getuid?.() === 0) return ['/run/dns01', '/var/lib/dns01'];
+  if (uid === 0) return ['/run/dns01', '/var/lib/dns01'];
   const out: string[] = [];
   if (env.XDG_RUNTIME_DIR) out.push(join(env.XDG_RUNTIME_DIR, 'dns01'));
   if (env.XDG_STATE_HOME) out.push(join(env.XDG_STATE_HOME, 'dns01'));
@@ -26,15 +41,17 @@ export function stateBaseCandidates(env: Env): string[] {
 
 const HINT = 'Remove it, or set DNS01_STATE_DIR to a directory with mode 700 owned by this user';
 
+const codeOf = (error: unknown): string => (error as NodeJS.ErrnoException).code ?? 'error';
+
 /** Creates `dir` (mode 0700) if needed and refuses a symlink, a foreign directory or one open to others. */
 export function ensurePrivateDir(dir: string): void {
+  let st;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
+    st = lstatSync(dir);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new ConfigError(`state directory ${dir} cannot be created (${code})`, { hint: HINT });
+    throw new ConfigError(`state directory ${dir} cannot be created (${codeOf(error)})`, { hint: HINT });
   }
-  const st = lstatSync(dir);
   const uid = process.getuid?.();
   if (!st.isDirectory() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o077) !== 0) {
     throw new ConfigError(`state directory ${dir} is not a private directory of this user`, { hint: HINT });
@@ -42,13 +59,13 @@ export function ensurePrivateDir(dir: string): void {
 }
 
 /**
- * The private state directory (created on first use), optionally a private
- * subdirectory of it. The first candidate that can be made private wins; when
- * none can, the error of the first is reported.
+ * The first of `candidates` that is (or can be made) a private directory,
+ * with the private subdirectories `sub` below it. When none can, the error of
+ * the first is reported (a ConfigError naming the path).
  */
-export function privateStateDir(env: Env, ...sub: string[]): string {
+export function firstPrivateDir(candidates: readonly string[], sub: readonly string[] = []): string {
   let firstError: unknown;
-  for (const base of stateBaseCandidates(env)) {
+  for (const base of candidates) {
     try {
       ensurePrivateDir(base);
       let dir = base;
@@ -64,16 +81,26 @@ export function privateStateDir(env: Env, ...sub: string[]): string {
   throw firstError;
 }
 
-/** Writes a 0600 file atomically (temporary file + rename), refusing to follow a planted symlink. */
+/** The private state directory (created on first use), optionally a private subdirectory of it. */
+export function privateStateDir(env: Env, ...sub: string[]): string {
+  return firstPrivateDir(stateBaseCandidates(env), sub);
+}
+
+/** Writes a 0600 file atomically (fresh temporary file + rename), never following a planted symlink. */
 export function writePrivateFile(path: string, content: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
+  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   const fd = openSync(tmp, 'wx', 0o600);
   try {
     writeSync(fd, content);
   } finally {
     closeSync(fd);
   }
-  renameSync(tmp, path);
+  try {
+    renameSync(tmp, path);
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    throw error;
+  }
 }
 
 /** The file's content, or undefined when it does not exist. */
@@ -105,11 +132,84 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+/** A lock file as read once: the pid it names and the file it was (inode). */
+export interface LockHolder {
+  pid: number | undefined;
+  ino: number;
+}
+
+/** Who holds the lock at `path`, or undefined when there is none. */
+export function readLockHolder(path: string): LockHolder | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (error) {
+    if (codeOf(error) === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    const { ino } = fstatSync(fd);
+    const text = readFileSync(fd, 'utf8').trim();
+    return { pid: /^\d+$/.test(text) && Number(text) > 0 ? Number(text) : undefined, ino };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A takeover guard is held for a few synchronous system calls; one this old was left by a process killed inside. */
+const GUARD_STALE_MS = 10_000;
+
+/**
+ * Removes the lock at `path` only if it is still the file `seen` (same inode,
+ * same dead pid). Removals are serialised by a guard file, and each re-reads
+ * the lock under the guard: two waiters that both saw the same dead holder
+ * cannot remove each other's fresh lock. True when it removed it.
+ */
+export function removeStaleLock(path: string, seen: LockHolder): boolean {
+  const guard = `${path}.takeover`;
+  let fd: number;
+  try {
+    fd = openSync(guard, 'wx', 0o600);
+  } catch (error) {
+    if (codeOf(error) !== 'EEXIST') throw error;
+    try {
+      if (Date.now() - lstatSync(guard).mtimeMs > GUARD_STALE_MS) unlinkSync(guard);
+    } catch {
+      // gone meanwhile
+    }
+    return false;
+  }
+  try {
+    const now = readLockHolder(path);
+    if (!now || now.ino !== seen.ino || now.pid !== seen.pid) return false;
+    unlinkSync(path);
+    return true;
+  } finally {
+    closeSync(fd);
+    unlinkSync(guard);
+  }
+}
+
+/** Creates the lock file holding our pid, complete or not at all (link() of a finished file). */
+function tryCreateLock(path: string): boolean {
+  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  writeFileSync(tmp, String(process.pid), { mode: 0o600, flag: 'wx' });
+  try {
+    linkSync(tmp, path);
+    return true;
+  } catch (error) {
+    if (codeOf(error) === 'EEXIST') return false;
+    throw error;
+  } finally {
+    unlinkSync(tmp);
+  }
+}
+
 /**
  * Runs `fn` while holding a host-wide lock named `key` (a lock file in the
- * private state directory, created with O_EXCL and holding our pid). A lock
- * left by a process that died is taken over. Only processes of the same user
- * share the directory, so only they contend.
+ * private state directory, holding our pid). A lock left by a process that
+ * died is taken over (see removeStaleLock). Only processes of the same user
+ * share the directory, so only they contend; pids must be of one pid namespace.
  */
 export async function withHostLock<T>(env: Env, key: string, fn: () => Promise<T>, options: HostLockOptions = {}): Promise<T> {
   const dir = privateStateDir(env, 'locks');
@@ -118,29 +218,16 @@ export async function withHostLock<T>(env: Env, key: string, fn: () => Promise<T
   let told = false;
   for (;;) {
     options.signal?.throwIfAborted();
-    try {
-      const fd = openSync(path, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const holder = Number.parseInt(readPrivateFile(path) ?? '', 10);
-    if (Number.isInteger(holder) && holder > 0 && !pidAlive(holder)) {
-      try {
-        unlinkSync(path);
-      } catch {
-        // another waiter removed it first
-      }
-      continue;
-    }
+    if (tryCreateLock(path)) break;
+    const holder = readLockHolder(path);
+    if (!holder) continue;
+    if (holder.pid !== undefined && !pidAlive(holder.pid) && removeStaleLock(path, holder)) continue;
     if (!told) {
-      options.onWait?.(Number.isInteger(holder) ? holder : undefined);
+      options.onWait?.(holder.pid);
       told = true;
     }
     if (Date.now() >= deadline) {
-      throw new LockTimeoutError(`another dns01 process (pid ${Number.isInteger(holder) ? holder : '?'}) holds the lock ${key}`, {
+      throw new LockTimeoutError(`another dns01 process (pid ${holder.pid ?? '?'}) holds the lock ${key}`, {
         hint: 'Wait for it to finish, or remove the lock file if no dns01 process is running: ' + path,
       });
     }

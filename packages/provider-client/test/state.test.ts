@@ -1,16 +1,279 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, LockTimeoutError, privateStateDir, readPrivateFile, stateBaseCandidates, withHostLock, writePrivateFile } from '../src/index.js';
+import {
+  ConfigError,
+  ExitCode,
+  LockTimeoutError,
+  ensurePrivateDir,
+  firstPrivateDir,
+  privateStateDir,
+  readPrivateFile,
+  readLockHolder,
+  removeStaleLock,
+  stateBaseCandidates,
+  withHostLock,
+  writePrivateFile,
+} from '../src/index.js';
 
-let work: string;
-beforeEach(() => {
-  work = mkdtempSync(join(tmpdir(), 'dns01-state-test-'));
+const made: string[] = [];
+afterEach(() => {
+  for (const path of made.splice(0)) rmSync(path, { recursive: true, force: true });
 });
-afterEach(() => rmSync(work, { recursive: true, force: true }));
+const tmp = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dns01-state-test-'));
+  made.push(dir);
+  return dir;
+};
+
+/** A pid that certainly belongs to no process (above the kernel's pid_max). */
+const DEAD_PID = 4_194_305;
+
+/** What an attacker can plant at a path before dns01 first runs. */
+const PLANTS: Record<string, (path: string) => void> = {
+  'a directory open to everyone': (p) => {
+    mkdirSync(p);
+    chmodSync(p, 0o777);
+  },
+  'a file': (p) => writeFileSync(p, 'x'),
+  'a dangling symlink': (p) => symlinkSync(join(tmpdir(), 'dns01-state-test-nowhere', 'x'), p),
+};
+
+describe('stateBaseCandidates', () => {
+  it('root: a root-owned location only, whatever the environment says', () => {
+    const env = { XDG_RUNTIME_DIR: '/tmp/evil', XDG_STATE_HOME: '/tmp/evil2', HOME: '/root' };
+    expect(stateBaseCandidates(env, 0)).toEqual(['/run/dns01', '/var/lib/dns01']);
+  });
+
+  it('other users: XDG_RUNTIME_DIR, then XDG_STATE_HOME, then ~/.local/state', () => {
+    expect(stateBaseCandidates({ XDG_RUNTIME_DIR: '/run/user/1000', XDG_STATE_HOME: '/h/st', HOME: '/h' }, 1000)).toEqual([
+      '/run/user/1000/dns01',
+      '/h/st/dns01',
+      '/h/.local/state/dns01',
+    ]);
+    expect(stateBaseCandidates({ HOME: '/h' }, 1000)).toEqual(['/h/.local/state/dns01']);
+  });
+
+  it('never the predictable shared /tmp/dns01-<uid> of earlier versions, with or without XDG variables', () => {
+    for (const uid of [0, 1000]) {
+      for (const env of [{}, { HOME: '/h' }, { XDG_STATE_HOME: '/h/st', HOME: '/h' }]) {
+        for (const dir of stateBaseCandidates(env, uid)) {
+          expect(dir.startsWith(tmpdir())).toBe(false);
+          expect(dir).not.toMatch(/dns01-\d+/);
+        }
+      }
+    }
+  });
+
+  it('DNS01_STATE_DIR overrides every candidate', () => {
+    expect(stateBaseCandidates({ DNS01_STATE_DIR: '/srv/x', XDG_RUNTIME_DIR: '/run/user/1' }, 1000)).toEqual(['/srv/x']);
+  });
+});
+
+describe('firstPrivateDir with planted paths', () => {
+  for (const [what, plant] of Object.entries(PLANTS)) {
+    it(`${what} at the old /tmp/dns01-<uid> changes nothing: the state goes to the user's own directory`, () => {
+      const uid = 61_000 + Math.floor(Math.random() * 1000);
+      const old = join(tmpdir(), `dns01-${uid}`);
+      made.push(old);
+      plant(old);
+      const home = tmp();
+      const dir = firstPrivateDir(stateBaseCandidates({ HOME: home }, uid), ['certbot']);
+      expect(dir).toBe(join(home, '.local', 'state', 'dns01', 'certbot'));
+      expect(statSync(dir).mode & 0o777).toBe(0o700);
+    });
+
+    it(`${what} at the first candidate: the next candidate is used`, () => {
+      const runtime = tmp();
+      const state = tmp();
+      plant(join(runtime, 'dns01'));
+      const dir = firstPrivateDir(stateBaseCandidates({ XDG_RUNTIME_DIR: runtime, XDG_STATE_HOME: state, HOME: '/nonexistent' }, 1000), [
+        'locks',
+      ]);
+      expect(dir).toBe(join(state, 'dns01', 'locks'));
+    });
+
+    it(`${what} at every candidate: one ConfigError (exit 3) that names the path and says what to do`, () => {
+      const base = tmp();
+      plant(join(base, 'dns01'));
+      let caught: unknown;
+      try {
+        firstPrivateDir([join(base, 'dns01')], ['certbot']);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(ConfigError);
+      const error = caught as ConfigError;
+      expect(error.exitCode).toBe(ExitCode.config);
+      expect(error.message).toContain(join(base, 'dns01'));
+      expect(error.hint).toMatch(/DNS01_STATE_DIR/);
+    });
+  }
+
+  it('a symlink to a private directory is refused (it could be swapped)', () => {
+    const base = tmp();
+    const real = join(base, 'real');
+    mkdirSync(real, { mode: 0o700 });
+    symlinkSync(real, join(base, 'dns01'));
+    expect(() => ensurePrivateDir(join(base, 'dns01'))).toThrow(ConfigError);
+  });
+
+  it('a path below a file (ENOTDIR) is a ConfigError with the hint, not a raw error', () => {
+    const base = tmp();
+    writeFileSync(join(base, 'file'), '');
+    expect(() => ensurePrivateDir(join(base, 'file', 'dns01'))).toThrow(/cannot be created \(ENOTDIR\)/);
+    try {
+      ensurePrivateDir(join(base, 'file', 'dns01'));
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).hint).toMatch(/DNS01_STATE_DIR/);
+    }
+  });
+
+  it('creates missing directories 0700', () => {
+    const base = tmp();
+    const dir = firstPrivateDir([join(base, 'a', 'dns01')], ['certbot', 'run']);
+    expect(statSync(join(base, 'a', 'dns01')).mode & 0o777).toBe(0o700);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+  });
+});
+
+describe('writePrivateFile', () => {
+  it('writes 0600, replaces a planted symlink instead of following it', () => {
+    const dir = tmp();
+    const victim = join(dir, 'victim');
+    writeFileSync(victim, 'untouched');
+    symlinkSync(victim, join(dir, 'state.json'));
+    writePrivateFile(join(dir, 'state.json'), '{"a":1}');
+    expect(readFileSync(victim, 'utf8')).toBe('untouched');
+    expect(lstatSync(join(dir, 'state.json')).isFile()).toBe(true);
+    expect(statSync(join(dir, 'state.json')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(dir, 'state.json'), 'utf8')).toBe('{"a":1}');
+  });
+
+  it('a temporary file left by a crashed writer with the same pid does not break the next write', () => {
+    const dir = tmp();
+    const path = join(dir, 'state.json');
+    writeFileSync(`${path}.${process.pid}.tmp`, 'left over');
+    writePrivateFile(path, 'new');
+    expect(readFileSync(path, 'utf8')).toBe('new');
+  });
+});
+
+describe('withHostLock', () => {
+  it('excludes concurrent holders in one process', async () => {
+    const env = { DNS01_STATE_DIR: tmp() };
+    let inside = 0;
+    let most = 0;
+    await Promise.all(
+      Array.from({ length: 5 }, () =>
+        withHostLock(env, 'zone example.com', async () => {
+          inside += 1;
+          most = Math.max(most, inside);
+          await new Promise((r) => setTimeout(r, 20));
+          inside -= 1;
+        }),
+      ),
+    );
+    expect(most).toBe(1);
+    expect(existsSync(join(env.DNS01_STATE_DIR, 'locks', 'zone_example.com.lock'))).toBe(false);
+  });
+
+  it('takes over a lock whose holder died, and says nothing about waiting', async () => {
+    const env = { DNS01_STATE_DIR: tmp() };
+    mkdirSync(join(env.DNS01_STATE_DIR, 'locks'), { mode: 0o700 });
+    chmodSync(env.DNS01_STATE_DIR, 0o700);
+    writeFileSync(join(env.DNS01_STATE_DIR, 'locks', 'k.lock'), String(DEAD_PID));
+    const waits: unknown[] = [];
+    const got = await withHostLock(env, 'k', async () => 'ran', { onWait: (pid) => waits.push(pid), waitMs: 2000 });
+    expect(got).toBe('ran');
+    expect(waits).toEqual([]);
+  });
+
+  it('waits for a live holder and gives up with the holder and the lock path named', async () => {
+    const env = { DNS01_STATE_DIR: tmp() };
+    const waits: unknown[] = [];
+    await withHostLock(env, 'k', async () => {
+      await expect(withHostLock(env, 'k', async () => 'never', { waitMs: 150, onWait: (pid) => waits.push(pid) })).rejects.toThrow(
+        new RegExp(`pid ${process.pid}\\) holds the lock k`),
+      );
+    });
+    expect(waits).toEqual([process.pid]);
+  });
+
+  it('a stale-lock takeover never removes a fresh lock that replaced the stale one', () => {
+    const dir = tmp();
+    const path = join(dir, 'k.lock');
+    writeFileSync(path, String(DEAD_PID));
+    const seen = readLockHolder(path)!;
+    expect(seen.pid).toBe(DEAD_PID);
+    // Meanwhile another waiter took the stale lock over and holds a fresh one.
+    unlinkSync(path);
+    writeFileSync(path, String(process.pid));
+    expect(removeStaleLock(path, seen)).toBe(false);
+    expect(readFileSync(path, 'utf8')).toBe(String(process.pid));
+    // The stale one itself is removed.
+    writeFileSync(path, String(DEAD_PID));
+    expect(removeStaleLock(path, readLockHolder(path)!)).toBe(true);
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('processes racing for a stale lock never hold it at the same time', async () => {
+    const stateDir = tmp();
+    mkdirSync(join(stateDir, 'locks'), { mode: 0o700 });
+    chmodSync(stateDir, 0o700);
+    writeFileSync(join(stateDir, 'locks', 'race.lock'), String(DEAD_PID));
+    const journal = join(stateDir, 'journal');
+    writeFileSync(journal, '');
+    const built = resolve(import.meta.dirname, '../dist/index.js');
+    if (!existsSync(built)) throw new Error(`${built} is missing: run 'pnpm build' first`);
+    const script = `
+      import { appendFileSync } from 'node:fs';
+      import { withHostLock } from ${JSON.stringify(built)};
+      for (let i = 0; i < 3; i++) {
+        await withHostLock({ DNS01_STATE_DIR: ${JSON.stringify(stateDir)} }, 'race', async () => {
+          appendFileSync(${JSON.stringify(journal)}, 'in ' + process.pid + '\\n');
+          await new Promise((r) => setTimeout(r, 15));
+          appendFileSync(${JSON.stringify(journal)}, 'out ' + process.pid + '\\n');
+        }, { waitMs: 20000 });
+      }`;
+    const run = () =>
+      new Promise<number | null>((done) => {
+        const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+          stdio: 'inherit',
+        });
+        child.on('close', done);
+      });
+    expect(await Promise.all(Array.from({ length: 4 }, run))).toEqual([0, 0, 0, 0]);
+    const lines = readFileSync(journal, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(24);
+    for (let i = 0; i < lines.length; i += 2) {
+      expect(lines[i]!.startsWith('in ')).toBe(true);
+      expect(lines[i + 1]).toBe(lines[i]!.replace('in ', 'out '));
+    }
+  });
+});
 
 describe('state: the private per-user directory', () => {
+  let work: string;
+  beforeEach(() => {
+    work = tmp();
+  });
+
   it('DNS01_STATE_DIR wins; otherwise XDG runtime, XDG state, then ~/.local/state (non-root)', () => {
     expect(stateBaseCandidates({ DNS01_STATE_DIR: '/x' })).toEqual(['/x']);
     if (process.getuid?.() === 0) return;
