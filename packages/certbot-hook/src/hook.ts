@@ -1,4 +1,5 @@
 import {
+  challengeName,
   exitCodesHelp,
   waitForRecords,
   challengeTarget,
@@ -40,7 +41,7 @@ export function certbotChallenge(env: RunContext['env']): CertbotChallenge {
   };
 }
 
-const CREATED_LINE = /^created TXT (\S+) in zone (\S+)$/m;
+const CREATED_LINES = /^created TXT (\S+) in zone (\S+)$/gm;
 
 /**
  * auth: records the challenge; the call for the last challenge
@@ -103,8 +104,10 @@ export async function cleanupHook(ctx: RunContext): Promise<number> {
     state.remove(entry);
     return 0;
   }
-  const fromOutput = challenge.authOutput ? CREATED_LINE.exec(challenge.authOutput) : null;
-  const name = fromOutput?.[1] ?? (await challengeTarget(flow, challenge.domain));
+  // The last auth call's output names every record of the run: only this challenge's line counts.
+  const target = await challengeTarget(flow, challenge.domain);
+  const created = [...(challenge.authOutput ?? '').matchAll(CREATED_LINES)].map((m) => m[1]!);
+  const name = created.find((n) => n === target || n === challengeName(challenge.domain)) ?? target;
   await deleteRecords(flow, [{ domain: challenge.domain, name, zone: await flow.provider.findZone(name), value: challenge.validation }]);
   return 0;
 }
@@ -123,7 +126,9 @@ every authoritative nameserver serves all of them. The first cleanup call
 deletes exactly those records; the others find theirs done. Credentials and settings come from the config
 file (DNS01_CONFIG, ~/.config/dns01/config, /etc/dns01/config) or the
 environment. Logs go to stderr (quiet unless DNS01_LOG_LEVEL is set); run
-state lives in DNS01_STATE_DIR, $XDG_RUNTIME_DIR/dns01 or <tmp>/dns01-<uid>.
+state lives in a private directory (root: /run/dns01, else /var/lib/dns01;
+others: $XDG_RUNTIME_DIR/dns01, $XDG_STATE_HOME/dns01 or ~/.local/state/dns01;
+DNS01_STATE_DIR overrides).
 
 ${exitCodesHelp()}
 `;

@@ -1,6 +1,6 @@
 // Contract tests of the built dns01-certbot executable: certbot's variables,
 // exit codes, output channels, and one wait per run, against the emulators.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
@@ -171,6 +171,40 @@ describe('dns01-certbot', { timeout: 60_000 }, () => {
     expect(cleanup.status).toBe(0);
     expect(world.txt(CHALLENGE)).toEqual(['foreign-record']);
   });
+
+  test('cleanup without run state takes the CERTBOT_AUTH_OUTPUT line of its own challenge, not the first one', async () => {
+    const achalls: Achall[] = [
+      { domain: 'example.com', validation: 'lost-apex' },
+      { domain: 'www.example.com', validation: 'lost-www' },
+    ];
+    const auth: RunResult[] = [];
+    for (let i = 0; i < achalls.length; i++) auth.push(await hook('auth', certbotEnv(achalls, i)));
+    expect(auth.map((r) => r.status)).toEqual([0, 0]);
+    expect(auth[1]!.stdout.indexOf('_acme-challenge.example.com')).toBeLessThan(auth[1]!.stdout.indexOf('_acme-challenge.www.example.com'));
+    rmSync(stateDir, { recursive: true, force: true });
+    for (let i = 0; i < achalls.length; i++) {
+      expect((await hook('cleanup', certbotEnv(achalls, i, { CERTBOT_AUTH_OUTPUT: auth[i]!.stdout.trim() }))).status).toBe(0);
+    }
+    expect(world.txt('_acme-challenge.www.example.com')).toEqual([]);
+    expect(world.txt(CHALLENGE)).toEqual(['foreign-record']);
+  });
+
+  for (const [what, plant] of [
+    ['a file', (p: string) => writeFileSync(p, 'x')],
+    ['a dangling symlink', (p: string) => symlinkSync(join(p, '..', 'nowhere', 'x'), p)],
+    ['a directory open to everyone', (p: string) => mkdirSync(p, { mode: 0o777 })],
+  ] as const) {
+    test(`a state directory that is ${what}: exit 3 with one line naming it and what to do, nothing created`, async () => {
+      const planted = join(stateDir, 'planted');
+      plant(planted);
+      if (what.startsWith('a directory')) chmodSync(planted, 0o777);
+      const calls = world.emulator.server.requests.length;
+      const r = await hook('auth', { ...certbotEnv([{ domain: 'example.com', validation: 'planted' }], 0), DNS01_STATE_DIR: planted });
+      expect(r.status).toBe(3);
+      expect(r.stderr).toMatch(new RegExp(`^dns01-certbot: error: state directory ${planted}[^\n]*DNS01_STATE_DIR[^\n]*\n$`));
+      expect(world.emulator.server.requests.length).toBe(calls);
+    });
+  }
 
   test('a propagation timeout at the last auth is loud (exit 7, names the nameserver) and cleanup still removes the records', async () => {
     world.dns.nameserver('ns2.dns01-test.net').setLag(Number.POSITIVE_INFINITY);
