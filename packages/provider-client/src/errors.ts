@@ -155,18 +155,33 @@ export class ProviderApiError extends Dns01Error {
   readonly action: string;
   /** true when retrying later may succeed (outage, rate limit). */
   readonly transient: boolean;
+  /**
+   * true when a write that is not idempotent may have been carried out
+   * although it failed (its reply could not be parsed or had the wrong
+   * shape): the caller must look before it reports or resends.
+   */
+  readonly outcomeUnknown: boolean;
 
   constructor(
     provider: string,
     action: string,
     message: string,
-    options: Dns01ErrorOptions & { transient?: boolean } = {},
+    options: Dns01ErrorOptions & { transient?: boolean; outcomeUnknown?: boolean } = {},
   ) {
     super(`${provider} ${action}: ${message}`, options);
     this.provider = provider;
     this.action = action;
     this.transient = options.transient ?? false;
+    this.outcomeUnknown = options.outcomeUnknown ?? false;
   }
+}
+
+/**
+ * May the failed write have happened anyway? True for transient failures
+ * (timeouts, resets, 5xx) and for replies that could not be read.
+ */
+export function isOutcomeUnknown(error: unknown): error is ProviderApiError {
+  return error instanceof ProviderApiError && (error.transient || error.outcomeUnknown);
 }
 
 /** Not every authoritative nameserver served every value before the deadline. */
@@ -182,9 +197,13 @@ export interface ShapeIssues {
 /**
  * The one error for a provider reply whose shape the schema rejects:
  * "<provider> <action>: answered in an unexpected shape (<part> at <path>: <why>)".
+ * `write`: the request changed the zone, so its outcome is unknown (isOutcomeUnknown).
  */
-export function replyShapeError(provider: string, action: string, part: string, error: ShapeIssues, hint: string): ProviderApiError {
+export function replyShapeError(provider: string, action: string, part: string, error: ShapeIssues, hint: string, write = false): ProviderApiError {
   const issue = error.issues[0];
   const where = issue && issue.path.length > 0 ? ` at ${issue.path.map(String).join('.')}` : '';
-  return new ProviderApiError(provider, action, `answered in an unexpected shape (${part}${where}: ${issue?.message ?? 'invalid'})`, { hint });
+  return new ProviderApiError(provider, action, `answered in an unexpected shape (${part}${where}: ${issue?.message ?? 'invalid'})`, {
+    hint,
+    outcomeUnknown: write,
+  });
 }

@@ -1,7 +1,7 @@
 import type { DnsSettings, Env } from './config.js';
 import { readDnsSettings } from './config.js';
 import type { DnsProvider, Zone } from './contract.js';
-import { Dns01Error, ProviderApiError } from './errors.js';
+import { Dns01Error, isOutcomeUnknown, ProviderApiError } from './errors.js';
 import { silentLogger, type Logger } from './log.js';
 import { challengeName, normalizeDomain } from './names.js';
 import { findZoneApex, formatProgress, resolveCnameTarget, waitForPropagation } from './propagation/index.js';
@@ -114,25 +114,32 @@ export async function challengeTarget(ctx: DnsContext, domain: string): Promise<
 
 /**
  * Creates the TXT records (concurrently; providers batch or serialise as their
- * API needs). When one fails, the ones this call placed are removed again
- * and the first error is thrown: nothing is left behind.
+ * API needs). When one fails, the ones this call placed are removed again,
+ * and so is a failed one whose write may have happened anyway (its outcome
+ * unknown: exact match only); the first error is thrown. A record that cannot
+ * be removed is named in an error line: nothing is left behind unnamed.
  */
 export async function createRecords(ctx: FlowContext, challenges: Challenge[]): Promise<PlacedRecord[]> {
+  const attempted: (PlacedRecord | undefined)[] = [];
   const results = await Promise.allSettled(
-    challenges.map(async (c): Promise<PlacedRecord> => {
+    challenges.map(async (c, i): Promise<PlacedRecord> => {
       normalizeDomain(c.domain);
       if (c.value.trim() === '') throw new Dns01Error(`empty TXT value for ${c.domain}`);
       const name = await challengeTarget(ctx, c.domain);
       const zone = await ctx.provider.findZone(name);
+      const record = { domain: c.domain, name, zone, value: c.value };
+      attempted[i] = record;
       await ctx.provider.appendTxt(zone, name, c.value);
       ctx.logger.info(`created TXT ${name} in zone ${zone.name}`);
-      return { domain: c.domain, name, zone, value: c.value };
+      return record;
     }),
   );
   const placed = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
-    if (placed.length > 0) await deleteRecords(ctx, placed).catch((e: unknown) => ctx.logger.error(describeError(e)));
+    const uncertain = results.flatMap((r, i) => (r.status === 'rejected' && isOutcomeUnknown(r.reason) && attempted[i] ? [attempted[i]] : []));
+    const rollback = [...placed, ...uncertain];
+    if (rollback.length > 0) await deleteRecords(ctx, rollback).catch((e: unknown) => ctx.logger.error(describeError(e)));
     throw failed.reason;
   }
   return placed;

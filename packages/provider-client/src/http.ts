@@ -105,7 +105,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const minRetryDelayMs = options.minRetryDelayMs ?? 500;
   const provider = options.provider;
 
-  async function attempt(req: HttpRequest, url: string, number: number): Promise<HttpResponse> {
+  async function attempt(req: HttpRequest, url: string, number: number, idempotent: boolean): Promise<HttpResponse> {
     const headers: Record<string, string> = { accept: 'application/json' };
     let body: string | undefined;
     if (req.json !== undefined) {
@@ -156,6 +156,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         } catch {
           throw new ProviderApiError(provider, req.action, `answered with a body that is not JSON (HTTP ${res.statusCode})`, {
             transient: res.statusCode >= 500,
+            outcomeUnknown: !idempotent,
             hint: 'The provider API may be having problems; try again later',
           });
         }
@@ -181,7 +182,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         return idempotent || (code !== undefined && CERTAINLY_NOT_SENT.has(code));
       };
       try {
-        return await pRetry((n) => attempt(req, url, n), {
+        return await pRetry((n) => attempt(req, url, n, idempotent), {
           retries,
           minTimeout: minRetryDelayMs,
           maxTimeout: 8_000,

@@ -22,7 +22,13 @@ export type FaultKind =
   /** Close the connection without answering. */
   | { kind: 'reset' }
   /** Answer normally after a delay. */
-  | { kind: 'delay'; ms: number };
+  | { kind: 'delay'; ms: number }
+  /**
+   * Carry the request out, then garble the reply: `html` answers 200 with an
+   * HTML error page instead, `php-warning` puts a PHP warning before the body
+   * (as a PHP API with display_errors on does).
+   */
+  | { kind: 'garbled'; style: 'html' | 'php-warning' };
 
 export interface Fault {
   fault: FaultKind;
@@ -108,7 +114,17 @@ export async function serveHandlers(
     }
     const out: Record<string, string> = {};
     response.headers.forEach((v, k) => (out[k] = v));
-    res.writeHead(response.status, out).end(Buffer.from(await response.arrayBuffer()));
+    let payload = Buffer.from(await response.arrayBuffer());
+    if (fault?.kind === 'garbled') {
+      delete out['content-length'];
+      if (fault.style === 'html') {
+        res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body><h1>502 Bad Gateway</h1><p>upstream hiccup</p></body></html>');
+        return;
+      }
+      const warning = '<br />\n<b>Warning</b>:  Undefined array key "ttl" in <b>/var/www/api/dns.php</b> on line <b>88</b><br />\n';
+      payload = Buffer.concat([Buffer.from(warning), payload]);
+    }
+    res.writeHead(response.status, out).end(payload);
   };
 
   const server = createServer((req, res) => {

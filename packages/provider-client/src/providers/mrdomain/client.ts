@@ -74,17 +74,18 @@ export function createMrDomainClient(config: MrDomainConfig, deps: Pick<Provider
       if (res.status !== 200 && error instanceof ProviderApiError) {
         throw new ProviderApiError(PROVIDER_LABEL, action, `answered HTTP ${res.status} without the API's JSON reply`, {
           hint: 'Check that MRDOMAIN_ENDPOINT points at the Simple-POST API (default https://simple-api.dondominio.net)',
+          outcomeUnknown: !options.idempotent,
         });
       }
       throw error;
     }
     const envelope = envelopeSchema.safeParse(body);
-    if (!envelope.success) throw shapeError(action, 'reply', envelope.error);
+    if (!envelope.success) throw shapeError(action, 'reply', envelope.error, !options.idempotent);
     const reply = envelope.data;
     log.debug(`${action}: ${reply.success ? 'success' : `error ${reply.errorCode} ${reply.errorCodeMsg ?? ''}`.trim()}`);
     if (!reply.success || reply.errorCode !== 0) return { ok: false, reply };
     const data = schema.safeParse(reply.responseData);
-    if (!data.success) throw shapeError(action, 'responseData', data.error);
+    if (!data.success) throw shapeError(action, 'responseData', data.error, !options.idempotent);
     return { ok: true, data: data.data };
   }
 
@@ -182,7 +183,8 @@ export function createMrDomainClient(config: MrDomainConfig, deps: Pick<Provider
 
 export type MrDomainClient = ReturnType<typeof createMrDomainClient>;
 
-function shapeError(action: string, part: string, error: z.ZodError): ProviderApiError {
+/** `write`: the request changes the zone, so after an unreadable reply its outcome is unknown. */
+function shapeError(action: string, part: string, error: z.ZodError, write: boolean): ProviderApiError {
   const hint = 'The API may have changed, or MRDOMAIN_ENDPOINT points at something else; run with DNS01_LOG_LEVEL=debug and report it';
-  return replyShapeError(PROVIDER_LABEL, action, part, error, hint);
+  return replyShapeError(PROVIDER_LABEL, action, part, error, hint, write);
 }

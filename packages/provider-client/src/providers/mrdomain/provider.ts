@@ -1,5 +1,5 @@
 import type { DeleteOutcome, DnsProvider, ProviderDeps, TxtRecord, Zone } from '../../contract.js';
-import { InvalidInputError, ProviderApiError, ZoneNotFoundError } from '../../errors.js';
+import { InvalidInputError, isOutcomeUnknown, ProviderApiError, ZoneNotFoundError } from '../../errors.js';
 import { isInZone, normalizeFqdn, tryNormalizeFqdn } from '../../names.js';
 import { KeyedMutex, locateZone, memoizeZones } from '../../zone.js';
 import type { MrDomainClient } from './client.js';
@@ -81,10 +81,10 @@ export function createMrDomainProvider(client: MrDomainClient, deps: ProviderDep
         }
       } catch (error) {
         // The create may have happened although its reply was lost: look once, never resend blindly.
-        if (!(error instanceof ProviderApiError && error.transient)) throw error;
+        if (!isOutcomeUnknown(error)) throw error;
         const present = await listTxt(zone, fqdn).catch(() => []);
         if (!present.some((r) => r.value === value)) throw error;
-        log.debug(`TXT ${fqdn}: the create failed in transit but the record exists`);
+        log.debug(`TXT ${fqdn}: the create's reply was lost or unreadable, but the record exists`);
       }
     });
   }

@@ -135,9 +135,10 @@ export function netcupError(action: string, reply: NetcupEnvelope, domain?: stri
   });
 }
 
-function shapeError(action: string, what: string, error: z.ZodError): ProviderApiError {
+/** `write`: the request changes the zone, so after an unreadable reply its outcome is unknown. */
+function shapeError(action: string, what: string, error: z.ZodError, write = false): ProviderApiError {
   const hint = 'The netcup API may have changed or a proxy altered the reply; run with DNS01_LOG_LEVEL=debug and report it';
-  return replyShapeError(PROVIDER, action, what, error, hint);
+  return replyShapeError(PROVIDER, action, what, error, hint, write);
 }
 
 interface CallOptions {
@@ -214,23 +215,25 @@ export function createNetcupClient(config: NetcupLegacyCredentials & { endpoint:
     if (res.status !== 200) {
       throw new ProviderApiError(PROVIDER, action, `answered HTTP ${res.status}`, {
         hint: 'Check NETCUP_ENDPOINT (default https://ccp.netcup.net/run/webservice/servers/endpoint.php)',
+        outcomeUnknown: !idempotent,
       });
     }
     const parsed = envelopeSchema.safeParse(res.json());
-    if (!parsed.success) throw shapeError(action, 'reply envelope', parsed.error);
+    if (!parsed.success) throw shapeError(action, 'reply envelope', parsed.error, !idempotent);
     if (parsed.data.action !== '' && parsed.data.action.toLowerCase() !== action.toLowerCase()) {
       throw new ProviderApiError(PROVIDER, action, `answered for another action ("${parsed.data.action}")`, {
         hint: 'Check NETCUP_ENDPOINT; a proxy may be mixing up replies',
+        outcomeUnknown: !idempotent,
       });
     }
     log.debug(`${action}: ${parsed.data.status} ${parsed.data.statuscode}`);
     return parsed.data;
   }
 
-  function data<T>(action: string, reply: NetcupEnvelope, schema: z.ZodType<T>, domain?: string): T {
+  function data<T>(action: string, reply: NetcupEnvelope, schema: z.ZodType<T>, domain?: string, write = false): T {
     if (!isSuccess(reply)) throw netcupError(action, reply, domain);
     const parsed = schema.safeParse(reply.responsedata);
-    if (!parsed.success) throw shapeError(action, 'responsedata', parsed.error);
+    if (!parsed.success) throw shapeError(action, 'responsedata', parsed.error, write);
     return parsed.data;
   }
 
@@ -253,7 +256,7 @@ export function createNetcupClient(config: NetcupLegacyCredentials & { endpoint:
         log.debug(`updateDnsRecords: the success reply lists no records (${JSON.stringify(responsedata)})`);
         return undefined;
       }
-      return data('updateDnsRecords', reply, dnsRecordSetSchema, domainname).dnsrecords;
+      return data('updateDnsRecords', reply, dnsRecordSetSchema, domainname, true).dnsrecords;
     },
     async logout() {
       const pending = session;

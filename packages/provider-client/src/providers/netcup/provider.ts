@@ -1,6 +1,6 @@
 import type { DeleteOutcome, DnsProvider, ProviderDeps, TxtRecord, Zone } from '../../contract.js';
 import { unquoteTxt } from '../../txt.js';
-import { InvalidInputError, ProviderApiError, ZoneNotFoundError } from '../../errors.js';
+import { InvalidInputError, isOutcomeUnknown, ProviderApiError, ZoneNotFoundError } from '../../errors.js';
 import { normalizeFqdn, toRelative, tryNormalizeFqdn } from '../../names.js';
 import { KeyedMutex, locateZone, memoizeZones } from '../../zone.js';
 import { CLOUDDNS_HINT, CLOUDDNS_NOTE, NetcupDomainNameRefused, NetcupRateLimitError, type NetcupClient, type RecordChange } from './client.js';
@@ -35,7 +35,7 @@ function isTxtFor(record: NetcupRecord, zone: string, wanted: Wanted): boolean {
 
 /** May a failed change be checked and tried once more? Only when its outcome is unknown. */
 function outcomeUnknown(error: unknown): boolean {
-  return error instanceof ProviderApiError && error.transient && !(error instanceof NetcupRateLimitError);
+  return isOutcomeUnknown(error) && !(error instanceof NetcupRateLimitError);
 }
 
 /**
@@ -108,8 +108,12 @@ export function createCcpBackend(client: NetcupClient, deps: ProviderDeps, optio
 
   async function appendBatch(zone: string, items: Wanted[]): Promise<void[]> {
     const wanted = [...new Map(items.map((w) => [`${w.name}\n${w.value}`, w])).values()];
+    let unknown: unknown;
     for (let round = 1; ; round++) {
-      const records = await client.infoDnsRecords(zone);
+      // After a change of unknown outcome, a failed look leaves the outcome unknown: report that, not the look.
+      const records = await client.infoDnsRecords(zone).catch((error: unknown) => {
+        throw unknown ?? error;
+      });
       const missing = wanted.filter((w) => !records.some((r) => isTxtFor(r, zone, w)));
       if (missing.length === 0) return items.map(() => undefined);
       const changes: RecordChange[] = missing.map((w) => ({ hostname: hostnameFor(w.name, zone), type: 'TXT', destination: w.value }));
@@ -126,6 +130,7 @@ export function createCcpBackend(client: NetcupClient, deps: ProviderDeps, optio
         return items.map(() => undefined);
       } catch (error) {
         if (round > 1 || !outcomeUnknown(error)) throw error;
+        unknown = error;
         log.debug(`updateDnsRecords for ${zone} failed with an unknown outcome; checking the zone before trying once more`);
       }
     }

@@ -97,8 +97,11 @@ export function errorForCode(action: DnsAction, code: number, message: string, d
   }
 }
 
+/** dns/add changes the zone, so after an unreadable reply its outcome is unknown. */
+const isWrite = (action: DnsAction) => action === 'add';
+
 function shapeError(action: DnsAction, error: z.ZodError): ProviderApiError {
-  return replyShapeError(PROVIDER, `dns/${action}`, 'reply', error, API_CHANGED_HINT);
+  return replyShapeError(PROVIDER, `dns/${action}`, 'reply', error, API_CHANGED_HINT, isWrite(action));
 }
 
 function parse<T>(action: DnsAction, schema: z.ZodType<T>, value: unknown): T {
@@ -119,7 +122,7 @@ function statusError(action: DnsAction, status: number): Dns01Error {
       hint: 'SOURCEDESK_ENDPOINT must be the API base URL ending in /api (default https://sourceway.de/api)',
     });
   }
-  return new ProviderApiError(PROVIDER, `dns/${action}`, `answered with HTTP ${status}`, { hint: API_CHANGED_HINT });
+  return new ProviderApiError(PROVIDER, `dns/${action}`, `answered with HTTP ${status}`, { hint: API_CHANGED_HINT, outcomeUnknown: isWrite(action) });
 }
 
 function envelopeOf(action: DnsAction, res: HttpResponse): Envelope {

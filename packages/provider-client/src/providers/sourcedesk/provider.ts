@@ -1,6 +1,6 @@
 import type { DnsProvider, ProviderDeps, TxtRecord, Zone } from '../../contract.js';
 import { unquoteTxt } from '../../txt.js';
-import { InvalidInputError, ProviderApiError } from '../../errors.js';
+import { InvalidInputError, isOutcomeUnknown } from '../../errors.js';
 import { normalizeFqdn, toRelative, tryNormalizeFqdn, tryToAbsolute } from '../../names.js';
 import { KeyedMutex, locateZone, memoizeZones } from '../../zone.js';
 import type { SourcedeskClient, SourcedeskRecord } from './client.js';
@@ -78,7 +78,7 @@ export function createSourcedeskProvider(client: SourcedeskClient, deps: Provide
         outcome = await client.addRecord(zone.name, { name, type: 'TXT', content: value, ttl, priority: 0 });
       } catch (error) {
         // The add may have happened before the failure (a timeout, a 5xx): look before failing.
-        if (error instanceof ProviderApiError && error.transient && (await holds(zone, fqdn, value).catch(() => false))) {
+        if (isOutcomeUnknown(error) && (await holds(zone, fqdn, value).catch(() => false))) {
           log.debug(`dns/add failed, but the record for ${fqdn} is in place`);
           return;
         }

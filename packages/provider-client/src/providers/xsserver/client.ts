@@ -95,10 +95,11 @@ function refusalOf(res: HttpResponse): Refusal | undefined {
   return { status, messages, httpStatus: res.status };
 }
 
-function parse<S extends z.ZodType>(schema: S, res: HttpResponse, action: string): z.infer<S> {
+/** `write`: the request changes the zone, so after an unreadable reply its outcome is unknown. */
+function parse<S extends z.ZodType>(schema: S, res: HttpResponse, action: string, write = false): z.infer<S> {
   const parsed = schema.safeParse(res.json());
   if (parsed.success) return parsed.data;
-  throw replyShapeError(PROVIDER, action, 'reply', parsed.error, 'The XSServer API may have changed; run with DNS01_LOG_LEVEL=debug and report it');
+  throw replyShapeError(PROVIDER, action, 'reply', parsed.error, 'The XSServer API may have changed; run with DNS01_LOG_LEVEL=debug and report it', write);
 }
 
 /**

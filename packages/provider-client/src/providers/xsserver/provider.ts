@@ -1,6 +1,6 @@
 import type { DeleteOutcome, DnsProvider, ProviderDeps, TxtRecord, Zone } from '../../contract.js';
 import { unquoteTxt } from '../../txt.js';
-import { InvalidInputError, ProviderApiError, ZoneNotFoundError } from '../../errors.js';
+import { InvalidInputError, isOutcomeUnknown, ProviderApiError, ZoneNotFoundError } from '../../errors.js';
 import { normalizeFqdn, toRelative, tryToAbsolute } from '../../names.js';
 import { KeyedMutex, locateZone, memoizeZones } from '../../zone.js';
 import type { XsserverClient } from './client.js';
@@ -162,11 +162,13 @@ export function createXsserverProvider(client: XsserverClient, deps: ProviderDep
       try {
         await createOnce(zone, name, value);
       } catch (error) {
-        if (!(error instanceof ProviderApiError && error.transient)) throw error;
+        if (!isOutcomeUnknown(error)) throw error;
         failure = error;
       }
-      // The reply carries no id: the record must show up in a fresh list.
-      const after = await list(zone);
+      // The reply carries no id: the record must show up in a fresh list. If that look fails, the outcome stays unknown.
+      const after = await list(zone).catch((error: unknown) => {
+        throw failure ?? error;
+      });
       if (after.some(matches(name, value))) {
         // Only an empty zone hides the id reading before the first create; say at once what cannot be undone.
         if (positionBase(after) === undefined) throw idsNotPositions(zone, after, `it cannot delete what it added: TXT ${name} "${value}" is left behind`);
@@ -174,7 +176,7 @@ export function createXsserverProvider(client: XsserverClient, deps: ProviderDep
       }
       if (failure) {
         if (attempt >= CREATE_ATTEMPTS) throw failure;
-        logger.debug(`createDnsRecord failed transiently and the record is not there; sending it again`);
+        logger.debug(`createDnsRecord failed with an unknown outcome and the record is not there; sending it again`);
         continue;
       }
       throw new ProviderApiError(PROVIDER, 'createDnsRecord', `reported success but ${name} TXT "${value}" is not in the record list`, {
@@ -220,7 +222,7 @@ export function createXsserverProvider(client: XsserverClient, deps: ProviderDep
       try {
         outcome = await client.deleteRecord(domainId(zone), target.index);
       } catch (error) {
-        if (!(error instanceof ProviderApiError && error.transient)) throw error;
+        if (!isOutcomeUnknown(error)) throw error;
         outcome = 'failed';
         failure = error;
       }

@@ -1,0 +1,108 @@
+// Item 1 of issue 15: a provider that carries out a create but answers with a
+// body that cannot be parsed (an HTML page, a PHP warning before the JSON)
+// must not leave the record behind unnamed. The outcome of such a write is
+// unknown: the provider re-lists; when even that fails, the flow deletes the
+// record by exact match or names it as left behind.
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestWorld, type LoggedRequest, type TestWorld } from '@dns01/testkit';
+import { closeHttp, contextFromEnv, createLogger, present, cleanup, type FlowContext, type ProviderName } from '../src/index.js';
+
+const NAME = '_acme-challenge.example.com';
+
+/** The create request of each provider, and its record list. */
+const WIRE: Record<ProviderName, { create: (r: LoggedRequest) => boolean; list: (r: LoggedRequest) => boolean }> = {
+  netcup: {
+    create: (r) => r.body.includes('"action":"updateDnsRecords"'),
+    list: (r) => r.body.includes('"action":"infoDnsRecords"'),
+  },
+  xsserver: {
+    create: (r) => r.method === 'POST' && /\/dns$/.test(r.url),
+    list: (r) => r.method === 'GET' && /\/dns$/.test(r.url),
+  },
+  mrdomain: {
+    create: (r) => r.url.includes('/service/dnscreate/'),
+    list: (r) => r.url.includes('/service/dnslist/'),
+  },
+  sourcedesk: {
+    create: (r) => r.url.endsWith('/dns/add'),
+    list: (r) => r.url.endsWith('/dns/show'),
+  },
+};
+
+const PROVIDERS: ProviderName[] = ['netcup', 'xsserver', 'mrdomain', 'sourcedesk'];
+
+describe.each(PROVIDERS)('%s: a create carried out but answered unparseably', (provider) => {
+  let world: TestWorld | undefined;
+  let ctx: FlowContext | undefined;
+  let logs: string[] = [];
+  afterEach(async () => {
+    await ctx?.provider.close();
+    await world?.close();
+    await closeHttp();
+    world = undefined;
+    ctx = undefined;
+  });
+
+  const start = async () => {
+    world = await startTestWorld({ provider, records: [{ name: NAME, type: 'TXT', data: 'foreign-kept' }] });
+    logs = [];
+    ctx = contextFromEnv(world.env, { logger: createLogger({ level: 'debug', write: (l) => logs.push(l) }) });
+    return { world, ctx };
+  };
+
+  for (const style of ['html', 'php-warning'] as const) {
+    it(`${style}: the record is found by a re-list, present succeeds, cleanup leaves only the foreign record`, async () => {
+      const { world, ctx } = await start();
+      world.emulator.server.inject({ fault: { kind: 'garbled', style }, match: WIRE[provider].create });
+      const placed = await present(ctx, [{ domain: 'example.com', value: `garbled-${style}` }]);
+      expect(placed.map((p) => p.name)).toEqual([NAME]);
+      expect(world.txt(NAME).sort()).toEqual(['foreign-kept', `garbled-${style}`]);
+      // created once: the re-list found it, nothing was sent twice
+      expect(world.emulator.server.requests.filter(WIRE[provider].create)).toHaveLength(1);
+      await cleanup(ctx, [{ domain: 'example.com', value: `garbled-${style}` }]);
+      expect(world.txt(NAME)).toEqual(['foreign-kept']);
+    });
+  }
+
+  it('the re-list fails too: the flow deletes the record by exact match before it throws', async () => {
+    const { world, ctx } = await start();
+    let created = false;
+    world.emulator.server.inject({
+      fault: { kind: 'garbled', style: 'html' },
+      match: (r) => (WIRE[provider].create(r) ? (created = true) : false),
+    });
+    // every list right after the create answers garbage, so the provider cannot know
+    world.emulator.server.inject({ fault: { kind: 'malformed' }, match: (r) => created && WIRE[provider].list(r) });
+    await expect(present(ctx, [{ domain: 'example.com', value: 'unknown-outcome' }])).rejects.toThrow();
+    expect(world.txt(NAME)).toEqual(['foreign-kept']);
+  });
+
+  it('the provider stays unreadable: the record is named as left behind', async () => {
+    const { world, ctx } = await start();
+    let created = false;
+    world.emulator.server.inject({
+      fault: { kind: 'garbled', style: 'html' },
+      match: (r) => (WIRE[provider].create(r) ? (created = true) : false),
+    });
+    world.emulator.server.inject({ fault: { kind: 'malformed' }, times: 50, match: (r) => created && WIRE[provider].list(r) });
+    await expect(present(ctx, [{ domain: 'example.com', value: 'left-named' }])).rejects.toThrow();
+    expect(logs.join('\n')).toMatch(new RegExp(`error: .*could not delete TXT ${NAME.replace(/\./g, '\\.')} "left-named"`));
+  });
+
+  it('two challenges, one answered unparseably with its re-list failing: neither record is left behind', async () => {
+    const { world, ctx } = await start();
+    let created = false;
+    world.emulator.server.inject({
+      fault: { kind: 'garbled', style: 'php-warning' },
+      match: (r) => (WIRE[provider].create(r) ? (created = true) : false),
+    });
+    world.emulator.server.inject({ fault: { kind: 'malformed' }, match: (r) => created && WIRE[provider].list(r) });
+    const challenges = [
+      { domain: 'example.com', value: 'pair-apex' },
+      { domain: 'www.example.com', value: 'pair-www' },
+    ];
+    await expect(present(ctx, challenges)).rejects.toThrow();
+    expect(world.txt(NAME)).toEqual(['foreign-kept']);
+    expect(world.txt('_acme-challenge.www.example.com')).toEqual([]);
+  });
+});
