@@ -30,8 +30,10 @@ Author: dns01 suite
 # acme.sh runs each add in a subshell of its issue(), where its own variables
 # are visible: $vlist lists every challenge of the run, $ventry is the current
 # one, $dns_entries the records added so far. Every add creates its record
-# without waiting; the add of the last pending dns-01 entry waits once, for
-# all of them. Without those variables every add waits for its own record.
+# without waiting; the add of this hook's last pending dns-01 entry waits
+# once, for all of this hook's records (an order may mix hooks: --dns a -d x
+# --dns b -d y). Without those variables every add waits for its own record.
+# Safe under set -u: every variable acme.sh may not have set is guarded.
 # Use --dnssleep 0: the waiting is done here, against the authoritative
 # nameservers, so acme.sh's own sleep and public-resolver check add nothing.
 
@@ -51,7 +53,7 @@ dns_dns01_mrdomain_add() {
     return 0
   fi
   _dns01_mrdomain_cli present --no-wait -- "$_d01_domain" "$txtvalue" || return 1
-  if [ "$_d01_pending" -gt 0 ]; then
+  if [ "$_d01_pending" != "0" ]; then
     _info "dns01: created $fulldomain; $_d01_pending more to come, the last one waits for all"
     return 0
   fi
@@ -91,15 +93,18 @@ _dns01_mrdomain_credentials() {
     return 1
   fi
   # cron's PATH may not hold dns01: a DNS01_CLI given once is kept for renewals too.
-  DNS01_CLI="${DNS01_CLI:-$(_readaccountconf_mutable DNS01_CLI)}"
-  [ -z "$DNS01_CLI" ] || _saveaccountconf_mutable DNS01_CLI "$DNS01_CLI"
+  _d01_saved="$(_readaccountconf_mutable DNS01_CLI)"
+  DNS01_CLI="${DNS01_CLI:-$_d01_saved}"
+  [ -z "$DNS01_CLI" ] || [ "$DNS01_CLI" = "$_d01_saved" ] || _saveaccountconf_mutable DNS01_CLI "$DNS01_CLI"
   return 0
 }
 
 # One setting, given as all its variables (each name and _FILE form): when the environment
 # sets any of them, those count (saved for renewals) and any other saved earlier is cleared, so
 # a stale saved alias cannot win over a fresh value; otherwise all are read from account.conf.
-# The names come from the generated calls above, never from input.
+# A value is saved only when it differs from the saved one: acme.sh's _saveaccountconf_mutable
+# runs sed with the value in its argv (visible in ps). The names come from the generated calls
+# above, never from input.
 _dns01_mrdomain_setting() {
   _d01_env=""
   for _d01_v in "$@"; do eval "_d01_env=\"\$_d01_env\${$_d01_v:-}\""; done
@@ -107,10 +112,12 @@ _dns01_mrdomain_setting() {
     if [ -z "$_d01_env" ]; then
       eval "$_d01_v=\"\$(_readaccountconf_mutable $_d01_v)\""
     elif eval "[ -n \"\${$_d01_v:-}\" ]"; then
-      eval "_saveaccountconf_mutable $_d01_v \"\$$_d01_v\""
+      _d01_saved="$(_readaccountconf_mutable "$_d01_v")"
+      eval "[ \"\$$_d01_v\" = \"\$_d01_saved\" ]" || eval "_saveaccountconf_mutable $_d01_v \"\$$_d01_v\""
     elif [ -n "$(_readaccountconf_mutable "$_d01_v")" ]; then
       _saveaccountconf_mutable "$_d01_v" ""
     fi
+    eval "$_d01_v=\"\${$_d01_v:-}\"" # set, if only to "": safe under set -u
   done
 }
 
@@ -125,9 +132,10 @@ _dns01_mrdomain_domain() {
   esac
 }
 
-# The number of dns-01 entries after the current one that still need a record, or "unknown".
+# The number of this hook's dns-01 entries after the current one that still need a record, or "unknown".
+# vlist entries: domain#keyauthorization#uri#type#hook#authz-url (the hook field is empty in old acme.sh: counted).
 _dns01_mrdomain_pending_after() {
-  if [ -z "$vlist" ] || [ -z "$ventry" ]; then
+  if [ -z "${vlist:-}" ] || [ -z "${ventry:-}" ]; then
     echo unknown
     return 0
   fi
@@ -137,7 +145,9 @@ _dns01_mrdomain_pending_after() {
     if [ "$_d01_seen" ]; then
       _d01_type="$(printf '%s' "$_d01_entry" | cut -d '#' -f 4)"
       _d01_auth="$(printf '%s' "$_d01_entry" | cut -d '#' -f 2)"
-      if [ "$_d01_type" = "dns-01" ] && [ "$_d01_auth" != "${STATE_VERIFIED:-verified_ok}" ]; then
+      _d01_hook="$(printf '%s' "$_d01_entry" | cut -d '#' -f 5)"
+      if [ "$_d01_type" = "dns-01" ] && [ "$_d01_auth" != "${STATE_VERIFIED:-verified_ok}" ] &&
+        { [ -z "$_d01_hook" ] || [ "$_d01_hook" = "dns_dns01_mrdomain" ]; }; then
         _d01_count=$((_d01_count + 1))
       fi
     elif [ "$_d01_entry" = "$ventry" ]; then
@@ -147,18 +157,20 @@ _dns01_mrdomain_pending_after() {
   if [ "$_d01_seen" ]; then echo "$_d01_count"; else echo unknown; fi
 }
 
-# One dns01 wait for this record and every record acme.sh added before it in this run.
+# One dns01 wait for this record and every record this hook added before it in this run.
 _dns01_mrdomain_wait_all() {
   set -- --record "$1=$2"
   # $dns_entries lines: root,_acme-challenge.root,alias-name-or-empty,hook,txt,api-file
   while IFS= read -r _d01_line; do
     [ "$_d01_line" ] || continue
+    _d01_hook="$(printf '%s' "$_d01_line" | cut -d , -f 4)"
+    [ -z "$_d01_hook" ] || [ "$_d01_hook" = "dns_dns01_mrdomain" ] || continue
     _d01_name="$(printf '%s' "$_d01_line" | cut -d , -f 3)"
     [ "$_d01_name" ] || _d01_name="$(printf '%s' "$_d01_line" | cut -d , -f 2)"
     _d01_txt="$(printf '%s' "$_d01_line" | cut -d , -f 5)"
     set -- "$@" --record "$_d01_name=$_d01_txt"
   done <<_D01_EOF
-$dns_entries
+${dns_entries:-}
 _D01_EOF
   _dns01_mrdomain_cli wait "$@"
 }

@@ -177,6 +177,51 @@ describe('dns_dns01 hooks outside an acme.sh issue run, and failures', { timeout
     expect(world.txt('_acme-challenge.www.example.com')).toEqual([]);
   });
 
+  for (const mode of ['issue', 'legacy'] as const) {
+    test(`safe under set -u (${mode} mode: acme.sh's variables ${mode === 'issue' ? 'visible' : 'unset'})`, async () => {
+      const r = await harness(world, ['example.com=nounset-1', 'www.example.com=nounset-2'], {
+        ...credentialVariables(world),
+        HARNESS_MODE: mode,
+        HARNESS_NOUNSET: '1',
+      });
+      expect(r.stderr).not.toMatch(/parameter not set|unbound variable|integer expression/);
+      expect(r.status).toBe(0);
+      expect(world.txt('_acme-challenge.www.example.com')).toEqual([]);
+    });
+  }
+
+  test('the last pending entry of the order uses another hook: the last of ours still waits, for ours only', async () => {
+    const r = await harness(world, ['example.com=mixed-1', 'www.example.com=mixed-2', 'other.example.org=other-3'], credentialVariables(world));
+    expect(r.stderr).not.toContain('error');
+    expect(r.status).toBe(0);
+    const waits = calls().filter((c) => c.startsWith('wait'));
+    expect(waits).toHaveLength(1);
+    expect(waits[0]!.match(/--record /g)).toHaveLength(2);
+    expect(waits[0]).not.toContain('other-3');
+    expect(world.txt('_acme-challenge.example.com')).toEqual([]);
+  });
+
+  test('account.conf is written only when a value changes (acme.sh puts the value in the argv of sed)', async () => {
+    const saves = join(work, 'saves.log');
+    const savedKeys = () => (existsSync(saves) ? readFileSync(saves, 'utf8').trim().split('\n').filter(Boolean) : []);
+    const first = await harness(world, ['example.com=save-1', 'www.example.com=save-2'], { ...credentialVariables(world), HARNESS_SAVE_LOG: saves });
+    expect(first.status).toBe(0);
+    const keys = [...Object.keys(credentialVariables(world)), 'DNS01_CLI'].sort();
+    expect(savedKeys().sort()).toEqual(keys);
+    rmSync(saves);
+    const renewal = await harness(world, ['example.com=save-3', 'www.example.com=save-4'], { HARNESS_SAVE_LOG: saves, DNS01_CLI: '' });
+    expect(renewal.status).toBe(0);
+    expect(savedKeys()).toEqual([]);
+    const changed = await harness(world, ['example.com=save-5'], {
+      ...credentialVariables(world),
+      NETCUP_API_KEY: `${world.env.NETCUP_API_KEY}`,
+      NETCUP_ENDPOINT: `${world.env.NETCUP_ENDPOINT}/`,
+      HARNESS_SAVE_LOG: saves,
+    });
+    expect(changed.status).toBe(0);
+    expect(savedKeys()).toEqual(['NETCUP_ENDPOINT']);
+  });
+
   test('missing credentials: the add fails with a message naming the variables, no CLI call', async () => {
     const r = await harness(world, ['example.com=nocreds']);
     expect(r.status).toBe(1);
