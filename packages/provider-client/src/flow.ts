@@ -1,9 +1,9 @@
 import type { DnsSettings, Env } from './config.js';
 import { readDnsSettings } from './config.js';
 import type { DnsProvider, Zone } from './contract.js';
-import { Dns01Error, isOutcomeUnknown, ProviderApiError } from './errors.js';
+import { InvalidInputError, isOutcomeUnknown, ProviderApiError } from './errors.js';
 import { silentLogger, type Logger } from './log.js';
-import { challengeName, normalizeDomain } from './names.js';
+import { challengeName, checkTxtValue, normalizeDomain } from './names.js';
 import { findZoneApex, formatProgress, resolveCnameTarget, waitForPropagation } from './propagation/index.js';
 import type { PropagationOptions, PropagationResult, WaitStatus } from './propagation/types.js';
 import { createProviderFromEnv, PROVIDER_NAMES, propagationDefaults, providerDefinition, type ProviderName } from './providers/registry.js';
@@ -112,6 +112,18 @@ export async function challengeTarget(ctx: DnsContext, domain: string): Promise<
   return target;
 }
 
+/** Checks every challenge's domain and value before the first call: one bad input costs no API call. */
+export function checkChallenges(challenges: Challenge[]): void {
+  for (const c of challenges) {
+    normalizeDomain(c.domain);
+    try {
+      checkTxtValue(c.value);
+    } catch (error) {
+      throw new InvalidInputError(`${(error as Error).message} (for ${c.domain})`, { hint: (error as InvalidInputError).hint });
+    }
+  }
+}
+
 /**
  * Creates the TXT records (concurrently; providers batch or serialise as their
  * API needs). When one fails, the ones this call placed are removed again,
@@ -120,11 +132,10 @@ export async function challengeTarget(ctx: DnsContext, domain: string): Promise<
  * be removed is named in an error line: nothing is left behind unnamed.
  */
 export async function createRecords(ctx: FlowContext, challenges: Challenge[]): Promise<PlacedRecord[]> {
+  checkChallenges(challenges);
   const attempted: (PlacedRecord | undefined)[] = [];
   const results = await Promise.allSettled(
     challenges.map(async (c, i): Promise<PlacedRecord> => {
-      normalizeDomain(c.domain);
-      if (c.value.trim() === '') throw new Dns01Error(`empty TXT value for ${c.domain}`);
       const name = await challengeTarget(ctx, c.domain);
       const zone = await ctx.provider.findZone(name);
       const record = { domain: c.domain, name, zone, value: c.value };
@@ -200,6 +211,7 @@ export async function deleteRecords(ctx: FlowContext, records: PlacedRecord[]): 
  * every record left behind; other errors (credentials, input) pass unchanged.
  */
 export async function cleanup(ctx: FlowContext, challenges: Challenge[]): Promise<void> {
+  checkChallenges(challenges);
   let records: PlacedRecord[];
   try {
     records = await Promise.all(

@@ -111,3 +111,19 @@ export function zoneCandidates(fqdn: string): string[] {
   for (let i = 0; i < labels.length - 1; i++) out.push(labels.slice(i).join('.'));
   return out;
 }
+
+const TXT_VALUE = /^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,255}$/;
+
+/**
+ * A TXT value every provider can carry as one string, checked before any API
+ * call: 1 to 255 printable ASCII characters, no `"` or `\` (providers quote
+ * and escape differently), not only spaces. ACME values are 43 base64url characters.
+ */
+export function checkTxtValue(value: string): void {
+  if (!TXT_VALUE.test(value) || value.trim() === '') {
+    const what = value.trim() === '' ? 'is empty' : value.length > 255 ? `is ${value.length} characters long` : 'holds a character that is not allowed';
+    throw new InvalidInputError(`the TXT value ${what}: it must be 1 to 255 printable ASCII characters without " or \\`, {
+      hint: 'Pass the value the ACME client gives (43 characters of base64url)',
+    });
+  }
+}

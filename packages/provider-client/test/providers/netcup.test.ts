@@ -17,7 +17,7 @@ import {
   redact,
 } from '../../src/index.js';
 import { netcup } from '../../src/providers/netcup/index.js';
-import { NetcupRateLimitError } from '../../src/providers/netcup/client.js';
+import { NetcupRateLimitError, netcupError } from '../../src/providers/netcup/client.js';
 import { failure } from '../rejection.js';
 import { describeProviderConformance } from '../conformance.js';
 import {
@@ -392,10 +392,14 @@ describe('netcup: every status code of the DNS actions maps to a clear error', (
     expect(error.message).toMatch(/locked/);
   });
 
-  it('4013 on record data: InvalidInputError naming the action', async () => {
+  it('4013 on record data: InvalidInputError naming the action; a value that long is refused before any call', async () => {
     r = await rig();
     const zone = await r.provider.findZone(NAME);
-    const error = await failure(r.provider.appendTxt(zone, NAME, 'y'.repeat(600)));
+    const calls = r.emulator.server.requests.length;
+    expect(await failure(r.provider.appendTxt(zone, NAME, 'y'.repeat(600)))).toBeInstanceOf(InvalidInputError);
+    expect(r.emulator.server.requests.length).toBe(calls);
+    const reply = { serverrequestid: '', clientrequestid: '', action: 'updateDnsRecords', status: 'error', statuscode: 4013, shortmessage: 'Validation Error.', longmessage: 'The destination of a TXT record is too long.', responsedata: '' };
+    const error = netcupError('updateDnsRecords', reply as Parameters<typeof netcupError>[1]);
     expect(error).toBeInstanceOf(InvalidInputError);
     expect(error.message).toMatch(/^netcup updateDnsRecords: the request was refused \(4013: Validation Error\. The destination.*\); 4013 means an invalid request or netcup's request limit/);
     expect(txt(r.store, NAME)).toEqual([]);

@@ -186,6 +186,16 @@ describe('sourcedesk: TTL fallback', () => {
     expect(r.store.records(ZONE, { name: NAME, type: 'TXT' }).map((x) => x.ttl)).toEqual([3600]);
   });
 
+  it('a refusal (805) whose reason is about something else than the TTL is not retried with other TTLs', async () => {
+    r = await rig();
+    const zone = await r.provider.findZone(NAME);
+    r.emulator.answerNext({ action: 'add', code: 805, message: 'Error at adding record (invalid record data): content not allowed', times: 5 });
+    const error = await r.provider.appendTxt(zone, NAME, 'refused-content').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as InvalidInputError).message).toMatch(/content not allowed; TTLs tried: 60\)/);
+    expect(r.emulator.server.requests.filter((q) => q.url.endsWith('/dns/add'))).toHaveLength(1);
+  });
+
   it('gives up with InvalidInputError when every TTL is refused, adding nothing', async () => {
     r = await rig({ minTtl: 100_000, ttlReasonNamesMinimum: false });
     const before = everything(r.store);

@@ -1,6 +1,6 @@
 import type { DeleteOutcome, DnsProvider, ProviderDeps, TxtRecord, Zone } from '../../contract.js';
 import { InvalidInputError, isOutcomeUnknown, ProviderApiError, ZoneNotFoundError } from '../../errors.js';
-import { isInZone, normalizeFqdn, tryNormalizeFqdn } from '../../names.js';
+import { checkTxtValue, isInZone, normalizeFqdn, tryNormalizeFqdn } from '../../names.js';
 import { KeyedMutex, locateZone, memoizeZones } from '../../zone.js';
 import type { MrDomainClient } from './client.js';
 import { PROVIDER_LABEL } from './errors.js';
@@ -66,6 +66,7 @@ export function createMrDomainProvider(client: MrDomainClient, deps: ProviderDep
 
   async function appendTxt(zone: Zone, name: string, value: string): Promise<void> {
     const fqdn = recordName(zone, name);
+    checkTxtValue(value);
     await mutex.run(`${zone.name}|${fqdn}`, async () => {
       if ((await listTxt(zone, fqdn)).some((r) => r.value === value)) {
         log.debug(`TXT ${fqdn} already holds the value; nothing to create`);

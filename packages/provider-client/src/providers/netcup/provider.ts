@@ -1,7 +1,7 @@
 import type { DeleteOutcome, DnsProvider, ProviderDeps, TxtRecord, Zone } from '../../contract.js';
 import { unquoteTxt } from '../../txt.js';
 import { InvalidInputError, isOutcomeUnknown, ProviderApiError, ZoneNotFoundError } from '../../errors.js';
-import { normalizeFqdn, toRelative, tryNormalizeFqdn } from '../../names.js';
+import { checkTxtValue, normalizeFqdn, toRelative, tryNormalizeFqdn } from '../../names.js';
 import { KeyedMutex, locateZone, memoizeZones } from '../../zone.js';
 import { CLOUDDNS_HINT, CLOUDDNS_NOTE, NetcupDomainNameRefused, NetcupRateLimitError, type NetcupClient, type RecordChange } from './client.js';
 import type { NetcupRecord } from './schemas.js';
@@ -174,7 +174,7 @@ export function createCcpBackend(client: NetcupClient, deps: ProviderDeps, optio
   const wantedIn = (zone: Zone, name: string, value: string): Wanted => {
     const fqdn = normalizeFqdn(name);
     toRelative(fqdn, zone.name);
-    if (value === '') throw new InvalidInputError(`empty TXT value for ${fqdn}`);
+    checkTxtValue(value);
     return { name: fqdn, value };
   };
 

@@ -1,7 +1,7 @@
 import type { DnsProvider, ProviderDeps, TxtRecord, Zone } from '../../contract.js';
 import { unquoteTxt } from '../../txt.js';
 import { InvalidInputError, isOutcomeUnknown } from '../../errors.js';
-import { normalizeFqdn, toRelative, tryNormalizeFqdn, tryToAbsolute } from '../../names.js';
+import { checkTxtValue, normalizeFqdn, toRelative, tryNormalizeFqdn, tryToAbsolute } from '../../names.js';
 import { KeyedMutex, locateZone, memoizeZones } from '../../zone.js';
 import type { SourcedeskClient, SourcedeskRecord } from './client.js';
 
@@ -26,15 +26,22 @@ function nameInZone(name: string, zone: Zone): string {
 }
 
 
+/** A refusal reason that names a cause other than the TTL: other TTLs would be refused the same way. */
+const OTHER_CAUSE = /content|value|name|type|priority|length|long|character|quot|domain|zone/i;
+
 /**
  * The next TTL to try after a refusal: the lowest number above the refused
  * TTL that a reason mentioning "TTL" names (e.g. "TTL must be at least 300"),
- * else the next fallback step; undefined when nothing is left to try.
+ * else the next fallback step when the reason names no cause at all (the
+ * API's bare "invalid record data" may be about the TTL); undefined when the
+ * reason is about something else or nothing is left to try.
  */
 export function nextTtl(refused: number, reason: string): number | undefined {
   if (/ttl/i.test(reason)) {
     const named = [...reason.matchAll(/\d+/g)].map((m) => Number(m[0])).filter((n) => n > refused && n <= MAX_TTL);
     if (named.length > 0) return Math.min(...named);
+  } else if (OTHER_CAUSE.test(reason.replace(/invalid record data/i, ''))) {
+    return undefined;
   }
   return FALLBACK_TTLS.find((t) => t > refused);
 }
@@ -109,7 +116,7 @@ export function createSourcedeskProvider(client: SourcedeskClient, deps: Provide
 
     async appendTxt(zone, name, value) {
       const fqdn = nameInZone(name, zone);
-      if (value === '') throw new InvalidInputError('the TXT value must not be empty');
+      checkTxtValue(value);
       await mutex.run(zone.name, async () => {
         if (await holds(zone, fqdn, value)) {
           log.debug(`TXT ${fqdn} already holds the value; not adding it again`);

@@ -1,7 +1,7 @@
 import type { DeleteOutcome, DnsProvider, ProviderDeps, TxtRecord, Zone } from '../../contract.js';
 import { unquoteTxt } from '../../txt.js';
 import { InvalidInputError, isOutcomeUnknown, ProviderApiError, ZoneNotFoundError } from '../../errors.js';
-import { normalizeFqdn, toRelative, tryToAbsolute } from '../../names.js';
+import { checkTxtValue, normalizeFqdn, toRelative, tryToAbsolute } from '../../names.js';
 import { KeyedMutex, locateZone, memoizeZones } from '../../zone.js';
 import type { XsserverClient } from './client.js';
 import type { DnsRecordReply } from './schemas.js';
@@ -23,13 +23,6 @@ const keyOf = (r: Pick<ListedRecord, 'name' | 'type' | 'content'>) => `${r.type}
 
 function isActive(status: string): boolean {
   return status.trim().toLowerCase() === 'active';
-}
-
-function checkValue(value: string): void {
-  // eslint-disable-next-line no-control-regex
-  if (value === '' || value.length > 255 || /["\\\x00-\x1f\x7f]/.test(value)) {
-    throw new InvalidInputError(`${PROVIDER}: the TXT value must be 1-255 printable characters without quotes or backslashes`);
-  }
 }
 
 /**
@@ -259,7 +252,7 @@ export function createXsserverProvider(client: XsserverClient, deps: ProviderDep
     async appendTxt(zone, name, value) {
       const fqdn = normalizeFqdn(name);
       toRelative(fqdn, zone.name);
-      checkValue(value);
+      checkTxtValue(value);
       await exclusive(zone, () => append(zone, fqdn, value));
     },
 
