@@ -85,6 +85,9 @@ export function readSettings<S extends Record<string, VarSpec<unknown>>>(env: En
 
 export const nonEmpty = z.string().trim().min(1, 'must not be empty');
 
+/** A secret, byte-exact: a password may begin or end with a space. Only an empty (or all-blank) one is refused. */
+export const secretText = z.string().refine((v) => v.trim() !== '', 'must not be empty');
+
 export const httpUrl = z
   .string()
   .trim()

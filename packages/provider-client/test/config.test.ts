@@ -14,6 +14,7 @@ import {
   readSettings,
   redact,
   setting,
+  providers,
 } from '../src/index.js';
 
 const made: string[] = [];
@@ -166,5 +167,25 @@ describe('config file', () => {
     mkdirSync(join(xdg, 'dns01'), { recursive: true, mode: 0o700 });
     writeFileSync(join(xdg, 'dns01', 'config'), 'DNS01_PROVIDER=xsserver\n', { mode: 0o600 });
     expect(loadConfigFile({ XDG_CONFIG_HOME: xdg })?.values).toEqual({ DNS01_PROVIDER: 'xsserver' });
+  });
+});
+
+describe('secret settings are byte-exact', () => {
+  it('every provider keeps surrounding spaces of a secret and refuses only an empty one', () => {
+    for (const definition of Object.values(providers)) {
+      for (const [key, spec] of Object.entries(definition.settings)) {
+        if (!spec.secret) continue;
+        const kept = readSettings({ [spec.names[0]]: ' pw ' }, { [key]: spec });
+        expect(kept[key], `${definition.name} ${spec.names[0]}`).toBe(' pw ');
+        expect(() => readSettings({ [spec.names[0]]: '   ' }, { [key]: spec }), `${definition.name} ${spec.names[0]}`).toThrow(ConfigError);
+      }
+    }
+  });
+
+  it('a secret from a _FILE loses only its one trailing newline', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'pw'), '\tpw with tab \n');
+    const spec = providers.netcup.settings.apiPassword!;
+    expect(readSettings({ NETCUP_API_PASSWORD_FILE: join(dir, 'pw') }, { pw: spec }).pw).toBe('\tpw with tab ');
   });
 });

@@ -1,4 +1,4 @@
-import { httpUrl, nonEmpty, readSettings, setting, type Env, type Settings } from '../../config.js';
+import { httpUrl, nonEmpty, readSettings, secretText, setting, type Env, type Settings } from '../../config.js';
 
 export const MRDOMAIN_DEFAULT_ENDPOINT = 'https://simple-api.dondominio.net';
 
@@ -11,7 +11,7 @@ export const mrdomainSettings = {
   }),
   apiPassword: setting({
     names: ['MRDOMAIN_API_PASSWORD'],
-    schema: nonEmpty,
+    schema: secretText,
     secret: true,
     description: 'the API password (apipasswd) that belongs to MRDOMAIN_API_USER',
   }),

@@ -1,4 +1,4 @@
-import { flag, httpUrl, nonEmpty, readSettings, readVariable, setting, type Env, type Settings } from '../../config.js';
+import { flag, httpUrl, nonEmpty, readSettings, readVariable, secretText, setting, type Env, type Settings } from '../../config.js';
 import { ConfigError } from '../../errors.js';
 
 /** netcup's JSON endpoint, without the `?JSON` query the client adds. */
@@ -16,7 +16,7 @@ const LEGACY_KEY_WHERE = 'CCP > Master Data > API, section "Legacy API keys", wi
 export const netcupSettings = {
   restApiKey: setting<string | undefined>({
     names: ['NETCUP_REST_API_KEY', 'NETCUPV1_API_KEY'],
-    schema: nonEmpty,
+    schema: secretText,
     secret: true,
     default: undefined,
     description: `an API key for the REST API (CloudDNS domains): ${REST_KEY_WHERE}; 64 characters`,
@@ -29,14 +29,14 @@ export const netcupSettings = {
   }),
   apiKey: setting<string | undefined>({
     names: ['NETCUP_API_KEY', 'NC_Apikey_Legacy', 'NC_Apikey'],
-    schema: nonEmpty,
+    schema: secretText,
     secret: true,
     default: undefined,
     description: `a legacy API key for the CCP API (domains not on CloudDNS): ${LEGACY_KEY_WHERE}`,
   }),
   apiPassword: setting<string | undefined>({
     names: ['NETCUP_API_PASSWORD', 'NC_Apipw'],
-    schema: nonEmpty,
+    schema: secretText,
     secret: true,
     default: undefined,
     description: 'the API password for the CCP API: CCP > Master Data > API > Generate API password (shown once)',

@@ -1,4 +1,4 @@
-import { httpUrl, nonEmpty, readSettings, setting, type Env, type Settings } from '../../config.js';
+import { httpUrl, nonEmpty, readSettings, secretText, setting, type Env, type Settings } from '../../config.js';
 
 export const SOURCEDESK_DEFAULT_ENDPOINT = 'https://sourceway.de/api';
 
@@ -11,7 +11,7 @@ export const sourcedeskSettings = {
   }),
   apiKey: setting({
     names: ['SOURCEDESK_API_KEY'],
-    schema: nonEmpty,
+    schema: secretText,
     secret: true,
     description: 'your sourceDESK API key (client area, or ask sourceDESK support)',
   }),

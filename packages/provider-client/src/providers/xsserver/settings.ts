@@ -1,4 +1,4 @@
-import { httpUrl, nonEmpty, readSettings, setting, type Env, type Settings } from '../../config.js';
+import { httpUrl, nonEmpty, readSettings, secretText, setting, type Env, type Settings } from '../../config.js';
 
 export const XSSERVER_DEFAULT_ENDPOINT = 'https://cp.xsserver.gmbh/api';
 
@@ -11,7 +11,7 @@ export const xsserverSettings = {
   }),
   password: setting({
     names: ['XSSERVER_PASSWORD'],
-    schema: nonEmpty,
+    schema: secretText,
     secret: true,
     description: 'XSServer client area password',
   }),
