@@ -150,7 +150,7 @@ export async function createRecords(ctx: FlowContext, challenges: Challenge[]): 
   if (failed) {
     const uncertain = results.flatMap((r, i) => (r.status === 'rejected' && isOutcomeUnknown(r.reason) && attempted[i] ? [attempted[i]] : []));
     const rollback = [...placed, ...uncertain];
-    if (rollback.length > 0) await deleteRecords(ctx, rollback).catch((e: unknown) => ctx.logger.error(describeError(e)));
+    if (rollback.length > 0) await deleteExactly(ctx, rollback, new Set(uncertain)).catch((e: unknown) => ctx.logger.error(describeError(e)));
     throw failed.reason;
   }
   return placed;
@@ -194,10 +194,17 @@ function leftBehindError(ctx: FlowContext, left: Pick<PlacedRecord, 'name' | 'va
 
 /** Deletes exactly the records given; collects failures and names each record left behind. */
 export async function deleteRecords(ctx: FlowContext, records: PlacedRecord[]): Promise<void> {
+  await deleteExactly(ctx, records, new Set());
+}
+
+/** deleteRecords; `uncertain` ones (creates of unknown outcome) are expected to be absent, so that is said at debug level only. */
+async function deleteExactly(ctx: FlowContext, records: PlacedRecord[], uncertain: ReadonlySet<PlacedRecord>): Promise<void> {
   const results = await Promise.allSettled(
     records.map(async (r) => {
       const outcome = await ctx.provider.deleteTxt(r.zone, r.name, r.value);
-      ctx.logger.info(outcome === 'deleted' ? `deleted TXT ${r.name}` : `TXT ${r.name} was already gone`);
+      if (outcome === 'deleted') ctx.logger.info(`deleted TXT ${r.name}`);
+      else if (uncertain.has(r)) ctx.logger.debug(`TXT ${r.name} "${r.value}" was not created after all`);
+      else ctx.logger.info(`TXT ${r.name} was already gone`);
     }),
   );
   const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [{ record: records[i]!, error: r.reason as unknown }] : []));
