@@ -73,7 +73,7 @@ export async function authHook(ctx: RunContext): Promise<number> {
   for (const p of placed) {
     const entry = unplaced.find((e) => e.domain === p.domain && e.value === p.value)!;
     state.save({ ...entry, name: p.name, zone: p.zone });
-    ctx.out(`created TXT ${p.name} in zone ${p.zone.name}`);
+    ctx.out(`created TXT ${p.name} in zone ${p.zone.name}`, [p.name, p.zone.name]);
   }
   const records = [...run.filter((e) => e.name), ...placed] as PlacedRecord[];
   ctx.logger.info(`waiting for ${records.length} record(s) on every authoritative nameserver`);

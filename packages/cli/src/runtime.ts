@@ -15,6 +15,8 @@ import {
   readSettings,
   readVariable,
   redact,
+  redactExcept,
+  onShortSecret,
   type Env,
   type FlowContext,
   type Logger,
@@ -51,8 +53,12 @@ export interface RunContext {
    * functions. The provider session is closed when main returns or throws.
    */
   flow(options?: { provider?: ProviderName; overrides?: Partial<PropagationSettings> }): FlowContext;
-  /** Writes a result line to stdout (redacted). */
-  out(text: string): void;
+  /**
+   * Writes a result line to stdout, redacted except inside `fields`: the
+   * record names, values and zones of the line, which are never secret and
+   * which clients parse (a one-letter password must not corrupt them).
+   */
+  out(text: string, fields?: readonly string[]): void;
   /**
    * The live status line for propagation waits, when this executable shows
    * one (RunOptions.statusLine), stderr is a terminal, the log is human text
@@ -176,6 +182,7 @@ export async function runMain(name: string, main: Main, options: RunOptions = {}
     logLevel = levelSet ? fromEnv.level : (options.defaultLogLevel ?? fromEnv.level);
     logFormat = fromEnv.format;
     logger = createLogger({ level: logLevel, format: logFormat, write: writeErr });
+    onShortSecret((warning) => logger.warn(warning));
     const ctx: RunContext = {
       name,
       argv,
@@ -196,8 +203,8 @@ export async function runMain(name: string, main: Main, options: RunOptions = {}
         sessions.push(flow);
         return flow;
       },
-      out(text) {
-        writeOut(redact(text.endsWith('\n') ? text : `${text}\n`));
+      out(text, fields = []) {
+        writeOut(redactExcept(text.endsWith('\n') ? text : `${text}\n`, fields));
       },
       get status() {
         const wanted = readVariable(env, 'DNS01_STATUS_LINE')?.value !== '0' && logLevel !== 'quiet' && logFormat === 'text';
@@ -218,6 +225,7 @@ export async function runMain(name: string, main: Main, options: RunOptions = {}
     logger.debug('closed the HTTP agent', { ms: Date.now() - closing });
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    onShortSecret(undefined);
   }
   // The error line comes last, so it is the line a client shows as the hook's result.
   if (failure !== undefined) writeErr(failure);

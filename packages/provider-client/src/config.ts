@@ -71,13 +71,13 @@ export function readSettings<S extends Record<string, VarSpec<unknown>>>(env: En
         hint: `Set it in the environment or in the dns01 config file (${spec.description})`,
       });
     }
-    if (spec.secret) registerSecret(found.value);
+    if (spec.secret) registerSecret(found.value, found.from);
     const parsed = spec.schema.safeParse(found.value);
     if (!parsed.success) {
       const reason = parsed.error.issues[0]?.message ?? 'invalid value';
       throw new ConfigError(`${found.from} is malformed: ${reason}`, { hint: spec.description });
     }
-    if (spec.secret && typeof parsed.data === 'string') registerSecret(parsed.data);
+    if (spec.secret && typeof parsed.data === 'string') registerSecret(parsed.data, found.from);
     out[key] = parsed.data;
   }
   return out as Settings<S>;

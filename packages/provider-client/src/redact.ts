@@ -7,28 +7,61 @@
  * form encoding, JSON string escaping, and base64 (HTTP Basic credentials).
  */
 const MASK = '***';
+/** Secrets shorter than this are masked only where they stand alone (not inside a word), and warned about. */
+export const SHORT_SECRET = 8;
 const variants = new Set<string>();
 let ordered: string[] = [];
+let shortPattern: RegExp | undefined;
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function rebuild(): void {
-  ordered = [...variants].sort((a, b) => b.length - a.length);
+  ordered = [...variants].filter((v) => v.length >= SHORT_SECRET).sort((a, b) => b.length - a.length);
+  const short = [...variants].filter((v) => v.length < SHORT_SECRET).sort((a, b) => b.length - a.length);
+  shortPattern = short.length > 0 ? new RegExp(`(?<![A-Za-z0-9])(?:${short.map(escapeRegExp).join('|')})(?![A-Za-z0-9])`, 'g') : undefined;
 }
+
+/** PHP's rawurlencode (RFC 3986: also `!*'()`), the form some PHP APIs echo parameters in. */
+function rawUrlEncode(text: string): string {
+  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+const lowerHex = (text: string) => text.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
 
 function encodingsOf(secret: string): string[] {
-  return [
-    secret,
+  const percent = [
     encodeURIComponent(secret),
     new URLSearchParams({ s: secret }).toString().slice(2),
-    JSON.stringify(secret).slice(1, -1),
-    Buffer.from(secret, 'utf8').toString('base64'),
+    rawUrlEncode(secret),
+    rawUrlEncode(secret).replace(/%20/g, '+').replace(/~/g, '%7E'), // PHP urlencode
   ];
+  return [secret, ...percent, ...percent.map(lowerHex), JSON.stringify(secret).slice(1, -1), Buffer.from(secret, 'utf8').toString('base64')];
 }
 
-/** Registers a secret; empty strings are ignored. */
-export function registerSecret(secret: string | undefined | null): void {
+let shortSecretListener: ((warning: string) => void) | undefined;
+const pendingWarnings: string[] = [];
+const warned = new Set<string>();
+
+/**
+ * Where the warning about a short secret goes (the logger of an executable).
+ * Warnings raised before a listener was set are delivered to it at once.
+ */
+export function onShortSecret(listener: ((warning: string) => void) | undefined): void {
+  shortSecretListener = listener;
+  if (listener) for (const w of pendingWarnings.splice(0)) listener(w);
+}
+
+/** Registers a secret; empty strings are ignored. `name` (the variable) is used in the warning about a short one. */
+export function registerSecret(secret: string | undefined | null, name?: string): void {
   if (!secret) return;
   for (const v of encodingsOf(secret)) if (v.length > 0) variants.add(v);
   rebuild();
+  if (secret.length < SHORT_SECRET && !warned.has(secret)) {
+    warned.add(secret);
+    const warning = `${name ?? 'a secret'} is shorter than ${SHORT_SECRET} characters: it is masked in output only where it stands alone; use a longer one`;
+    if (shortSecretListener) shortSecretListener(warning);
+    else pendingWarnings.push(warning);
+  }
 }
 
 /** Registers HTTP Basic credentials, so the Authorization header value is masked too. */
@@ -44,7 +77,26 @@ export function redact(text: string): string {
   for (const v of ordered) {
     if (out.includes(v)) out = out.split(v).join(MASK);
   }
+  if (shortPattern) out = out.replace(shortPattern, MASK);
   return out;
+}
+
+/**
+ * Redacts `text` except inside the `keep` substrings: result fields known not
+ * to be secret (record names, values, zones), which hooks parse and which a
+ * secret that happens to occur in them must not corrupt.
+ */
+export function redactExcept(text: string, keep: readonly string[]): string {
+  const fields = [...new Set(keep.filter((k) => k !== ''))].sort((a, b) => b.length - a.length);
+  if (fields.length === 0) return redact(text);
+  const pattern = new RegExp(fields.map(escapeRegExp).join('|'), 'g');
+  let out = '';
+  let last = 0;
+  for (const m of text.matchAll(pattern)) {
+    out += redact(text.slice(last, m.index)) + m[0];
+    last = m.index + m[0].length;
+  }
+  return out + redact(text.slice(last));
 }
 
 /** Deep-redacts a value headed for structured (JSON) logs. */
@@ -81,5 +133,7 @@ export function describeError(error: unknown): string {
 /** Test helper: forget every registered secret. */
 export function clearSecrets(): void {
   variants.clear();
-  ordered = [];
+  warned.clear();
+  pendingWarnings.length = 0;
+  rebuild();
 }

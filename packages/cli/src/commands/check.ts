@@ -66,7 +66,7 @@ export async function checkCommand(ctx: RunContext, args: readonly string[]): Pr
   if (zones) ctx.out(zones.length === 0 ? 'zones: none' : `zones: ${zones.join(' ')}`);
   for (const t of targets) {
     const via = t.backend ? ` through the ${t.backend}, whose credentials are ${t.credentials === 'present' ? 'set' : 'NOT set'}` : '';
-    ctx.out(`${t.domain}: ${t.name} goes into zone ${t.zone}${via}${t.hint ? ` (${t.hint})` : ''}`);
+    ctx.out(`${t.domain}: ${t.name} goes into zone ${t.zone}${via}${t.hint ? ` (${t.hint})` : ''}`, [t.domain, t.name, t.zone]);
   }
   return missing ? ExitCode.config : 0;
 }

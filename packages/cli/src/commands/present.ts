@@ -45,8 +45,9 @@ export async function presentCommand(ctx: RunContext, args: readonly string[]): 
 export function printRecords(ctx: RunContext, records: PlacedRecord[], options: { json: boolean; propagated?: boolean }): void {
   if (options.json) {
     const list = records.map((r) => ({ domain: r.domain, name: r.name, zone: r.zone.name, value: r.value }));
-    ctx.out(JSON.stringify(options.propagated === undefined ? { records: list } : { records: list, propagated: options.propagated }));
+    const fields = list.flatMap((r) => [r.domain, r.name, r.zone, r.value]);
+    ctx.out(JSON.stringify(options.propagated === undefined ? { records: list } : { records: list, propagated: options.propagated }), fields);
     return;
   }
-  for (const r of records) ctx.out(`${r.name} TXT "${r.value}" zone ${r.zone.name}`);
+  for (const r of records) ctx.out(`${r.name} TXT "${r.value}" zone ${r.zone.name}`, [r.name, r.value, r.zone.name]);
 }

@@ -46,7 +46,7 @@ export async function waitCommand(ctx: RunContext, args: readonly string[]): Pro
     const single = byName.length === 1 ? { name: byName[0]!.name, values: byName[0]!.values } : {};
     ctx.out(JSON.stringify({ propagated: true, ...single, records: byName, elapsedMs: result.elapsedMs, rounds: result.rounds, confirmedAt: result.confirmedAt }));
   } else {
-    for (const name of names) ctx.out(`${name}: served by every authoritative nameserver after ${(result.elapsedMs / 1000).toFixed(1)}s`);
+    for (const name of names) ctx.out(`${name}: served by every authoritative nameserver after ${(result.elapsedMs / 1000).toFixed(1)}s`, [name]);
   }
   return 0;
 }

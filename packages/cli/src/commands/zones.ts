@@ -36,6 +36,6 @@ export async function zonesCommand(ctx: RunContext, args: readonly string[]): Pr
   const flow = ctx.flow({ provider: providerFlag(parsed.values.provider) });
   const zones = await listZonesOf(flow.provider);
   if (parsed.values.json) ctx.out(JSON.stringify(zones));
-  else for (const zone of zones) ctx.out(zone);
+  else for (const zone of zones) ctx.out(zone, [zone]);
   return 0;
 }

@@ -5,6 +5,7 @@ import {
   ZoneNotFoundError,
   type Dns01Error,
 } from '../../errors.js';
+import { redact } from '../../redact.js';
 import type { Envelope } from './schemas.js';
 
 export const PROVIDER_LABEL = 'MrDomain';
@@ -116,8 +117,9 @@ export const MRDOMAIN_ERROR_CODES: Readonly<Record<number, CodeMeaning>> = {
   4006: { kind: 'api', transient: true, what: 'MrDomain failed to delete the record', hint: 'Try again later, or delete the record in the MrDomain panel' },
 };
 
+/** Masked before its whitespace is collapsed: a secret with spaces inside would no longer match after. */
 function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
+  return redact(text).replace(/\s+/g, ' ').trim();
 }
 
 /** The typed error for a reply with `success: false`, naming action, code and what to do. */

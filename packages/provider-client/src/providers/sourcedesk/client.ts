@@ -3,6 +3,7 @@ import { AuthenticationError, InvalidInputError, ProviderApiError, replyShapeErr
 import type { ProviderDeps } from '../../contract.js';
 import { createHttpClient, type HttpResponse } from '../../http.js';
 import { silentLogger } from '../../log.js';
+import { redact } from '../../redact.js';
 import type { SourcedeskConfig } from './settings.js';
 import { envelopeSchema, zoneListSchema, zoneRecordsSchema, type Envelope } from './schemas.js';
 
@@ -50,7 +51,8 @@ const API_CHANGED_HINT = 'The sourceDESK API may have changed or be failing; try
 
 /** The API's own explanation, on one short line, for the end of a message. */
 function detail(message: string): string {
-  const line = message.replace(/\s+/g, ' ').trim();
+  // Masked before it is cut or collapsed: an echoed key must not survive in part.
+  const line = redact(message).replace(/\s+/g, ' ').trim();
   if (!line) return '';
   return `: ${line.length > 160 ? `${line.slice(0, 157)}...` : line}`;
 }
