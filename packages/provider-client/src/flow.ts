@@ -2,6 +2,7 @@ import type { DnsSettings, Env } from './config.js';
 import { readDnsSettings } from './config.js';
 import type { DnsProvider, Zone } from './contract.js';
 import { InvalidInputError, isOutcomeUnknown, ProviderApiError } from './errors.js';
+import { proxyFromEnv } from './http.js';
 import { silentLogger, type Logger } from './log.js';
 import { challengeName, checkTxtValue, normalizeDomain } from './names.js';
 import { findZoneApex, formatProgress, resolveCnameTarget, waitForPropagation } from './propagation/index.js';
@@ -91,7 +92,12 @@ export function contextFromEnv(
   const resolverOptions = { resolvers: dns.resolvers, signal: options.signal };
   const { propagation, provider } = createProviderFromEnv(
     env,
-    { logger: logger.child(options.provider ?? String(env.DNS01_PROVIDER ?? '')), findApex: (fqdn) => findZoneApex(fqdn, resolverOptions) },
+    {
+      logger: logger.child(options.provider ?? String(env.DNS01_PROVIDER ?? '')),
+      findApex: (fqdn) => findZoneApex(fqdn, resolverOptions),
+      // The effective environment's proxy (the config file's too): undici alone reads only process.env.
+      http: { proxy: proxyFromEnv(env) },
+    },
     options.provider,
   );
   return {

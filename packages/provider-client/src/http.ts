@@ -49,6 +49,30 @@ export interface HttpClientOptions {
   /** First backoff delay (default 500 ms); doubles each retry up to 8 s. */
   minRetryDelayMs?: number;
   dispatcher?: Dispatcher;
+  /** Proxy settings of the effective environment (proxyFromEnv); default: undici reads process.env. */
+  proxy?: ProxySettings;
+  /** Largest response body read (default DEFAULT_MAX_BODY_BYTES); a larger one is an error. */
+  maxBodyBytes?: number;
+}
+
+/** No provider reply is anywhere near this: a bigger body is an error, not something to buffer. */
+export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/** HTTP(S)_PROXY and NO_PROXY as undici's EnvHttpProxyAgent takes them ('' is "none"). */
+export interface ProxySettings {
+  httpProxy: string;
+  httpsProxy: string;
+  noProxy: string;
+}
+
+/**
+ * The proxy settings of an environment (the config file applied), lower-case
+ * names first as curl and undici read them. Given explicitly, so a proxy set
+ * only in the config file is honoured too.
+ */
+export function proxyFromEnv(env: Readonly<Record<string, string | undefined>>): ProxySettings {
+  const pick = (name: string) => env[name.toLowerCase()] || env[name] || '';
+  return { httpProxy: pick('HTTP_PROXY'), httpsProxy: pick('HTTPS_PROXY'), noProxy: pick('NO_PROXY') };
 }
 
 export interface HttpClient {
@@ -56,19 +80,28 @@ export interface HttpClient {
   request(req: HttpRequest): Promise<HttpResponse>;
 }
 
-let sharedDispatcher: Dispatcher | undefined;
+const sharedDispatchers = new Map<string, Dispatcher>();
 
-/** One keep-alive agent per process; honours HTTP(S)_PROXY and NO_PROXY. */
-export function defaultDispatcher(): Dispatcher {
-  sharedDispatcher ??= new EnvHttpProxyAgent({ keepAliveTimeout: 10_000, connections: 16 });
-  return sharedDispatcher;
+/** One keep-alive agent per process and proxy setting; without settings undici reads HTTP(S)_PROXY and NO_PROXY from process.env. */
+export function defaultDispatcher(proxy?: ProxySettings): Dispatcher {
+  const key = proxy ? JSON.stringify(proxy) : '';
+  let d = sharedDispatchers.get(key);
+  if (!d) {
+    d = new EnvHttpProxyAgent({ keepAliveTimeout: 10_000, connections: 16, ...proxy });
+    sharedDispatchers.set(key, d);
+  }
+  return d;
 }
 
-/** Closes the shared agent so a short-lived process can exit at once. */
+/** Closes the shared agents so a short-lived process can exit at once. */
 export async function closeHttp(): Promise<void> {
-  const d = sharedDispatcher;
-  sharedDispatcher = undefined;
-  await d?.close();
+  const all = [...sharedDispatchers.values()];
+  sharedDispatchers.clear();
+  await Promise.all(all.map((d) => d.close()));
+}
+
+function sizeText(bytes: number): string {
+  return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MB` : `${Math.round(bytes / 1000)} kB`;
 }
 
 const CERTAINLY_NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
@@ -103,7 +136,25 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const retries = options.retries ?? 4;
   const maxRetryTimeMs = options.maxRetryTimeMs ?? 60_000;
   const minRetryDelayMs = options.minRetryDelayMs ?? 500;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const provider = options.provider;
+
+  async function readBody(body: AsyncIterable<Buffer> & { destroy(): void }, req: HttpRequest, idempotent: boolean): Promise<string> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of body) {
+      size += chunk.length;
+      if (size > maxBodyBytes) {
+        body.destroy();
+        throw new ProviderApiError(provider, req.action, `answered with a body larger than ${sizeText(maxBodyBytes)}; dns01 stopped reading it`, {
+          hint: 'The endpoint setting may point at something that is not the provider API; check it',
+          outcomeUnknown: !idempotent,
+        });
+      }
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
 
   async function attempt(req: HttpRequest, url: string, number: number, idempotent: boolean): Promise<HttpResponse> {
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -127,7 +178,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const started = Date.now();
     const signal = AbortSignal.timeout(timeoutMs);
     const target = new URL(url);
-    const res = await (options.dispatcher ?? defaultDispatcher()).request({
+    const res = await (options.dispatcher ?? defaultDispatcher(options.proxy)).request({
       origin: target.origin,
       path: `${target.pathname}${target.search}`,
       method: req.method,
@@ -137,7 +188,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     });
-    const text = await res.body.text();
+    const text = await readBody(res.body, req, idempotent);
     const responseHeaders = headerRecord(res.headers);
     log.debug(`${req.action}: ${req.method} ${redact(url)} -> ${res.statusCode}`, {
       attempt: number,
@@ -171,11 +222,14 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const idempotent = req.idempotent ?? req.method === 'GET';
       const deadline = Date.now() + maxRetryTimeMs;
       let lastStatus: RetryableStatus | undefined;
+      // Decided once per failed attempt: onFailedAttempt waits out a Retry-After before p-retry asks again.
+      const fitsDeadline = new WeakMap<RetryableStatus, boolean>();
       const willRetry = (error: Error): boolean => {
         if (error instanceof RetryableStatus) {
           lastStatus = error;
           if (!idempotent && error.status !== 429) return false;
-          return error.retryAfterMs === undefined || Date.now() + error.retryAfterMs <= deadline;
+          if (!fitsDeadline.has(error)) fitsDeadline.set(error, error.retryAfterMs === undefined || Date.now() + error.retryAfterMs <= deadline);
+          return fitsDeadline.get(error)!;
         }
         if (error instanceof Dns01Error) return false;
         const code = (error as { code?: string }).code ?? (error.cause as { code?: string } | undefined)?.code;

@@ -8,7 +8,9 @@ import {
   createHttpClient,
   createLogger,
   parseRetryAfter,
+  proxyFromEnv,
   registerSecret,
+  DEFAULT_MAX_BODY_BYTES,
 } from '../src/index.js';
 
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
@@ -184,5 +186,75 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(new Date(10_000).toUTCString(), 4000)).toBe(6000);
     expect(parseRetryAfter('soon')).toBeUndefined();
     expect(parseRetryAfter(undefined)).toBeUndefined();
+  });
+});
+
+describe('issue 15: Retry-After, body size, proxy settings', () => {
+  it('a Retry-After that fits the budget is waited once and then retried (not counted twice against the deadline)', async () => {
+    let n = 0;
+    handler = (_req, _body, res) => (++n === 1 ? json(res, 429, {}, { 'retry-after': '2' }) : json(res, 200, { n }));
+    const http = createHttpClient({ provider: 'p', baseUrl: base, ...fast, maxRetryTimeMs: 3000 });
+    const started = Date.now();
+    const res = await http.request({ method: 'GET', path: '/x', action: 'list' });
+    expect(res.json()).toEqual({ n: 2 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
+    expect(seen).toHaveLength(2);
+  });
+
+  it('caps a response body (default 10 MB) with a clear error instead of reading it all', async () => {
+    expect(DEFAULT_MAX_BODY_BYTES).toBe(10 * 1024 * 1024);
+    handler = (_req, _body, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(`"${'x'.repeat(50_000)}"`);
+    };
+    const http = createHttpClient({ provider: 'p', baseUrl: base, ...fast, maxBodyBytes: 10_000 });
+    const error = await http.request({ method: 'GET', path: '/big', action: 'list' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderApiError);
+    expect((error as ProviderApiError).message).toBe('p list: answered with a body larger than 10 kB; dns01 stopped reading it');
+    expect(seen).toHaveLength(1);
+  });
+
+  it('a capped reply to a write that is not idempotent has an unknown outcome', async () => {
+    handler = (_req, _body, res) => res.writeHead(200).end('y'.repeat(20_000));
+    const http = createHttpClient({ provider: 'p', baseUrl: base, ...fast, maxBodyBytes: 10_000 });
+    const error = await http.request({ method: 'POST', path: '/create', action: 'create' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ outcomeUnknown: true });
+  });
+
+  it('proxy settings from the effective environment (the config file) are used, not only process.env', async () => {
+    handler = (_req, _body, res) => json(res, 200, { ok: true });
+    const tunnels: string[] = [];
+    const proxy = createServer();
+    proxy.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
+      tunnels.push(req.url ?? '');
+      const [host, port] = (req.url ?? '').split(':');
+      const upstream = connect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    try {
+      const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      const settings = proxyFromEnv({ HTTP_PROXY: proxyUrl, NO_PROXY: 'other.example' });
+      expect(settings).toEqual({ httpProxy: proxyUrl, httpsProxy: '', noProxy: 'other.example' });
+      const http = createHttpClient({ provider: 'p', baseUrl: base, ...fast, proxy: settings });
+      expect((await http.request({ method: 'GET', path: '/via', action: 'list' })).json()).toEqual({ ok: true });
+      expect(tunnels).toEqual([base.replace('http://', '')]);
+      // NO_PROXY from the same settings wins
+      const direct = createHttpClient({ provider: 'p', baseUrl: base, ...fast, proxy: proxyFromEnv({ HTTP_PROXY: proxyUrl, NO_PROXY: '127.0.0.1' }) });
+      await direct.request({ method: 'GET', path: '/d', action: 'list' });
+      expect(tunnels).toHaveLength(1);
+      expect(seen.map((r) => r.url)).toEqual(['/via', '/d']);
+      expect(proxyFromEnv({ https_proxy: 'http://p:3128', no_proxy: 'a' })).toEqual({ httpProxy: '', httpsProxy: 'http://p:3128', noProxy: 'a' });
+    } finally {
+      proxy.closeAllConnections();
+      await closeHttp();
+      await new Promise((r) => proxy.close(r));
+    }
   });
 });
