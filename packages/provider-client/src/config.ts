@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -216,31 +216,60 @@ export function parseConfigText(text: string, source: string): Record<string, st
 }
 
 /**
+ * What the config file must be, checked on the open descriptor: a regular file
+ * (a FIFO would block forever), owned by this user or root, not readable or
+ * writable by group or others (as certbot requires of credentials files).
+ */
+export function checkConfigFileStat(
+  path: string,
+  st: { isFile(): boolean; uid: number; mode: number },
+  uid: number | undefined = process.getuid?.(),
+): void {
+  if (!st.isFile()) {
+    throw new ConfigError(`config file ${path} is not a regular file`, { hint: 'Point DNS01_CONFIG at a regular file (mode 600)' });
+  }
+  if (uid !== undefined && st.uid !== uid && st.uid !== 0) {
+    throw new ConfigError(`config file ${path} is owned by uid ${st.uid}, not by this user or root`, {
+      hint: `Another user could change it: run chown $(id -u) ${path}, or use a file of your own`,
+    });
+  }
+  if ((st.mode & 0o077) !== 0) {
+    throw new ConfigError(`config file ${path} is accessible by other users (mode ${(st.mode & 0o777).toString(8)})`, {
+      hint: `Run: chmod 600 ${path}`,
+    });
+  }
+}
+
+/**
  * Loads the config file: DNS01_CONFIG if set (it must exist), else the first
- * default path that exists. Refuses a file that group or others can read or
- * write, like certbot does for credentials files.
+ * default path that exists. It is opened once (non-blocking, so a FIFO cannot
+ * hang the hook), checked on the descriptor (checkConfigFileStat) and read
+ * from that same descriptor: nothing can be swapped in between.
  */
 export function loadConfigFile(env: Env = process.env): { path: string; values: Record<string, string> } | undefined {
   const explicit = env.DNS01_CONFIG;
   const candidates = explicit ? [explicit] : defaultConfigPaths(env);
   for (const path of candidates) {
-    let mode: number;
+    let fd: number;
     try {
-      mode = statSync(path).mode;
-    } catch {
-      if (explicit) throw new ConfigError(`DNS01_CONFIG names ${path}, which does not exist`);
-      continue;
-    }
-    if ((mode & 0o077) !== 0) {
-      throw new ConfigError(`config file ${path} is accessible by other users (mode ${(mode & 0o777).toString(8)})`, {
-        hint: `Run: chmod 600 ${path}`,
-      });
+      fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      if (code === 'ENOENT') {
+        if (explicit) throw new ConfigError(`DNS01_CONFIG names ${path}, which does not exist`);
+        continue;
+      }
+      throw new ConfigError(`config file ${path} cannot be read (${code})`);
     }
     let text: string;
     try {
-      text = readFileSync(path, 'utf8');
+      checkConfigFileStat(path, fstatSync(fd));
+      text = readFileSync(fd, 'utf8');
     } catch (error) {
+      if (error instanceof ConfigError) throw error;
       throw new ConfigError(`config file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    } finally {
+      closeSync(fd);
     }
     return { path, values: parseConfigText(text, path) };
   }

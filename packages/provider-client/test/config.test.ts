@@ -1,9 +1,11 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   ConfigError,
+  checkConfigFileStat,
   clearSecrets,
   effectiveEnv,
   loadConfigFile,
@@ -159,6 +161,33 @@ describe('config file', () => {
     expect(() => loadConfigFile({ DNS01_CONFIG: '/nonexistent/dns01.conf' })).toThrow('does not exist');
     const home = tmp();
     expect(loadConfigFile({ HOME: home, XDG_CONFIG_HOME: join(home, '.config') })).toBeUndefined();
+  });
+
+  it('a FIFO is refused at once (it would block forever), and so is a directory', () => {
+    const dir = tmp();
+    const fifo = join(dir, 'config');
+    execFileSync('mkfifo', ['-m', '600', fifo]);
+    const started = Date.now();
+    expect(() => loadConfigFile({ DNS01_CONFIG: fifo })).toThrow(`config file ${fifo} is not a regular file`);
+    expect(Date.now() - started).toBeLessThan(1000);
+    mkdirSync(join(dir, 'sub'), { mode: 0o700 });
+    expect(() => loadConfigFile({ DNS01_CONFIG: join(dir, 'sub') })).toThrow(ConfigError);
+  });
+
+  it('a file owned by another user (not root) is refused; one owned by this user or root is accepted', () => {
+    const uid = process.getuid!();
+    const other = uid === 0 ? 65_534 : uid + 1;
+    const stat = (owner: number) => ({ isFile: () => true, uid: owner, mode: 0o100600 });
+    expect(() => checkConfigFileStat('/x/config', stat(other), uid)).toThrow(`config file /x/config is owned by uid ${other}, not by this user or root`);
+    expect(() => checkConfigFileStat('/x/config', stat(uid), uid)).not.toThrow();
+    expect(() => checkConfigFileStat('/x/config', stat(0), uid)).not.toThrow();
+    // and for real, where this user may hand a file to someone else
+    if (uid === 0) {
+      const path = join(tmp(), 'config');
+      writeFileSync(path, 'A=1\n', { mode: 0o600 });
+      chownSync(path, 65_534, 65_534);
+      expect(() => loadConfigFile({ DNS01_CONFIG: path })).toThrow('owned by uid 65534');
+    }
   });
 
   it('finds the per-user default location', () => {
