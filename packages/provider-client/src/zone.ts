@@ -1,5 +1,6 @@
 import type { Zone } from './contract.js';
 import { ZoneNotFoundError } from './errors.js';
+import type { Logger } from './log.js';
 import { normalizeFqdn, zoneCandidates } from './names.js';
 
 export interface LocateZoneOptions {
@@ -59,4 +60,21 @@ export class KeyedMutex {
     });
     return next;
   }
+}
+
+/**
+ * The account's zone names, normalised, sorted, without duplicates. A name
+ * DNS cannot carry (an odd entry in the account) is skipped with a warning,
+ * so one bad entry does not break `dns01 zones` or `check`.
+ */
+export function zoneNames(names: readonly string[], logger: Logger, provider: string): string[] {
+  const out = new Set<string>();
+  for (const name of names) {
+    try {
+      out.add(normalizeFqdn(name));
+    } catch {
+      logger.warn(`${provider}: the account lists a zone named "${name}", which is not a valid DNS name; skipped`);
+    }
+  }
+  return [...out].sort();
 }

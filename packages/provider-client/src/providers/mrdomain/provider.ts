@@ -1,7 +1,7 @@
 import type { DeleteOutcome, DnsProvider, ProviderDeps, TxtRecord, Zone } from '../../contract.js';
 import { InvalidInputError, isOutcomeUnknown, ProviderApiError, ZoneNotFoundError } from '../../errors.js';
 import { checkTxtValue, isInZone, normalizeFqdn, tryNormalizeFqdn } from '../../names.js';
-import { KeyedMutex, locateZone, memoizeZones } from '../../zone.js';
+import { KeyedMutex, locateZone, memoizeZones, zoneNames } from '../../zone.js';
 import type { MrDomainClient } from './client.js';
 import { PROVIDER_LABEL } from './errors.js';
 import { unquoteTxt } from '../../txt.js';
@@ -108,7 +108,7 @@ export function createMrDomainProvider(client: MrDomainClient, deps: ProviderDep
     appendTxt,
     deleteTxt,
     listTxt,
-    listZones: async () => (await client.listServices()).map((s) => normalizeFqdn(s)),
+    listZones: async () => zoneNames(await client.listServices(), log, PROVIDER_LABEL),
     close: async () => {},
   };
 }

@@ -2,7 +2,7 @@ import type { DnsProvider, ProviderDeps, TxtRecord, Zone } from '../../contract.
 import { unquoteTxt } from '../../txt.js';
 import { InvalidInputError, isOutcomeUnknown } from '../../errors.js';
 import { checkTxtValue, normalizeFqdn, toRelative, tryNormalizeFqdn, tryToAbsolute } from '../../names.js';
-import { KeyedMutex, locateZone, memoizeZones } from '../../zone.js';
+import { KeyedMutex, locateZone, memoizeZones, zoneNames } from '../../zone.js';
 import type { SourcedeskClient, SourcedeskRecord } from './client.js';
 
 /**
@@ -146,8 +146,7 @@ export function createSourcedeskProvider(client: SourcedeskClient, deps: Provide
     },
 
     async listZones() {
-      const zones = await client.listZones();
-      return zones.map((z) => tryNormalizeFqdn(z) ?? z).sort();
+      return zoneNames(await client.listZones(), log, 'sourcedesk');
     },
 
     async close() {},

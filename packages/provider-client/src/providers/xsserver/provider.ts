@@ -2,7 +2,7 @@ import type { DeleteOutcome, DnsProvider, ProviderDeps, TxtRecord, Zone } from '
 import { unquoteTxt } from '../../txt.js';
 import { InvalidInputError, isOutcomeUnknown, ProviderApiError, ZoneNotFoundError } from '../../errors.js';
 import { checkTxtValue, normalizeFqdn, toRelative, tryToAbsolute } from '../../names.js';
-import { KeyedMutex, locateZone, memoizeZones } from '../../zone.js';
+import { KeyedMutex, locateZone, memoizeZones, zoneNames } from '../../zone.js';
 import type { XsserverClient } from './client.js';
 import type { DnsRecordReply } from './schemas.js';
 
@@ -272,8 +272,11 @@ export function createXsserverProvider(client: XsserverClient, deps: ProviderDep
 
     async listZones() {
       const domains = await client.listDomains();
-      const names = domains.filter((d) => isActive(d.status)).map((d) => normalizeFqdn(d.name));
-      return [...new Set(names)].sort();
+      return zoneNames(
+        domains.filter((d) => isActive(d.status)).map((d) => d.name),
+        logger,
+        PROVIDER,
+      );
     },
 
     async close() {
