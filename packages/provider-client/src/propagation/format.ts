@@ -38,10 +38,11 @@ function statusPhrase(state: AddressState, expected: string[] | undefined, withV
 }
 
 /** `ns2.example.net (192.0.2.53) serves 1 of 2 values`, optionally with the name and the values. */
-export function describeLagging(entry: Lagging, options: { withName: boolean; withValues: boolean }): string {
+export function describeLagging(entry: Lagging, options: { withName: boolean; withValues: boolean; final?: boolean }): string {
   const best = bestState(entry);
   const where = options.withName ? ` at ${entry.name}` : '';
-  if (!best) return `${entry.nameserver} not asked yet${where}`;
+  // At the deadline, no state means the question was on its way: it was asked, not answered.
+  if (!best) return `${entry.nameserver} ${options.final ? 'gave no answer before the deadline' : 'not asked yet'}${where}`;
   const addresses = best.status === 'timeout' ? entry.states.map((s) => s.address).join(', ') : best.address;
   const address = addresses === '-' ? '' : ` (${addresses})`;
   return `${entry.nameserver}${address} ${statusPhrase(best, entry.expected, options.withValues)}${where}`;

@@ -27,6 +27,8 @@ interface Pair {
 
 class DeadlineReached extends Error {}
 
+const NOT_LOOKED_UP = 'not looked up yet';
+
 function mergeExpectations(expectations: Expectation[]): Target[] {
   const byName = new Map<string, Set<string>>();
   for (const e of expectations) {
@@ -137,15 +139,17 @@ export async function waitForPropagation(expectations: Expectation[], options: P
       }
     }
     const confirmed = [...new Set(targets.flatMap((t) => (t.nameservers ?? []).map((ns) => ns.name)))].filter((n) => !lagNames.has(n)).sort();
-    const unresolved = targets.flatMap((t) => (t.nameservers ? [] : [{ name: t.name, reason: t.problem ?? 'not looked up yet' }]));
+    const unresolved = targets.flatMap((t) => (t.nameservers ? [] : [{ name: t.name, reason: t.problem ?? NOT_LOOKED_UP }]));
     return { elapsedMs: elapsed(), round, confirmed, lagging, unresolved };
   };
 
   const timeoutError = (event: ProgressEvent): PropagationTimeoutError => {
     const withName = targets.length > 1;
     const parts = [
-      ...event.lagging.map((l) => describeLagging(l, { withName, withValues: true })),
-      ...(event.unresolved ?? []).map((u) => `nameservers of ${u.name} unknown: ${u.reason}`),
+      ...event.lagging.map((l) => describeLagging(l, { withName, withValues: true, final: true })),
+      ...(event.unresolved ?? []).map(
+        (u) => `nameservers of ${u.name} unknown: ${u.reason === NOT_LOOKED_UP ? 'the lookup did not finish before the deadline' : u.reason}`,
+      ),
     ];
     const values = targets.reduce((n, t) => n + t.expected.size, 0);
     return new PropagationTimeoutError(

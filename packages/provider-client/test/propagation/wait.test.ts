@@ -263,4 +263,12 @@ describe('an address that never answers', () => {
     const error = await timeoutOf(waitForPropagation([{ name, values: ['token'] }], world.options({ timeoutMs: 700, queryTimeoutMs: 200, attempts: 1 })));
     expect(error.message).toContain(`${NS3} (127.0.0.4, ${NS3_SILENT_ADDRESS}) does not answer`);
   });
+
+  it('a deadline inside the first round says the nameserver did not answer in time, not "not asked yet" (issue 15)', async () => {
+    world.dns.nameserver(NS2).setFault({ kind: 'drop' });
+    addTxt('example.com', NAME, 'token');
+    const error = await timeoutOf(waitForPropagation([{ name: NAME, values: ['token'] }], world.options({ timeoutMs: 300, queryTimeoutMs: 2000, attempts: 1 })));
+    expect(error.message).not.toContain('not asked yet');
+    expect(error.message).toContain(`${NS2} gave no answer before the deadline`);
+  });
 });
