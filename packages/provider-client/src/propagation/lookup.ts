@@ -38,6 +38,17 @@ export async function findZoneApex(fqdn: string, options: ResolverOptions = {}):
   }
 }
 
+/** A CNAME's target, normalised; one DNS cannot carry is a fault of the DNS data, not of the caller's input. */
+function cnameTarget(owner: string, data: string): string {
+  try {
+    return normalizeFqdn(data);
+  } catch (error) {
+    throw new Dns01Error(`${owner} is a CNAME to "${data}", which is not a valid DNS name: ${(error as Error).message}`, {
+      hint: 'Fix the CNAME record of the challenge name: it must point at a valid DNS name',
+    });
+  }
+}
+
 /**
  * Follows CNAMEs at `name` (delegated challenge names) to the final owner
  * name, hop by hop through the recursive resolvers.
@@ -58,7 +69,7 @@ export async function resolveCnameTarget(name: string, options: ResolverOptions 
     }
     const cname = (reply.answers ?? []).find((a) => a.type === 'CNAME' && owner(a) === current);
     if (!cname) return current;
-    const target = normalizeFqdn(stringData(cname));
+    const target = cnameTarget(current, stringData(cname));
     if (seen.has(target)) throw new Dns01Error(`CNAME loop at ${start} (${[...seen, target].join(' -> ')})`, { hint: 'Fix the CNAME records of the challenge name' });
     seen.add(target);
     current = target;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import dnsPacket from 'dns-packet';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Dns01Error, findZoneApex, formatProgress, resolveCnameTarget, systemResolvers, waitForPropagation } from '@dns01/provider-client';
+import { Dns01Error, ExitCode, InvalidInputError, findZoneApex, formatProgress, resolveCnameTarget, systemResolvers, waitForPropagation } from '@dns01/provider-client';
 import { NS1, NS3, txtQueries, useDnsWorld } from './dns-world.js';
 
 const world = useDnsWorld();
@@ -59,6 +59,16 @@ describe('resolveCnameTarget', () => {
     world.store.add('example.com', { name: 'a.example.com', type: 'CNAME', data: 'b.example.com' });
     world.store.add('example.com', { name: 'b.example.com', type: 'CNAME', data: 'a.example.com' });
     await expect(resolveCnameTarget('a.example.com', resolverOptions())).rejects.toThrow(/CNAME loop/);
+  });
+
+  it('a CNAME to a name DNS cannot carry is a DNS error (exit 1) naming the record, not bad input (exit 2)', async () => {
+    world.store.add('example.com', { name: '_acme-challenge.example.com', type: 'CNAME', data: '-bad-.example.org' });
+    const error = await resolveCnameTarget('_acme-challenge.example.com', resolverOptions()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Dns01Error);
+    expect(error).not.toBeInstanceOf(InvalidInputError);
+    expect((error as Dns01Error).exitCode).toBe(ExitCode.failure);
+    expect((error as Dns01Error).message).toContain('_acme-challenge.example.com is a CNAME to "-bad-.example.org"');
+    expect((error as Dns01Error).hint).toMatch(/CNAME/);
   });
 
   it('fails clearly, with a hint, when no resolver answers', async () => {
