@@ -250,6 +250,10 @@ describe('dns01-certbot', { timeout: 60_000 }, () => {
     const r = await hook('auth', { ...certbotEnv(achalls, 0), DNS01_LOG_LEVEL: 'info' });
     expect(r.status).toBe(0);
     expect(r.stderr).toContain('created TXT _acme-challenge.example.com');
+    // progress lines carry the hook's own name, like its error line
+    const lines = r.stderr.trim().split('\n');
+    expect(lines.length).toBeGreaterThan(1);
+    for (const line of lines) expect(line).toMatch(/^dns01-certbot( mrdomain)?:/);
     expect((await hook('cleanup', certbotEnv(achalls, 0))).status).toBe(0);
   });
 });

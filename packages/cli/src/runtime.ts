@@ -167,7 +167,7 @@ export async function runMain(name: string, main: Main, options: RunOptions = {}
   const sessions: FlowContext[] = [];
   let logLevel: LogLevel = 'info';
   let logFormat: LogFormat = 'text';
-  let logger: Logger = createLogger({ write: writeErr });
+  let logger: Logger = createLogger({ name, write: writeErr });
   let env: Env = {};
   let configFile: string | undefined;
   let code: number;
@@ -181,7 +181,7 @@ export async function runMain(name: string, main: Main, options: RunOptions = {}
     const levelSet = readVariable(env, 'DNS01_LOG_LEVEL') !== undefined;
     logLevel = levelSet ? fromEnv.level : (options.defaultLogLevel ?? fromEnv.level);
     logFormat = fromEnv.format;
-    logger = createLogger({ level: logLevel, format: logFormat, write: writeErr });
+    logger = createLogger({ name, level: logLevel, format: logFormat, write: writeErr });
     onShortSecret((warning) => logger.warn(warning));
     const ctx: RunContext = {
       name,
@@ -196,7 +196,7 @@ export async function runMain(name: string, main: Main, options: RunOptions = {}
         if (flags.debug) logLevel = 'debug';
         else if (flags.quiet) logLevel = 'quiet';
         if (flags.json) logFormat = 'json';
-        logger = createLogger({ level: logLevel, format: logFormat, write: writeErr });
+        logger = createLogger({ name, level: logLevel, format: logFormat, write: writeErr });
       },
       flow(flowOptions = {}) {
         const flow = contextFromEnv(env, { ...flowOptions, logger, signal: abort.signal, status: this.status });

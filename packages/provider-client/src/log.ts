@@ -25,6 +25,8 @@ export interface LoggerOptions {
   /** Where lines go; stderr by default so stdout stays free for results. */
   write?: (line: string) => void;
   scope?: string;
+  /** The program named at the start of every text line (default dns01; hooks use their own). */
+  name?: string;
   now?: () => Date;
 }
 
@@ -48,6 +50,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const now = options.now ?? (() => new Date());
   const scope = options.scope;
+  const program = options.name ?? 'dns01';
 
   const emit = (severity: Severity, message: string, fields: LogFields = {}): void => {
     if (!visible[level].has(severity)) return;
@@ -56,7 +59,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       write(redact(JSON.stringify(redactValue(record))));
       return;
     }
-    const prefix = `dns01${scope ? ` ${scope}` : ''}:`;
+    const prefix = `${program}${scope ? ` ${scope}` : ''}:`;
     const tag = severity === 'info' ? '' : ` ${severity}:`;
     const extra = formatFields(fields);
     write(redact(`${prefix}${tag} ${message}${extra ? ` (${extra})` : ''}`));
