@@ -23,6 +23,7 @@ import {
   type LogFormat,
   type LogLevel,
   type PropagationSettings,
+  type RecordLedger,
   type ProviderName,
   type WaitStatus,
 } from '@dns01/provider-client';
@@ -157,8 +158,20 @@ export async function runMain(name: string, main: Main, options: RunOptions = {}
     return ExitCode.ok;
   }
   const abort = new AbortController();
+  const atStake = new Map<string, { name: string; value: string }>();
+  const ledger: RecordLedger = {
+    atStake: (r) => void atStake.set(`${r.name}\n${r.value}`, { name: r.name, value: r.value }),
+    settled: (r) => void atStake.delete(`${r.name}\n${r.value}`),
+  };
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (abort.signal.aborted) process.exit(130);
+    if (abort.signal.aborted) {
+      // A second signal: exit now, but never leave a record behind unnamed.
+      const left = [...atStake.values()];
+      const names = left.map((r) => `TXT ${r.name} "${r.value}"`).join(', ');
+      const what = left.length === 0 ? '' : `; left behind: ${names} (delete ${left.length === 1 ? 'it' : 'them'} in the provider panel, or run the cleanup again)`;
+      writeErr(redactExcept(`${name}: error: interrupted again by ${signal}: exiting at once${what}`, left.flatMap((r) => [r.name, r.value])));
+      process.exit(130);
+    }
     abort.abort(new Dns01Error(`interrupted by ${signal}`));
   };
   process.on('SIGINT', onSignal);
@@ -199,7 +212,7 @@ export async function runMain(name: string, main: Main, options: RunOptions = {}
         logger = createLogger({ name, level: logLevel, format: logFormat, write: writeErr });
       },
       flow(flowOptions = {}) {
-        const flow = contextFromEnv(env, { ...flowOptions, logger, signal: abort.signal, status: this.status });
+        const flow: FlowContext = { ...contextFromEnv(env, { ...flowOptions, logger, signal: abort.signal, status: this.status }), ledger };
         sessions.push(flow);
         return flow;
       },

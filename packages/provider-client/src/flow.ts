@@ -33,6 +33,16 @@ export interface PropagationSettings {
   followCname: boolean;
 }
 
+/**
+ * The records at stake in this process: created (or maybe created) or being
+ * deleted, and not yet gone. An executable that must exit at once (a second
+ * Ctrl-C) names them.
+ */
+export interface RecordLedger {
+  atStake(record: Pick<PlacedRecord, 'name' | 'value'>): void;
+  settled(record: Pick<PlacedRecord, 'name' | 'value'>): void;
+}
+
 export interface FlowContext {
   provider: DnsProvider;
   logger: Logger;
@@ -40,6 +50,7 @@ export interface FlowContext {
   signal?: AbortSignal;
   /** Shows the propagation wait while it runs (the dns01 command in a terminal). */
   status?: WaitStatus;
+  ledger?: RecordLedger;
 }
 
 /** What the DNS-only steps need: no provider, no credentials (`dns01 wait`). */
@@ -146,7 +157,11 @@ export async function createRecords(ctx: FlowContext, challenges: Challenge[]): 
       const zone = await ctx.provider.findZone(name);
       const record = { domain: c.domain, name, zone, value: c.value };
       attempted[i] = record;
-      await ctx.provider.appendTxt(zone, name, c.value);
+      ctx.ledger?.atStake(record);
+      await ctx.provider.appendTxt(zone, name, c.value).catch((error: unknown) => {
+        if (!isOutcomeUnknown(error)) ctx.ledger?.settled(record);
+        throw error;
+      });
       ctx.logger.info(`created TXT ${name} in zone ${zone.name}`);
       return record;
     }),
@@ -207,7 +222,9 @@ export async function deleteRecords(ctx: FlowContext, records: PlacedRecord[]): 
 async function deleteExactly(ctx: FlowContext, records: PlacedRecord[], uncertain: ReadonlySet<PlacedRecord>): Promise<void> {
   const results = await Promise.allSettled(
     records.map(async (r) => {
+      ctx.ledger?.atStake(r);
       const outcome = await ctx.provider.deleteTxt(r.zone, r.name, r.value);
+      ctx.ledger?.settled(r);
       if (outcome === 'deleted') ctx.logger.info(`deleted TXT ${r.name}`);
       else if (uncertain.has(r)) ctx.logger.debug(`TXT ${r.name} "${r.value}" was not created after all`);
       else ctx.logger.info(`TXT ${r.name} was already gone`);
