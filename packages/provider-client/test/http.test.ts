@@ -258,3 +258,49 @@ describe('issue 15: Retry-After, body size, proxy settings', () => {
     }
   });
 });
+
+describe('issue 15: the flow takes the proxy from the effective environment', () => {
+  it('a proxy named only in the config file is used by the provider client', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { contextFromEnv, effectiveEnv } = await import('../src/index.js');
+    handler = (_req, _body, res) => json(res, 200, { code: 100, message: 'ok', data: [] });
+    const tunnels: string[] = [];
+    const proxy = createServer();
+    proxy.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
+      tunnels.push(req.url ?? '');
+      const [host, port] = (req.url ?? '').split(':');
+      const upstream = connect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const dir = mkdtempSync(join(tmpdir(), 'dns01-proxy-'));
+    try {
+      const file = join(dir, 'config');
+      const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      writeFileSync(file, `HTTP_PROXY=${proxyUrl}\nNO_PROXY=\n`, { mode: 0o600 });
+      const env = effectiveEnv({
+        DNS01_CONFIG: file,
+        DNS01_PROVIDER: 'sourcedesk',
+        SOURCEDESK_CUSTOMER_ID: '1',
+        SOURCEDESK_API_KEY: 'sd-key-12345678',
+        SOURCEDESK_ENDPOINT: base,
+      });
+      const ctx = contextFromEnv(env);
+      expect(await ctx.provider.listZones!()).toEqual([]);
+      expect(tunnels).toEqual([base.replace('http://', '')]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      proxy.closeAllConnections();
+      await closeHttp();
+      await new Promise((r) => proxy.close(r));
+    }
+  });
+});
