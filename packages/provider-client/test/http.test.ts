@@ -189,6 +189,26 @@ describe('parseRetryAfter', () => {
   });
 });
 
+/** A forward proxy on loopback that tunnels CONNECT requests (as undici's ProxyAgent sends them) and records each target. */
+async function startConnectProxy(): Promise<{ proxy: Server; tunnels: string[] }> {
+  const tunnels: string[] = [];
+  const proxy = createServer();
+  proxy.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
+    tunnels.push(req.url ?? '');
+    const [host, port] = (req.url ?? '').split(':');
+    const upstream = connect(Number(port), host, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  return { proxy, tunnels };
+}
+
 describe('issue 15: Retry-After, body size, proxy settings', () => {
   it('a Retry-After that fits the budget is waited once and then retried (not counted twice against the deadline)', async () => {
     let n = 0;
@@ -223,21 +243,7 @@ describe('issue 15: Retry-After, body size, proxy settings', () => {
 
   it('proxy settings from the effective environment (the config file) are used, not only process.env', async () => {
     handler = (_req, _body, res) => json(res, 200, { ok: true });
-    const tunnels: string[] = [];
-    const proxy = createServer();
-    proxy.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
-      tunnels.push(req.url ?? '');
-      const [host, port] = (req.url ?? '').split(':');
-      const upstream = connect(Number(port), host, () => {
-        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        upstream.write(head);
-        upstream.pipe(client);
-        client.pipe(upstream);
-      });
-      upstream.on('error', () => client.destroy());
-      client.on('error', () => upstream.destroy());
-    });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const { proxy, tunnels } = await startConnectProxy();
     try {
       const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
       const settings = proxyFromEnv({ HTTP_PROXY: proxyUrl, NO_PROXY: 'other.example' });
@@ -266,21 +272,7 @@ describe('issue 15: the flow takes the proxy from the effective environment', ()
     const { join } = await import('node:path');
     const { contextFromEnv, effectiveEnv } = await import('../src/index.js');
     handler = (_req, _body, res) => json(res, 200, { code: 100, message: 'ok', data: [] });
-    const tunnels: string[] = [];
-    const proxy = createServer();
-    proxy.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
-      tunnels.push(req.url ?? '');
-      const [host, port] = (req.url ?? '').split(':');
-      const upstream = connect(Number(port), host, () => {
-        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        upstream.write(head);
-        upstream.pipe(client);
-        client.pipe(upstream);
-      });
-      upstream.on('error', () => client.destroy());
-      client.on('error', () => upstream.destroy());
-    });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const { proxy, tunnels } = await startConnectProxy();
     const dir = mkdtempSync(join(tmpdir(), 'dns01-proxy-'));
     try {
       const file = join(dir, 'config');

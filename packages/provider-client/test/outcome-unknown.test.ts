@@ -50,6 +50,13 @@ describe.each(PROVIDERS)('%s: a create carried out but answered unparseably', (p
     return { world, ctx };
   };
 
+  /** The create is carried out but answered `style`; the next `lists` record lists after it answer garbage. */
+  const garbleCreateThenLists = (world: TestWorld, style: 'html' | 'php-warning', lists: number) => {
+    let created = false;
+    world.emulator.server.inject({ fault: { kind: 'garbled', style }, match: (r) => (WIRE[provider].create(r) ? (created = true) : false) });
+    world.emulator.server.inject({ fault: { kind: 'malformed' }, times: lists, match: (r) => created && WIRE[provider].list(r) });
+  };
+
   for (const style of ['html', 'php-warning'] as const) {
     it(`${style}: the record is found by a re-list, present succeeds, cleanup leaves only the foreign record`, async () => {
       const { world, ctx } = await start();
@@ -66,37 +73,22 @@ describe.each(PROVIDERS)('%s: a create carried out but answered unparseably', (p
 
   it('the re-list fails too: the flow deletes the record by exact match before it throws', async () => {
     const { world, ctx } = await start();
-    let created = false;
-    world.emulator.server.inject({
-      fault: { kind: 'garbled', style: 'html' },
-      match: (r) => (WIRE[provider].create(r) ? (created = true) : false),
-    });
     // every list right after the create answers garbage, so the provider cannot know
-    world.emulator.server.inject({ fault: { kind: 'malformed' }, match: (r) => created && WIRE[provider].list(r) });
+    garbleCreateThenLists(world, 'html', 1);
     await expect(present(ctx, [{ domain: 'example.com', value: 'unknown-outcome' }])).rejects.toThrow();
     expect(world.txt(NAME)).toEqual(['foreign-kept']);
   });
 
   it('the provider stays unreadable: the record is named as left behind', async () => {
     const { world, ctx } = await start();
-    let created = false;
-    world.emulator.server.inject({
-      fault: { kind: 'garbled', style: 'html' },
-      match: (r) => (WIRE[provider].create(r) ? (created = true) : false),
-    });
-    world.emulator.server.inject({ fault: { kind: 'malformed' }, times: 50, match: (r) => created && WIRE[provider].list(r) });
+    garbleCreateThenLists(world, 'html', 50);
     await expect(present(ctx, [{ domain: 'example.com', value: 'left-named' }])).rejects.toThrow();
     expect(logs.join('\n')).toMatch(new RegExp(`error: .*could not delete TXT ${NAME.replace(/\./g, '\\.')} "left-named"`));
   });
 
   it('two challenges, one answered unparseably with its re-list failing: neither record is left behind', async () => {
     const { world, ctx } = await start();
-    let created = false;
-    world.emulator.server.inject({
-      fault: { kind: 'garbled', style: 'php-warning' },
-      match: (r) => (WIRE[provider].create(r) ? (created = true) : false),
-    });
-    world.emulator.server.inject({ fault: { kind: 'malformed' }, match: (r) => created && WIRE[provider].list(r) });
+    garbleCreateThenLists(world, 'php-warning', 1);
     const challenges = [
       { domain: 'example.com', value: 'pair-apex' },
       { domain: 'www.example.com', value: 'pair-www' },
