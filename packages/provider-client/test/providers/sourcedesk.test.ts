@@ -192,7 +192,7 @@ describe('sourcedesk: TTL fallback', () => {
     r.emulator.answerNext({ action: 'add', code: 805, message: 'Error at adding record (invalid record data): content not allowed', times: 5 });
     const error = await r.provider.appendTxt(zone, NAME, 'refused-content').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidInputError);
-    expect((error as InvalidInputError).message).toMatch(/content not allowed; TTLs tried: 60\)/);
+    expect((error as InvalidInputError).message).toMatch(/content not allowed; TTLs tried: \d+\)/);
     expect(r.emulator.server.requests.filter((q) => q.url.endsWith('/dns/add'))).toHaveLength(1);
   });
 

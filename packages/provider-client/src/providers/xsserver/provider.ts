@@ -1,6 +1,7 @@
 import type { DeleteOutcome, DnsProvider, ProviderDeps, TxtRecord, Zone } from '../../contract.js';
 import { unquoteTxt } from '../../txt.js';
 import { InvalidInputError, isOutcomeUnknown, ProviderApiError, ZoneNotFoundError } from '../../errors.js';
+import { describeError } from '../../redact.js';
 import { checkTxtValue, normalizeFqdn, toRelative, tryToAbsolute } from '../../names.js';
 import { KeyedMutex, locateZone, memoizeZones, zoneNames } from '../../zone.js';
 import type { XsserverClient } from './client.js';
@@ -160,7 +161,13 @@ export function createXsserverProvider(client: XsserverClient, deps: ProviderDep
       }
       // The reply carries no id: the record must show up in a fresh list. If that look fails, the outcome stays unknown.
       const after = await list(zone).catch((error: unknown) => {
-        throw failure ?? error;
+        // The create was sent: unless it certainly failed, it may have happened.
+        throw failure ??
+          new ProviderApiError(PROVIDER, 'createDnsRecord', `sent, but the record list to confirm it failed: ${describeError(error)}`, {
+            outcomeUnknown: true,
+            cause: error,
+            hint: 'Check the zone in the XSServer client area',
+          });
       });
       if (after.some(matches(name, value))) {
         // Only an empty zone hides the id reading before the first create; say at once what cannot be undone.
