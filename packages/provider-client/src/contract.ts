@@ -2,6 +2,7 @@ import type { Env, Settings, VarSpec } from './config.js';
 import { registerSecret } from './redact.js';
 import type { HttpClientOptions } from './http.js';
 import type { Logger } from './log.js';
+import type { RunCache } from './run-cache.js';
 
 /** A zone as the provider knows it. `name` is normalised (lower case, A-labels, no trailing dot). */
 export interface Zone {
@@ -49,6 +50,8 @@ export interface ProviderDeps {
   logger: Logger;
   /** The zone apex from DNS (SOA walk), a hint for findZone; undefined when DNS does not know. */
   findApex?: (fqdn: string) => Promise<string | undefined>;
+  /** State shared with the other hook processes of this run (sessions, record ids), when the caller is one of them. */
+  runCache?: RunCache;
   /** Overrides for the HTTP client (tests shorten retries). */
   http?: Partial<Omit<HttpClientOptions, 'provider' | 'baseUrl' | 'logger'>>;
   /**

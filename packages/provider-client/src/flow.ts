@@ -7,7 +7,7 @@ import { silentLogger, type Logger } from './log.js';
 import { challengeName, checkTxtValue, normalizeDomain } from './names.js';
 import { findZoneApex, formatProgress, resolveCnameTarget, waitForPropagation } from './propagation/index.js';
 import type { PropagationOptions, PropagationResult, WaitStatus } from './propagation/types.js';
-import { createProviderFromEnv, PROVIDER_NAMES, propagationDefaults, providerDefinition, type ProviderName } from './providers/registry.js';
+import { createProviderFromEnv, PROVIDER_NAMES, propagationDefaults, providerDefinition, type ProviderName, type ShareRunOptions } from './providers/registry.js';
 import { describeError } from './redact.js';
 
 /** One dns-01 challenge: the domain as the order names it (maybe `*.`) and the TXT value. */
@@ -93,10 +93,18 @@ export function dnsContextFromEnv(
 /**
  * Builds a flow context from an environment: DNS01_PROVIDER (or `provider`),
  * that provider's settings, the DNS settings. Close it with `ctx.provider.close()`.
+ * `shareRun`: the caller is one of a run's hook processes (see createProviderFromEnv).
  */
 export function contextFromEnv(
   env: Env,
-  options: { provider?: ProviderName; logger?: Logger; overrides?: Partial<PropagationSettings>; signal?: AbortSignal; status?: WaitStatus } = {},
+  options: {
+    provider?: ProviderName;
+    logger?: Logger;
+    overrides?: Partial<PropagationSettings>;
+    signal?: AbortSignal;
+    status?: WaitStatus;
+    shareRun?: ShareRunOptions;
+  } = {},
 ): FlowContext {
   const logger = options.logger ?? silentLogger;
   const dns = readDnsSettings(env);
@@ -110,6 +118,7 @@ export function contextFromEnv(
       http: { proxy: proxyFromEnv(env) },
     },
     options.provider,
+    options.shareRun,
   );
   return {
     provider,

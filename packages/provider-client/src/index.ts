@@ -15,3 +15,4 @@ export * from './acme.js';
 export { z } from 'zod';
 export * from './state.js';
 export * from './persist/index.js';
+export * from './run-cache.js';

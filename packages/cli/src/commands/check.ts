@@ -30,9 +30,11 @@ export async function checkCommand(ctx: RunContext, args: readonly string[]): Pr
   });
   if (!parsed) return 0;
   const { values, positionals: domains } = parsed;
+  // check proves the credentials and the zones now: no session or zone from an earlier call.
   const flow = ctx.flow({
     provider: providerFlag(values.provider),
     overrides: values['no-cname'] ? { followCname: false } : {},
+    shareRun: false,
   });
   const provider = flow.provider;
   if (!provider.listZones && domains.length === 0) {

@@ -3,6 +3,7 @@ import { readSettings, setting, type Env } from '../config.js';
 import type { DnsProvider, HostLock, ProviderDefinition, ProviderDeps } from '../contract.js';
 import type { Logger } from '../log.js';
 import { withHostLock } from '../state.js';
+import { openRunCache, withZoneCache, type RunCache } from '../run-cache.js';
 import { providerDefinitions } from './all.js';
 
 export { providerDefinitions } from './all.js';
@@ -55,16 +56,47 @@ export function hostLockFor(env: Env, logger: Logger): HostLock {
     });
 }
 
-/** Reads DNS01_PROVIDER (unless given) and that provider's settings, and builds it. */
+/**
+ * What the run cache is keyed by: every setting of the provider, credentials
+ * included (hashed into a directory name, never stored), so a session or
+ * zone found with one account or key is never used with another.
+ */
+export function accountOf(definition: ProviderDefinition<unknown>, config: unknown): string {
+  const values = config as Record<string, unknown>;
+  return JSON.stringify(Object.keys(definition.settings).map((key) => [key, values[key] ?? null]));
+}
+
+export interface ShareRunOptions {
+  /** The client said this is the run's last call: sessions are ended, not kept. */
+  lastCall?: boolean;
+  /** Told when the run cache cannot be used (the call then works without it). */
+  onUnavailable?: (error: unknown) => void;
+}
+
+/**
+ * Reads DNS01_PROVIDER (unless given) and that provider's settings, and builds
+ * it. With `shareRun` (hook executables, one process per challenge) the
+ * provider shares sessions, zones and record ids with the run's other
+ * processes through the run cache.
+ */
 export function createProviderFromEnv(
   env: Env,
   deps: ProviderDeps,
   name?: ProviderName,
+  shareRun?: ShareRunOptions,
 ): { definition: ProviderDefinition<unknown>; provider: DnsProvider; propagation: { timeout: number; interval: number } } {
   const chosen = name ?? readSettings(env, { provider: providerSetting }).provider;
   const definition = providerDefinition(chosen);
   const config = definition.readConfig(env);
   const propagation = definition.propagationFor?.(config) ?? definition.propagation;
-  const withLock = { ...deps, hostLock: deps.hostLock ?? hostLockFor(env, deps.logger) };
-  return { definition, provider: definition.create(config, withLock), propagation };
+  let runCache: RunCache | undefined;
+  if (shareRun) {
+    try {
+      runCache = openRunCache(env, { provider: chosen, account: accountOf(definition, config) }, { lastCall: shareRun.lastCall });
+    } catch (error) {
+      shareRun.onUnavailable?.(error);
+    }
+  }
+  const provider = definition.create(config, { ...deps, hostLock: deps.hostLock ?? hostLockFor(env, deps.logger), runCache });
+  return { definition, provider: runCache ? withZoneCache(provider, runCache) : provider, propagation };
 }
