@@ -4,6 +4,7 @@ import { AuthenticationError, Dns01Error, InvalidInputError, ProviderApiError, r
 import { createHttpClient, type HttpClient } from '../../http.js';
 import { silentLogger, type Logger } from '../../log.js';
 import { registerSecret } from '../../redact.js';
+import type { RunCache } from '../../run-cache.js';
 import {
   dnsRecordSetSchema,
   envelopeSchema,
@@ -16,6 +17,10 @@ import {
 import type { NetcupLegacyCredentials } from './settings.js';
 
 const PROVIDER = 'netcup';
+
+/** netcup ends a session after 15 minutes without a request; a cached one is used for at most 14. */
+export const SESSION_IDLE_MS = 14 * 60_000;
+const SESSION_KEY = 'session';
 
 /** The status codes this client acts on (the CCP API's own numbers). */
 export const NetcupStatus = {
@@ -152,6 +157,12 @@ interface CallOptions {
  * The CCP JSON API: `POST <endpoint>?JSON` with `{action, param}`. One login
  * per client, shared by concurrent calls; on 4001 (session expired) one new
  * login and one repeat of the call.
+ *
+ * With a run cache (hook processes of one run), the session outlives the
+ * process: a cached session id is used instead of a login, kept in the cache
+ * at the end instead of logged out, and logged out only by the run's last
+ * call. A cached session that netcup rejects is dropped; the one new login
+ * and repeat follow as for any expired session.
  */
 export interface NetcupClient {
   /** The zone's data, or undefined when the account does not hold the domain (5028). */
@@ -167,21 +178,46 @@ export interface NetcupClient {
    * reads the zone with infoDnsRecords.
    */
   updateDnsRecords(domainname: string, changes: RecordChange[]): Promise<NetcupRecord[] | undefined>;
-  /** Ends the session, if there is one. Never throws: the outcome no longer matters to the caller. */
+  /**
+   * Ends the session, if there is one. Never throws: the outcome no longer
+   * matters to the caller. With a run cache the session is kept for the
+   * run's next process instead, unless this is the run's last call (which
+   * also ends a session an earlier process left in the cache).
+   */
   logout(): Promise<void>;
 }
 
-export function createNetcupClient(config: NetcupLegacyCredentials & { endpoint: string }, deps: Pick<ProviderDeps, 'logger' | 'http'> = { logger: silentLogger }): NetcupClient {
+export function createNetcupClient(
+  config: NetcupLegacyCredentials & { endpoint: string },
+  deps: Pick<ProviderDeps, 'logger' | 'http' | 'runCache'> = { logger: silentLogger },
+): NetcupClient {
   const log: Logger = deps.logger;
   const http: HttpClient = createHttpClient({ ...deps.http, provider: PROVIDER, baseUrl: config.endpoint, logger: deps.logger });
+  const cache: RunCache | undefined = deps.runCache;
   let session: Promise<string> | undefined;
+  /** When netcup last saw the session (its idle clock starts there). */
+  let lastUse = 0;
+
+  /** A session id an earlier process of the run left in the cache, registered as a secret. */
+  function cachedSession(): string | undefined {
+    const id = cache?.get(SESSION_KEY);
+    if (id !== undefined) registerSecret(id);
+    return id;
+  }
 
   function login(): Promise<string> {
     session ??= (async () => {
+      const cached = cachedSession();
+      if (cached !== undefined) {
+        log.debug('login: using the session of an earlier call of this run');
+        return cached;
+      }
       const reply = await post('login', { apipassword: config.apiPassword }, true);
       if (!isSuccess(reply)) throw reply.statuscode === NetcupStatus.sessionInvalid ? loginRefused(reply) : netcupError('login', reply);
       const { apisessionid } = data('login', reply, loginDataSchema);
       registerSecret(apisessionid);
+      lastUse = Date.now();
+      cache?.set(SESSION_KEY, apisessionid, SESSION_IDLE_MS);
       log.debug('login: session opened');
       return apisessionid;
     })();
@@ -196,10 +232,12 @@ export function createNetcupClient(config: NetcupLegacyCredentials & { endpoint:
     for (let attempt = 1; ; attempt++) {
       const sessionId = await login();
       const reply = await post(action, { ...params, apisessionid: sessionId }, options.idempotent);
+      if (reply.statuscode !== NetcupStatus.sessionInvalid) lastUse = Date.now();
       if (isSuccess(reply)) return reply;
       if (reply.statuscode === NetcupStatus.sessionInvalid && attempt === 1) {
         log.debug(`${action}: session expired, logging in again`);
         if (session && (await session.catch(() => undefined)) === sessionId) session = undefined;
+        if (cache?.get(SESSION_KEY) === sessionId) cache.delete(SESSION_KEY);
         continue;
       }
       if (action === 'infoDnsZone' && reply.statuscode === NetcupStatus.domainNotFound) return reply;
@@ -261,13 +299,22 @@ export function createNetcupClient(config: NetcupLegacyCredentials & { endpoint:
     async logout() {
       const pending = session;
       session = undefined;
-      if (!pending) return;
-      let id: string;
+      let id: string | undefined;
       try {
         id = await pending;
       } catch {
+        id = undefined;
+      }
+      if (cache && !cache.lastCall) {
+        const left = lastUse + SESSION_IDLE_MS - Date.now();
+        if (id !== undefined && left > 0) cache.set(SESSION_KEY, id, left);
         return;
       }
+      if (cache) {
+        id ??= cachedSession();
+        cache.delete(SESSION_KEY);
+      }
+      if (id === undefined) return;
       try {
         const reply = await post('logout', { apisessionid: id }, true);
         if (!isSuccess(reply)) log.debug(`logout: netcup answered ${detailOf(reply)}`);

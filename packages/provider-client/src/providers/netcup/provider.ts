@@ -6,6 +6,9 @@ import { KeyedMutex, locateZone, memoizeZones } from '../../zone.js';
 import { CLOUDDNS_HINT, CLOUDDNS_NOTE, NetcupDomainNameRefused, NetcupRateLimitError, type NetcupClient, type RecordChange } from './client.js';
 import type { NetcupRecord } from './schemas.js';
 
+/** How long the ids of the records a run created are kept for its cleanup. */
+const PLACED_TTL_MS = 3600_000;
+
 interface Wanted {
   name: string;
   value: string;
@@ -106,15 +109,41 @@ export function createCcpBackend(client: NetcupClient, deps: ProviderDeps, optio
     }
   });
 
+  // The records each append found or created, as netcup listed them (ids
+  // included): cleanup deletes exactly those without listing the zone again.
+  // Shared with the run's later processes through the run cache.
+  const placedKey = (zone: string, w: Wanted) => `txt:${zone}:${w.name}:${w.value}`;
+  const remember = (zone: string, w: Wanted, listed: NetcupRecord[]) => {
+    const ours = listed.filter((r) => isTxtFor(r, zone, w)).map(({ id, hostname, type, destination }) => ({ id, hostname, type, destination }));
+    placed.set(placedKey(zone, w), ours);
+    deps.runCache?.set(placedKey(zone, w), JSON.stringify(ours), PLACED_TTL_MS);
+  };
+  const forget = (zone: string, w: Wanted) => {
+    placed.delete(placedKey(zone, w));
+    deps.runCache?.delete(placedKey(zone, w));
+  };
+  const recalled = (zone: string, w: Wanted): Pick<NetcupRecord, 'id' | 'hostname' | 'type' | 'destination'>[] | undefined => {
+    const known = placed.get(placedKey(zone, w));
+    if (known) return known;
+    try {
+      const cached = deps.runCache?.get(placedKey(zone, w));
+      return cached === undefined ? undefined : (JSON.parse(cached) as NetcupRecord[]);
+    } catch {
+      return undefined;
+    }
+  };
+  const placed = new Map<string, Pick<NetcupRecord, 'id' | 'hostname' | 'type' | 'destination'>[]>();
+
   async function appendBatch(zone: string, items: Wanted[]): Promise<void[]> {
     const wanted = [...new Map(items.map((w) => [`${w.name}\n${w.value}`, w])).values()];
     let unknown: unknown;
     for (let round = 1; ; round++) {
       // After a change of unknown outcome, a failed look leaves the outcome unknown: report that, not the look.
-      const records = await client.infoDnsRecords(zone).catch((error: unknown) => {
+      const listed = await client.infoDnsRecords(zone).catch((error: unknown) => {
         throw unknown ?? error;
       });
-      const missing = wanted.filter((w) => !records.some((r) => isTxtFor(r, zone, w)));
+      const missing = wanted.filter((w) => !listed.some((r) => isTxtFor(r, zone, w)));
+      for (const w of wanted) if (!missing.includes(w)) remember(zone, w, listed);
       if (missing.length === 0) return items.map(() => undefined);
       const changes: RecordChange[] = missing.map((w) => ({ hostname: hostnameFor(w.name, zone), type: 'TXT', destination: w.value }));
       try {
@@ -126,6 +155,7 @@ export function createCcpBackend(client: NetcupClient, deps: ProviderDeps, optio
             hint: 'Check the zone in the CCP and try again',
           });
         }
+        for (const w of missing) remember(zone, w, after);
         log.debug(`added ${missing.length} TXT record(s) to ${zone} in one updateDnsRecords call`);
         return items.map(() => undefined);
       } catch (error) {
@@ -136,11 +166,45 @@ export function createCcpBackend(client: NetcupClient, deps: ProviderDeps, optio
     }
   }
 
+  /**
+   * Deletes the records the append reported for these values (ids and data
+   * as netcup listed them) without listing the zone first. Returns false when
+   * that is not possible or netcup refuses (a record gone or changed since):
+   * the caller then lists the zone and decides from that, once.
+   */
+  async function deleteRecalled(zone: string, items: Wanted[]): Promise<DeleteOutcome[] | undefined> {
+    const known = items.map((w) => recalled(zone, w));
+    if (known.some((k) => k === undefined || k.length === 0)) return undefined;
+    const doomed = [...new Map(known.flat().map((r) => [r!.id, r!])).values()];
+    const changes: RecordChange[] = doomed.map((r) => ({ id: r.id, hostname: r.hostname, type: r.type, destination: r.destination, deleterecord: true }));
+    let after: NetcupRecord[];
+    try {
+      after = (await client.updateDnsRecords(zone, changes)) ?? (await client.infoDnsRecords(zone));
+    } catch (error) {
+      if (error instanceof InvalidInputError) {
+        log.debug(`netcup refused to delete the records the append reported (${error.message}); listing ${zone} instead`);
+      } else if (outcomeUnknown(error)) {
+        log.debug(`updateDnsRecords for ${zone} failed with an unknown outcome; listing the zone to see what is left`);
+      } else {
+        throw error;
+      }
+      items.forEach((w) => forget(zone, w));
+      return undefined;
+    }
+    items.forEach((w) => forget(zone, w));
+    // A copy the append did not see (added later) is still listed: the listing round deletes it.
+    if (items.some((w) => after.some((r) => isTxtFor(r, zone, w)))) return undefined;
+    log.debug(`deleted ${doomed.length} TXT record(s) from ${zone} in one updateDnsRecords call, by the ids the append reported`);
+    return items.map(() => 'deleted');
+  }
+
   async function deleteBatch(zone: string, items: Wanted[]): Promise<DeleteOutcome[]> {
+    const byIds = await deleteRecalled(zone, items);
+    if (byIds) return byIds;
     const deleted = new Set<number>();
     for (let round = 1; ; round++) {
-      const records = await client.infoDnsRecords(zone);
-      const matches = items.map((w) => records.filter((r) => isTxtFor(r, zone, w)));
+      const listed = await client.infoDnsRecords(zone);
+      const matches = items.map((w) => listed.filter((r) => isTxtFor(r, zone, w)));
       const doomed = [...new Map(matches.flat().map((r) => [r.id, r])).values()];
       if (doomed.length === 0) return items.map((_, i) => (deleted.has(i) ? 'deleted' : 'absent'));
       const changes: RecordChange[] = doomed.map((r) => ({
@@ -159,6 +223,7 @@ export function createCcpBackend(client: NetcupClient, deps: ProviderDeps, optio
             hint: 'Check the zone in the CCP and remove the challenge record there if it stays',
           });
         }
+        items.forEach((w) => forget(zone, w));
         log.debug(`deleted ${doomed.length} TXT record(s) from ${zone} in one updateDnsRecords call`);
         return items.map((_, i) => (deleted.has(i) ? 'deleted' : 'absent'));
       } catch (error) {
@@ -189,8 +254,8 @@ export function createCcpBackend(client: NetcupClient, deps: ProviderDeps, optio
     },
     async listTxt(zone, name): Promise<TxtRecord[]> {
       const fqdn = normalizeFqdn(name);
-      const records = await client.infoDnsRecords(zone.name);
-      return records
+      const listed = await client.infoDnsRecords(zone.name);
+      return listed
         .filter((r) => r.type.toUpperCase() === 'TXT' && recordFqdn(r.hostname, zone.name) === fqdn)
         .map((r) => ({ name: fqdn, value: unquoteTxt(r.destination), id: r.id }));
     },
