@@ -1,0 +1,159 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { clearSecrets, createLogger, createProviderFromEnv, openRunCache, redact, type DnsProvider } from '../src/index.js';
+import { EMPTY_ZONE, FAST_HTTP, NAME, ZONE, credentialsEnv, rig, txt, type Rig } from './providers/netcup-rig.js';
+
+let stateDir: string;
+beforeEach(() => {
+  stateDir = mkdtempSync(join(tmpdir(), 'dns01-run-cache-'));
+});
+afterEach(() => rmSync(stateDir, { recursive: true, force: true }));
+
+/** Every file under the state directory's cache, with its mode. */
+function cacheFiles(): { path: string; mode: number }[] {
+  const out: { path: string; mode: number }[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else out.push({ path, mode: statSync(path).mode & 0o777 });
+    }
+  };
+  walk(join(stateDir, 'cache'));
+  return out;
+}
+
+describe('run cache', () => {
+  it('keeps each value in a 0600 file of a 0700 directory and never returns it after its lifetime', () => {
+    let now = 1_000_000;
+    const cache = openRunCache({ DNS01_STATE_DIR: stateDir }, { provider: 'netcup', account: 'a' }, { now: () => now });
+    cache.set('session', 'sid-1', 60_000);
+    expect(cache.get('session')).toBe('sid-1');
+    const [file] = cacheFiles();
+    expect(file!.mode).toBe(0o600);
+    expect(statSync(join(stateDir, 'cache')).mode & 0o777).toBe(0o700);
+    now += 60_000;
+    expect(cache.get('session')).toBeUndefined();
+    expect(cacheFiles()).toEqual([]);
+  });
+
+  it('separates accounts, and an unreadable value is a miss', () => {
+    const env = { DNS01_STATE_DIR: stateDir };
+    const a = openRunCache(env, { provider: 'netcup', account: 'a' });
+    const b = openRunCache(env, { provider: 'netcup', account: 'b' });
+    a.set('zone:example.com', '{"name":"example.com"}', 60_000);
+    expect(b.get('zone:example.com')).toBeUndefined();
+    const [file] = cacheFiles();
+    rmSync(file!.path);
+    expect(a.get('zone:example.com')).toBeUndefined();
+  });
+});
+
+describe('netcup: hook processes of one run share the session and the zone', () => {
+  let r: Rig;
+  const processes: DnsProvider[] = [];
+  const logs: string[] = [];
+  beforeEach(async () => {
+    r = await rig();
+    clearSecrets();
+  });
+  afterEach(async () => {
+    await Promise.all(processes.splice(0).map((p) => p.close()));
+    await r.close();
+  });
+
+  /** One hook process: builds the provider as the executables do, runs `work`, closes (as runMain does). */
+  async function hookProcess(work: (p: DnsProvider) => Promise<unknown>, options: { lastCall?: boolean; env?: Record<string, string> } = {}): Promise<void> {
+    const env = { ...credentialsEnv(r.emulator.url), DNS01_STATE_DIR: stateDir, ...options.env };
+    const logger = createLogger({ level: 'debug', write: (line) => logs.push(line) });
+    const { provider } = createProviderFromEnv(env, { logger, http: FAST_HTTP, findApex: async (n) => (n.endsWith(EMPTY_ZONE) ? EMPTY_ZONE : ZONE) }, 'netcup', {
+      lastCall: options.lastCall,
+    });
+    try {
+      await work(provider);
+    } finally {
+      await provider.close();
+    }
+  }
+  const present = (name: string, value: string) => hookProcess(async (p) => p.appendTxt(await p.findZone(name), name, value));
+  const cleanup = (name: string, value: string, lastCall = false) =>
+    hookProcess(async (p) => p.deleteTxt(await p.findZone(name), name, value), { lastCall });
+
+  it('N processes: one login, one zone lookup per zone, two calls per present (list, add), one per cleanup; the last call logs out', async () => {
+    const names = Array.from({ length: 5 }, (_, i) => `_acme-challenge.h${i}.${ZONE}`);
+    for (const [i, n] of names.entries()) await present(n, `v${i}`);
+    await present(`_acme-challenge.${EMPTY_ZONE}`, 'e');
+    expect(r.emulator.actionCounts()).toEqual({ login: 1, infoDnsZone: 2, infoDnsRecords: 6, updateDnsRecords: 6 });
+    expect(r.emulator.openSessions()).toBe(1);
+    names.forEach((n, i) => expect(txt(r.store, n)).toEqual([`v${i}`]));
+
+    for (const [i, n] of names.entries()) await cleanup(n, `v${i}`);
+    await cleanup(`_acme-challenge.${EMPTY_ZONE}`, 'e', true);
+    // Each cleanup deletes by the ids its present's reply listed: no listing, no lookup.
+    expect(r.emulator.actionCounts()).toEqual({ login: 1, infoDnsZone: 2, infoDnsRecords: 6, updateDnsRecords: 12, logout: 1 });
+    expect(r.emulator.openSessions()).toBe(0);
+    expect(r.store.records(ZONE, { type: 'TXT' })).toEqual([]);
+    expect(cacheFiles().some((f) => readFileSync(f.path, 'utf8').includes(r.emulator.sessionIds()[0]!))).toBe(false);
+  });
+
+  it('keeps the session id only in 0600 files, registered as a secret by the process that reads it, never logged', async () => {
+    await present(NAME, 'one');
+    const [sid] = r.emulator.sessionIds();
+    const holding = cacheFiles().filter((f) => readFileSync(f.path, 'utf8').includes(sid!));
+    expect(holding).toHaveLength(1);
+    expect(cacheFiles().every((f) => f.mode === 0o600)).toBe(true);
+    clearSecrets();
+    await cleanup(NAME, 'one');
+    expect(redact(`id ${sid}`)).toBe('id ***');
+    expect(logs.join('\n')).not.toContain(sid);
+  });
+
+  it('a cached session netcup rejects is dropped: exactly one new login and one repeat of the call', async () => {
+    await present(NAME, 'one');
+    r.emulator.expireSessions();
+    await present(NAME, 'two');
+    expect(r.emulator.actionCounts().login).toBe(2);
+    // infoDnsRecords: the first present's, the rejected one, its repeat.
+    expect(r.emulator.actionCounts().infoDnsRecords).toBe(3);
+    expect(txt(r.store, NAME)).toEqual(['one', 'two']);
+    // The new session is the one cached now: the next process logs in no more.
+    await cleanup(NAME, 'one', true);
+    expect(r.emulator.actionCounts().login).toBe(2);
+  });
+
+  it('never more than one new login: a session rejected again fails the call', async () => {
+    await present(NAME, 'one');
+    r.emulator.injectError({ action: 'infoDnsRecords', statuscode: 4001, times: 5, shortmessage: 'Api session id in invalid format or expired.' });
+    await expect(present(NAME, 'two')).rejects.toThrow(/session was rejected again/);
+    expect(r.emulator.actionCounts().login).toBe(2);
+  });
+
+  it('other credentials never use the cached session or zones', async () => {
+    await present(NAME, 'one');
+    const wrong = hookProcess(async (p) => p.appendTxt(await p.findZone(NAME), NAME, 'two'), { env: { NETCUP_API_PASSWORD: 'not-the-password' } });
+    await expect(wrong).rejects.toThrow(/login was refused/);
+    expect(txt(r.store, NAME)).toEqual(['one']);
+  });
+
+  it('a cleanup whose record changed since the present lists the zone and deletes exactly what is there, once', async () => {
+    await present(NAME, 'one');
+    // Someone removed the record and an equal one came back with another id.
+    const zone = r.store.zoneFor(NAME);
+    r.store.remove(zone, r.store.records(zone, { name: NAME, type: 'TXT' }).map((x) => x.id));
+    r.store.add(zone, { name: NAME, type: 'TXT', data: 'one' });
+    r.store.add(zone, { name: NAME, type: 'TXT', data: 'foreign' });
+    await cleanup(NAME, 'one', true);
+    expect(txt(r.store, NAME)).toEqual(['foreign']);
+    expect(r.emulator.actionCounts().updateDnsRecords).toBe(3);
+  });
+
+  it('a cached zone the account no longer holds is looked up again, once', async () => {
+    await present(NAME, 'one');
+    r.emulator.injectError({ action: 'infoDnsRecords', statuscode: 5028, shortmessage: 'Error in getting zone.', longmessage: 'Domain not found.' });
+    await present(NAME, 'two');
+    expect(r.emulator.actionCounts().infoDnsZone).toBe(2);
+    expect(txt(r.store, NAME)).toEqual(['one', 'two']);
+  });
+});
