@@ -81,18 +81,18 @@ describe('netcup: hook processes of one run share the session and the zone', () 
   const cleanup = (name: string, value: string, lastCall = false) =>
     hookProcess(async (p) => p.deleteTxt(await p.findZone(name), name, value), { lastCall });
 
-  it('N processes: one login, one zone lookup per zone, two calls per present (list, add), one per cleanup; the last call logs out', async () => {
+  it('N processes: one login, one zone lookup per zone, one call per present and one per cleanup; the last call logs out', async () => {
     const names = Array.from({ length: 5 }, (_, i) => `_acme-challenge.h${i}.${ZONE}`);
     for (const [i, n] of names.entries()) await present(n, `v${i}`);
     await present(`_acme-challenge.${EMPTY_ZONE}`, 'e');
-    expect(r.emulator.actionCounts()).toEqual({ login: 1, infoDnsZone: 2, infoDnsRecords: 6, updateDnsRecords: 6 });
+    expect(r.emulator.actionCounts()).toEqual({ login: 1, infoDnsZone: 2, updateDnsRecords: 6 });
     expect(r.emulator.openSessions()).toBe(1);
     names.forEach((n, i) => expect(txt(r.store, n)).toEqual([`v${i}`]));
 
     for (const [i, n] of names.entries()) await cleanup(n, `v${i}`);
     await cleanup(`_acme-challenge.${EMPTY_ZONE}`, 'e', true);
     // Each cleanup deletes by the ids its present's reply listed: no listing, no lookup.
-    expect(r.emulator.actionCounts()).toEqual({ login: 1, infoDnsZone: 2, infoDnsRecords: 6, updateDnsRecords: 12, logout: 1 });
+    expect(r.emulator.actionCounts()).toEqual({ login: 1, infoDnsZone: 2, updateDnsRecords: 12, logout: 1 });
     expect(r.emulator.openSessions()).toBe(0);
     expect(r.store.records(ZONE, { type: 'TXT' })).toEqual([]);
     expect(cacheFiles().some((f) => readFileSync(f.path, 'utf8').includes(r.emulator.sessionIds()[0]!))).toBe(false);
@@ -115,8 +115,8 @@ describe('netcup: hook processes of one run share the session and the zone', () 
     r.emulator.expireSessions();
     await present(NAME, 'two');
     expect(r.emulator.actionCounts().login).toBe(2);
-    // infoDnsRecords: the first present's, the rejected one, its repeat.
-    expect(r.emulator.actionCounts().infoDnsRecords).toBe(3);
+    // updateDnsRecords: the first present's, the rejected one, its repeat.
+    expect(r.emulator.actionCounts().updateDnsRecords).toBe(3);
     expect(txt(r.store, NAME)).toEqual(['one', 'two']);
     // The new session is the one cached now: the next process logs in no more.
     await cleanup(NAME, 'one', true);
@@ -125,7 +125,7 @@ describe('netcup: hook processes of one run share the session and the zone', () 
 
   it('never more than one new login: a session rejected again fails the call', async () => {
     await present(NAME, 'one');
-    r.emulator.injectError({ action: 'infoDnsRecords', statuscode: 4001, times: 5, shortmessage: 'Api session id in invalid format or expired.' });
+    r.emulator.injectError({ action: 'updateDnsRecords', statuscode: 4001, times: 5, shortmessage: 'Api session id in invalid format or expired.' });
     await expect(present(NAME, 'two')).rejects.toThrow(/session was rejected again/);
     expect(r.emulator.actionCounts().login).toBe(2);
   });
@@ -140,10 +140,9 @@ describe('netcup: hook processes of one run share the session and the zone', () 
   it('a cleanup whose record changed since the present lists the zone and deletes exactly what is there, once', async () => {
     await present(NAME, 'one');
     // Someone removed the record and an equal one came back with another id.
-    const zone = r.store.zoneFor(NAME);
-    r.store.remove(zone, r.store.records(zone, { name: NAME, type: 'TXT' }).map((x) => x.id));
-    r.store.add(zone, { name: NAME, type: 'TXT', data: 'one' });
-    r.store.add(zone, { name: NAME, type: 'TXT', data: 'foreign' });
+    r.store.remove(ZONE, r.store.records(ZONE, { name: NAME, type: 'TXT' }).map((x) => x.id));
+    r.store.add(ZONE, { name: NAME, type: 'TXT', data: 'one' });
+    r.store.add(ZONE, { name: NAME, type: 'TXT', data: 'foreign' });
     await cleanup(NAME, 'one', true);
     expect(txt(r.store, NAME)).toEqual(['foreign']);
     expect(r.emulator.actionCounts().updateDnsRecords).toBe(3);
@@ -151,9 +150,17 @@ describe('netcup: hook processes of one run share the session and the zone', () 
 
   it('a cached zone the account no longer holds is looked up again, once', async () => {
     await present(NAME, 'one');
-    r.emulator.injectError({ action: 'infoDnsRecords', statuscode: 5028, shortmessage: 'Error in getting zone.', longmessage: 'Domain not found.' });
+    r.emulator.injectError({ action: 'updateDnsRecords', statuscode: 5028, shortmessage: 'Error in getting zone.', longmessage: 'Domain not found.' });
     await present(NAME, 'two');
     expect(r.emulator.actionCounts().infoDnsZone).toBe(2);
     expect(txt(r.store, NAME)).toEqual(['one', 'two']);
+  });
+
+  it('a value an earlier run left in the zone: the present keeps one record (the old one), the cleanup deletes it', async () => {
+    const old = r.store.add(ZONE, { name: NAME, type: 'TXT', data: 'same' });
+    await present(NAME, 'same');
+    expect(r.store.records(ZONE, { name: NAME, type: 'TXT' }).map((x) => x.id)).toEqual([old.id]);
+    await cleanup(NAME, 'same', true);
+    expect(txt(r.store, NAME)).toEqual([]);
   });
 });

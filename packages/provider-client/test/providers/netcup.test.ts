@@ -268,14 +268,17 @@ describe('netcup: batching and concurrency', () => {
     const names = Array.from({ length: 10 }, (_, i) => `_acme-challenge.san${i}.${ZONE}`);
     const zones = await Promise.all(names.map((n) => r.provider.findZone(n)));
     await Promise.all(names.map((n, i) => r.provider.appendTxt(zones[i]!, n, `value-${i}`)));
-    expect(r.emulator.actionCounts()).toMatchObject({ infoDnsRecords: 1, updateDnsRecords: 1 });
+    // The add's reply lists the zone: no listing before it.
+    expect(r.emulator.actionCounts()).toMatchObject({ updateDnsRecords: 1 });
+    expect(r.emulator.actionCounts().infoDnsRecords).toBeUndefined();
     const sent = bodyOf(r.requestsFor('updateDnsRecords')[0]!).param.dnsrecordset as { dnsrecords: unknown[] };
     expect(sent.dnsrecords).toHaveLength(10);
     names.forEach((n, i) => expect(txt(r.store, n)).toEqual([`value-${i}`]));
     const outcomes = await Promise.all(names.map((n, i) => r.provider.deleteTxt(zones[i]!, n, `value-${i}`)));
     expect(outcomes).toEqual(names.map(() => 'deleted'));
-    // The deletes go by the ids the append's reply listed: no second listing.
-    expect(r.emulator.actionCounts()).toMatchObject({ infoDnsRecords: 1, updateDnsRecords: 2 });
+    // The deletes go by the ids the append's reply listed: no listing either.
+    expect(r.emulator.actionCounts()).toMatchObject({ updateDnsRecords: 2 });
+    expect(r.emulator.actionCounts().infoDnsRecords).toBeUndefined();
     expect(r.store.records(ZONE, { type: 'TXT' })).toEqual([]);
   });
 
@@ -417,10 +420,10 @@ describe('netcup: every status code of the DNS actions maps to a clear error', (
   it('5028 on a record action (the domain left the account): ZoneNotFoundError mentioning CloudDNS', async () => {
     r = await rig();
     const zone = await r.provider.findZone(NAME);
-    r.emulator.injectError({ action: 'infoDnsRecords', statuscode: 5028, shortmessage: 'Error in getting zone.', longmessage: 'Domain not found.' });
+    r.emulator.injectError({ action: 'updateDnsRecords', statuscode: 5028, shortmessage: 'Error in getting zone.', longmessage: 'Domain not found.' });
     const error = await failure(r.provider.appendTxt(zone, NAME, 'v'));
     expect(error).toBeInstanceOf(ZoneNotFoundError);
-    expect(error.message).toMatch(/netcup infoDnsRecords: the domain example\.com is not in this account \(5028: .*CloudDNS/);
+    expect(error.message).toMatch(/netcup updateDnsRecords: the domain example\.com is not in this account \(5028: .*CloudDNS/);
   });
 
   it('other 5xxx: a transient ProviderApiError; other 4xxx: a permanent one', async () => {
@@ -511,10 +514,10 @@ describe('netcup: transient failures are retried with bounded time', () => {
   });
 
   it('a hanging read times out and is retried', async () => {
+    r.store.add(ZONE, { name: NAME, type: 'TXT', data: 'after-hang' });
     r.emulator.server.inject({ fault: { kind: 'hang' }, match: action('infoDnsRecords') });
     const zone = await r.provider.findZone(NAME);
-    await r.provider.appendTxt(zone, NAME, 'after-hang');
-    expect(txt(r.store, NAME)).toEqual(['after-hang']);
+    expect((await r.provider.listTxt(zone, NAME)).map((x) => x.value)).toEqual(['after-hang']);
     expect(r.requestsFor('infoDnsRecords')).toHaveLength(2);
   });
 

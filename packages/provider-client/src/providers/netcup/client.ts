@@ -54,6 +54,9 @@ function detailOf(reply: NetcupEnvelope): string {
   return `${reply.statuscode}${text ? `: ${text}` : ''}`;
 }
 
+/** A session netcup rejected (4001) right after a new login: netcup did nothing, so nothing needs checking. */
+export class NetcupSessionRejectedError extends ProviderApiError {}
+
 /** netcup's request limit (4013): never retried, since every request extends the lockout. */
 export class NetcupRateLimitError extends ProviderApiError {}
 
@@ -114,7 +117,7 @@ export function netcupError(action: string, reply: NetcupEnvelope, domain?: stri
   const detail = detailOf(reply);
   if (code === NetcupStatus.validation) return validationError(action, reply);
   if (code === NetcupStatus.sessionInvalid) {
-    return new ProviderApiError(PROVIDER, action, `the API session was rejected again right after a new login (${detail})`, {
+    return new NetcupSessionRejectedError(PROVIDER, action, `the API session was rejected again right after a new login (${detail})`, {
       transient: true,
       hint: 'Try again in a minute; if it persists, create a new API key in the CCP',
     });

@@ -3,7 +3,7 @@ import { unquoteTxt } from '../../txt.js';
 import { isOutcomeUnknown, ProviderApiError, ZoneNotFoundError } from '../../errors.js';
 import { checkTxtValue, normalizeFqdn, toRelative, tryNormalizeFqdn } from '../../names.js';
 import { KeyedMutex, locateZone, memoizeZones } from '../../zone.js';
-import { CLOUDDNS_HINT, CLOUDDNS_NOTE, NetcupDomainNameRefused, NetcupRateLimitError, type NetcupClient, type RecordChange } from './client.js';
+import { CLOUDDNS_HINT, CLOUDDNS_NOTE, NetcupDomainNameRefused, NetcupRateLimitError, NetcupSessionRejectedError, type NetcupClient, type RecordChange } from './client.js';
 import type { NetcupRecord } from './schemas.js';
 
 /** How long the ids of the records a run created are kept for its cleanup. */
@@ -36,9 +36,15 @@ function isTxtFor(record: NetcupRecord, zone: string, wanted: Wanted): boolean {
   );
 }
 
+/** Orders record ids oldest first: numerically where both are numbers (netcup's are), else as text. */
+function compareIds(a: string, b: string): number {
+  if (/^\d+$/.test(a) && /^\d+$/.test(b)) return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** May a failed change be checked and tried once more? Only when its outcome is unknown. */
 function outcomeUnknown(error: unknown): boolean {
-  return isOutcomeUnknown(error) && !(error instanceof NetcupRateLimitError);
+  return isOutcomeUnknown(error) && !(error instanceof NetcupRateLimitError) && !(error instanceof NetcupSessionRejectedError);
 }
 
 /**
@@ -134,36 +140,81 @@ export function createCcpBackend(client: NetcupClient, deps: ProviderDeps, optio
   };
   const placed = new Map<string, Pick<NetcupRecord, 'id' | 'hostname' | 'type' | 'destination'>[]>();
 
+  /**
+   * Adds the values in one updateDnsRecords call without listing the zone
+   * first: the reply lists the zone's records, which confirms the add and
+   * shows a copy that was there before (an earlier run's record with the
+   * same value). Two equal copies are never left: the extra one the add made
+   * is deleted again at once, so the zone reads as if the value had been
+   * found. The zone is listed only when netcup refuses the add (it may refuse
+   * a value already there) or its outcome is unknown.
+   */
   async function appendBatch(zone: string, items: Wanted[]): Promise<void[]> {
-    const wanted = [...new Map(items.map((w) => [`${w.name}\n${w.value}`, w])).values()];
+    const done = items.map(() => undefined);
+    const wanted = [...new Map(items.map((w) => [`${w.name}\n${w.value}`, w])).values()].filter((w) => !placed.has(placedKey(zone, w)));
+    let missing = wanted;
+    let refused: unknown;
     let unknown: unknown;
     for (let round = 1; ; round++) {
-      // After a change of unknown outcome, a failed look leaves the outcome unknown: report that, not the look.
-      const listed = await client.infoDnsRecords(zone).catch((error: unknown) => {
-        throw unknown ?? error;
-      });
-      const missing = wanted.filter((w) => !listed.some((r) => isTxtFor(r, zone, w)));
-      for (const w of wanted) if (!missing.includes(w)) remember(zone, w, listed);
-      if (missing.length === 0) return items.map(() => undefined);
+      if (round > 1) {
+        // After a change of unknown outcome, a failed look leaves the outcome unknown: report that, not the look.
+        const listed = await client.infoDnsRecords(zone).catch((error: unknown) => {
+          throw unknown ?? error;
+        });
+        missing = wanted.filter((w) => !listed.some((r) => isTxtFor(r, zone, w)));
+        for (const w of wanted) if (!missing.includes(w)) remember(zone, w, listed);
+        if (refused !== undefined && missing.length > 0) throw refused;
+      }
+      if (missing.length === 0) return done;
       const changes: RecordChange[] = missing.map((w) => ({ hostname: hostnameFor(w.name, zone), type: 'TXT', destination: w.value }));
+      let after: NetcupRecord[];
       try {
         // A success reply without the records proves nothing about them: read the zone.
-        const after = (await client.updateDnsRecords(zone, changes)) ?? (await client.infoDnsRecords(zone));
-        const unlisted = missing.find((w) => !after.some((r) => isTxtFor(r, zone, w)));
-        if (unlisted) {
-          throw new ProviderApiError('netcup', 'updateDnsRecords', `accepted the change but does not list TXT ${unlisted.name} afterwards`, {
-            hint: 'Check the zone in the CCP and try again',
-          });
-        }
-        for (const w of missing) remember(zone, w, after);
-        log.debug(`added ${missing.length} TXT record(s) to ${zone} in one updateDnsRecords call`);
-        return items.map(() => undefined);
+        after = (await client.updateDnsRecords(zone, changes)) ?? (await client.infoDnsRecords(zone));
       } catch (error) {
-        if (round > 1 || !outcomeUnknown(error)) throw error;
-        unknown = error;
-        log.debug(`updateDnsRecords for ${zone} failed with an unknown outcome; checking the zone before trying once more`);
+        if (round > 1) throw error;
+        if (error instanceof InvalidInputError) {
+          refused = error;
+          log.debug(`netcup refused the add to ${zone} (${error.message}); listing the zone to see whether the values are there`);
+        } else if (outcomeUnknown(error)) {
+          unknown = error;
+          log.debug(`updateDnsRecords for ${zone} failed with an unknown outcome; checking the zone before trying once more`);
+        } else {
+          throw error;
+        }
+        continue;
       }
+      const unlisted = missing.find((w) => !after.some((r) => isTxtFor(r, zone, w)));
+      if (unlisted) {
+        throw new ProviderApiError('netcup', 'updateDnsRecords', `accepted the change but does not list TXT ${unlisted.name} afterwards`, {
+          hint: 'Check the zone in the CCP and try again',
+        });
+      }
+      log.debug(`added ${missing.length} TXT record(s) to ${zone} in one updateDnsRecords call`);
+      await dropCopies(zone, missing, after);
+      return done;
     }
+  }
+
+  /**
+   * After an add without a listing: where the reply lists a value more than
+   * once, the value was there before; the newest copy (the highest id, the
+   * one the add made) is deleted, exactly as listed. Remembers the records
+   * that stay, for cleanup.
+   */
+  async function dropCopies(zone: string, added: Wanted[], after: NetcupRecord[]): Promise<void> {
+    const extra: NetcupRecord[] = [];
+    for (const w of added) {
+      const copies = after.filter((r) => isTxtFor(r, zone, w)).sort((a, b) => compareIds(a.id, b.id));
+      extra.push(...copies.slice(1));
+      remember(zone, w, copies.slice(0, 1));
+    }
+    if (extra.length === 0) return;
+    log.debug(`${extra.length} value(s) were in ${zone} already; deleting the copies this add made`);
+    await client.updateDnsRecords(
+      zone,
+      extra.map((r) => ({ id: r.id, hostname: r.hostname, type: r.type, destination: r.destination, deleterecord: true })),
+    );
   }
 
   /**
