@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Env } from './config.js';
+import { flag, setting, type Env } from './config.js';
 import type { DnsProvider, Zone } from './contract.js';
 import { ZoneNotFoundError } from './errors.js';
 import { normalizeFqdn, zoneCandidates } from './names.js';
@@ -37,6 +37,15 @@ interface Stored {
 
 const hash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
 const fileName = (key: string) => key.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 80) + '-' + hash(key).slice(0, 8);
+
+/** DNS01_RUN_CACHE=0: every hook process works on its own (logs in, looks zones up, logs out). */
+export const runCacheSetting = setting({
+  names: ['DNS01_RUN_CACHE'],
+  schema: flag,
+  default: true,
+  description:
+    '0 to keep no provider state between the hook processes of a run; by default they share the netcup session, the zones found and the ids of the records created (0600 files in DNS01_STATE_DIR)',
+});
 
 export interface RunCacheScope {
   provider: string;

@@ -3,7 +3,7 @@ import { readSettings, setting, type Env } from '../config.js';
 import type { DnsProvider, HostLock, ProviderDefinition, ProviderDeps } from '../contract.js';
 import type { Logger } from '../log.js';
 import { withHostLock } from '../state.js';
-import { openRunCache, withZoneCache, type RunCache } from '../run-cache.js';
+import { openRunCache, runCacheSetting, withZoneCache, type RunCache } from '../run-cache.js';
 import { providerDefinitions } from './all.js';
 
 export { providerDefinitions } from './all.js';
@@ -90,7 +90,7 @@ export function createProviderFromEnv(
   const config = definition.readConfig(env);
   const propagation = definition.propagationFor?.(config) ?? definition.propagation;
   let runCache: RunCache | undefined;
-  if (shareRun) {
+  if (shareRun && readSettings(env, { on: runCacheSetting }).on) {
     try {
       runCache = openRunCache(env, { provider: chosen, account: accountOf(definition, config) }, { lastCall: shareRun.lastCall });
     } catch (error) {
