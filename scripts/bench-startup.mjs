@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // What each start-up means would buy the hook executables on Node 20, side by
-// side in one run: `dns01 --help` (loading the bundle, no work) as shipped,
-// as a CommonJS bundle, as a bundle holding only the netcup provider (what a
+// side in one run: `dns01 --help` (loading the bundle, no work) as before
+// (every zod locale), as shipped (English only), as a CommonJS bundle, as a bundle holding only the netcup provider (what a
 // per-provider split or lazily imported providers would load), and through
 // vm.Script with a V8 code cache (Node 20 has no module.enableCompileCache).
 // The variants are built into a temporary directory; nothing shipped changes.
@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { machineLine, median, writeBenchSection } from './lib/bench-report.mjs';
+import { zodEnglishOnly } from './lib/zod-english-only.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const runs = Number(process.argv[2] ?? 21);
@@ -20,7 +21,7 @@ const dir = mkdtempSync(join(tmpdir(), 'dns01-bench-startup-'));
 // The bins end with a top-level await, which CommonJS cannot hold.
 const entry = join(root, 'packages/cli/src/bin/.bench-startup-entry.ts');
 writeFileSync(entry, readFileSync(join(root, 'packages/cli/src/bin/dns01.ts'), 'utf8').replace(/^await runMain/m, 'void runMain'));
-const common = { entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error', tsconfig: join(root, 'tsconfig.json') };
+const common = { entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error', tsconfig: join(root, 'tsconfig.json'), plugins: [zodEnglishOnly] };
 const otherProviders = {
   name: 'netcup-only',
   setup(b) {
@@ -30,7 +31,11 @@ const otherProviders = {
 };
 try {
   await build({ ...common, outfile: join(dir, 'all.cjs') });
-  await build({ ...common, outfile: join(dir, 'netcup-only.cjs'), plugins: [otherProviders] });
+  await build({ ...common, outfile: join(dir, 'netcup-only.cjs'), plugins: [zodEnglishOnly, otherProviders] });
+  // As shipped before: ESM, with every zod locale; and ESM with English only.
+  const esm = { ...common, entryPoints: [join(root, 'packages/cli/src/bin/dns01.ts')], format: 'esm', banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" } };
+  await build({ ...esm, plugins: [], outfile: join(dir, 'esm-all-locales.mjs') });
+  await build({ ...esm, outfile: join(dir, 'esm-english.mjs') });
 } finally {
   rmSync(entry, { force: true });
 }
@@ -59,9 +64,10 @@ writeFileSync(
 
 const variants = [
   { name: 'node (empty script, for reference)', args: ['-e', ''] },
-  { name: 'dns01 --help as shipped (ESM bundle, every provider)', args: [join(root, 'packages/cli/dist/bin/dns01.js'), '--help'] },
-  { name: 'CommonJS bundle, every provider', args: [join(dir, 'all.cjs'), '--help'] },
-  { name: 'CommonJS bundle, netcup only (split or lazy providers)', args: [join(dir, 'netcup-only.cjs'), '--help'] },
+  { name: "ESM bundle with every zod locale (as shipped before)", args: [join(dir, 'esm-all-locales.mjs'), '--help'] },
+  { name: 'ESM bundle, English only', args: [join(dir, 'esm-english.mjs'), '--help'] },
+  { name: 'dns01 --help as shipped now (CommonJS bundle, English only)', args: [join(root, 'packages/cli/dist/bin/dns01.js'), '--help'] },
+  { name: 'CommonJS bundle, netcup only (what split or lazy providers would load)', args: [join(dir, 'netcup-only.cjs'), '--help'] },
   { name: 'CommonJS bundle through vm.Script with a V8 code cache', args: [join(dir, 'cached.cjs'), '--help'] },
 ];
 const report = join(dir, 'cpu');

@@ -3,9 +3,10 @@
 // each "bin" in a package.json, one bundled executable (esbuild) so that a hook
 // starts fast and needs nothing beside node.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { zodEnglishOnly } from './lib/zod-english-only.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const packagesDir = join(root, 'packages');
@@ -20,29 +21,30 @@ const tsc = spawnSync(
 );
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 
-// Bundled ESM needs `require` for the CommonJS dependencies it inlines.
-const banner = [
-  '#!/usr/bin/env node',
-  "import { createRequire as __dns01CreateRequire } from 'node:module';",
-  'const require = __dns01CreateRequire(import.meta.url);',
-].join('\n');
-
+// The executables are CommonJS bundles (about 10 ms less start-up than ESM on
+// Node 20: docs/benchmarks.md, "Start-up"); dist/bin/package.json says so to
+// node, since the packages themselves are ESM. runMain never rejects, so the
+// bins need no top-level await.
+const banner = '#!/usr/bin/env node';
 const jobs = [];
 for (const { dir, pkg } of packages) {
   for (const [name, out] of Object.entries(pkg.bin ?? {})) {
     const entry = join(dir, 'src/bin', `${name}.ts`);
     const outfile = join(dir, out);
+    mkdirSync(dirname(outfile), { recursive: true });
+    writeFileSync(join(dirname(outfile), 'package.json'), '{ "type": "commonjs" }\n');
     jobs.push(
       build({
         entryPoints: [entry],
         outfile,
         bundle: true,
         platform: 'node',
-        format: 'esm',
+        format: 'cjs',
         target: 'node20',
         banner: { js: banner },
         // --version without reading a file (see suiteVersion in packages/cli/src/runtime.ts).
         define: { __DNS01_VERSION__: JSON.stringify(pkg.version) },
+        plugins: [zodEnglishOnly],
         legalComments: 'none',
         logLevel: 'warning',
         tsconfig: join(root, 'tsconfig.json'),

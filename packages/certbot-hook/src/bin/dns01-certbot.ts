@@ -2,4 +2,4 @@ import { runMain } from '@dns01/cli';
 import { certbotMain } from '../hook.js';
 
 // certbot shows any stderr of a successful hook as a warning: quiet unless asked.
-await runMain('dns01-certbot', certbotMain, { defaultLogLevel: 'quiet' });
+void runMain('dns01-certbot', certbotMain, { defaultLogLevel: 'quiet' });

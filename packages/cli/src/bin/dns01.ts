@@ -36,7 +36,7 @@ In a terminal, a wait shows one live status line (DNS01_STATUS_LINE=0: off).
 ${exitCodesHelp()}
 `;
 
-await runMain('dns01', async (ctx) => {
+void runMain('dns01', async (ctx) => {
   const [command, ...rest] = ctx.argv;
   if (command === undefined) {
     process.stderr.write(USAGE);

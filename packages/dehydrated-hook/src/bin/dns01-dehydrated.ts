@@ -1,4 +1,4 @@
 import { runMain } from '@dns01/cli';
 import { dehydratedMain } from '../dehydrated.js';
 
-await runMain('dns01-dehydrated', dehydratedMain);
+void runMain('dns01-dehydrated', dehydratedMain);

@@ -1,4 +1,4 @@
 import { runMain } from '@dns01/cli';
 import { uacmeMain } from '../uacme.js';
 
-await runMain('dns01-uacme', uacmeMain);
+void runMain('dns01-uacme', uacmeMain);
