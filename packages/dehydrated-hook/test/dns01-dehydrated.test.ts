@@ -2,6 +2,7 @@
 // dehydrated runs it (see /usr/share/doc/dehydrated/examples/hook.sh and
 // docs/hook_chain.md).
 import { describe, expect, it } from 'vitest';
+import type { TestWorld } from '@dns01/testkit';
 import { builtExecutable, errorLines, FOREIGN, leakedSecrets, runHook, servedByNameservers, worldPerTest } from '../../../test/integration/support/hook-process.js';
 
 const bin = builtExecutable('dehydrated-hook', 'dns01-dehydrated');
@@ -61,6 +62,23 @@ describe('dns01-dehydrated: deploy_challenge / clean_challenge', () => {
     expect(clean.stdout).toBe('');
     expect(w.txt(APEX)).toEqual([FOREIGN]);
     expect(w.txt(WWW)).toEqual([]);
+  });
+
+  it('without HOOK_CHAIN the calls of a run share one netcup session and zone lookup; exit_hook logs out', async () => {
+    const w = await start();
+    const env = { ...w.env, DNS01_WAIT: '0' };
+    const triples = [
+      ['example.com', 't1', 'single-apex'],
+      ['www.example.com', 't2', 'single-www'],
+    ];
+    for (const t of triples) expect((await runHook(bin, ['deploy_challenge', ...t], env)).code).toBe(0);
+    for (const t of triples) expect((await runHook(bin, ['clean_challenge', ...t], env)).code).toBe(0);
+    const emulator = (w as TestWorld<'netcup'>).emulator;
+    expect(emulator.openSessions()).toBe(1);
+    expect((await runHook(bin, ['exit_hook'], env)).code).toBe(0);
+    expect(emulator.actionCounts()).toEqual({ login: 1, infoDnsZone: 1, updateDnsRecords: 4, logout: 1 });
+    expect(emulator.openSessions()).toBe(0);
+    expect(w.txt(APEX)).toEqual([FOREIGN]);
   });
 
   it('arguments that are not whole triples: usage error (exit 2), nothing created', async () => {
