@@ -95,7 +95,8 @@ export async function persistCommand(ctx: RunContext, args: readonly string[]): 
   if (issuer === undefined || accountUri === undefined) {
     throw new InvalidInputError(`persist ${action} needs --issuer and --account-uri (or --account-file)`, { hint: "Run 'dns01 persist --help'" });
   }
-  const flow = ctx.flow({ provider: providerFlag(values.provider), overrides });
+  // A one-off command, not a call of an ACME run: its own session, logged out at the end.
+  const flow = ctx.flow({ provider: providerFlag(values.provider), overrides, shareRun: false });
   if (action === 'remove') {
     const result = await persistRemove(flow, domain, { issuer, accountUri });
     if (values.json) ctx.out(JSON.stringify(result));

@@ -33,7 +33,8 @@ export async function zonesCommand(ctx: RunContext, args: readonly string[]): Pr
   });
   if (!parsed) return 0;
   if (parsed.positionals.length > 0) throw new InvalidInputError('zones takes no arguments', { hint: "Run 'dns01 zones --help'" });
-  const flow = ctx.flow({ provider: providerFlag(parsed.values.provider) });
+  // A one-off command, not a call of an ACME run: its own session, logged out at the end.
+  const flow = ctx.flow({ provider: providerFlag(parsed.values.provider), shareRun: false });
   const zones = await listZonesOf(flow.provider);
   if (parsed.values.json) ctx.out(JSON.stringify(zones));
   else for (const zone of zones) ctx.out(zone, [zone]);
