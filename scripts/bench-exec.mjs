@@ -66,22 +66,21 @@ const rows = [];
 try {
   // The run cache lives in the benchmark's own state directory; the warm-up run fills it.
   const baseEnv = { PATH: process.env.PATH, HOME: '/nonexistent', DNS01_LOG_LEVEL: 'quiet', ...world.env, DNS01_STATE_DIR: state };
-  for (const exe of executables) {
-    const file = exe.file && resolve(root, exe.file);
-    if (file && !existsSync(file)) {
-      rows.push({ name: exe.name, missing: true });
-      continue;
-    }
-    const times = [];
-    for (let i = 0; i < runs + 1; i++) {
+  const present = executables.map((exe) => ({ exe, file: exe.file && resolve(root, exe.file), times: [] }));
+  const runnable = present.filter((p) => !p.file || existsSync(p.file));
+  // Round-robin, so a change in the machine's load hits every executable alike; round 0 warms up.
+  for (let i = 0; i < runs + 1; i++) {
+    for (const p of runnable) {
       const value = `bench-${i}-${Math.random().toString(36).slice(2, 10)}`;
-      const ms = await run(file ? [file, ...exe.args(value)] : exe.args(value), { ...baseEnv, ...exe.env?.(value) });
-      if (i > 0) times.push(ms); // the first run warms the file cache
+      const ms = await run(p.file ? [p.file, ...p.exe.args(value)] : p.exe.args(value), { ...baseEnv, ...p.exe.env?.(value) });
+      if (i > 0) p.times.push(ms);
       const zone = world.store.zoneFor('_acme-challenge.example.com');
       const ours = world.store.records(zone, { name: '_acme-challenge.example.com', type: 'TXT' }).map((r) => r.id);
       if (ours.length) world.store.remove(zone, ours);
     }
-    rows.push({ name: exe.name, median: median(times), min: Math.min(...times), max: Math.max(...times) });
+  }
+  for (const { exe, times } of present) {
+    rows.push(times.length === 0 ? { name: exe.name, missing: true } : { name: exe.name, median: median(times), min: Math.min(...times), max: Math.max(...times) });
   }
 } finally {
   rmSync(state, { recursive: true, force: true });
@@ -103,8 +102,9 @@ const table = [
 const markdown = `## Executable overhead (\`present\` without waiting)
 
 Wall time of one hook call as its own process against the netcup emulator on
-loopback, ${runs} runs each after one warm-up run, in one run of the script; the
-record is removed between runs. Target (issue 17): median at most ${TARGET_RATIO} ×
+loopback, ${runs} rounds after one warm-up round, each round running every
+executable once (so a change in the machine's load hits all alike); the record
+is removed between runs. Target (issue 17): median at most ${TARGET_RATIO} ×
 \`node\` running an empty script in the same run.
 Reproduce: \`pnpm build && node scripts/bench-exec.mjs ${runs}\`.
 
