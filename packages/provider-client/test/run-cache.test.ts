@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clearSecrets, createLogger, createProviderFromEnv, openRunCache, redact, type DnsProvider } from '../src/index.js';
+import { startTestWorld } from '@dns01/testkit';
+import { clearSecrets, createLogger, createProviderFromEnv, openRunCache, redact, silentLogger, type DnsProvider } from '../src/index.js';
 import { EMPTY_ZONE, FAST_HTTP, NAME, ZONE, credentialsEnv, rig, txt, type Rig } from './providers/netcup-rig.js';
 
 let stateDir: string;
@@ -162,5 +163,32 @@ describe('netcup: hook processes of one run share the session and the zone', () 
     expect(r.store.records(ZONE, { name: NAME, type: 'TXT' }).map((x) => x.id)).toEqual([old.id]);
     await cleanup(NAME, 'same', true);
     expect(txt(r.store, NAME)).toEqual([]);
+  });
+});
+
+describe('netcup REST backend: the zone lookup is shared by the run too', () => {
+  it('N processes: one domain lookup, then each present lists and adds, each cleanup deletes', async () => {
+    const w = await startTestWorld({ provider: 'netcup', emulator: { rest: {} } });
+    try {
+      const env = { ...w.env, DNS01_STATE_DIR: stateDir };
+      const hook = async (work: (p: DnsProvider) => Promise<unknown>) => {
+        const { provider } = createProviderFromEnv(env, { logger: silentLogger, findApex: async () => ZONE }, 'netcup', {});
+        try {
+          await work(provider);
+        } finally {
+          await provider.close();
+        }
+      };
+      const names = ['', 'a.', 'b.'].map((sub) => `_acme-challenge.${sub}${ZONE}`);
+      const value = (i: number) => Buffer.from(`value-${i}`.padEnd(32, '.')).toString('base64url');
+      for (const [i, n] of names.entries()) await hook(async (p) => p.appendTxt(await p.findZone(n), n, value(i)));
+      for (const [i, n] of names.entries()) await hook(async (p) => p.deleteTxt(await p.findZone(n), n, value(i)));
+      const requests = w.emulator.rest!.server.requests.map((r) => `${r.method} ${r.url.replace(/\?.*/, '')}`);
+      expect(requests.filter((r) => r === 'GET /v1/domain')).toHaveLength(1);
+      expect(requests).toHaveLength(1 + 2 * names.length + names.length);
+      names.forEach((n) => expect(w.txt(n)).toEqual([]));
+    } finally {
+      await w.close();
+    }
   });
 });
