@@ -1,7 +1,7 @@
 // dns-persist-01 end to end: `dns01 persist set` writes the record through the
 // provider, then the real acme.sh 3.1.5 (Debian sid) issues apex + wildcard
-// against Pebble 2.10 with --dns-persist and NO provider credentials in its
-// environment; the zone does not change during issuance; `persist check`
+// against Pebble 2.10 with --dns-persist, and uacme 1.8.1 with dns01-uacme,
+// each with NO provider credentials in its environment; the zone does not change during issuance; `persist check`
 // passes; `persist remove` restores the zone.
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -12,6 +12,7 @@ import { startTestWorld, type TestWorld } from '@dns01/testkit';
 import { requireCurrentClients } from '../../scripts/lib/current-clients.mjs';
 import { certificateNames, chainsToRoot } from './harness/certs.js';
 import { hookExecutable } from './harness/clients.js';
+import { CURRENT } from './harness/suites.js';
 import { startPebble, type Pebble } from './harness/pebble.js';
 import { explain, killAll, run, type RunResult } from './harness/process.js';
 import { foreignRecords, LAGGING_NAMESERVERS, leakedSecrets, PROVIDERS, zoneSnapshot } from './harness/world.js';
@@ -30,7 +31,7 @@ function findFile(dir: string, name: string): string | undefined {
   return undefined;
 }
 
-describe.each(PROVIDERS)('%s: dns-persist-01 with dns01 persist and acme.sh 3.1.5 against Pebble 2.10', (provider) => {
+describe.each(PROVIDERS)('%s: dns-persist-01 with dns01 persist, then acme.sh 3.1.5 and uacme 1.8.1 against Pebble 2.10', (provider) => {
   const zone = `${provider}-persist.example`;
   let world: TestWorld;
   let pebble: Pebble;
@@ -91,9 +92,33 @@ describe.each(PROVIDERS)('%s: dns-persist-01 with dns01 persist and acme.sh 3.1.
     expect(check.code, explain(check)).toBe(0);
     expect(check.stdout).toMatch(/ok$/m);
 
-    const remove = await dns01(['persist', 'remove', zone, '--issuer', ISSUER, '--account-uri', accountUri], world.env);
-    runs.push(remove);
-    expect(remove.code, explain(remove)).toBe(0);
+    // uacme 1.8.1 (sid chroot, hooks under Node 24): its own account and record; the hook gets DNS settings only,
+    // so dns-01 is declined (no credentials) and dns-persist-01 accepted once every nameserver serves the record.
+    const uacmeConf = join(dir, 'uacme');
+    const uacme = (args: string[]) => {
+      const [file, argv] = CURRENT.command('uacme', ['--verbose', '--confdir', uacmeConf, '--acme-url', pebble.directoryUrl, ...args], { caBundle: pebble.tls.caCertPath });
+      return run(file, argv, { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: dir, ...dnsOnly }, timeoutMs: 120_000 });
+    };
+    const account = await uacme(['--yes', 'new']);
+    runs.push(account);
+    expect(account.code, explain(account)).toBe(0);
+    const uacmeAccount = /account created at (\S+)/.exec(account.output)![1]!;
+    const uacmeSet = await dns01(['persist', 'set', zone, '--issuer', ISSUER, '--account-uri', uacmeAccount, '--wildcard'], world.env);
+    runs.push(uacmeSet);
+    expect(uacmeSet.code, explain(uacmeSet)).toBe(0);
+    const withBoth = zoneSnapshot(world, zone);
+    const uacmeIssue = await uacme(['--type', 'EC', '--hook', hookExecutable('dns01-uacme'), 'issue', zone, `*.${zone}`]);
+    runs.push(uacmeIssue);
+    expect(uacmeIssue.code, explain(uacmeIssue)).toBe(0);
+    expect(uacmeIssue.output).toMatch(/dns-persist-01/);
+    expect(zoneSnapshot(world, zone)).toEqual(withBoth);
+    expect(certificateNames(readFileSync(join(uacmeConf, zone, 'cert.pem'), 'utf8'))).toEqual([`*.${zone}`, zone].sort());
+
+    for (const account of [accountUri, uacmeAccount]) {
+      const remove = await dns01(['persist', 'remove', zone, '--issuer', ISSUER, '--account-uri', account], world.env);
+      runs.push(remove);
+      expect(remove.code, explain(remove)).toBe(0);
+    }
     expect(zoneSnapshot(world, zone)).toEqual(pristine);
     expect(leakedSecrets(runs.map((r) => r.output).join('\n'), world.secrets)).toEqual([]);
   });

@@ -16,3 +16,4 @@ export { z } from 'zod';
 export * from './state.js';
 export * from './persist/index.js';
 export * from './run-cache.js';
+export { unquoteTxt } from './txt.js';

@@ -1,5 +1,5 @@
 import type { RunContext } from '@dns01/cli';
-import { cleanup, describeError, dnsContextFromEnv, exitCodesHelp, hookWaitSetting, InvalidInputError, parsePersistValue, persistCheck, present, readSettings } from '@dns01/provider-client';
+import { cleanup, describeError, dnsContextFromEnv, exitCodesHelp, hookWaitSetting, InvalidInputError, parsePersistValue, persistCheck, present, readSettings, unquoteTxt } from '@dns01/provider-client';
 
 export const UACME_USAGE = `Usage: dns01-uacme <method> <type> <ident> <token> <auth>   (uacme's hook)
 
@@ -71,7 +71,8 @@ export async function uacmeMain(ctx: RunContext): Promise<number> {
  */
 async function persistChallenge(ctx: RunContext, method: string, ident: string, auth: string): Promise<number> {
   if (method !== 'begin') return 0;
-  const wanted = parsePersistValue(auth);
+  // uacme 1.8.1 hands the value quoted as in a zone file ("<issuer>; accounturi=<uri>"); TOKEN is the issuer.
+  const wanted = parsePersistValue(unquoteTxt(auth));
   if (!wanted?.accountUri) {
     ctx.logger.warn(`declining dns-persist-01 for ${ident}: uacme's AUTH "${auth}" names no CA and account`);
     return DECLINE;

@@ -72,15 +72,16 @@ describe('dns01-uacme', () => {
     expect(r.stderr).not.toContain('wrong-key-Pq73');
   });
 
-  describe('dns-persist-01 (uacme 1.8: AUTH is "<issuer>; accounturi=<uri>")', () => {
+  describe('dns-persist-01 (uacme 1.8.1: TOKEN is the issuer, AUTH the quoted value "\"<issuer>; accounturi=<uri>\"")', () => {
     const PERSIST = '_validation-persist.example.com';
     const PERSIST_AUTH = 'pebble.letsencrypt.org; accounturi=https://127.0.0.1:14000/my-account/7';
     const dnsOnly = (w: { env: Record<string, string> }) => ({ DNS01_RESOLVERS: w.env.DNS01_RESOLVERS!, DNS01_NS_PORT: w.env.DNS01_NS_PORT! });
 
     it('begin accepts (exit 0) with no credentials and no API call when every nameserver serves a fitting record', async () => {
       const w = await start({ records: [{ name: PERSIST, type: 'TXT', data: `${PERSIST_AUTH}; policy=wildcard` }] });
-      for (const ident of ['example.com', '*.example.com']) {
-        const r = await runHook(bin, ['begin', 'dns-persist-01', ident, '', PERSIST_AUTH], dnsOnly(w));
+      // Quoted, as uacme 1.8.1 really hands it, and bare.
+      for (const [ident, auth] of [['example.com', `"${PERSIST_AUTH}"`], ['*.example.com', PERSIST_AUTH]] as const) {
+        const r = await runHook(bin, ['begin', 'dns-persist-01', ident, 'pebble.letsencrypt.org', auth], dnsOnly(w));
         expect(r.code).toBe(0);
         expect(r.stdout).toBe('');
       }
