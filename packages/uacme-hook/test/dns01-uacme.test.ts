@@ -72,7 +72,7 @@ describe('dns01-uacme', () => {
     expect(r.stderr).not.toContain('wrong-key-Pq73');
   });
 
-  describe('dns-persist-01 (uacme 1.8.1: TOKEN is the issuer, AUTH the quoted value "\"<issuer>; accounturi=<uri>\"")', () => {
+  describe('dns-persist-01 (uacme 1.8.1: TOKEN is the issuer, AUTH the value in quotes)', () => {
     const PERSIST = '_validation-persist.example.com';
     const PERSIST_AUTH = 'pebble.letsencrypt.org; accounturi=https://127.0.0.1:14000/my-account/7';
     const dnsOnly = (w: { env: Record<string, string> }) => ({ DNS01_RESOLVERS: w.env.DNS01_RESOLVERS!, DNS01_NS_PORT: w.env.DNS01_NS_PORT! });
