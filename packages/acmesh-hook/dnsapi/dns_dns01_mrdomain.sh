@@ -26,6 +26,7 @@ Author: dns01 suite
 #   5 zone not found
 #   6 provider API
 #   7 propagation timeout
+#   8 provider deviation
 #
 # acme.sh runs each add in a subshell of its issue(), where its own variables
 # are visible: $vlist lists every challenge of the run, $ventry is the current

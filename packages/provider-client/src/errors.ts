@@ -63,6 +63,14 @@ export const EXIT_CODES = [
     cause: 'a nameserver did not serve every value before the deadline',
     fix: 'the message names each lagging nameserver and what it served; raise `DNS01_PROPAGATION_TIMEOUT`',
   },
+  {
+    code: 8,
+    name: 'deviation',
+    error: 'DeviationError',
+    meaning: 'provider deviation',
+    cause: '`dns01 check --write` found the provider behaving in a way dns01 cannot handle safely on this account',
+    fix: 'do not issue through dns01 on this zone yet; the report names the point and what was seen; report it to the dns01 maintainers',
+  },
 ] as const;
 
 type ExitCodeRow = (typeof EXIT_CODES)[number];
@@ -187,6 +195,15 @@ export function isOutcomeUnknown(error: unknown): error is ProviderApiError {
 /** Not every authoritative nameserver served every value before the deadline. */
 export class PropagationTimeoutError extends Dns01Error {
   override readonly exitCode = ExitCode.propagationTimeout;
+}
+
+/**
+ * The provider behaves, on this account, in a way dns01 cannot handle safely
+ * (`dns01 check --write`): a reading of its API dns01 does not support, a
+ * value that did not coexist, a delete that was not exact.
+ */
+export class DeviationError extends Dns01Error {
+  override readonly exitCode = ExitCode.deviation;
 }
 
 /** What replyShapeError needs of a failed schema parse (a ZodError). */
