@@ -24,6 +24,7 @@ import {
   type LogLevel,
   type PropagationSettings,
   type RecordLedger,
+  type ProviderDeps,
   type ProviderName,
   type WaitStatus,
 } from '@dns01/provider-client';
@@ -57,7 +58,7 @@ export interface RunContext {
    * run's last (else it expires by itself). `shareRun: false` for a call
    * that must talk to the provider itself (`dns01 check`).
    */
-  flow(options?: { provider?: ProviderName; overrides?: Partial<PropagationSettings>; lastCall?: boolean; shareRun?: boolean }): FlowContext;
+  flow(options?: { provider?: ProviderName; overrides?: Partial<PropagationSettings>; lastCall?: boolean; shareRun?: boolean; deps?: Pick<ProviderDeps, 'http' | 'observe'> }): FlowContext;
   /**
    * Writes a result line to stdout, redacted except inside `fields`: the
    * record names, values and zones of the line, which are never secret and

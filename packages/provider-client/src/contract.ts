@@ -3,6 +3,7 @@ import { registerSecret } from './redact.js';
 import type { HttpClientOptions } from './http.js';
 import type { Logger } from './log.js';
 import type { RunCache } from './run-cache.js';
+import type { Observe, OpenPoint } from './readings.js';
 
 /** A zone as the provider knows it. `name` is normalised (lower case, A-labels, no trailing dot). */
 export interface Zone {
@@ -38,6 +39,11 @@ export interface DnsProvider {
   appendTxt(zone: Zone, name: string, value: string): Promise<void>;
   deleteTxt(zone: Zone, name: string, value: string): Promise<DeleteOutcome>;
   listTxt(zone: Zone, name: string): Promise<TxtRecord[]>;
+  /**
+   * Every TXT record of the zone, where the API lists them all
+   * (`dns01 check --write` takes its snapshot with it).
+   */
+  listZoneTxt?(zone: Zone): Promise<TxtRecord[]>;
   /** The zones the credentials reach, where the API can list them (`dns01 check`). */
   listZones?(): Promise<string[]>;
   /** Which backend serves a zone and whether its credentials are set, where a provider has several (netcup). */
@@ -60,6 +66,12 @@ export interface ProviderDeps {
    * (XSServer's index-based deletes). Without it, providers lock per process only.
    */
   hostLock?: HostLock;
+  /**
+   * Told which reading of an open point of the API document this account
+   * shows, whenever a reply shows it (`dns01 check --write` reports them).
+   * `point` is one of the definition's `openPoints`.
+   */
+  observe?: Observe;
 }
 
 export type HostLock = <T>(key: string, fn: () => Promise<T>) => Promise<T>;
@@ -95,6 +107,8 @@ export interface ProviderDefinition<C = unknown, N extends string = string> {
   readonly credentialsOneOf?: readonly string[];
   /** Defaults that depend on the configuration (netcup: which backends the credentials reach); else `propagation`. */
   propagationFor?(config: C): { timeout: number; interval: number };
+  /** The points the API document leaves open, which the provider reports through `deps.observe`. */
+  readonly openPoints: readonly OpenPoint[];
   readConfig(env: Env): C;
   create(config: C, deps: ProviderDeps): DnsProvider;
 }

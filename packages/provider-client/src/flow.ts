@@ -1,6 +1,6 @@
 import type { DnsSettings, Env } from './config.js';
 import { readDnsSettings } from './config.js';
-import type { DnsProvider, Zone } from './contract.js';
+import type { DnsProvider, ProviderDeps, Zone } from './contract.js';
 import { InvalidInputError, isOutcomeUnknown, ProviderApiError } from './errors.js';
 import { proxyFromEnv } from './http.js';
 import { silentLogger, type Logger } from './log.js';
@@ -104,6 +104,8 @@ export function contextFromEnv(
     signal?: AbortSignal;
     status?: WaitStatus;
     shareRun?: ShareRunOptions;
+    /** Passed to the provider: HTTP client options, the sink for what it observes (`dns01 check --write`). */
+    deps?: Pick<ProviderDeps, 'http' | 'observe'>;
   } = {},
 ): FlowContext {
   const logger = options.logger ?? silentLogger;
@@ -114,8 +116,9 @@ export function contextFromEnv(
     {
       logger: logger.child(options.provider ?? String(env.DNS01_PROVIDER ?? '')),
       findApex: (fqdn) => findZoneApex(fqdn, resolverOptions),
+      ...options.deps,
       // The effective environment's proxy (the config file's too): undici alone reads only process.env.
-      http: { proxy: proxyFromEnv(env) },
+      http: { proxy: proxyFromEnv(env), ...options.deps?.http },
     },
     options.provider,
     options.shareRun,

@@ -53,6 +53,8 @@ export interface HttpClientOptions {
   proxy?: ProxySettings;
   /** Largest response body read (default DEFAULT_MAX_BODY_BYTES); a larger one is an error. */
   maxBodyBytes?: number;
+  /** Called for every request sent, retries included (`dns01 check --write` counts the API calls). */
+  onRequest?: (request: { action: string; method: string }) => void;
 }
 
 /** No provider reply is anywhere near this: a bigger body is an error, not something to buffer. */
@@ -176,6 +178,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       headers.authorization = `Bearer ${req.bearerToken}`;
     }
     const started = Date.now();
+    options.onRequest?.({ action: req.action, method: req.method });
     const signal = AbortSignal.timeout(timeoutMs);
     const target = new URL(url);
     const res = await (options.dispatcher ?? defaultDispatcher(options.proxy)).request({

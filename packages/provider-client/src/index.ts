@@ -5,10 +5,12 @@ export * from './config.js';
 export * from './log.js';
 export * from './http.js';
 export * from './contract.js';
+export * from './readings.js';
 export * from './zone.js';
 export * from './propagation/index.js';
 export * from './providers/registry.js';
 export * from './flow.js';
+export * from './selftest.js';
 export * from './acme.js';
 
 /** The zod instance the suite validates with, for packages that define their own schemas. */

@@ -66,6 +66,7 @@ describe('registry: everything derives from the definitions', () => {
       },
       propagation: { timeout: 10, interval: 1, note: 'test' },
       canListZones: false,
+      openPoints: [],
       readConfig: () => ({ user: 'visible-user', key: 'hidden-key-123' }),
       create(config) {
         made.push(config.key);

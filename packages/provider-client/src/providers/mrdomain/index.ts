@@ -1,4 +1,5 @@
 import { defineProvider } from '../../contract.js';
+import { TXT_QUOTING } from '../../readings.js';
 import { createMrDomainClient } from './client.js';
 import { createMrDomainProvider } from './provider.js';
 import { mrdomainSettings, readMrDomainConfig, type MrDomainConfig } from './settings.js';
@@ -13,6 +14,11 @@ export const mrdomain = defineProvider({
   settings: mrdomainSettings,
   propagation: { timeout: 900, interval: 5, note: 'changes reach MrDomain\'s nameservers within minutes' },
   canListZones: true,
+  openPoints: [
+    { point: 'total', title: 'dnslist queryInfo.total: the entries that match, or the whole zone' },
+    { point: 'filter', title: 'dnslist filter: what it is matched against' },
+    TXT_QUOTING,
+  ],
   readConfig: (env): MrDomainConfig => readMrDomainConfig(env),
   create: (config: MrDomainConfig, deps) => createMrDomainProvider(createMrDomainClient(config, deps), deps),
 });

@@ -5,6 +5,7 @@ import { KeyedMutex, locateZone, memoizeZones, zoneNames } from '../../zone.js';
 import type { MrDomainClient } from './client.js';
 import { PROVIDER_LABEL } from './errors.js';
 import { unquoteTxt } from '../../txt.js';
+import { observeQuoting } from '../../readings.js';
 
 /**
  * The MrDomain DnsProvider. Per challenge it makes the fewest calls the API
@@ -51,6 +52,13 @@ export function createMrDomainProvider(client: MrDomainClient, deps: ProviderDep
     const fqdn = normalizeFqdn(name);
     if (!isInZone(fqdn, zone.name)) throw new InvalidInputError(`${fqdn} is not inside the MrDomain zone ${zone.name}`);
     return fqdn;
+  }
+
+  /** Every TXT record of the zone: one dnslist narrowed by type only. */
+  async function listZoneTxt(zone: Zone): Promise<TxtRecord[]> {
+    const entries = (await client.listDns(serviceOf(zone), { type: 'TXT' })).filter((e) => e.type.toUpperCase() === 'TXT');
+    observeQuoting(deps.observe, entries.map((e) => ({ raw: e.value, value: unquoteTxt(e.value) })));
+    return entries.map((e) => ({ name: tryNormalizeFqdn(e.name) ?? e.name.toLowerCase(), value: unquoteTxt(e.value), id: e.entityID }));
   }
 
   /** The TXT records at exactly `name`, from the zone's TXT list. */
@@ -108,6 +116,7 @@ export function createMrDomainProvider(client: MrDomainClient, deps: ProviderDep
     appendTxt,
     deleteTxt,
     listTxt,
+    listZoneTxt,
     listZones: async () => zoneNames(await client.listServices(), log, PROVIDER_LABEL),
     close: async () => {},
   };

@@ -1,5 +1,6 @@
 import { defineProvider } from '../../contract.js';
 import { createNetcupProvider } from './backends.js';
+import { TXT_QUOTING } from '../../readings.js';
 import { createNetcupClient } from './client.js';
 import { createCcpBackend } from './provider.js';
 import { NetcupRestClient } from './rest/client.js';
@@ -36,6 +37,7 @@ export const netcup = defineProvider({
   },
   canListZones: false,
   credentialsOneOf: ['restApiKey', 'apiKey'],
+  openPoints: [TXT_QUOTING],
   readConfig: (env): NetcupConfig => readNetcupConfig(env),
   create(config: NetcupConfig, deps) {
     const legacy = legacyCredentials(config);

@@ -1,5 +1,6 @@
 import type { DeleteOutcome, DnsProvider, ProviderDeps, TxtRecord, Zone } from '../../contract.js';
 import { unquoteTxt } from '../../txt.js';
+import { observeQuoting } from '../../readings.js';
 import { InvalidInputError, isOutcomeUnknown, ProviderApiError, ZoneNotFoundError } from '../../errors.js';
 import { checkTxtValue, normalizeFqdn, toRelative, tryNormalizeFqdn } from '../../names.js';
 import { KeyedMutex, locateZone, memoizeZones } from '../../zone.js';
@@ -309,6 +310,11 @@ export function createCcpBackend(client: NetcupClient, deps: ProviderDeps, optio
       return listed
         .filter((r) => r.type.toUpperCase() === 'TXT' && recordFqdn(r.hostname, zone.name) === fqdn)
         .map((r) => ({ name: fqdn, value: unquoteTxt(r.destination), id: r.id }));
+    },
+    async listZoneTxt(zone): Promise<TxtRecord[]> {
+      const txt = (await client.infoDnsRecords(zone.name)).filter((r) => r.type.toUpperCase() === 'TXT' && r.deleterecord !== true);
+      observeQuoting(deps.observe, txt.map((r) => ({ raw: r.destination, value: unquoteTxt(r.destination) })));
+      return txt.map((r) => ({ name: recordFqdn(r.hostname, zone.name) ?? r.hostname.toLowerCase(), value: unquoteTxt(r.destination), id: r.id }));
     },
     close: () => client.logout(),
   };

@@ -1,4 +1,5 @@
 import { defineProvider } from '../../contract.js';
+import { TXT_QUOTING } from '../../readings.js';
 import { createSourcedeskClient } from './client.js';
 import { createSourcedeskProvider } from './provider.js';
 import { readSourcedeskConfig, sourcedeskSettings, type SourcedeskConfig } from './settings.js';
@@ -12,6 +13,7 @@ export const sourcedesk = defineProvider({
   settings: sourcedeskSettings,
   propagation: { timeout: 600, interval: 5, note: 'sourceDESK\'s nameservers serve a change within minutes' },
   canListZones: true,
+  openPoints: [{ point: 'minTtl', title: 'the lowest TTL dns/add accepts' }, TXT_QUOTING],
   readConfig: (env): SourcedeskConfig => readSourcedeskConfig(env),
   create: (config: SourcedeskConfig, deps) => createSourcedeskProvider(createSourcedeskClient(config, deps), deps),
 });

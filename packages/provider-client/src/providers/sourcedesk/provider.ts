@@ -1,5 +1,6 @@
 import type { DnsProvider, ProviderDeps, TxtRecord, Zone } from '../../contract.js';
 import { unquoteTxt } from '../../txt.js';
+import { observeQuoting } from '../../readings.js';
 import { InvalidInputError, isOutcomeUnknown } from '../../errors.js';
 import { checkTxtValue, normalizeFqdn, toRelative, tryNormalizeFqdn, tryToAbsolute } from '../../names.js';
 import { KeyedMutex, locateZone, memoizeZones, zoneNames } from '../../zone.js';
@@ -93,6 +94,7 @@ export function createSourcedeskProvider(client: SourcedeskClient, deps: Provide
       }
       if (outcome.added) {
         if (!acceptedTtl.has(zone.name)) {
+          deps.observe?.('minTtl', `accepts TTL ${ttl}${tried.length > 1 ? ` (refused ${tried.slice(0, -1).join(', ')})` : ''}`, true);
           if (ttl !== preferredTtl) log.debug(`sourceDESK accepted TTL ${ttl} for ${zone.name}: using it there from now on`);
           acceptedTtl.set(zone.name, ttl);
         }
@@ -143,6 +145,12 @@ export function createSourcedeskProvider(client: SourcedeskClient, deps: Provide
     async listTxt(zone, name): Promise<TxtRecord[]> {
       const fqdn = nameInZone(name, zone);
       return txtAt(await client.showZone(zone.name), zone.name, fqdn).map((r) => ({ name: fqdn, value: unquoteTxt(r.content), id: r.id }));
+    },
+
+    async listZoneTxt(zone): Promise<TxtRecord[]> {
+      const txt = (await client.showZone(zone.name)).filter((r) => r.type.toUpperCase() === 'TXT');
+      observeQuoting(deps.observe, txt.map((r) => ({ raw: r.content, value: unquoteTxt(r.content) })));
+      return txt.map((r) => ({ name: tryToAbsolute(r.name, zone.name) ?? r.name.toLowerCase(), value: unquoteTxt(r.content), id: r.id }));
     },
 
     async listZones() {

@@ -1,4 +1,5 @@
 import { defineProvider } from '../../contract.js';
+import { TXT_QUOTING } from '../../readings.js';
 import { createXsserverClient } from './client.js';
 import { createXsserverProvider } from './provider.js';
 import { readXsserverConfig, xsserverSettings, type XsserverConfig } from './settings.js';
@@ -12,6 +13,7 @@ export const xsserver = defineProvider({
   settings: xsserverSettings,
   propagation: { timeout: 600, interval: 5, note: 'XSServer\'s nameservers serve a change within minutes' },
   canListZones: true,
+  openPoints: [{ point: 'ids', title: 'record ids: the listed id against the index DELETE takes' }, TXT_QUOTING],
   readConfig: (env): XsserverConfig => readXsserverConfig(env),
   create: (config: XsserverConfig, deps) => createXsserverProvider(createXsserverClient(config, deps), deps),
 });
