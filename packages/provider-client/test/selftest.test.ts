@@ -1,0 +1,184 @@
+// dns01 check --write's self-test (selftest.ts) against every provider's emulator and the test DNS servers.
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestWorld, type EmulatorOptionsOf, type TestWorld } from '@dns01/testkit';
+import {
+  closeHttp,
+  contextFromEnv,
+  createLogger,
+  PROVIDER_NAMES,
+  PropagationTimeoutError,
+  providerDefinition,
+  ReadingLog,
+  selfTest,
+  suggestedTimeout,
+  type DnsProvider,
+  type FlowContext,
+  type ProviderName,
+} from '../src/index.js';
+
+/** Records the self-test must never touch: TXT at the zone, at _acme-challenge, and other types. */
+const FOREIGN = [
+  { name: 'example.com', type: 'TXT' as const, data: 'v=spf1 -all' },
+  { name: '_acme-challenge.example.com', type: 'TXT' as const, data: 'foreign-challenge' },
+  { name: 'www.example.com', type: 'A' as const, data: '192.0.2.10' },
+];
+
+const zoneState = (world: TestWorld) =>
+  world.store
+    .records('example.com')
+    .map(({ name, type, data }) => `${type} ${name} ${data}`)
+    .sort();
+
+interface Run {
+  world: TestWorld;
+  ctx: FlowContext;
+  logs: string[];
+  run: (wrap?: (p: DnsProvider) => DnsProvider) => ReturnType<typeof selfTest>;
+}
+
+let current: Run | undefined;
+afterEach(async () => {
+  await current?.ctx.provider.close();
+  await current?.world.close();
+  current = undefined;
+  await closeHttp();
+});
+
+async function setUp<P extends ProviderName>(provider: P, options: { emulator?: EmulatorOptionsOf[P]; lagMs?: number[]; timeout?: number } = {}): Promise<Run> {
+  const world = await startTestWorld({
+    provider,
+    records: FOREIGN,
+    nameservers: (options.lagMs ?? [100, 300]).map((lagMs) => ({ lagMs })),
+    propagationTimeout: options.timeout ?? 15,
+    ...(options.emulator ? { emulator: options.emulator } : {}),
+  });
+  const logs: string[] = [];
+  const readings = new ReadingLog();
+  let calls = 0;
+  const ctx = contextFromEnv(world.env, {
+    logger: createLogger({ level: 'debug', write: (l) => logs.push(l) }),
+    deps: { observe: readings.observe, http: { onRequest: () => (calls += 1), minRetryDelayMs: 1 } },
+  });
+  current = {
+    world,
+    ctx,
+    logs,
+    run: (wrap) =>
+      selfTest(wrap ? { ...ctx, provider: wrap(ctx.provider) } : ctx, 'example.com', {
+        readings,
+        openPoints: providerDefinition(provider).openPoints,
+        apiCalls: () => calls,
+      }),
+  };
+  return current;
+}
+
+describe('check --write self-test: everything holds on every emulator', { timeout: 30_000 }, () => {
+  it.each(PROVIDER_NAMES)('%s: two values coexist, exact delete, per-nameserver times, the zone as before, foreign records untouched', async (provider) => {
+    const { world, run, logs } = await setUp(provider);
+    const before = zoneState(world);
+    const report = await run();
+    expect(report.outcome).toBe('ok');
+    expect(report.zone).toBe('example.com');
+    expect(report.name).toMatch(/^_dns01-selftest-[a-z0-9]{10}\.example\.com$/);
+    expect(report.snapshot).toBe('zone');
+    expect(report.snapshotRecords).toBe(2);
+    expect(report.steps.map((s) => s.step)).toEqual(['snapshot', 'add-only', 'exact delete', 'propagation', 'restored']);
+    expect(report.zoneRestored).toBe(true);
+    expect(report.leftBehind).toEqual([]);
+    // The slower nameserver serves the zone as it was 300 ms ago: its time since B was added is at least that.
+    const times = Object.fromEntries(report.propagation!.nameservers.map((n) => [n.nameserver, n.ms]));
+    expect(Object.keys(times).sort()).toEqual(['ns1.dns01-test.net', 'ns2.dns01-test.net']);
+    expect(times['ns2.dns01-test.net']).toBeGreaterThanOrEqual(250);
+    expect(report.propagation!.suggestedTimeout).toBe(60);
+    expect(report.apiCalls).toBeGreaterThan(5);
+    expect(report.readings.map((r) => r.point)).toEqual(providerDefinition(provider).openPoints.map((p) => p.point));
+    // The MrDomain emulator quotes TXT values by default (the real API may); the others do not.
+    const quoting = provider === 'mrdomain' ? 'quoted (2 of 2 values)' : 'plain';
+    expect(report.readings.find((r) => r.point === 'txtQuoting')).toMatchObject({ seen: quoting, handled: true });
+    expect(zoneState(world)).toEqual(before);
+    // Progress while waiting, as dns01 wait shows it.
+    expect(logs.some((l) => /waiting \d+s: .*confirmed|waiting \d+s: .*ns\d/.test(l))).toBe(true);
+    for (const secret of world.secrets) expect(logs.join('\n')).not.toContain(secret);
+  });
+
+  it('quoted TXT values in the lists are reported as a reading dns01 handles (xsserver, quoteTxt)', async () => {
+    const { run } = await setUp('xsserver', { emulator: { quoteTxt: true } });
+    const report = await run();
+    expect(report.outcome).toBe('ok');
+    expect(report.readings.find((r) => r.point === 'txtQuoting')).toMatchObject({ seen: 'quoted (2 of 2 values)', handled: true });
+    expect(report.readings.find((r) => r.point === 'ids')).toMatchObject({ seen: 'the ids are the positions, from 1', handled: true });
+  });
+});
+
+describe('check --write self-test: deviations and failures', { timeout: 30_000 }, () => {
+  it('a provider whose add replaces the earlier value: deviation at the second add, only its own value removed, zone as before', async () => {
+    const { world, run } = await setUp('sourcedesk');
+    const before = zoneState(world);
+    const report = await run((p) => ({
+      ...p,
+      // The reading "create (or overwrite)": an add drops the values already at the name.
+      async appendTxt(zone, name, value) {
+        for (const r of await p.listTxt(zone, name)) await p.deleteTxt(zone, name, r.value);
+        await p.appendTxt(zone, name, value);
+      },
+    }));
+    expect(report.outcome).toBe('deviation');
+    expect(report.deviation).toMatch(/^add B: the zone's TXT records are not what they should be \(missing: _dns01-selftest-\S+ "/);
+    expect(report.steps.at(-1)).toMatchObject({ step: 'deviation', ok: false });
+    expect(report.propagation).toBeUndefined();
+    expect(report.zoneRestored).toBe(true);
+    expect(report.leftBehind).toEqual([]);
+    expect(zoneState(world)).toEqual(before);
+  });
+
+  it('a delete that also removes another value at the name is a deviation; the zone is restored from its own values only', async () => {
+    const { world, run } = await setUp('xsserver');
+    const before = zoneState(world);
+    const report = await run((p) => ({
+      ...p,
+      async deleteTxt(zone, name, value) {
+        const all = await p.listTxt(zone, name);
+        for (const r of all) await p.deleteTxt(zone, name, r.value);
+        return all.some((r) => r.value === value) ? 'deleted' : 'absent';
+      },
+    }));
+    expect(report.outcome).toBe('deviation');
+    expect(report.deviation).toMatch(/^delete A: .*missing: _dns01-selftest-/);
+    expect(report.zoneRestored).toBe(true);
+    expect(zoneState(world)).toEqual(before);
+  });
+
+  it('a lookup by name that misses what the zone list shows is a deviation before anything is deleted', async () => {
+    const { world, run } = await setUp('mrdomain');
+    const before = zoneState(world);
+    const report = await run((p) => ({ ...p, listTxt: async () => [] }));
+    expect(report.outcome).toBe('deviation');
+    expect(report.deviation).toMatch(/^add A: the list of _dns01-selftest-\S+ shows 0 value\(s\) where the zone list shows 1$/);
+    expect(zoneState(world)).toEqual(before);
+  });
+
+  it('refuses to start when the snapshot cannot be taken: no write at all', async () => {
+    const { world, run } = await setUp('sourcedesk');
+    world.emulator.answerNext({ action: 'show', code: 807, message: 'zone temporarily locked', times: 10 });
+    await expect(run()).rejects.toThrow(/refusing to start: no snapshot of example\.com/);
+    expect(world.emulator.calls.add ?? 0).toBe(0);
+    expect(world.emulator.calls.delete ?? 0).toBe(0);
+  });
+
+  it('a nameserver that never serves the value: propagation timeout (exit 7), its own values removed, zone as before', async () => {
+    const { world, run } = await setUp('netcup', { lagMs: [0, 60_000], timeout: 1 });
+    const before = zoneState(world);
+    const error = await run().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PropagationTimeoutError);
+    expect((error as PropagationTimeoutError).exitCode).toBe(7);
+    expect(zoneState(world)).toEqual(before);
+  });
+
+  it('suggestedTimeout: three times the slowest nameserver, whole minutes, at least one', () => {
+    expect(suggestedTimeout(0)).toBe(60);
+    expect(suggestedTimeout(19_000)).toBe(60);
+    expect(suggestedTimeout(21_000)).toBe(120);
+    expect(suggestedTimeout(5 * 60_000)).toBe(900);
+  });
+});
