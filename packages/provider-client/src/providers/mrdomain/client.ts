@@ -54,7 +54,7 @@ type CallResult<T> = { ok: true; data: T } | { ok: false; reply: Envelope };
  * carrying apiuser and apipasswd; every reply is the JSON envelope
  * `{success, errorCode, errorCodeMsg, action, version, messages?, responseData}`.
  */
-export function createMrDomainClient(config: MrDomainConfig, deps: Pick<ProviderDeps, 'logger' | 'http'> = { logger: silentLogger }) {
+export function createMrDomainClient(config: MrDomainConfig, deps: Pick<ProviderDeps, 'logger' | 'http' | 'observe'> = { logger: silentLogger }) {
   const log: Logger = deps.logger;
   const http = createHttpClient({ ...deps.http, provider: PROVIDER_LABEL, baseUrl: config.endpoint, logger: log });
 
@@ -114,7 +114,7 @@ export function createMrDomainClient(config: MrDomainConfig, deps: Pick<Provider
    * an empty page, or at a page that brings nothing new; entries are
    * de-duplicated by their key.
    */
-  async function pages<D extends { queryInfo: { pageLength: number } }, T>(
+  async function pages<D extends { queryInfo: { pageLength: number; total: number } }, T>(
     action: MrDomainAction,
     params: Record<string, string>,
     schema: z.ZodType<D>,
@@ -132,7 +132,11 @@ export function createMrDomainClient(config: MrDomainConfig, deps: Pick<Provider
       const before = seen.size;
       for (const item of items) if (!seen.has(keyOf(item))) seen.set(keyOf(item), item);
       const served = data.queryInfo.pageLength > 0 && data.queryInfo.pageLength < PAGE_LENGTH ? data.queryInfo.pageLength : PAGE_LENGTH;
-      if (items.length < served || seen.size === before) return [...seen.values()];
+      if (items.length < served || seen.size === before) {
+        const total = data.queryInfo.total;
+        deps.observe?.('total', total > seen.size ? `more than the entries listed (total ${total}, ${seen.size} listed)` : 'the entries listed', true);
+        return [...seen.values()];
+      }
     }
     throw new ProviderApiError(PROVIDER_LABEL, action, `listed more than ${MAX_PAGES} full pages; refusing to work on a partial list`, {
       hint: 'The zone is larger than dns01 reads; report it to the dns01 maintainers',
