@@ -1,9 +1,22 @@
-import { providerList, challengeTarget, ExitCode, InvalidInputError, MissingBackendCredentialsError } from '@dns01/provider-client';
+import {
+  providerList,
+  challengeTarget,
+  deviationError,
+  ExitCode,
+  InvalidInputError,
+  MissingBackendCredentialsError,
+  providerDefinition,
+  ReadingLog,
+  selfTest,
+  type ProviderName,
+  type SelfTestReport,
+} from '@dns01/provider-client';
 import { parseCommandLine, type RunContext } from '../runtime.js';
-import { COMMON_HELP, EXIT_HELP, providerFlag } from './args.js';
+import { COMMON_HELP, EXIT_HELP, PROPAGATION_HELP, propagationOptions, propagationOverrides, providerFlag } from './args.js';
 import { listZonesOf } from './zones.js';
 
 const USAGE = `Usage: dns01 check [options] [<domain>...]
+       dns01 check --write [options] <domain>
 
 Verifies the configuration and the credentials: names the config file read,
 lists the zones they reach
@@ -12,9 +25,20 @@ and, for each <domain> given, the zone that will hold _acme-challenge.<domain>
 for CloudDNS, CCP for the others), which one serves it and whether its
 credentials are set. Changes nothing. Run it first after setting up.
 
+With --write, proves the provider's behaviour on this account, on a throwaway
+name _dns01-selftest-<random>.<zone>: snapshots the zone's TXT records, adds
+two values (both must be listed), deletes one (exactly that one must go),
+waits until every authoritative nameserver serves the other and reports the
+time per nameserver with a suggested DNS01_PROPAGATION_TIMEOUT, deletes it and
+compares the zone with the snapshot. It reports which reading of each point
+the provider's API document leaves open this account shows, and the API calls
+made. At the first deviation it only removes its own values. Run it once
+before the first issuance.
+
 Options:
+  --write               run the write test on <domain>'s zone (exit 8: a deviation dns01 cannot handle)
   --provider NAME       ${providerList()} (env DNS01_PROVIDER)
-  --no-cname            do not follow a CNAME at _acme-challenge.<domain> (env DNS01_CNAME=0)
+${PROPAGATION_HELP}
   --json                print the result as JSON on stdout
 ${COMMON_HELP}
 
@@ -26,14 +50,15 @@ export async function checkCommand(ctx: RunContext, args: readonly string[]): Pr
   const parsed = parseCommandLine(ctx, args, {
     command: 'dns01 check',
     usage: USAGE,
-    options: { provider: { type: 'string' }, 'no-cname': { type: 'boolean' }, json: { type: 'boolean' } },
+    options: { provider: { type: 'string' }, ...propagationOptions, json: { type: 'boolean' }, write: { type: 'boolean' } },
   });
   if (!parsed) return 0;
   const { values, positionals: domains } = parsed;
+  if (values.write) return writeCheck(ctx, domains, values);
   // check proves the credentials and the zones now: no session or zone from an earlier call.
   const flow = ctx.flow({
     provider: providerFlag(values.provider),
-    overrides: values['no-cname'] ? { followCname: false } : {},
+    overrides: propagationOverrides(values),
     shareRun: false,
   });
   const provider = flow.provider;
@@ -71,4 +96,48 @@ export async function checkCommand(ctx: RunContext, args: readonly string[]): Pr
     ctx.out(`${t.domain}: ${t.name} goes into zone ${t.zone}${via}${t.hint ? ` (${t.hint})` : ''}`, [t.domain, t.name, t.zone]);
   }
   return missing ? ExitCode.config : 0;
+}
+
+async function writeCheck(
+  ctx: RunContext,
+  domains: string[],
+  values: { provider?: string; json?: boolean } & Parameters<typeof propagationOverrides>[0],
+): Promise<number> {
+  if (domains.length !== 1) {
+    throw new InvalidInputError(`check --write takes exactly one <domain> (got ${domains.length})`, { hint: 'Run: dns01 check --write example.com' });
+  }
+  const readings = new ReadingLog();
+  let apiCalls = 0;
+  const flow = ctx.flow({
+    provider: providerFlag(values.provider),
+    overrides: propagationOverrides(values),
+    deps: { observe: readings.observe, http: { onRequest: () => (apiCalls += 1) } },
+    // Proven now and counted whole: no session, zone or record id from another process of a run.
+    shareRun: false,
+  });
+  const definition = providerDefinition(flow.provider.name as ProviderName);
+  const report = await selfTest(flow, domains[0]!, { readings, openPoints: definition.openPoints, apiCalls: () => apiCalls });
+  ctx.out(values.json ? JSON.stringify(report) : formatReport(report));
+  if (report.outcome === 'ok') return ExitCode.ok;
+  // The report is on stdout; the one error line says what it means.
+  throw deviationError(report);
+}
+
+function formatReport(r: SelfTestReport): string {
+  const lines = [`${r.provider}: write check of ${r.domain} in zone ${r.zone} on ${r.name}`];
+  for (const s of r.steps) lines.push(`  ${s.ok ? 'ok' : 'DEVIATION'}  ${s.step}: ${s.detail}`);
+  if (r.propagation) {
+    const slowest = r.propagation.nameservers.at(-1);
+    const after = slowest ? `the slowest nameserver, ${slowest.nameserver}, served the value ${(slowest.ms / 1000).toFixed(1)}s after the add` : 'served';
+    lines.push(`propagation: ${after}; suggested DNS01_PROPAGATION_TIMEOUT=${r.propagation.suggestedTimeout}`);
+  }
+  lines.push('readings of the open points of the API document:');
+  for (const p of r.readings) {
+    const verdict = p.handled === undefined ? 'not shown by any reply of this check' : `${p.seen} (${p.handled ? 'dns01 handles it' : 'dns01 cannot handle it'})`;
+    lines.push(`  ${p.title}: ${verdict}`);
+  }
+  lines.push(`API calls: ${r.apiCalls}`);
+  lines.push(`zone ${r.zoneRestored ? 'identical to the snapshot' : 'NOT identical to the snapshot'}${r.leftBehind.length ? `; left behind: ${r.leftBehind.join(', ')}` : ''}`);
+  lines.push(r.outcome === 'ok' ? 'result: everything held; dns01 works on this zone' : `result: deviation: ${r.deviation ?? ''}`);
+  return lines.join('\n');
 }

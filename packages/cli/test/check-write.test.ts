@@ -1,0 +1,103 @@
+// `dns01 check --write`, the built executable as a separate process, against every emulator (pnpm build first).
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { runNode, startTestWorld, type RunResult, type TestWorld } from '@dns01/testkit';
+import { PROVIDER_NAMES } from '@dns01/provider-client';
+
+const BIN = resolve(import.meta.dirname, '../dist/bin/dns01.js');
+
+beforeAll(() => {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run 'pnpm build' first`);
+});
+
+function dns01(args: string[], env: Record<string, string | undefined>): Promise<RunResult> {
+  return runNode(BIN, args, { env: { PATH: process.env.PATH, HOME: '/nonexistent', ...env } });
+}
+
+const FOREIGN = [
+  { name: 'example.com', type: 'TXT' as const, data: 'v=spf1 -all' },
+  { name: '_acme-challenge.example.com', type: 'TXT' as const, data: 'foreign-challenge' },
+];
+
+const zoneState = (world: TestWorld) =>
+  world.store
+    .records('example.com')
+    .map(({ name, type, data }) => `${type} ${name} ${data}`)
+    .sort();
+
+function expectNoSecrets(world: TestWorld, r: RunResult): void {
+  for (const secret of world.secrets) {
+    expect(r.stdout).not.toContain(secret);
+    expect(r.stderr).not.toContain(secret);
+  }
+}
+
+let world: TestWorld | undefined;
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+describe('dns01 check --write', { timeout: 60_000 }, () => {
+  test.each(PROVIDER_NAMES)('%s: --json report, exit 0, the zone as before', async (provider) => {
+    // ns2 lags longer than the check's own API calls take, so the wait has to poll.
+    world = await startTestWorld({ provider, records: FOREIGN, nameservers: [{ lagMs: 50 }, { lagMs: 1500 }] });
+    const before = zoneState(world);
+    const r = await dns01(['check', '--write', '--json', 'www.example.com'], world.env);
+    expect(r.stderr).not.toMatch(/error/);
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ provider, domain: 'www.example.com', zone: 'example.com', snapshot: 'zone', snapshotRecords: 2, outcome: 'ok', zoneRestored: true, leftBehind: [] });
+    expect(report.propagation.nameservers.map((n: { nameserver: string }) => n.nameserver).sort()).toEqual(['ns1.dns01-test.net', 'ns2.dns01-test.net']);
+    expect(report.propagation.nameservers.at(-1)).toMatchObject({ nameserver: 'ns2.dns01-test.net' });
+    expect(report.propagation.nameservers.at(-1).ms).toBeGreaterThanOrEqual(1000);
+    expect(report.propagation.suggestedTimeout).toBe(60);
+    expect(report.apiCalls).toBeGreaterThan(5);
+    expect(report.readings.length).toBeGreaterThan(0);
+    // Progress while waiting, as dns01 wait shows it.
+    expect(r.stderr).toMatch(/waiting \d+s: /);
+    expect(zoneState(world)).toEqual(before);
+    expectNoSecrets(world, r);
+  });
+
+  test('text report: every step, the time per nameserver, the suggested timeout, the readings, the API calls', async () => {
+    world = await startTestWorld({ provider: 'xsserver', records: FOREIGN });
+    const r = await dns01(['check', '--write', '--quiet', 'example.com'], world.env);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^xsserver: write check of example\.com in zone example\.com on _dns01-selftest-[a-z0-9]{10}\.example\.com$/);
+    expect(lines.slice(1, 6).map((l) => l.trim().split(':')[0])).toEqual(['ok  snapshot', 'ok  add-only', 'ok  exact delete', 'ok  propagation', 'ok  restored']);
+    expect(r.stdout).toMatch(/propagation: ns1\.dns01-test\.net after \d+\.\ds, ns2\.dns01-test\.net after \d+\.\ds/);
+    expect(r.stdout).toContain('suggested DNS01_PROPAGATION_TIMEOUT=60');
+    expect(r.stdout).toContain('  record ids: the listed id against the index DELETE takes: the ids are the positions, from 1 (dns01 handles it)');
+    expect(r.stdout).toMatch(/\nAPI calls: \d+\n/);
+    expect(r.stdout).toContain('zone identical to the snapshot');
+    expect(lines.at(-1)).toBe('result: everything held; dns01 works on this zone');
+  });
+
+  test('--write takes exactly one domain (exit 2)', async () => {
+    world = await startTestWorld({ provider: 'sourcedesk' });
+    for (const args of [['check', '--write'], ['check', '--write', 'example.com', 'example.org']]) {
+      const r = await dns01(args, world.env);
+      expect(r.status).toBe(2);
+      expect(r.stderr.trim()).toMatch(/^dns01: error: check --write takes exactly one <domain>/);
+    }
+  });
+
+  test('a nameserver that never serves the value: exit 7, its values removed, the zone as before', async () => {
+    world = await startTestWorld({ provider: 'mrdomain', records: FOREIGN, nameservers: [{}, { lagMs: Number.POSITIVE_INFINITY }] });
+    const before = zoneState(world);
+    const r = await dns01(['check', '--write', '--timeout', '1', 'example.com'], world.env);
+    expect(r.status).toBe(7);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^dns01: error: .*ns2\.dns01-test\.net/);
+    expect(zoneState(world)).toEqual(before);
+  });
+
+  test('a zone the account does not hold: exit 5 before any write', async () => {
+    world = await startTestWorld({ provider: 'netcup', foreignZones: ['example.org'] });
+    const r = await dns01(['check', '--write', 'example.org'], world.env);
+    expect(r.status).toBe(5);
+  });
+});
