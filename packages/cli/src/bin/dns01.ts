@@ -22,6 +22,7 @@ Solves ACME DNS-01 challenges on ${providerList('and')}.
 
 Commands:
   check [<domain>...]                  verify the credentials, list the zones they reach
+  check --write <domain>               prove add-only, exact delete and the propagation time on the account
   zones                                list the zones the credentials reach
   present <domain> <value> [...]       create TXT records, wait until every nameserver serves them
   cleanup <domain> <value> [...]       delete exactly those TXT records
