@@ -47,7 +47,7 @@ export interface DnsProvider {
   /** The zones the credentials reach, where the API can list them (`dns01 check`). */
   listZones?(): Promise<string[]>;
   /** Which backend serves a zone and whether its credentials are set, where a provider has several (netcup). */
-  describeZone?(zone: Zone): { backend: string; label: string; credentials: 'present' | 'missing' };
+  describeZone?(zone: Zone): { backend: string; label: string; credentials: 'present' | 'missing'; challengeNamesOnly?: boolean };
   /** Ends a session (netcup logout). Safe to call more than once. */
   close(): Promise<void>;
 }

@@ -25,8 +25,14 @@ export interface SelfTestReport {
   zone: string;
   /** The throwaway name the values went to. */
   name: string;
-  /** `zone`: the snapshot holds every TXT of the zone; `name`: only the throwaway name's (the API cannot list the zone). */
-  snapshot: 'zone' | 'name';
+  /**
+   * What the snapshot holds: every TXT of the zone (`zone`), every
+   * `_acme-challenge` TXT where the backend reaches only those
+   * (`challenge names`), or only the throwaway name's (`name`).
+   */
+  snapshot: 'zone' | 'challenge names' | 'name';
+  /** The API that serves the zone, where a provider has several (netcup). */
+  backend?: string;
   /** TXT records in the snapshot. */
   snapshotRecords: number;
   steps: SelfTestStep[];
@@ -55,9 +61,13 @@ export interface SelfTestOptions {
   random?: () => string;
 }
 
-/** The throwaway name: `_dns01-selftest-<token>.<zone>`. */
-export function selfTestName(zone: string, token: string): string {
-  return `_dns01-selftest-${token}.${zone}`;
+/**
+ * The throwaway name: `_dns01-selftest-<token>.<zone>`, or
+ * `_acme-challenge.dns01-selftest-<token>.<zone>` where the backend writes
+ * only `_acme-challenge` names (netcup's REST API).
+ */
+export function selfTestName(zone: string, token: string, challengeNamesOnly = false): string {
+  return challengeNamesOnly ? `_acme-challenge.dns01-selftest-${token}.${zone}` : `_dns01-selftest-${token}.${zone}`;
 }
 
 /** The suggested DNS01_PROPAGATION_TIMEOUT: three times the slowest nameserver, at least a minute, in whole minutes. */
@@ -88,7 +98,10 @@ export async function selfTest(ctx: FlowContext, domain: string, options: SelfTe
   const token = options.random ?? (() => randomBytes(32).toString('base64url'));
   const target = await challengeTarget(ctx, domain);
   const zone: Zone = await provider.findZone(target);
-  const name = selfTestName(zone.name, token().slice(0, 10).toLowerCase().replace(/[^a-z0-9]/g, '0'));
+  const described = provider.describeZone?.(zone);
+  if (described) options.readings.observe('backend', `${described.label} serves ${zone.name}`, described.credentials === 'present');
+  const challengeOnly = described?.challengeNamesOnly === true;
+  const name = selfTestName(zone.name, token().slice(0, 10).toLowerCase().replace(/[^a-z0-9]/g, '0'), challengeOnly);
   // ACME digests: 43 characters of base64url, what every backend accepts as a TXT value.
   const valueA = token().slice(0, 43);
   const valueB = token().slice(0, 43);
@@ -99,7 +112,8 @@ export async function selfTest(ctx: FlowContext, domain: string, options: SelfTe
     domain,
     zone: zone.name,
     name,
-    snapshot: provider.listZoneTxt ? 'zone' : 'name',
+    snapshot: !provider.listZoneTxt ? 'name' : challengeOnly ? 'challenge names' : 'zone',
+    ...(described ? { backend: described.label } : {}),
     snapshotRecords: snapshot.length,
     steps,
     ...(propagation ? { propagation } : {}),
@@ -153,7 +167,8 @@ export async function selfTest(ctx: FlowContext, domain: string, options: SelfTe
     });
   }
   if (atName(snapshot).length > 0) throw new Dns01Error(`refusing to start: ${name} already holds TXT records`, { hint: 'Run the check again' });
-  pass('snapshot', `${snapshot.length} TXT record(s) in ${provider.listZoneTxt ? `the zone ${zone.name}` : name}`);
+  const scope = !provider.listZoneTxt ? name : challengeOnly ? `the _acme-challenge names of ${zone.name}` : `the zone ${zone.name}`;
+  pass('snapshot', `${snapshot.length} TXT record(s) in ${scope}`);
 
   let failure: unknown;
   let deviation: string | undefined;
@@ -185,10 +200,17 @@ export async function selfTest(ctx: FlowContext, domain: string, options: SelfTe
     await expectState('delete B', []);
     pass('restored', 'the zone is identical to the snapshot');
   } catch (error) {
-    if (error instanceof Deviation) {
-      deviation = error.message;
-      steps.push({ step: 'deviation', ok: false, detail: error.message });
-      logger.error(`check --write: ${error.message}; removing only this check's values`);
+    // A provider that stopped because it saw a reading it cannot handle: that is the deviation.
+    const unhandled = options.readings.unhandled()[0];
+    let found: Deviation | undefined = error instanceof Deviation ? error : undefined;
+    if (!found && unhandled && error instanceof Dns01Error) {
+      const title = options.openPoints.find((p) => p.point === unhandled.point)?.title ?? unhandled.point;
+      found = new Deviation(`${title}: this account shows ${unhandled.seen ?? 'an unknown reading'}, which dns01 cannot handle (${error.message})`);
+    }
+    if (found) {
+      deviation = found.message;
+      steps.push({ step: 'deviation', ok: false, detail: found.message });
+      logger.error(`check --write: ${found.message}; removing only this check's values`);
     } else failure = error;
   }
 

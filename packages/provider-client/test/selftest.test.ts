@@ -114,6 +114,45 @@ describe('check --write self-test: everything holds on every emulator', { timeou
   });
 });
 
+describe('check --write self-test: netcup, backend per zone', { timeout: 30_000 }, () => {
+  it('REST API (reading: a second value is added beside the first): exit-0 report on _acme-challenge names, backend named', async () => {
+    const { world, run } = await setUp('netcup', { emulator: { rest: { secondValue: 'coexist' } } });
+    const before = zoneState(world);
+    const report = await run();
+    expect(report.outcome).toBe('ok');
+    expect(report.name).toMatch(/^_acme-challenge\.dns01-selftest-[a-z0-9]{10}\.example\.com$/);
+    expect(report.snapshot).toBe('challenge names');
+    expect(report.snapshotRecords).toBe(1);
+    expect(report.backend).toBe('REST API (CloudDNS)');
+    expect(report.readings.find((r) => r.point === 'backend')).toMatchObject({ seen: 'REST API (CloudDNS) serves example.com', handled: true });
+    expect(report.readings.find((r) => r.point === 'secondValue')).toMatchObject({ seen: 'it is added beside the first', handled: true });
+    expect(zoneState(world)).toEqual(before);
+  });
+
+  it('REST API (reading: a second value replaces the first): deviation, its own values removed, zone as before', async () => {
+    const { world, run } = await setUp('netcup', { emulator: { rest: { secondValue: 'replace' } } });
+    const before = zoneState(world);
+    const report = await run();
+    expect(report.outcome).toBe('deviation');
+    expect(report.deviation).toMatch(/^REST API: a second challenge value on a name is added beside the first, or replaces it: this account shows it replaces the value that was there, which dns01 cannot handle/);
+    expect(report.readings.find((r) => r.point === 'secondValue')).toMatchObject({ handled: false });
+    expect(report.zoneRestored).toBe(true);
+    expect(report.leftBehind).toEqual([]);
+    expect(zoneState(world)).toEqual(before);
+  });
+
+  it('a legacy zone beside a REST one: the CCP API serves it, the whole zone is the snapshot', async () => {
+    const { world, run } = await setUp('netcup', { emulator: { rest: { cloudZones: [] } } });
+    const before = zoneState(world);
+    const report = await run();
+    expect(report.outcome).toBe('ok');
+    expect(report.backend).toBe('CCP API (legacy)');
+    expect(report.snapshot).toBe('zone');
+    expect(report.name).toMatch(/^_dns01-selftest-/);
+    expect(zoneState(world)).toEqual(before);
+  });
+});
+
 describe('check --write self-test: deviations and failures', { timeout: 30_000 }, () => {
   it('a provider whose add replaces the earlier value: deviation at the second add, only its own value removed, zone as before', async () => {
     const { world, run } = await setUp('sourcedesk');

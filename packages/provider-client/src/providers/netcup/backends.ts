@@ -15,6 +15,8 @@ export interface NetcupZoneBackend {
   backend: NetcupBackendName;
   label: string;
   credentials: 'present' | 'missing';
+  /** The backend writes only `_acme-challenge` names (REST without NETCUP_REST_CHANGESET). */
+  challengeNamesOnly: boolean;
 }
 
 const LABEL: Record<NetcupBackendName, string> = { rest: 'REST API (CloudDNS)', ccp: 'CCP API (legacy)' };
@@ -69,9 +71,15 @@ export function createNetcupProvider(parts: { rest?: RestBackend; ccp?: DnsProvi
     appendTxt: (zone, name, value) => (backendOf(zone) === 'rest' ? rest!.appendTxt(zone, name, value) : ccpFor(zone).appendTxt(zone, name, value)),
     deleteTxt: (zone, name, value) => (backendOf(zone) === 'rest' ? rest!.deleteTxt(zone, name, value) : ccpFor(zone).deleteTxt(zone, name, value)),
     listTxt: (zone, name) => (backendOf(zone) === 'rest' ? rest!.listTxt(zone, name) : ccpFor(zone).listTxt(zone, name)),
+    listZoneTxt: (zone) => (backendOf(zone) === 'rest' ? rest!.listZoneTxt(zone) : ccpFor(zone).listZoneTxt!(zone)),
     describeZone(zone): NetcupZoneBackend {
       const backend = backendOf(zone);
-      return { backend, label: LABEL[backend], credentials: (backend === 'rest' ? rest : ccp) ? 'present' : 'missing' };
+      return {
+        backend,
+        label: LABEL[backend],
+        credentials: (backend === 'rest' ? rest : ccp) ? 'present' : 'missing',
+        challengeNamesOnly: backend === 'rest' && !!rest?.challengeNamesOnly(),
+      };
     },
     close: async () => ccp?.close(),
   };

@@ -37,7 +37,11 @@ export const netcup = defineProvider({
   },
   canListZones: false,
   credentialsOneOf: ['restApiKey', 'apiKey'],
-  openPoints: [TXT_QUOTING],
+  openPoints: [
+    { point: 'backend', title: 'the API that serves the zone: REST (CloudDNS) or CCP (legacy)' },
+    { point: 'secondValue', title: 'REST API: a second challenge value on a name is added beside the first, or replaces it' },
+    TXT_QUOTING,
+  ],
   readConfig: (env): NetcupConfig => readNetcupConfig(env),
   create(config: NetcupConfig, deps) {
     const legacy = legacyCredentials(config);

@@ -122,6 +122,7 @@ export function createRestBackend(client: NetcupRestClient, deps: ProviderDeps, 
     if (before.length === 0) return;
     const now = new Set((await client.listChallenges(id)).filter((c) => c.scope === scope).map((c) => c.value));
     const vanished = before.filter((v) => !now.has(v));
+    deps.observe?.('secondValue', vanished.length > 0 ? 'it replaces the value that was there' : 'it is added beside the first', vanished.length === 0);
     if (vanished.length > 0) {
       replacing.add(id);
       for (const v of vanished) values.delete(v);
@@ -217,6 +218,19 @@ export function createRestBackend(client: NetcupRestClient, deps: ProviderDeps, 
         return outcome;
       });
     },
+    /** Every challenge record of the domain, and with the changeset switch every TXT record. */
+    async listZoneTxt(zone: Zone): Promise<TxtRecord[]> {
+      const id = idOf(zone);
+      const challenges = (await client.listChallenges(id)).map((c) => ({ name: scopeName(c.scope, zone.name), value: c.value }));
+      if (!options.changeset) return challenges;
+      const general = (await client.listRecords(id))
+        .filter((r) => r.type.toUpperCase() === 'TXT')
+        .map((r) => ({ name: r.name === '@' ? zone.name : `${r.name}.${zone.name}`, value: unquote(r.rdata) }))
+        .filter((r) => challengeScope(r.name, zone.name) === undefined);
+      return [...challenges, ...general];
+    },
+    /** Without the changeset switch the backend reaches only `_acme-challenge` names. */
+    challengeNamesOnly: () => !options.changeset,
     async listTxt(zone: Zone, name: string): Promise<TxtRecord[]> {
       const fqdn = normalizeFqdn(name);
       const id = idOf(zone);
