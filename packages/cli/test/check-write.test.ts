@@ -77,6 +77,20 @@ describe('dns01 check --write', { timeout: 60_000 }, () => {
     expect(lines.at(-1)).toBe('result: everything held; dns01 works on this zone');
   });
 
+  test('netcup REST, a second value replaces the first: exit 8, the report names the reading, the zone as before', async () => {
+    world = await startTestWorld({ provider: 'netcup', records: FOREIGN, emulator: { rest: { secondValue: 'replace' } } });
+    const before = zoneState(world);
+    const r = await dns01(['check', '--write', 'example.com'], world.env);
+    expect(r.status).toBe(8);
+    expect(r.stdout).toMatch(/^netcup: write check of example\.com in zone example\.com on _acme-challenge\.dns01-selftest-[a-z0-9]{10}\.example\.com\n/);
+    expect(r.stdout).toContain('  DEVIATION  deviation: REST API: a second challenge value on a name is added beside the first, or replaces it: this account shows it replaces the value that was there');
+    expect(r.stdout).toContain('  the API that serves the zone: REST (CloudDNS) or CCP (legacy): REST API (CloudDNS) serves example.com (dns01 handles it)');
+    expect(r.stdout).toContain('zone identical to the snapshot\nresult: deviation: ');
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^dns01: error: netcup on example\.com: REST API: a second challenge value .*Do not issue certificates through dns01 on this zone yet/);
+    expect(zoneState(world)).toEqual(before);
+    expectNoSecrets(world, r);
+  });
+
   test('--write takes exactly one domain (exit 2)', async () => {
     world = await startTestWorld({ provider: 'sourcedesk' });
     for (const args of [['check', '--write'], ['check', '--write', 'example.com', 'example.org']]) {
