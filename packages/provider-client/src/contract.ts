@@ -44,6 +44,13 @@ export interface DnsProvider {
    * (`dns01 check --write` takes its snapshot with it).
    */
   listZoneTxt?(zone: Zone): Promise<TxtRecord[]>;
+  /**
+   * Read-only requests that show readings of the API document's open points
+   * which ordinary use may not show (an error reply, a filtered list), told to
+   * `deps.observe` (`dns01 check --write`, before its first write). Never writes.
+   * `txt` is the zone's TXT records as `listZoneTxt` just listed them.
+   */
+  probeReadings?(zone: Zone, txt: readonly TxtRecord[]): Promise<void>;
   /** The zones the credentials reach, where the API can list them (`dns01 check`). */
   listZones?(): Promise<string[]>;
   /** Which backend serves a zone and whether its credentials are set, where a provider has several (netcup). */

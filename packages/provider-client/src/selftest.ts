@@ -167,6 +167,12 @@ export async function selfTest(ctx: FlowContext, domain: string, options: SelfTe
     });
   }
   if (atName(snapshot).length > 0) throw new Dns01Error(`refusing to start: ${name} already holds TXT records`, { hint: 'Run the check again' });
+  try {
+    await provider.probeReadings?.(zone, snapshot);
+  } catch (error) {
+    // Read-only and only for the report: a failed probe leaves its points unseen.
+    logger.warn(`check --write: probing the readings failed: ${describeError(error)}`);
+  }
   const scope = !provider.listZoneTxt ? name : challengeOnly ? `the _acme-challenge names of ${zone.name}` : `the zone ${zone.name}`;
   pass('snapshot', `${snapshot.length} TXT record(s) in ${scope}`);
 

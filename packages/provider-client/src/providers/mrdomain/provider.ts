@@ -61,6 +61,24 @@ export function createMrDomainProvider(client: MrDomainClient, deps: ProviderDep
     return entries.map((e) => ({ name: tryNormalizeFqdn(e.name) ?? e.name.toLowerCase(), value: unquoteTxt(e.value), id: e.entityID }));
   }
 
+  /**
+   * What dnslist's `filter` is matched against: one list filtered by the
+   * absolute name of a TXT record the zone holds (a name below the apex
+   * where there is one, so the relative reading shows too).
+   */
+  async function probeReadings(zone: Zone, txt: readonly TxtRecord[]): Promise<void> {
+    const sample = txt.find((r) => r.name !== zone.name) ?? txt[0];
+    if (!deps.observe || !sample) return;
+    const filtered = await client.listDns(serviceOf(zone), { type: 'TXT', name: sample.name });
+    const names = new Set(filtered.map((e) => tryNormalizeFqdn(e.name)));
+    let seen = 'the absolute name, whole or in part';
+    if (!names.has(sample.name)) seen = `not the absolute name: a list filtered by ${sample.name} does not show it`;
+    else if (filtered.length >= txt.length && new Set(txt.map((r) => r.name)).size > 1) seen = 'nothing: the filter is ignored';
+    else if ([...names].some((n) => n !== sample.name)) seen = 'a part of the absolute name';
+    // dns01 narrows its lists by type only and matches names itself, so every reading is handled.
+    deps.observe('filter', seen, true);
+  }
+
   /** The TXT records at exactly `name`, from the zone's TXT list. */
   async function listTxt(zone: Zone, name: string): Promise<TxtRecord[]> {
     const fqdn = recordName(zone, name);
@@ -117,6 +135,7 @@ export function createMrDomainProvider(client: MrDomainClient, deps: ProviderDep
     deleteTxt,
     listTxt,
     listZoneTxt,
+    probeReadings,
     listZones: async () => zoneNames(await client.listServices(), log, PROVIDER_LABEL),
     close: async () => {},
   };

@@ -71,6 +71,7 @@ export function createNetcupProvider(parts: { rest?: RestBackend; ccp?: DnsProvi
     appendTxt: (zone, name, value) => (backendOf(zone) === 'rest' ? rest!.appendTxt(zone, name, value) : ccpFor(zone).appendTxt(zone, name, value)),
     deleteTxt: (zone, name, value) => (backendOf(zone) === 'rest' ? rest!.deleteTxt(zone, name, value) : ccpFor(zone).deleteTxt(zone, name, value)),
     listTxt: (zone, name) => (backendOf(zone) === 'rest' ? rest!.listTxt(zone, name) : ccpFor(zone).listTxt(zone, name)),
+    probeReadings: async (zone, txt) => (backendOf(zone) === 'rest' ? undefined : ccpFor(zone).probeReadings?.(zone, txt)),
     listZoneTxt: (zone) => (backendOf(zone) === 'rest' ? rest!.listZoneTxt(zone) : ccpFor(zone).listZoneTxt!(zone)),
     describeZone(zone): NetcupZoneBackend {
       const backend = backendOf(zone);
