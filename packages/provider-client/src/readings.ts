@@ -15,6 +15,9 @@ export interface OpenPoint {
 /** Reports the reading a reply showed and whether dns01 works correctly under it. */
 export type Observe = (point: string, seen: string, handled: boolean) => void;
 
+/** A domain name no account can hold (RFC 2606 `.invalid`), for read-only probes of how an API refuses a name. */
+export const PROBE_DOMAIN = 'dns01-selftest-probe.invalid';
+
 /** The one open point every provider has: how lists show TXT values. */
 export const TXT_QUOTING: OpenPoint = { point: 'txtQuoting', title: 'TXT values in lists: plain or in double quotes' };
 

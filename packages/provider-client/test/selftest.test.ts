@@ -1,6 +1,14 @@
 // dns01 check --write's self-test (selftest.ts) against every provider's emulator and the test DNS servers.
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestWorld, type EmulatorOptionsOf, type TestWorld } from '@dns01/testkit';
+import {
+  MRDOMAIN_READINGS,
+  NETCUP_READINGS,
+  SOURCEDESK_READINGS,
+  startTestWorld,
+  XSSERVER_READINGS,
+  type EmulatorOptionsOf,
+  type TestWorld,
+} from '@dns01/testkit';
 import {
   closeHttp,
   contextFromEnv,
@@ -152,6 +160,64 @@ describe('check --write self-test: netcup, backend per zone', { timeout: 30_000 
     expect(report.snapshot).toBe('zone');
     expect(report.name).toMatch(/^_dns01-selftest-/);
     expect(zoneState(world)).toEqual(before);
+  });
+});
+
+/** The self-test under one reading: the zone must be as before whatever the outcome. */
+async function underReading<P extends ProviderName>(provider: P, emulator: EmulatorOptionsOf[P]) {
+  const { world, run } = await setUp(provider, { emulator, lagMs: [0, 100] });
+  const before = zoneState(world);
+  const report = await run();
+  expect(zoneState(world)).toEqual(before);
+  expect(report.zoneRestored).toBe(true);
+  expect(report.leftBehind).toEqual([]);
+  return report;
+}
+
+describe('check --write self-test under every reading of the emulators (issue 14)', { timeout: 30_000 }, () => {
+  it.each(XSSERVER_READINGS)('xsserver (reading: $label)', async ({ readings, deletes }) => {
+    const report = await underReading('xsserver', { readings });
+    const seen = (point: string) => report.readings.find((r) => r.point === point);
+    if (deletes) {
+      expect(report.outcome).toBe('ok');
+      expect(seen('ids')).toMatchObject({ seen: `the ids are the positions, from ${readings.ids === 'zero-based' ? 0 : 1}`, handled: true });
+    } else {
+      expect(report.outcome).toBe('deviation');
+      expect(report.deviation).toMatch(/^record ids: the listed id against the index DELETE takes: this account shows the ids are not the positions \(ids 9001, /);
+      // The snapshot showed the ids: refused before the first write.
+      expect(report.steps.map((s) => s.step)).toEqual(['snapshot', 'deviation']);
+    }
+    // The probe asks for a name no account holds: the refusal shows how errors come.
+    expect(seen('errors')).toMatchObject({ seen: readings.errors === 'http-200' ? 'with HTTP 200 and an error body' : 'with an HTTP error status (404)', handled: true });
+    if (deletes) expect(seen('writeReply')).toMatchObject({ seen: readings.writeReply === 'empty' ? 'without info messages' : 'with info messages' });
+  });
+
+  it.each(MRDOMAIN_READINGS)('mrdomain (reading: $label)', async ({ readings }) => {
+    const report = await underReading('mrdomain', { readings });
+    expect(report.outcome).toBe('ok');
+    const seen = (point: string) => report.readings.find((r) => r.point === point)?.seen;
+    expect(seen('total')).toEqual(readings.total === 'zone' ? expect.stringMatching(/^more than the entries listed/) : 'the entries listed');
+    const filter = { substring: 'the absolute name, whole or in part', exact: 'the absolute name, whole or in part', relative: expect.stringMatching(/^not the absolute name/), ignored: 'nothing: the filter is ignored' };
+    expect(seen('filter')).toEqual(filter[readings.filter ?? 'substring']);
+    expect(seen('unknownService')).toBe(`error ${readings.unknownService ?? 4001}`);
+    expect(seen('createReply')).toBe(readings.createReply === 'empty' ? 'without the created entry' : 'with the created entry');
+  });
+
+  it.each(NETCUP_READINGS)('netcup CCP (reading: $label)', async ({ readings }) => {
+    const report = await underReading('netcup', { readings });
+    expect(report.outcome).toBe('ok');
+    const seen = (point: string) => report.readings.find((r) => r.point === point)?.seen;
+    expect(seen('unknownDomain')).toBe(readings.unknownDomain === 4013 ? 'error 4013 on domainname' : 'error 5028');
+    expect(seen('success')).toBe(readings.success ? `status "${readings.success.status}", statuscode ${readings.success.statuscode}` : 'status "success", statuscode 2000');
+    // The last change (deleting B) leaves the zone without the check's records, but the zone keeps its own.
+    expect(seen('updateReply')).toBe(readings.updateReply === 'empty-string' ? 'without the records ("")' : 'with the records after the change');
+  });
+
+  it.each(SOURCEDESK_READINGS)('sourcedesk (reading: $label)', async ({ readings }) => {
+    const report = await underReading('sourcedesk', { readings });
+    expect(report.outcome).toBe('ok');
+    const accepted = Math.max(300, readings.minTtl ?? 60);
+    expect(report.readings.find((r) => r.point === 'minTtl')).toMatchObject({ seen: expect.stringMatching(new RegExp(`^accepts TTL ${accepted}( \\(refused|$)`)), handled: true });
   });
 });
 

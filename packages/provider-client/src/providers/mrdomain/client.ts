@@ -103,7 +103,10 @@ export function createMrDomainClient(config: MrDomainConfig, deps: Pick<Provider
       subject: serviceName,
     });
     if (result.ok) return { found: true, name: result.data.name, status: result.data.status ?? undefined };
-    if (NOT_A_SERVICE.includes(result.reply.errorCode)) return { found: false };
+    if (NOT_A_SERVICE.includes(result.reply.errorCode)) {
+      deps.observe?.('unknownService', `error ${result.reply.errorCode}`, true);
+      return { found: false };
+    }
     throw errorForReply('service/getinfo', result.reply, serviceName);
   }
 
@@ -167,6 +170,7 @@ export function createMrDomainClient(config: MrDomainConfig, deps: Pick<Provider
     const params: Record<string, string> = { serviceName, name: record.name, type: record.type, value: record.value };
     if (record.ttl !== undefined) params.ttl = String(record.ttl);
     const data = await call('service/dnscreate', params, dnsCreateDataSchema, { idempotent: false, subject: record.name });
+    deps.observe?.('createReply', data.dns?.[0] ? 'with the created entry' : 'without the created entry', true);
     return data.dns?.[0];
   }
 

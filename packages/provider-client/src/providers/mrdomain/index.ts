@@ -17,6 +17,8 @@ export const mrdomain = defineProvider({
   openPoints: [
     { point: 'total', title: 'dnslist queryInfo.total: the entries that match, or the whole zone' },
     { point: 'filter', title: 'dnslist filter: what it is matched against' },
+    { point: 'unknownService', title: 'the answer for a name that is no service: 4001, 2001, 2008 or 105' },
+    { point: 'createReply', title: 'dnscreate replies: with or without the created entry' },
     TXT_QUOTING,
   ],
   readConfig: (env): MrDomainConfig => readMrDomainConfig(env),

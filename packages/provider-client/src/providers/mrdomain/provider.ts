@@ -5,7 +5,7 @@ import { KeyedMutex, locateZone, memoizeZones, zoneNames } from '../../zone.js';
 import type { MrDomainClient } from './client.js';
 import { PROVIDER_LABEL } from './errors.js';
 import { unquoteTxt } from '../../txt.js';
-import { observeQuoting } from '../../readings.js';
+import { observeQuoting, PROBE_DOMAIN } from '../../readings.js';
 
 /**
  * The MrDomain DnsProvider. Per challenge it makes the fewest calls the API
@@ -67,8 +67,14 @@ export function createMrDomainProvider(client: MrDomainClient, deps: ProviderDep
    * where there is one, so the relative reading shows too).
    */
   async function probeReadings(zone: Zone, txt: readonly TxtRecord[]): Promise<void> {
+    if (!deps.observe) return;
     const sample = txt.find((r) => r.name !== zone.name) ?? txt[0];
-    if (!deps.observe || !sample) return;
+    if (sample) await probeFilter(zone, txt, sample);
+    // A name no account holds: which error the API gives for a name that is no service.
+    await client.findService(PROBE_DOMAIN);
+  }
+
+  async function probeFilter(zone: Zone, txt: readonly TxtRecord[], sample: TxtRecord): Promise<void> {
     const filtered = await client.listDns(serviceOf(zone), { type: 'TXT', name: sample.name });
     const names = new Set(filtered.map((e) => tryNormalizeFqdn(e.name)));
     let seen = 'the absolute name, whole or in part';
@@ -76,7 +82,7 @@ export function createMrDomainProvider(client: MrDomainClient, deps: ProviderDep
     else if (filtered.length >= txt.length && new Set(txt.map((r) => r.name)).size > 1) seen = 'nothing: the filter is ignored';
     else if ([...names].some((n) => n !== sample.name)) seen = 'a part of the absolute name';
     // dns01 narrows its lists by type only and matches names itself, so every reading is handled.
-    deps.observe('filter', seen, true);
+    deps.observe?.('filter', seen, true);
   }
 
   /** The TXT records at exactly `name`, from the zone's TXT list. */

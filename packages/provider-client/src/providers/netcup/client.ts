@@ -192,7 +192,7 @@ export interface NetcupClient {
 
 export function createNetcupClient(
   config: NetcupLegacyCredentials & { endpoint: string },
-  deps: Pick<ProviderDeps, 'logger' | 'http' | 'runCache'> = { logger: silentLogger },
+  deps: Pick<ProviderDeps, 'logger' | 'http' | 'runCache' | 'observe'> = { logger: silentLogger },
 ): NetcupClient {
   const log: Logger = deps.logger;
   const http: HttpClient = createHttpClient({ ...deps.http, provider: PROVIDER, baseUrl: config.endpoint, logger: deps.logger });
@@ -236,7 +236,10 @@ export function createNetcupClient(
       const sessionId = await login();
       const reply = await post(action, { ...params, apisessionid: sessionId }, options.idempotent);
       if (reply.statuscode !== NetcupStatus.sessionInvalid) lastUse = Date.now();
-      if (isSuccess(reply)) return reply;
+      if (isSuccess(reply)) {
+        deps.observe?.('success', `status "${reply.status}", statuscode ${reply.statuscode}`, true);
+        return reply;
+      }
       if (reply.statuscode === NetcupStatus.sessionInvalid && attempt === 1) {
         log.debug(`${action}: session expired, logging in again`);
         if (session && (await session.catch(() => undefined)) === sessionId) session = undefined;
@@ -281,7 +284,10 @@ export function createNetcupClient(
   return {
     async infoDnsZone(domainname) {
       const reply = await call('infoDnsZone', { domainname }, { session: true, idempotent: true, domain: domainname });
-      if (!isSuccess(reply) && reply.statuscode === NetcupStatus.domainNotFound) return undefined;
+      if (!isSuccess(reply) && reply.statuscode === NetcupStatus.domainNotFound) {
+        deps.observe?.('unknownDomain', `error ${reply.statuscode}`, true);
+        return undefined;
+      }
       return data('infoDnsZone', reply, zoneInfoSchema, domainname);
     },
     async infoDnsRecords(domainname) {
@@ -294,9 +300,11 @@ export function createNetcupClient(
       const reply = await call('updateDnsRecords', param, { session: true, idempotent: false, domain: domainname });
       const responsedata = reply.responsedata;
       if (responsedata === '' || responsedata === null || responsedata === undefined || (typeof responsedata === 'object' && !('dnsrecords' in responsedata))) {
+        deps.observe?.('updateReply', `without the records (${JSON.stringify(responsedata) ?? 'nothing'})`, true);
         log.debug(`updateDnsRecords: the success reply lists no records (${JSON.stringify(responsedata)})`);
         return undefined;
       }
+      deps.observe?.('updateReply', 'with the records after the change', true);
       return data('updateDnsRecords', reply, dnsRecordSetSchema, domainname, true).dnsrecords;
     },
     async logout() {

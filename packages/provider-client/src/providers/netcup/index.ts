@@ -40,6 +40,9 @@ export const netcup = defineProvider({
   openPoints: [
     { point: 'backend', title: 'the API that serves the zone: REST (CloudDNS) or CCP (legacy)' },
     { point: 'secondValue', title: 'REST API: a second challenge value on a name is added beside the first, or replaces it' },
+    { point: 'success', title: 'CCP API: the status of a success reply (2000 "success", or another 2xxx)' },
+    { point: 'updateReply', title: 'CCP API: updateDnsRecords replies with or without the records' },
+    { point: 'unknownDomain', title: 'CCP API: the answer for a name that is no domain: 5028, or 4013 on domainname' },
     TXT_QUOTING,
   ],
   readConfig: (env): NetcupConfig => readNetcupConfig(env),

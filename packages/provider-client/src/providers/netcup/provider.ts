@@ -1,6 +1,6 @@
 import type { DeleteOutcome, DnsProvider, ProviderDeps, TxtRecord, Zone } from '../../contract.js';
 import { unquoteTxt } from '../../txt.js';
-import { observeQuoting } from '../../readings.js';
+import { observeQuoting, PROBE_DOMAIN } from '../../readings.js';
 import { InvalidInputError, isOutcomeUnknown, ProviderApiError, ZoneNotFoundError } from '../../errors.js';
 import { checkTxtValue, normalizeFqdn, toRelative, tryNormalizeFqdn } from '../../names.js';
 import { KeyedMutex, locateZone, memoizeZones } from '../../zone.js';
@@ -92,7 +92,10 @@ export function createCcpBackend(client: NetcupClient, deps: ProviderDeps, optio
         (error: unknown) => {
           // Only the validation error on domainname means "not this zone"; any other 4013 may be the
           // rate limit, and the walk must not go on sending during a lockout.
-          if (error instanceof NetcupDomainNameRefused) return undefined;
+          if (error instanceof NetcupDomainNameRefused) {
+            deps.observe?.('unknownDomain', 'error 4013 on domainname', true);
+            return undefined;
+          }
           throw error;
         },
       );
@@ -310,6 +313,10 @@ export function createCcpBackend(client: NetcupClient, deps: ProviderDeps, optio
       return listed
         .filter((r) => r.type.toUpperCase() === 'TXT' && recordFqdn(r.hostname, zone.name) === fqdn)
         .map((r) => ({ name: fqdn, value: unquoteTxt(r.destination), id: r.id }));
+    },
+    async probeReadings() {
+      // A name no account holds: how the zone walk hears "not this zone" (5028, or 4013 on domainname).
+      await confirm(PROBE_DOMAIN);
     },
     async listZoneTxt(zone): Promise<TxtRecord[]> {
       const txt = (await client.infoDnsRecords(zone.name)).filter((r) => r.type.toUpperCase() === 'TXT' && r.deleterecord !== true);

@@ -131,7 +131,7 @@ function refusalError(refusal: Refusal, action: string, what: string): Error {
   });
 }
 
-export function createXsserverClient(options: XsserverConfig, deps: Pick<ProviderDeps, 'logger' | 'http'>): XsserverClient {
+export function createXsserverClient(options: XsserverConfig, deps: Pick<ProviderDeps, 'logger' | 'http' | 'observe'>): XsserverClient {
   // The Authorization header carries both in base64: register that encoding too.
   registerBasicAuth(options.username, options.password);
   const common = { provider: PROVIDER, baseUrl: options.endpoint, logger: deps.logger, ...deps.http };
@@ -143,7 +143,15 @@ export function createXsserverClient(options: XsserverConfig, deps: Pick<Provide
 
   const logInfo = (res: HttpResponse, action: string) => {
     const info = infoReply.safeParse(safeJson(res));
+    deps.observe?.('writeReply', info.success ? 'with info messages' : 'without info messages', true);
     deps.logger.debug(`${action}: ${info.success ? info.data.info.join('; ') : 'accepted (no info in the reply)'}`);
+  };
+
+  /** The refusal in a reply, if any; tells `deps.observe` how the refusal came. */
+  const refused = (res: HttpResponse): Refusal | undefined => {
+    const refusal = refusalOf(res);
+    if (refusal) deps.observe?.('errors', refusal.httpStatus >= 400 ? `with an HTTP error status (${refusal.httpStatus})` : 'with HTTP 200 and an error body', true);
+    return refusal;
   };
 
   const send = (client: HttpClient, req: Omit<HttpRequest, 'basicAuth'>) => client.request({ ...req, basicAuth });
@@ -154,7 +162,7 @@ export function createXsserverClient(options: XsserverConfig, deps: Pick<Provide
     async domainsByName(name) {
       const action = 'domainByName';
       const res = await send(http, { method: 'GET', path: `/domain/name/${segment(name)}`, action });
-      const refusal = refusalOf(res);
+      const refusal = refused(res);
       // Not documented: an unknown name may come back as 404, as a refused (400/422) name, or as an
       // error body with HTTP 200. All of them mean "not here"; only a refused login is a failure.
       if (refusal && ![401, 403].includes(refusal.status) && (refusal.httpStatus < 400 || [400, 404, 422].includes(refusal.status))) {
@@ -168,7 +176,7 @@ export function createXsserverClient(options: XsserverConfig, deps: Pick<Provide
     async listDomains() {
       const action = 'listDomains';
       const res = await send(http, { method: 'GET', path: '/domain', action });
-      const refusal = refusalOf(res);
+      const refusal = refused(res);
       if (refusal) throw refusalError(refusal, action, 'the domain list');
       return parse(domainListReply, res, action).domains;
     },
@@ -176,7 +184,7 @@ export function createXsserverClient(options: XsserverConfig, deps: Pick<Provide
     async listRecords(domainId) {
       const action = 'listDnsRecords';
       const res = await send(http, { method: 'GET', path: `/domain/${segment(domainId)}/dns`, action });
-      const refusal = refusalOf(res);
+      const refusal = refused(res);
       if (refusal) throw refusalError(refusal, action, `domain id ${domainId}`);
       return parse(dnsRecordsReply, res, action).records;
     },
@@ -190,7 +198,7 @@ export function createXsserverClient(options: XsserverConfig, deps: Pick<Provide
         json: { name: record.name, type: record.type, priority: record.priority, content: record.content },
         idempotent: false,
       });
-      const refusal = refusalOf(res);
+      const refusal = refused(res);
       if (refusal) throw refusalError(refusal, action, `domain id ${domainId}`);
       // The `info` messages are not used: the caller re-lists to see the record (a reply without them is no failure).
       logInfo(res, action);
@@ -204,7 +212,7 @@ export function createXsserverClient(options: XsserverConfig, deps: Pick<Provide
         action,
         idempotent: false,
       });
-      const refusal = refusalOf(res);
+      const refusal = refused(res);
       if (refusal?.status === 404) return 'missing';
       if (refusal) throw refusalError(refusal, action, `domain id ${domainId}`);
       logInfo(res, action);

@@ -13,7 +13,12 @@ export const xsserver = defineProvider({
   settings: xsserverSettings,
   propagation: { timeout: 600, interval: 5, note: 'XSServer\'s nameservers serve a change within minutes' },
   canListZones: true,
-  openPoints: [{ point: 'ids', title: 'record ids: the listed id against the index DELETE takes' }, TXT_QUOTING],
+  openPoints: [
+    { point: 'ids', title: 'record ids: the listed id against the index DELETE takes' },
+    { point: 'errors', title: 'refusals: with an HTTP error status, or HTTP 200 and an error body' },
+    { point: 'writeReply', title: 'create and delete replies: with or without info messages' },
+    TXT_QUOTING,
+  ],
   readConfig: (env): XsserverConfig => readXsserverConfig(env),
   create: (config: XsserverConfig, deps) => createXsserverProvider(createXsserverClient(config, deps), deps),
 });

@@ -1,6 +1,6 @@
 import type { DeleteOutcome, DnsProvider, ProviderDeps, TxtRecord, Zone } from '../../contract.js';
 import { unquoteTxt } from '../../txt.js';
-import { observeQuoting } from '../../readings.js';
+import { observeQuoting, PROBE_DOMAIN } from '../../readings.js';
 import { InvalidInputError, isOutcomeUnknown, ProviderApiError, ZoneNotFoundError } from '../../errors.js';
 import { describeError } from '../../redact.js';
 import { checkTxtValue, normalizeFqdn, toRelative, tryToAbsolute } from '../../names.js';
@@ -87,25 +87,21 @@ export function createXsserverProvider(client: XsserverClient, deps: ProviderDep
     return zone.id;
   }
 
-  /** Which reading of the ids a list shows: positions from 0 or 1 (DELETE by index hits the listed record), or not. */
-  function observeIds(records: DnsRecordReply[]): void {
-    if (!deps.observe || records.length === 0) return;
-    const first = Number(records[0]!.id);
-    const positions = (first === 0 || first === 1) && records.every((r, i) => Number(r.id) === first + i);
-    if (positions) deps.observe('ids', `the ids are the positions, from ${first}`, true);
-    else deps.observe('ids', `the ids are not the positions (${records.slice(0, 4).map((r) => r.id).join(', ')}...)`, false);
-  }
-
   async function list(zone: Zone): Promise<ListedRecord[]> {
     const records = await client.listRecords(domainId(zone));
-    observeIds(records);
     observeQuoting(deps.observe, records.filter((r) => r.type.toUpperCase() === 'TXT').map((r) => ({ raw: r.content, value: unquoteTxt(r.content) })));
-    return records.map((r: DnsRecordReply) => ({
+    const listed = records.map((r: DnsRecordReply) => ({
       index: r.id,
       name: absoluteName(r.name, zone),
       type: r.type.toUpperCase(),
       content: r.type.toUpperCase() === 'TXT' ? unquoteTxt(r.content) : r.content,
     }));
+    if (listed.length > 0) {
+      const base = positionBase(listed);
+      if (base === undefined) deps.observe?.('ids', `the ids are not the positions (ids ${sampleIds(listed)})`, false);
+      else deps.observe?.('ids', `the ids are the positions, from ${base}`, true);
+    }
+    return listed;
   }
 
   function absoluteName(name: string, zone: Zone): string {
@@ -292,6 +288,11 @@ export function createXsserverProvider(client: XsserverClient, deps: ProviderDep
     async listZoneTxt(zone): Promise<TxtRecord[]> {
       const records = await mutex.run(zone.name, () => list(zone));
       return records.filter((r) => r.type === 'TXT').map((r) => ({ name: r.name, value: r.content, id: r.index }));
+    },
+
+    async probeReadings() {
+      // A name no account holds: how the API answers a refusal (its error status, or HTTP 200 with an error body).
+      await client.domainsByName(PROBE_DOMAIN);
     },
 
     async listZones() {
