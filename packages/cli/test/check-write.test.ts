@@ -91,6 +91,20 @@ describe('dns01 check --write', { timeout: 60_000 }, () => {
     expectNoSecrets(world, r);
   });
 
+  test('xsserver whose list shows database ids (reading: DELETE takes the position): exit 8 before any write', async () => {
+    world = await startTestWorld({ provider: 'xsserver', records: FOREIGN, emulator: { readings: { ids: 'database' } } });
+    const before = zoneState(world);
+    const r = await dns01(['check', '--write', '--json', 'example.com'], world.env);
+    expect(r.status).toBe(8);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ outcome: 'deviation', zoneRestored: true, leftBehind: [] });
+    expect(report.steps.map((s: { step: string }) => s.step)).toEqual(['snapshot', 'deviation']);
+    expect(report.readings.find((p: { point: string }) => p.point === 'ids')).toMatchObject({ handled: false });
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^dns01: error: xsserver on example\.com: record ids: .* the ids are not the positions/);
+    expect(world.emulator.server.requests.filter((q) => q.method === 'POST' || q.method === 'DELETE')).toEqual([]);
+    expect(zoneState(world)).toEqual(before);
+  });
+
   test('--write takes exactly one domain (exit 2)', async () => {
     world = await startTestWorld({ provider: 'sourcedesk' });
     for (const args of [['check', '--write'], ['check', '--write', 'example.com', 'example.org']]) {
