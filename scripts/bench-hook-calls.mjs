@@ -124,10 +124,10 @@ counted at the emulator and divided by ${names}. acme.sh runs through the packag
 subshell). "Alone" (\`DNS01_RUN_CACHE=0\`): every process logs in, looks the zone up and
 logs out itself. "With the run cache": the processes of the run share the netcup
 session, the zones found and the ids of the records created (0600 files in the private state
-directory); the run's last call logs out where the client says which one is last (acme.sh's
-last rm, dehydrated's exit_hook), else the session expires after 15 minutes.
+directory); the zone is the apex the DNS names (the first add proves it; no infoDnsZone) and
+the session is kept for the next run instead of logged out (netcup ends it after 15 idle minutes).
 Targets (issue 17): on netcup at most 2 calls per challenge once a session exists (one add,
-one delete: the rest of the row is the run's one login, one zone lookup and one logout);
+one delete: the rest of the row is the run's one login);
 acme.sh with this hook at most half the calls of acme.sh's own dns_netcup, which made 7.0 per
 challenge in issue 17's measurement (real acme.sh 3.1, 10 names); the side-by-side run against
 the real acme.sh and lego is the peer benchmark's.

@@ -46,7 +46,7 @@ const envOf = (emulator) => ({
 const deps = { logger: silentLogger, findApex: async () => ZONE };
 
 function provider(emulator, shared) {
-  if (shared) return createProviderFromEnv({ ...envOf(emulator), DNS01_STATE_DIR: shared.dir }, deps, 'netcup', { lastCall: shared.last }).provider;
+  if (shared) return createProviderFromEnv({ ...envOf(emulator), DNS01_STATE_DIR: shared.dir }, deps, 'netcup', {}).provider;
   const definition = providerDefinition('netcup');
   return definition.create(definition.readConfig(envOf(emulator)), deps);
 }
@@ -74,14 +74,14 @@ const perName = (n) =>
     for (const c of challengesFor(n)) await phase(emulator, [c], 'deleteTxt');
   });
 
-/** Hook processes that share the run cache (acme.sh, lego, uacme with this suite); the last cleanup is the run's last call. */
+/** Hook processes that share the run cache (acme.sh, lego, uacme with this suite). */
 const perNameShared = (n) =>
   withEmulator(async (emulator) => {
     const dir = mkdtempSync(join(tmpdir(), 'dns01-bench-netcup-'));
     try {
       const all = challengesFor(n);
       for (const c of all) await phase(emulator, [c], 'appendTxt', { dir });
-      for (const [i, c] of all.entries()) await phase(emulator, [c], 'deleteTxt', { dir, last: i === all.length - 1 });
+      for (const c of all) await phase(emulator, [c], 'deleteTxt', { dir });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -115,7 +115,9 @@ from DNS (SOA), so infoDnsZone only confirms it. "together" is one process for
 all names (appends and deletes coalesced per zone into one updateDnsRecords
 call each); "one process per name" is a hook started per challenge, each on its
 own ("run cache": the processes share the session, the zone and the ids of the
-records created, and the last cleanup logs out). Each add goes out without a
+records created; the zone is the apex the DNS names, proven by the first add
+instead of infoDnsZone, and the session is kept for the next run, not logged
+out). Each add goes out without a
 listing first (its reply lists the zone); each delete goes by the ids the add's
 reply listed.
 netcup locks an account out after about ${RATE_LIMIT} requests per minute.

@@ -73,25 +73,11 @@ dns_dns01_sourcedesk_rm() {
   txtvalue="$2"
   _dns01_sourcedesk_credentials || return 1
   _d01_domain="$(_dns01_sourcedesk_domain "$fulldomain")" || return 1
-  if _dns01_sourcedesk_last_rm "$fulldomain" "$txtvalue"; then
-    # The run's last call ends the provider session its calls shared.
-    _dns01_sourcedesk_cli cleanup --last-call -- "$_d01_domain" "$txtvalue" || return 1
-  else
-    _dns01_sourcedesk_cli cleanup -- "$_d01_domain" "$txtvalue" || return 1
-  fi
+  _dns01_sourcedesk_cli cleanup -- "$_d01_domain" "$txtvalue" || return 1
   return 0
 }
 
 ####################  Private functions below ##################################
-
-# True when this rm is acme.sh's last of the run: its record is the last line of $dns_entries.
-_dns01_sourcedesk_last_rm() {
-  [ "$dns_entries" ] || return 1
-  _d01_last="$(printf '%s\n' "$dns_entries" | sed '/^$/d' | tail -n 1)"
-  _d01_name="$(printf '%s' "$_d01_last" | cut -d , -f 3)"
-  [ "$_d01_name" ] || _d01_name="$(printf '%s' "$_d01_last" | cut -d , -f 2)"
-  [ "$_d01_name" = "$1" ] && [ "$(printf '%s' "$_d01_last" | cut -d , -f 5)" = "$2" ]
-}
 
 # Reads every name, alias and _FILE form of each setting from the environment or acme.sh's
 # account.conf (SAVED_<NAME>: also what acme.sh's own hook saved under an alias), and saves

@@ -92,8 +92,7 @@ export async function cleanupHook(ctx: RunContext): Promise<number> {
   const challenge = certbotChallenge(ctx.env);
   const state = new RunState(ctx.env, challenge.allDomains);
   const entry = state.find(challenge.domain, challenge.validation);
-  // The call that deletes the run's records is the last that needs the provider: it ends the session.
-  const flow = ctx.flow({ lastCall: entry ? Boolean(entry.name && !entry.cleaned) : challenge.remaining === 0 });
+  const flow = ctx.flow();
   if (entry) {
     if (entry.name && !entry.cleaned) {
       const batch = state.entries().filter((e): e is RunEntry & PlacedRecord => Boolean(e.name && e.zone && !e.cleaned));

@@ -53,12 +53,11 @@ export interface RunContext {
   /**
    * The provider and propagation settings from the environment, for the flow
    * functions. The provider shares its session, zones and record ids with the
-   * run's other hook processes (the run cache); the session is kept for them
-   * when main returns, and ended only when `lastCall` says this call is the
-   * run's last (else it expires by itself). `shareRun: false` for a call
-   * that must talk to the provider itself (`dns01 check`).
+   * run's other hook processes and the next runs (the run cache): a session
+   * is kept when main returns, until it expires by itself. `shareRun: false`
+   * for a call that must talk to the provider itself (`dns01 check`).
    */
-  flow(options?: { provider?: ProviderName; overrides?: Partial<PropagationSettings>; lastCall?: boolean; shareRun?: boolean; deps?: Pick<ProviderDeps, 'http' | 'observe'> }): FlowContext;
+  flow(options?: { provider?: ProviderName; overrides?: Partial<PropagationSettings>; shareRun?: boolean; deps?: Pick<ProviderDeps, 'http' | 'observe'> }): FlowContext;
   /**
    * Writes a result line to stdout, redacted except inside `fields`: the
    * record names, values and zones of the line, which are never secret and
@@ -216,9 +215,9 @@ export async function runMain(name: string, main: Main, options: RunOptions = {}
         if (flags.json) logFormat = 'json';
         logger = createLogger({ name, level: logLevel, format: logFormat, write: writeErr });
       },
-      flow({ lastCall, shareRun: share = true, ...flowOptions } = {}) {
+      flow({ shareRun: share = true, ...flowOptions } = {}) {
         const shareRun = share
-          ? { lastCall, onUnavailable: (error: unknown) => logger.debug(`working without the run cache: ${describeError(error)}`) }
+          ? { onUnavailable: (error: unknown) => logger.debug(`working without the run cache: ${describeError(error)}`) }
           : undefined;
         const flow: FlowContext = { ...contextFromEnv(env, { ...flowOptions, logger, signal: abort.signal, status: this.status, shareRun }), ledger };
         sessions.push(flow);

@@ -16,8 +16,8 @@ HOOK_CHAIN="yes" (recommended: all records of a certificate in one call, one wai
   clean_challenge  <domain> <token> <value> [...]
       deletes exactly those records
 
-exit_hook ends the provider session the run's calls shared (netcup); every
-other handler (deploy_cert, startup_hook, ...) exits 0 and does nothing. Nothing is ever written to stdout. DNS01_WAIT=0 skips the wait.
+Every other handler (deploy_cert, startup_hook, exit_hook, ...) exits 0 and
+does nothing. Nothing is ever written to stdout. DNS01_WAIT=0 skips the wait.
 Credentials: environment or the dns01 config file (DNS01_CONFIG,
 ~/.config/dns01/config, /etc/dns01/config).
 ${exitCodesHelp()}
@@ -40,15 +40,6 @@ export async function dehydratedMain(ctx: RunContext): Promise<number> {
   if (handler === undefined) throw new InvalidInputError('missing the handler', { hint: "Run 'dns01-dehydrated --help'" });
   if (handler === '--help' || handler === '-h') {
     ctx.out(DEHYDRATED_USAGE.trimEnd());
-    return 0;
-  }
-  if (handler === 'exit_hook') {
-    // The run's last call: end the provider session its hook calls shared (netcup), if one is cached.
-    try {
-      ctx.flow({ lastCall: true });
-    } catch (error) {
-      ctx.logger.debug(`exit_hook: no provider session to end (${(error as Error).message})`);
-    }
     return 0;
   }
   // dehydrated calls many handlers (and an unknown one at startup to test the hook): ignore them.

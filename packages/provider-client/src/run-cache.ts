@@ -23,11 +23,6 @@ export interface RunCache {
   /** Stores `value` for at most `ttlMs` from now. */
   set(key: string, value: string, ttlMs: number): void;
   delete(key: string): void;
-  /**
-   * The client said this call is the run's last that needs the provider
-   * (acme.sh's last rm, certbot's cleanup): sessions are ended, not kept.
-   */
-  readonly lastCall: boolean;
 }
 
 interface Stored {
@@ -58,7 +53,7 @@ export interface RunCacheScope {
  * first use; errors while reading or writing a value are treated as a miss
  * (the cache only saves calls, it never decides anything).
  */
-export function openRunCache(env: Env, scope: RunCacheScope, options: { lastCall?: boolean; now?: () => number } = {}): RunCache {
+export function openRunCache(env: Env, scope: RunCacheScope, options: { now?: () => number } = {}): RunCache {
   const now = options.now ?? Date.now;
   const dir = privateStateDir(env, 'cache', `${scope.provider.replace(/[^a-z0-9-]/g, '_')}-${hash(`${scope.provider}\n${scope.account}`)}`);
   const pathOf = (key: string) => join(dir, fileName(key));
@@ -70,7 +65,6 @@ export function openRunCache(env: Env, scope: RunCacheScope, options: { lastCall
     }
   };
   return {
-    lastCall: options.lastCall ?? false,
     get(key) {
       let stored: Stored;
       try {

@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestWorld } from '@dns01/testkit';
+import { NETCUP_READINGS, startTestWorld } from '@dns01/testkit';
 import { clearSecrets, createLogger, createProviderFromEnv, openRunCache, redact, silentLogger, type DnsProvider } from '../src/index.js';
-import { EMPTY_ZONE, FAST_HTTP, NAME, ZONE, credentialsEnv, rig, txt, type Rig } from './providers/netcup-rig.js';
+import { EMPTY_ZONE, FAST_HTTP, FOREIGN_ZONE, NAME, ZONE, credentialsEnv, rig, txt, type Rig } from './providers/netcup-rig.js';
 
 let stateDir: string;
 beforeEach(() => {
@@ -65,13 +65,21 @@ describe('netcup: hook processes of one run share the session and the zone', () 
     await r.close();
   });
 
+  /** SOA walks the hook processes made (the DNS's answer: the zone the name ends in). */
+  let apexLookups = 0;
+  const findApex = async (n: string) => {
+    apexLookups++;
+    return [EMPTY_ZONE, FOREIGN_ZONE].find((z) => n.endsWith(`.${z}`)) ?? ZONE;
+  };
+  beforeEach(() => {
+    apexLookups = 0;
+  });
+
   /** One hook process: builds the provider as the executables do, runs `work`, closes (as runMain does). */
-  async function hookProcess(work: (p: DnsProvider) => Promise<unknown>, options: { lastCall?: boolean; env?: Record<string, string> } = {}): Promise<void> {
+  async function hookProcess(work: (p: DnsProvider) => Promise<unknown>, options: { env?: Record<string, string> } = {}): Promise<void> {
     const env = { ...credentialsEnv(r.emulator.url), DNS01_STATE_DIR: stateDir, ...options.env };
     const logger = createLogger({ level: 'debug', write: (line) => logs.push(line) });
-    const { provider } = createProviderFromEnv(env, { logger, http: FAST_HTTP, findApex: async (n) => (n.endsWith(EMPTY_ZONE) ? EMPTY_ZONE : ZONE) }, 'netcup', {
-      lastCall: options.lastCall,
-    });
+    const { provider } = createProviderFromEnv(env, { logger, http: FAST_HTTP, findApex }, 'netcup', {});
     try {
       await work(provider);
     } finally {
@@ -79,24 +87,42 @@ describe('netcup: hook processes of one run share the session and the zone', () 
     }
   }
   const present = (name: string, value: string) => hookProcess(async (p) => p.appendTxt(await p.findZone(name), name, value));
-  const cleanup = (name: string, value: string, lastCall = false) =>
-    hookProcess(async (p) => p.deleteTxt(await p.findZone(name), name, value), { lastCall });
+  const cleanup = (name: string, value: string) => hookProcess(async (p) => p.deleteTxt(await p.findZone(name), name, value));
 
-  it('N processes: one login, one zone lookup per zone, one call per present and one per cleanup; the last call logs out', async () => {
+  it('N processes: one login, one SOA walk per zone and no infoDnsZone, one call per present and one per cleanup; the session stays for the next run', async () => {
     const names = Array.from({ length: 5 }, (_, i) => `_acme-challenge.h${i}.${ZONE}`);
     for (const [i, n] of names.entries()) await present(n, `v${i}`);
     await present(`_acme-challenge.${EMPTY_ZONE}`, 'e');
-    expect(r.emulator.actionCounts()).toEqual({ login: 1, infoDnsZone: 2, updateDnsRecords: 6 });
+    // The apex the DNS names is proven by the first write to it: no infoDnsZone.
+    expect(r.emulator.actionCounts()).toEqual({ login: 1, updateDnsRecords: 6 });
+    expect(apexLookups).toBe(2);
     expect(r.emulator.openSessions()).toBe(1);
     names.forEach((n, i) => expect(txt(r.store, n)).toEqual([`v${i}`]));
 
     for (const [i, n] of names.entries()) await cleanup(n, `v${i}`);
-    await cleanup(`_acme-challenge.${EMPTY_ZONE}`, 'e', true);
+    await cleanup(`_acme-challenge.${EMPTY_ZONE}`, 'e');
     // Each cleanup deletes by the ids its present's reply listed: no listing, no lookup.
-    expect(r.emulator.actionCounts()).toEqual({ login: 1, infoDnsZone: 2, updateDnsRecords: 12, logout: 1 });
-    expect(r.emulator.openSessions()).toBe(0);
+    expect(r.emulator.actionCounts()).toEqual({ login: 1, updateDnsRecords: 12 });
+    expect(apexLookups).toBe(2);
     expect(r.store.records(ZONE, { type: 'TXT' })).toEqual([]);
-    expect(cacheFiles().some((f) => readFileSync(f.path, 'utf8').includes(r.emulator.sessionIds()[0]!))).toBe(false);
+    // No logout: the next run (a cron job's next certificate) goes on with the session.
+    expect(r.emulator.openSessions()).toBe(1);
+    await present(NAME, 'next-run');
+    expect(r.emulator.actionCounts()).toEqual({ login: 1, updateDnsRecords: 13 });
+  });
+
+  it.each(NETCUP_READINGS.filter((c) => c.readings.unknownDomain !== undefined || Object.keys(c.readings).length === 0))(
+    'an apex the DNS names but the account does not hold ($label): the add fails as zone not found, naming it, and nothing is written',
+    async ({ readings }) => {
+    await r.close();
+    r = await rig({ emulator: { readings } });
+    const name = `_acme-challenge.www.${FOREIGN_ZONE}`;
+    const before = r.store.records(FOREIGN_ZONE);
+    await expect(present(name, 'v')).rejects.toThrow(
+      new RegExp(`^netcup: the DNS names ${FOREIGN_ZONE.replace(/\./g, '\\.')} as the zone of ${name.replace(/\./g, '\\.')}, but this account does not hold it`),
+    );
+    expect(r.store.records(FOREIGN_ZONE)).toEqual(before);
+    expect(r.emulator.actionCounts()).toEqual({ login: 1, updateDnsRecords: 1, ...(readings.unknownDomain === 4013 ? { infoDnsRecords: 1 } : {}) });
   });
 
   it('keeps the session id only in 0600 files, registered as a secret by the process that reads it, never logged', async () => {
@@ -120,7 +146,7 @@ describe('netcup: hook processes of one run share the session and the zone', () 
     expect(r.emulator.actionCounts().updateDnsRecords).toBe(3);
     expect(txt(r.store, NAME)).toEqual(['one', 'two']);
     // The new session is the one cached now: the next process logs in no more.
-    await cleanup(NAME, 'one', true);
+    await cleanup(NAME, 'one');
     expect(r.emulator.actionCounts().login).toBe(2);
   });
 
@@ -144,7 +170,7 @@ describe('netcup: hook processes of one run share the session and the zone', () 
     r.store.remove(ZONE, r.store.records(ZONE, { name: NAME, type: 'TXT' }).map((x) => x.id));
     r.store.add(ZONE, { name: NAME, type: 'TXT', data: 'one' });
     r.store.add(ZONE, { name: NAME, type: 'TXT', data: 'foreign' });
-    await cleanup(NAME, 'one', true);
+    await cleanup(NAME, 'one');
     expect(txt(r.store, NAME)).toEqual(['foreign']);
     expect(r.emulator.actionCounts().updateDnsRecords).toBe(3);
   });
@@ -153,7 +179,8 @@ describe('netcup: hook processes of one run share the session and the zone', () 
     await present(NAME, 'one');
     r.emulator.injectError({ action: 'updateDnsRecords', statuscode: 5028, shortmessage: 'Error in getting zone.', longmessage: 'Domain not found.' });
     await present(NAME, 'two');
-    expect(r.emulator.actionCounts().infoDnsZone).toBe(2);
+    expect(apexLookups).toBe(2);
+    expect(r.emulator.actionCounts().updateDnsRecords).toBe(3);
     expect(txt(r.store, NAME)).toEqual(['one', 'two']);
   });
 
@@ -161,7 +188,7 @@ describe('netcup: hook processes of one run share the session and the zone', () 
     const old = r.store.add(ZONE, { name: NAME, type: 'TXT', data: 'same' });
     await present(NAME, 'same');
     expect(r.store.records(ZONE, { name: NAME, type: 'TXT' }).map((x) => x.id)).toEqual([old.id]);
-    await cleanup(NAME, 'same', true);
+    await cleanup(NAME, 'same');
     expect(txt(r.store, NAME)).toEqual([]);
   });
 });

@@ -11,9 +11,6 @@ name, are never touched. A record already gone counts as deleted.
 Options:
   --provider NAME       ${providerList()} (env DNS01_PROVIDER)
   --no-cname            do not follow a CNAME at _acme-challenge.<domain> (env DNS01_CNAME=0)
-  --last-call           the run's last call: end the provider session that the
-                        run's calls share (netcup), instead of keeping it for
-                        the next call (it expires after 14 minutes unused)
 ${COMMON_HELP}
 
 Put -- before the pairs when a value starts with "-".
@@ -24,7 +21,7 @@ export async function cleanupCommand(ctx: RunContext, args: readonly string[]): 
   const parsed = parseCommandLine(ctx, args, {
     command: 'dns01 cleanup',
     usage: USAGE,
-    options: { provider: { type: 'string' }, 'no-cname': { type: 'boolean' }, 'last-call': { type: 'boolean' } },
+    options: { provider: { type: 'string' }, 'no-cname': { type: 'boolean' } },
   });
   if (!parsed) return 0;
   const { values, positionals } = parsed;
@@ -32,7 +29,6 @@ export async function cleanupCommand(ctx: RunContext, args: readonly string[]): 
   const flow = ctx.flow({
     provider: providerFlag(values.provider),
     overrides: values['no-cname'] ? { followCname: false } : {},
-    lastCall: values['last-call'] === true,
   });
   await cleanup(flow, challenges);
   return 0;

@@ -67,8 +67,6 @@ export function accountOf(definition: ProviderDefinition<unknown>, config: unkno
 }
 
 export interface ShareRunOptions {
-  /** The client said this is the run's last call: sessions are ended, not kept. */
-  lastCall?: boolean;
   /** Told when the run cache cannot be used (the call then works without it). */
   onUnavailable?: (error: unknown) => void;
 }
@@ -92,7 +90,7 @@ export function createProviderFromEnv(
   let runCache: RunCache | undefined;
   if (shareRun && readSettings(env, { on: runCacheSetting }).on) {
     try {
-      runCache = openRunCache(env, { provider: chosen, account: accountOf(definition, config) }, { lastCall: shareRun.lastCall });
+      runCache = openRunCache(env, { provider: chosen, account: accountOf(definition, config) });
     } catch (error) {
       shareRun.onUnavailable?.(error);
     }

@@ -162,10 +162,12 @@ interface CallOptions {
  * login and one repeat of the call.
  *
  * With a run cache (hook processes of one run), the session outlives the
- * process: a cached session id is used instead of a login, kept in the cache
- * at the end instead of logged out, and logged out only by the run's last
- * call. A cached session that netcup rejects is dropped; the one new login
- * and repeat follow as for any expired session.
+ * process: a cached session id is used instead of a login and is kept in the
+ * cache at the end instead of logged out, for the run's later processes and
+ * the next run (a cron job renewing several certificates), until netcup's
+ * idle limit ends it; a logout would cost a call and the next run a login. A
+ * cached session that netcup rejects is dropped; the one new login and repeat
+ * follow as for any expired session.
  */
 export interface NetcupClient {
   /** The zone's data, or undefined when the account does not hold the domain (5028). */
@@ -183,9 +185,8 @@ export interface NetcupClient {
   updateDnsRecords(domainname: string, changes: RecordChange[]): Promise<NetcupRecord[] | undefined>;
   /**
    * Ends the session, if there is one. Never throws: the outcome no longer
-   * matters to the caller. With a run cache the session is kept for the
-   * run's next process instead, unless this is the run's last call (which
-   * also ends a session an earlier process left in the cache).
+   * matters to the caller. With a run cache the session is kept there
+   * instead, for the rest of its idle lifetime.
    */
   logout(): Promise<void>;
 }
@@ -316,14 +317,10 @@ export function createNetcupClient(
       } catch {
         id = undefined;
       }
-      if (cache && !cache.lastCall) {
+      if (cache) {
         const left = lastUse + SESSION_IDLE_MS - Date.now();
         if (id !== undefined && left > 0) cache.set(SESSION_KEY, id, left);
         return;
-      }
-      if (cache) {
-        id ??= cachedSession();
-        cache.delete(SESSION_KEY);
       }
       if (id === undefined) return;
       try {

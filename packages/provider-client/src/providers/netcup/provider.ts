@@ -1,8 +1,8 @@
 import type { DeleteOutcome, DnsProvider, ProviderDeps, TxtRecord, Zone } from '../../contract.js';
 import { unquoteTxt } from '../../txt.js';
 import { observeQuoting, PROBE_DOMAIN } from '../../readings.js';
-import { InvalidInputError, isOutcomeUnknown, ProviderApiError, ZoneNotFoundError } from '../../errors.js';
-import { checkTxtValue, normalizeFqdn, toRelative, tryNormalizeFqdn } from '../../names.js';
+import { InvalidInputError, isOutcomeUnknown, ProviderApiError, ZoneNotFoundError, type Dns01Error } from '../../errors.js';
+import { checkTxtValue, normalizeFqdn, toRelative, tryNormalizeFqdn, zoneCandidates } from '../../names.js';
 import { KeyedMutex, locateZone, memoizeZones } from '../../zone.js';
 import { CLOUDDNS_HINT, CLOUDDNS_NOTE, NetcupDomainNameRefused, NetcupRateLimitError, NetcupSessionRejectedError, type NetcupClient, type RecordChange } from './client.js';
 import type { NetcupRecord } from './schemas.js';
@@ -105,7 +105,28 @@ export function createCcpBackend(client: NetcupClient, deps: ProviderDeps, optio
     return hit;
   };
 
+  // The hook processes of a run (a run cache) take the apex the DNS names
+  // without asking infoDnsZone: their first write there proves it, since
+  // netcup refuses a change to a domain the account does not hold (5028).
+  const unconfirmed = new Set<string>();
+  const dnsApex = async (fqdn: string): Promise<Zone | undefined> => {
+    if (!deps.runCache || !deps.findApex) return undefined;
+    const name = normalizeFqdn(fqdn);
+    const apex = await deps.findApex(name).catch(() => undefined);
+    if (apex === undefined || apex.startsWith('_') || !zoneCandidates(name).includes(apex)) return undefined;
+    unconfirmed.add(apex);
+    return { name: apex };
+  };
+  const notHeld = (zone: string, name: string, error: Dns01Error): ZoneNotFoundError =>
+    new ZoneNotFoundError(`netcup: the DNS names ${zone} as the zone of ${name}, but this account does not hold it (${error.message}; ${CLOUDDNS_NOTE})`, {
+      hint: options.restConfigured
+        ? 'Check that the domain is in this netcup account (the customer number and the REST key must belong to the same account)'
+        : CLOUDDNS_HINT,
+    });
+
   const findZone = memoizeZones(async (fqdn) => {
+    const fromDns = await dnsApex(fqdn);
+    if (fromDns) return fromDns;
     try {
       return await locateZone(fqdn, { provider: 'netcup', findApex: deps.findApex, confirm });
     } catch (error) {
@@ -302,7 +323,14 @@ export function createCcpBackend(client: NetcupClient, deps: ProviderDeps, optio
     name: 'netcup',
     findZone,
     async appendTxt(zone, name, value) {
-      await queueAppend(zone.name, wantedIn(zone, name, value));
+      try {
+        await queueAppend(zone.name, wantedIn(zone, name, value));
+      } catch (error) {
+        const refused = error instanceof ZoneNotFoundError || error instanceof NetcupDomainNameRefused;
+        if (refused && unconfirmed.has(zone.name)) throw notHeld(zone.name, normalizeFqdn(name), error);
+        throw error;
+      }
+      unconfirmed.delete(zone.name);
     },
     deleteTxt(zone, name, value) {
       return queueDelete(zone.name, wantedIn(zone, name, value));
