@@ -3,11 +3,13 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const pkg = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
-const alias = Object.fromEntries(
-  ['provider-client', 'testkit', 'cli', 'certbot-hook', 'lego-exec', 'acme-client-plugin', 'dehydrated-hook', 'uacme-hook'].map(
+const alias = Object.fromEntries([
+  // Before '@dns01/provider-client', which would match it as a prefix.
+  ['@dns01/provider-client/state-paths', fileURLToPath(new URL('./packages/provider-client/src/state-paths.ts', import.meta.url))],
+  ...['provider-client', 'testkit', 'cli', 'certbot-hook', 'lego-exec', 'acme-client-plugin', 'dehydrated-hook', 'uacme-hook'].map(
     (n) => [`@dns01/${n}`, pkg(n)],
   ),
-);
+]);
 
 const E2E_FILES = readdirSync(fileURLToPath(new URL('./test/e2e', import.meta.url))).filter((f) => f.endsWith('.test.ts')).length;
 

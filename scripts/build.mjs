@@ -4,7 +4,7 @@
 // starts fast and needs nothing beside node.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { zodEnglishOnly } from './lib/zod-english-only.mjs';
 
@@ -25,18 +25,40 @@ if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 // Node 20: docs/benchmarks.md, "Start-up"); dist/bin/package.json says so to
 // node, since the packages themselves are ESM. runMain never rejects, so the
 // bins need no top-level await.
+// Each executable is two files: the bin itself, a small launcher
+// (packages/cli/src/warm/launcher.ts) that hands the call to the
+// executable's warm process or else loads the bundle, <name>.bundle.js.
 const banner = '#!/usr/bin/env node';
+const launcher = join(packagesDir, 'cli/src/warm/launcher.ts');
 const jobs = [];
 for (const { dir, pkg } of packages) {
   for (const [name, out] of Object.entries(pkg.bin ?? {})) {
     const entry = join(dir, 'src/bin', `${name}.ts`);
     const outfile = join(dir, out);
+    const bundleFile = outfile.replace(/\.js$/, '.bundle.js');
+    // The launcher starts the bundle as a warm process: only runExecutable knows to serve then.
+    if (!readFileSync(entry, 'utf8').includes('runExecutable(')) throw new Error(`${entry} must end in runExecutable(...) (packages/cli/src/warm/server.ts)`);
     mkdirSync(dirname(outfile), { recursive: true });
     writeFileSync(join(dirname(outfile), 'package.json'), '{ "type": "commonjs" }\n');
     jobs.push(
       build({
-        entryPoints: [entry],
+        entryPoints: [launcher],
         outfile,
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        target: 'node20',
+        banner: { js: banner },
+        define: { __DNS01_NAME__: JSON.stringify(name), __DNS01_BUNDLE__: JSON.stringify(basename(bundleFile)) },
+        legalComments: 'none',
+        logLevel: 'warning',
+        tsconfig: join(root, 'tsconfig.json'),
+      }).then(() => chmodSync(outfile, 0o755)),
+    );
+    jobs.push(
+      build({
+        entryPoints: [entry],
+        outfile: bundleFile,
         bundle: true,
         platform: 'node',
         format: 'cjs',
@@ -48,7 +70,7 @@ for (const { dir, pkg } of packages) {
         legalComments: 'none',
         logLevel: 'warning',
         tsconfig: join(root, 'tsconfig.json'),
-      }).then(() => chmodSync(outfile, 0o755)),
+      }),
     );
   }
   for (const extra of pkg.dns01Build?.cjs ?? []) {

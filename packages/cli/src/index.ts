@@ -1,2 +1,3 @@
 export * from './runtime.js';
 export * from './status-line.js';
+export { runExecutable } from './warm/server.js';

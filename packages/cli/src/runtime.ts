@@ -64,6 +64,8 @@ export interface RunContext {
    * which clients parse (a one-letter password must not corrupt them).
    */
   out(text: string, fields?: readonly string[]): void;
+  /** Writes lines to stderr as they are (a usage text after a usage error), redacted. */
+  err(text: string): void;
   /**
    * The live status line for propagation waits, when this executable shows
    * one (RunOptions.statusLine), stderr is a terminal, the log is human text
@@ -106,7 +108,31 @@ export interface RunOptions {
    * dns01 command; not the hooks, whose client owns the terminal).
    */
   statusLine?: boolean;
+  /**
+   * Where SIGINT and SIGTERM come from, and how a second one ends the call
+   * at once (default: this process's signals, and process.exit). The warm
+   * process (warm/server.ts) gets them from the launcher of each call.
+   */
+  interrupts?: Interrupts;
 }
+
+export interface Interrupts {
+  /** Calls `listener` on each interrupt until the returned function is called. */
+  on(listener: (signal: NodeJS.Signals) => void): () => void;
+  exitNow(code: number): void;
+}
+
+const processInterrupts: Interrupts = {
+  on(listener) {
+    process.on('SIGINT', listener);
+    process.on('SIGTERM', listener);
+    return () => {
+      process.off('SIGINT', listener);
+      process.off('SIGTERM', listener);
+    };
+  },
+  exitNow: (code) => process.exit(code),
+};
 
 // Set by scripts/build.mjs in every bundled executable, so --version reads no file.
 declare const __DNS01_VERSION__: string | undefined;
@@ -161,6 +187,7 @@ export async function runMain(name: string, main: Main, options: RunOptions = {}
     if (options.exit ?? true) process.exit(ExitCode.ok);
     return ExitCode.ok;
   }
+  const interrupts = options.interrupts ?? processInterrupts;
   const abort = new AbortController();
   const atStake = new Map<string, { name: string; value: string }>();
   const ledger: RecordLedger = {
@@ -174,12 +201,12 @@ export async function runMain(name: string, main: Main, options: RunOptions = {}
       const names = left.map((r) => `TXT ${r.name} "${r.value}"`).join(', ');
       const what = left.length === 0 ? '' : `; left behind: ${names} (delete ${left.length === 1 ? 'it' : 'them'} in the provider panel, or run the cleanup again)`;
       writeErr(redactExcept(`${name}: error: interrupted again by ${signal}: exiting at once${what}`, left.flatMap((r) => [r.name, r.value])));
-      process.exit(130);
+      interrupts.exitNow(130);
+      return;
     }
     abort.abort(new Dns01Error(`interrupted by ${signal}`));
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stopListening = interrupts.on(onSignal);
 
   const sessions: FlowContext[] = [];
   let logLevel: LogLevel = 'info';
@@ -226,12 +253,15 @@ export async function runMain(name: string, main: Main, options: RunOptions = {}
       out(text, fields = []) {
         writeOut(redactExcept(text.endsWith('\n') ? text : `${text}\n`, fields));
       },
+      err(text) {
+        for (const line of text.replace(/\n$/, '').split('\n')) writeErr(redact(line));
+      },
       get status() {
         const wanted = readVariable(env, 'DNS01_STATUS_LINE')?.value !== '0' && logLevel !== 'quiet' && logFormat === 'text';
         return wanted ? live : undefined;
       },
     };
-    logger.debug(`${name} ready`, { startupMs: Math.round(performance.now()), configFile: configFile ?? 'none' });
+    logger.debug(`${name} ready`, { startupMs: Math.round(performance.now()), pid: process.pid, configFile: configFile ?? 'none' });
     code = (await main(ctx)) ?? ExitCode.ok;
   } catch (error) {
     code = exitCodeFor(error);
@@ -243,8 +273,7 @@ export async function runMain(name: string, main: Main, options: RunOptions = {}
     const closing = Date.now();
     await closeHttp().catch(() => undefined);
     logger.debug('closed the HTTP agent', { ms: Date.now() - closing });
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
     onShortSecret(undefined);
   }
   // The error line comes last, so it is the line a client shows as the hook's result.

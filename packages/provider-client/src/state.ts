@@ -14,30 +14,19 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Env } from './config.js';
 import { ConfigError, Dns01Error } from './errors.js';
+import { isPrivateDir, stateBaseCandidates } from './state-paths.js';
 
 /**
  * Host-local state that outlives one process (certbot runs, host-wide locks,
  * cached sessions): a private directory of the current user, never a
- * predictable shared path such as /tmp/dns01-<uid>.
- *
- * root: /run/dns01, else /var/lib/dns01 (both root-owned parents).
- * others: $XDG_RUNTIME_DIR/dns01, else $XDG_STATE_HOME/dns01, else ~/.local/state/dns01.
- * DNS01_STATE_DIR overrides all of them (tests, unusual set-ups).
+ * predictable shared path such as /tmp/dns01-<uid>. Its candidates:
+ * state-paths.ts.
  */
-export function stateBaseCandidates(env: Env, uid: number | undefined = process.getuid?.()): string[] {
-  if (env.DNS01_STATE_DIR) return [env.DNS01_STATE_DIR];
-  if (uid === 0) return ['/run/dns01', '/var/lib/dns01'];
-  const out: string[] = [];
-  if (env.XDG_RUNTIME_DIR) out.push(join(env.XDG_RUNTIME_DIR, 'dns01'));
-  if (env.XDG_STATE_HOME) out.push(join(env.XDG_STATE_HOME, 'dns01'));
-  out.push(join(env.HOME || homedir(), '.local', 'state', 'dns01'));
-  return out;
-}
+export { stateBaseCandidates } from './state-paths.js';
 
 const HINT = 'Remove it, or set DNS01_STATE_DIR to a directory with mode 700 owned by this user';
 
@@ -45,15 +34,12 @@ const codeOf = (error: unknown): string => (error as NodeJS.ErrnoException).code
 
 /** Creates `dir` (mode 0700) if needed and refuses a symlink, a foreign directory or one open to others. */
 export function ensurePrivateDir(dir: string): void {
-  let st;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    st = lstatSync(dir);
   } catch (error) {
     throw new ConfigError(`state directory ${dir} cannot be created (${codeOf(error)})`, { hint: HINT });
   }
-  const uid = process.getuid?.();
-  if (!st.isDirectory() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o077) !== 0) {
+  if (!isPrivateDir(dir)) {
     throw new ConfigError(`state directory ${dir} is not a private directory of this user`, { hint: HINT });
   }
 }

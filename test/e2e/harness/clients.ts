@@ -335,8 +335,10 @@ function acmeshRunner(suite: Suite, { renew = true } = {}): AcmeClientRunner {
 
       const dnsOnly = Object.fromEntries(Object.entries(ctx.settings).filter(([k]) => !(k in ctx.providerSettings)));
       writeDefaultConfig(ctx.dir, dnsOnly);
+      // NO_ARI: Pebble 2.10 at times cannot find the order of the certificate a renewal names in
+      // ARI's "replaces" and answers serverInternal, which acme.sh does not retry; ARI is not what this tests.
       const renewal = await mustSucceed(
-        runClient(ctx, 'sh', [acmesh, '--cron', '--force', '--home', home], { env: { PATH: ctx.env.PATH, HOME: ctx.dir, ...packaged }, timeoutMs: CLIENT_TIMEOUT_MS }),
+        runClient(ctx, 'sh', [acmesh, '--cron', '--force', '--home', home], { env: { PATH: ctx.env.PATH, HOME: ctx.dir, NO_ARI: '1', ...packaged }, timeoutMs: CLIENT_TIMEOUT_MS }),
         runs,
       );
       assertOneWaitPerRun(renewal, ctx.domains.length);

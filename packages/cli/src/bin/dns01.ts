@@ -5,7 +5,8 @@ import { cleanupCommand } from '../commands/cleanup.js';
 import { presentCommand } from '../commands/present.js';
 import { waitCommand } from '../commands/wait.js';
 import { zonesCommand } from '../commands/zones.js';
-import { runMain, type RunContext } from '../runtime.js';
+import type { RunContext } from '../runtime.js';
+import { runExecutable } from '../warm/server.js';
 
 const commands: Record<string, (ctx: RunContext, args: readonly string[]) => Promise<number>> = {
   present: presentCommand,
@@ -37,10 +38,10 @@ In a terminal, a wait shows one live status line (DNS01_STATUS_LINE=0: off).
 ${exitCodesHelp()}
 `;
 
-void runMain('dns01', async (ctx) => {
+runExecutable('dns01', async (ctx) => {
   const [command, ...rest] = ctx.argv;
   if (command === undefined) {
-    process.stderr.write(USAGE);
+    ctx.err(USAGE);
     return 2;
   }
   if (command === '--help' || command === '-h' || command === 'help') {

@@ -1,4 +1,4 @@
-import { runMain } from '@dns01/cli';
+import { runExecutable } from '@dns01/cli';
 import { dehydratedMain } from '../dehydrated.js';
 
-void runMain('dns01-dehydrated', dehydratedMain);
+runExecutable('dns01-dehydrated', dehydratedMain);

@@ -1,4 +1,4 @@
-import { runMain } from '@dns01/cli';
+import { runExecutable } from '@dns01/cli';
 import { legoMain } from '../lego.js';
 
-void runMain('dns01-lego', legoMain);
+runExecutable('dns01-lego', legoMain);

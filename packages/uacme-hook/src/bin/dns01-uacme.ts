@@ -1,4 +1,4 @@
-import { runMain } from '@dns01/cli';
+import { runExecutable } from '@dns01/cli';
 import { uacmeMain } from '../uacme.js';
 
-void runMain('dns01-uacme', uacmeMain);
+runExecutable('dns01-uacme', uacmeMain);
