@@ -87,6 +87,7 @@ dns_dns01_netcup_rm() {
 # account.conf (SAVED_<NAME>: also what acme.sh's own hook saved under an alias), and saves
 # those set for renewals. The CLI picks among them as it always does.
 _dns01_netcup_credentials() {
+  _dns01_netcup_saved_names
   _dns01_netcup_setting NETCUP_REST_API_KEY NETCUP_REST_API_KEY_FILE NETCUPV1_API_KEY NETCUPV1_API_KEY_FILE
   _dns01_netcup_setting NETCUP_CUSTOMER_NUMBER NETCUP_CUSTOMER_NUMBER_FILE NC_CID NC_CID_FILE
   _dns01_netcup_setting NETCUP_API_KEY NETCUP_API_KEY_FILE NC_Apikey_Legacy NC_Apikey_Legacy_FILE NC_Apikey NC_Apikey_FILE
@@ -101,7 +102,7 @@ _dns01_netcup_credentials() {
     return 1
   fi
   # cron's PATH may not hold dns01: a DNS01_CLI given once is kept for renewals too.
-  _d01_saved="$(_readaccountconf_mutable DNS01_CLI)"
+  _d01_saved="$(_dns01_netcup_read DNS01_CLI)"
   DNS01_CLI="${DNS01_CLI:-$_d01_saved}"
   [ -z "$DNS01_CLI" ] || [ "$DNS01_CLI" = "$_d01_saved" ] || _saveaccountconf_mutable DNS01_CLI "$DNS01_CLI"
   return 0
@@ -118,15 +119,54 @@ _dns01_netcup_setting() {
   for _d01_v in "$@"; do eval "_d01_env=\"\$_d01_env\${$_d01_v:-}\""; done
   for _d01_v in "$@"; do
     if [ -z "$_d01_env" ]; then
-      eval "$_d01_v=\"\$(_readaccountconf_mutable $_d01_v)\""
+      eval "$_d01_v=\"\$(_dns01_netcup_read $_d01_v)\""
     elif eval "[ -n \"\${$_d01_v:-}\" ]"; then
-      _d01_saved="$(_readaccountconf_mutable "$_d01_v")"
+      _d01_saved="$(_dns01_netcup_read "$_d01_v")"
       eval "[ \"\$$_d01_v\" = \"\$_d01_saved\" ]" || eval "_saveaccountconf_mutable $_d01_v \"\$$_d01_v\""
-    elif [ -n "$(_readaccountconf_mutable "$_d01_v")" ]; then
+    elif [ -n "$(_dns01_netcup_read "$_d01_v")" ]; then
       _saveaccountconf_mutable "$_d01_v" ""
     fi
     eval "$_d01_v=\"\${$_d01_v:-}\"" # set, if only to "": safe under set -u
   done
+}
+
+# Which settings account.conf holds (its SAVED_<NAME>= lines), in $_d01_saved_names, read
+# once per call; "unknown" when acme.sh does not say where account.conf is. Each read
+# through acme.sh forks several processes, and a provider has some 20 names and aliases.
+_dns01_netcup_saved_names() {
+  if [ -n "${ACCOUNT_CONF_PATH:-}" ] && [ -f "$ACCOUNT_CONF_PATH" ]; then
+    _d01_saved_names="
+$(sed -n 's/^\(SAVED_[A-Za-z0-9_]*\) *=.*/\1=/p' "$ACCOUNT_CONF_PATH")"
+  elif [ -n "${ACCOUNT_CONF_PATH:-}" ]; then
+    _d01_saved_names=""
+  else
+    _d01_saved_names="unknown"
+  fi
+}
+
+# The value acme.sh saved for setting $1, read through acme.sh; empty when account.conf holds none.
+_dns01_netcup_read() {
+  case "$_d01_saved_names" in
+    unknown | *"
+SAVED_$1="*) _readaccountconf_mutable "$1" ;;
+  esac
+}
+
+# Field $1 (from 1) of $2 split at $3, into $_d01_field, without a subshell; empty past the last.
+_dns01_netcup_field() {
+  _d01_rest="$2"
+  _d01_i=1
+  while [ "$_d01_i" -lt "$1" ]; do
+    case "$_d01_rest" in
+      *"$3"*) _d01_rest="${_d01_rest#*"$3"}" ;;
+      *)
+        _d01_rest=""
+        break
+        ;;
+    esac
+    _d01_i=$((_d01_i + 1))
+  done
+  _d01_field="${_d01_rest%%"$3"*}"
 }
 
 # The domain for the CLI: the record name without its _acme-challenge. label.
@@ -151,9 +191,12 @@ _dns01_netcup_pending_after() {
   _d01_count=0
   for _d01_entry in $(printf '%s' "$vlist" | tr ',' ' '); do
     if [ "$_d01_seen" ]; then
-      _d01_type="$(printf '%s' "$_d01_entry" | cut -d '#' -f 4)"
-      _d01_auth="$(printf '%s' "$_d01_entry" | cut -d '#' -f 2)"
-      _d01_hook="$(printf '%s' "$_d01_entry" | cut -d '#' -f 5)"
+      _dns01_netcup_field 4 "$_d01_entry" '#'
+      _d01_type="$_d01_field"
+      _dns01_netcup_field 2 "$_d01_entry" '#'
+      _d01_auth="$_d01_field"
+      _dns01_netcup_field 5 "$_d01_entry" '#'
+      _d01_hook="$_d01_field"
       if [ "$_d01_type" = "dns-01" ] && [ "$_d01_auth" != "${STATE_VERIFIED:-verified_ok}" ] &&
         { [ -z "$_d01_hook" ] || [ "$_d01_hook" = "dns_dns01_netcup" ]; }; then
         _d01_count=$((_d01_count + 1))
@@ -171,11 +214,13 @@ _dns01_netcup_wait_all() {
   # $dns_entries lines: root,_acme-challenge.root,alias-name-or-empty,hook,txt,api-file
   while IFS= read -r _d01_line; do
     [ "$_d01_line" ] || continue
-    _d01_hook="$(printf '%s' "$_d01_line" | cut -d , -f 4)"
-    [ -z "$_d01_hook" ] || [ "$_d01_hook" = "dns_dns01_netcup" ] || continue
-    _d01_name="$(printf '%s' "$_d01_line" | cut -d , -f 3)"
-    [ "$_d01_name" ] || _d01_name="$(printf '%s' "$_d01_line" | cut -d , -f 2)"
-    _d01_txt="$(printf '%s' "$_d01_line" | cut -d , -f 5)"
+    _dns01_netcup_field 4 "$_d01_line" ,
+    [ -z "$_d01_field" ] || [ "$_d01_field" = "dns_dns01_netcup" ] || continue
+    _dns01_netcup_field 3 "$_d01_line" ,
+    _d01_name="$_d01_field"
+    [ "$_d01_name" ] || { _dns01_netcup_field 2 "$_d01_line" , && _d01_name="$_d01_field"; }
+    _dns01_netcup_field 5 "$_d01_line" ,
+    _d01_txt="$_d01_field"
     set -- "$@" --record "$_d01_name=$_d01_txt"
   done <<_D01_EOF
 ${dns_entries:-}

@@ -14,9 +14,13 @@
 #   HARNESS_DEBUG         1 to show _debug lines
 #   HARNESS_NOUNSET       1 to run every add and rm under set -u
 #   HARNESS_SAVE_LOG      file that gets one line per _saveaccountconf_mutable call
+#   HARNESS_READ_LOG      file that gets one line per _readaccountconf_mutable call
+#   HARNESS_NO_CONF_PATH  1 to leave ACCOUNT_CONF_PATH unset (as if acme.sh did not say where account.conf is)
 # Exit status: 0 when every add and rm succeeded, 1 otherwise.
 
 STATE_VERIFIED="verified_ok"
+# acme.sh's own variable: the hooks read it to see which settings account.conf holds.
+[ "${HARNESS_NO_CONF_PATH:-}" ] || ACCOUNT_CONF_PATH="${HARNESS_ACCOUNT_CONF:-}"
 
 _info() { printf '[acme.sh info] %s\n' "$*"; }
 _err() { printf '[acme.sh error] %s\n' "$*" >&2; }
@@ -28,6 +32,7 @@ _exists() { command -v "$1" >/dev/null 2>&1; }
 
 # account.conf holds SAVED_<KEY>='<value>' lines, as acme.sh writes them.
 _readaccountconf_mutable() {
+  [ -z "${HARNESS_READ_LOG:-}" ] || printf '%s\n' "$1" >>"$HARNESS_READ_LOG"
   [ -f "$HARNESS_ACCOUNT_CONF" ] || return 0
   sed -n "s/^SAVED_$1='\(.*\)'\$/\1/p" "$HARNESS_ACCOUNT_CONF" | tail -n 1
 }

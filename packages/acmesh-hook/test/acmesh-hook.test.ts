@@ -227,6 +227,21 @@ describe('dns_dns01 hooks outside an acme.sh issue run, and failures', { timeout
     expect(savedKeys()).toEqual(['NETCUP_ENDPOINT']);
   });
 
+  test('account.conf is read through acme.sh only for the settings it holds (each read forks), unless its path is unknown', async () => {
+    const reads = join(work, 'reads.log');
+    const readKeys = () => (existsSync(reads) ? readFileSync(reads, 'utf8').trim().split('\n').filter(Boolean) : []);
+    expect((await harness(world, ['example.com=read-1'], credentialVariables(world))).status).toBe(0);
+    const saved = [...Object.keys(credentialVariables(world)), 'DNS01_CLI'].sort();
+    for (const noPath of [false, true]) {
+      rmSync(reads, { force: true });
+      const renewal = await harness(world, ['example.com=read-2'], { HARNESS_READ_LOG: reads, DNS01_CLI: '', ...(noPath ? { HARNESS_NO_CONF_PATH: '1' } : {}) });
+      expect(renewal.status).toBe(0);
+      // add and rm: each reads what it needs, once
+      if (noPath) expect(readKeys().length).toBeGreaterThan(2 * saved.length);
+      else expect(readKeys().sort()).toEqual([...saved, ...saved].sort());
+    }
+  });
+
   test('missing credentials: the add fails with a message naming the variables, no CLI call', async () => {
     const r = await harness(world, ['example.com=nocreds']);
     expect(r.status).toBe(1);

@@ -5,8 +5,8 @@ import { isPrivateDir, stateBaseCandidates } from '@dns01/provider-client/state-
 /** Set in the warm process's environment: the socket it serves. */
 export const WARM_SERVE_VARIABLE = 'DNS01_WARM_SERVE';
 
-/** A warm process ends this long after its last call. */
-export const WARM_IDLE_MS = 20_000;
+/** A warm process ends this long after its last call: longer than a CA takes to validate a run's names between its adds and its removals. */
+export const WARM_IDLE_MS = 60_000;
 
 /** A warm process that has not listened this long after its start was made failed: another may start. */
 export const STARTING_STALE_MS = 10_000;
