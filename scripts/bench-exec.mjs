@@ -119,8 +119,9 @@ rows show. The warm-up round left the netcup session and the zone in the run
 cache (the benchmark's own state directory), so a later call makes one API call
 (updateDnsRecords) and no SOA walk. What a call in a process of its own spends
 is loading the bundle (the \`--help, DNS01_WARM=0\` row): undici and zod alone
-take about 1.7 × node's start-up; V8's code cache saves nothing measurable on
-Node 20, and Node 20's startup snapshot cannot load \`node:http\`. Runs on a busy
+take about 1.7 × node's start-up; a V8 code cache or a netcup-only bundle saves
+about a quarter of the bundle's cost ("Start-up" below), and Node 20's startup
+snapshot cannot load \`node:http\`. Runs on a busy
 machine vary widely: compare rows within one run, never across runs. The
 certbot row is an auth call that is not the run's last: it only notes the
 challenge.
