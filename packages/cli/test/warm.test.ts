@@ -3,7 +3,7 @@
 // have had on its own, and never with another call's environment, never over
 // a socket anyone else could have planted. Runs the built executables.
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -158,6 +158,21 @@ describe('the warm process', { timeout: 60_000 }, () => {
 });
 
 describe('the socket', { timeout: 60_000 }, () => {
+  test('is named after the bundle: an upgrade (another size or time) never reaches the old warm process', () => {
+    const bundle = join(state, 'bundle.js');
+    writeFileSync(bundle, 'a');
+    utimesSync(bundle, 1_000, 1_000);
+    const first = warmSocket({ DNS01_STATE_DIR: state }, 'dns01', bundle)!.path;
+    utimesSync(bundle, 2_000, 2_000);
+    const touched = warmSocket({ DNS01_STATE_DIR: state }, 'dns01', bundle)!.path;
+    writeFileSync(bundle, 'ab');
+    utimesSync(bundle, 1_000, 1_000);
+    const grown = warmSocket({ DNS01_STATE_DIR: state }, 'dns01', bundle)!.path;
+    expect(new Set([first, touched, grown]).size).toBe(3);
+    expect(first.startsWith(join(state, 'warm', 'dns01-'))).toBe(true);
+    expect(warmSocket({ DNS01_STATE_DIR: join(state, 'x'.repeat(120)) }, 'dns01', bundle)).toBeUndefined();
+  });
+
   test('in a directory others may enter, a planted socket never gets a call: the call runs on its own', async () => {
     const socket = warmSocket({ DNS01_STATE_DIR: state }, 'dns01', BUNDLE)!;
     mkdirSync(socket.dir, { recursive: true });
