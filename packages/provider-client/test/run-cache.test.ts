@@ -218,4 +218,34 @@ describe('netcup REST backend: the zone lookup is shared by the run too', () => 
       await w.close();
     }
   });
+
+  it('an API seen replacing a value is remembered: a later process, or run, refuses a second value before writing', async () => {
+    const w = await startTestWorld({ provider: 'netcup', emulator: { rest: { secondValue: 'replace' } } });
+    try {
+      const env = { ...w.env, DNS01_STATE_DIR: stateDir };
+      const hook = async (work: (p: DnsProvider) => Promise<unknown>) => {
+        const { provider } = createProviderFromEnv(env, { logger: silentLogger, findApex: async () => ZONE }, 'netcup', {});
+        try {
+          await work(provider);
+        } finally {
+          await provider.close();
+        }
+      };
+      const name = `_acme-challenge.${ZONE}`;
+      const value = (i: number) => Buffer.from(`value-${i}`.padEnd(32, '.')).toString('base64url');
+      const add = (i: number) => hook(async (p) => p.appendTxt(await p.findZone(name), name, value(i)));
+      await add(0);
+      // The second value replaces the first: found out after the write, the add undone.
+      await expect(add(1)).rejects.toThrow(/removed "[^"]+" that was there before: the API replaced a value/);
+      w.store.add(ZONE, { name, type: 'TXT', data: value(2) });
+      const posts = () => w.emulator.rest!.server.requests.filter((r) => r.method === 'POST').length;
+      const before = posts();
+      // A later process (here: another run) knows, and writes nothing.
+      await expect(add(3)).rejects.toThrow(/refusing to add a second value to TXT .*: an earlier add to this domain replaced/);
+      expect(posts()).toBe(before);
+      expect(w.txt(name)).toEqual([value(2)]);
+    } finally {
+      await w.close();
+    }
+  });
 });

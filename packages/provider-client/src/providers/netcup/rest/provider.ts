@@ -40,6 +40,9 @@ export interface RestBackendOptions {
   changeset: boolean;
 }
 
+/** How long a domain seen replacing values is remembered (run cache). */
+const REPLACING_REMEMBERED_MS = 30 * 24 * 3600_000;
+
 /**
  * The REST (CloudDNS) backend behind the netcup provider. Challenge names go
  * through the ACME challenge endpoints: add, then list the scope and check
@@ -53,8 +56,15 @@ export function createRestBackend(client: NetcupRestClient, deps: ProviderDeps, 
   const lookups = new Map<string, Promise<RestDomain | undefined>>();
   /** Values this process knows on each scope, per domain: from its own adds and from listings. */
   const known = new Map<number, Map<string, Set<string>>>();
-  /** Domains where an add was seen to replace an earlier value: no second value is added there again. */
+  /**
+   * Domains where an add was seen to replace an earlier value: no second
+   * value is added there again, by this process nor, through the run cache,
+   * by the run's later processes and the runs of the next month, which
+   * refuse before writing instead of finding out after.
+   */
   const replacing = new Set<number>();
+  const replacingKey = (id: number) => `rest-replaces:${id}`;
+  const seenReplacing = (id: number) => replacing.has(id) || deps.runCache?.get(replacingKey(id)) === '1';
   /** Domains whose challenges this process has listed. */
   const listed = new Set<number>();
 
@@ -111,8 +121,8 @@ export function createRestBackend(client: NetcupRestClient, deps: ProviderDeps, 
     const values = valuesOn(id, scope);
     if (values.has(value)) return;
     const before = [...values];
-    if (before.length > 0 && replacing.has(id)) {
-      throw new ProviderApiError(PROVIDER, 'REST challenge add', `refusing to add a second value to TXT ${name}: an earlier add in this run replaced the value that was there`, {
+    if (before.length > 0 && seenReplacing(id)) {
+      throw new ProviderApiError(PROVIDER, 'REST challenge add', `refusing to add a second value to TXT ${name}: an earlier add to this domain replaced the value that was there`, {
         hint: 'This API replaces a challenge value instead of adding one: issue the apex and the wildcard in separate certificates, or use the CCP API for this domain',
       });
     }
@@ -125,6 +135,7 @@ export function createRestBackend(client: NetcupRestClient, deps: ProviderDeps, 
     deps.observe?.('secondValue', vanished.length > 0 ? 'it replaces the value that was there' : 'it is added beside the first', vanished.length === 0);
     if (vanished.length > 0) {
       replacing.add(id);
+      deps.runCache?.set(replacingKey(id), '1', REPLACING_REMEMBERED_MS);
       for (const v of vanished) values.delete(v);
       if (now.has(value)) {
         await client.deleteChallenge(id, scope, value).catch((e: unknown) => log.error(`could not remove TXT ${name} "${value}" again: ${(e as Error).message}`));
