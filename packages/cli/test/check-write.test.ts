@@ -1,4 +1,5 @@
 // `dns01 check --write`, the built executable as a separate process, against every emulator (pnpm build first).
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
@@ -121,6 +122,34 @@ describe('dns01 check --write', { timeout: 60_000 }, () => {
     expect(r.status).toBe(7);
     expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^dns01: error: .*ns2\.dns01-test\.net/);
     expect(zoneState(world)).toEqual(before);
+  });
+
+  test('two quick interrupts during its wait: exit 130, naming the value still at stake', async () => {
+    world = await startTestWorld({ provider: 'netcup', nameservers: [{}, { lagMs: Number.POSITIVE_INFINITY }], propagationTimeout: 60 });
+    const child = spawn(process.execPath, [BIN, 'check', '--write', 'example.com'], {
+      env: { PATH: process.env.PATH, HOME: '/nonexistent', ...world.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.stdout.resume();
+    // Its values: A and B side by side, then B alone while it waits for B.
+    const txt = () => world!.store.records('example.com', { type: 'TXT' });
+    let sawBoth = false;
+    for (let i = 0; i < 400 && !(sawBoth && txt().length === 1); i++) {
+      sawBoth ||= txt().length === 2;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const [record] = txt();
+    expect(sawBoth).toBe(true);
+    world.emulator.server.inject({ fault: { kind: 'delay', ms: 3000 }, times: 10 });
+    child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGINT');
+    const status = await new Promise<number | null>((done) => child.on('close', done));
+    world.emulator.server.clearFaults();
+    expect(status).toBe(130);
+    expect(stderr).toContain(`left behind: TXT ${record!.name} "${record!.data}"`);
   });
 
   test('a zone the account does not hold: exit 5 before any write', async () => {

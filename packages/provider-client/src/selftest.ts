@@ -176,20 +176,29 @@ export async function selfTest(ctx: FlowContext, domain: string, options: SelfTe
   const scope = !provider.listZoneTxt ? name : challengeOnly ? `the _acme-challenge names of ${zone.name}` : `the zone ${zone.name}`;
   pass('snapshot', `${snapshot.length} TXT record(s) in ${scope}`);
 
+  // The values at stake are the run's too: a second Ctrl-C names them (runMain's ledger).
+  const stake = (value: string) => {
+    placed.add(value);
+    ctx.ledger?.atStake({ name, value });
+  };
+  const settle = (value: string) => {
+    placed.delete(value);
+    ctx.ledger?.settled({ name, value });
+  };
   let failure: unknown;
   let deviation: string | undefined;
   try {
     checkReadings();
-    placed.add(valueA);
+    stake(valueA);
     await provider.appendTxt(zone, name, valueA);
     await expectState('add A', [valueA]);
-    placed.add(valueB);
+    stake(valueB);
     await provider.appendTxt(zone, name, valueB);
     const addedB = Date.now();
     await expectState('add B', [valueA, valueB]);
     pass('add-only', `two values coexist at ${name}`);
     await provider.deleteTxt(zone, name, valueA);
-    placed.delete(valueA);
+    settle(valueA);
     await expectState('delete A', [valueB]);
     pass('exact delete', 'A gone, B still there, nothing else changed');
     const waitFrom = Date.now();
@@ -202,7 +211,7 @@ export async function selfTest(ctx: FlowContext, domain: string, options: SelfTe
     propagation = { elapsedMs: result.elapsedMs, nameservers, suggestedTimeout: suggestedTimeout(slowest) };
     pass('propagation', nameservers.map((n) => `${n.nameserver} after ${(n.ms / 1000).toFixed(1)}s`).join(', '));
     await provider.deleteTxt(zone, name, valueB);
-    placed.delete(valueB);
+    settle(valueB);
     await expectState('delete B', []);
     pass('restored', 'the zone is identical to the snapshot');
   } catch (error) {
@@ -228,6 +237,7 @@ export async function selfTest(ctx: FlowContext, domain: string, options: SelfTe
     if (snapshot.some((r) => r.name === name && r.value === value)) continue;
     try {
       await provider.deleteTxt(zone, name, value);
+      ctx.ledger?.settled({ name, value });
     } catch (error) {
       leftBehind.push(`TXT ${name} "${value}"`);
       logger.error(`check --write: could not remove TXT ${name} "${value}": ${describeError(error)}`);
