@@ -103,6 +103,16 @@ describe('the warm process', { timeout: 60_000 }, () => {
     expect(world.txt('_acme-challenge.example.com')).toEqual([]);
   });
 
+  test("a call never sees an earlier one's secrets: the warning about a short one comes every time", async () => {
+    const pid = await warmPid();
+    const env = { DNS01_PROVIDER: 'xsserver', XSSERVER_USERNAME: 'user-name', XSSERVER_PASSWORD: 'short1', XSSERVER_ENDPOINT: 'not-a-url' };
+    for (let i = 0; i < 2; i++) {
+      const r = await dns01(['zones'], env);
+      expect(r.pid).toBe(pid);
+      expect(r.stderr).toContain('XSSERVER_PASSWORD is shorter than 8 characters');
+    }
+  });
+
   test("paths are the caller's: a relative DNS01_CONFIG is read from the caller's directory", async () => {
     const pid = await warmPid();
     const dir = join(state, 'caller');

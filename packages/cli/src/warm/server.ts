@@ -2,7 +2,7 @@ import { chmodSync, statSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import { ensurePrivateDir } from '@dns01/provider-client';
+import { clearSecrets, ensurePrivateDir } from '@dns01/provider-client';
 import { runMain, type Interrupts, type Main, type RunOptions } from '../runtime.js';
 import { jsonLines, startingMarker, WARM_IDLE_MS, WARM_SERVE_VARIABLE, type WarmInterrupt, type WarmReply, type WarmRequest } from './socket.js';
 
@@ -43,7 +43,8 @@ function answers(path: string): Promise<boolean> {
  * next; ends WARM_IDLE_MS after the last call. A call that arrives while
  * another runs (a wait can take minutes) is answered "busy" and the launcher
  * runs it itself. Nothing is kept between calls beyond what any process of a
- * run shares through the run cache; a call never sees another's environment.
+ * run shares through the run cache; a call never sees another's environment
+ * or secrets.
  */
 async function serveWarm(name: string, main: Main, options: RunOptions, socketPath: string): Promise<void> {
   // Short-lived calls: V8's optimising compiler would only compete for the CPU.
@@ -139,6 +140,8 @@ async function serveWarm(name: string, main: Main, options: RunOptions, socketPa
         idleAgain();
         return;
       }
+      // Secrets are registered as each call reads them: none of an earlier call's stays (nor its warnings).
+      clearSecrets();
       const code = await runMain(name, main, {
         ...options,
         argv,
@@ -149,6 +152,7 @@ async function serveWarm(name: string, main: Main, options: RunOptions, socketPa
         statusLine: false,
         interrupts,
       });
+      clearSecrets();
       finished = true;
       send({ exit: code });
       conn.end();
