@@ -19,7 +19,7 @@ const pick = (part: string): AcmeClientRunner => {
 const netcupOf = (e2e: E2eWorld) => e2e.world.emulator as EmulatorOf['netcup'];
 const restOf = (e2e: E2eWorld) => netcupOf(e2e).rest!;
 
-const CLIENTS = [pick('certbot'), pick('--dns exec (default'), pick('acme.sh'), pick('acme-client with the plugin (ESM')];
+const CLIENTS = [pick('certbot'), pick('--dns exec (default'), pick('--dns exec (RAW'), pick('acme.sh'), pick('acme-client with the plugin (ESM')];
 
 describe('netcup REST API (CloudDNS): real ACME clients against Pebble', () => {
   let e2e: E2eWorld;
