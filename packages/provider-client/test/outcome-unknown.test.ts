@@ -98,3 +98,50 @@ describe.each(PROVIDERS)('%s: a create carried out but answered unparseably', (p
     expect(world.txt('_acme-challenge.www.example.com')).toEqual([]);
   });
 });
+
+describe('netcup REST: a challenge add carried out but answered unparseably', () => {
+  let world: TestWorld<'netcup'> | undefined;
+  let ctx: FlowContext | undefined;
+  let logs: string[] = [];
+  afterEach(async () => {
+    await ctx?.provider.close();
+    await world?.close();
+    await closeHttp();
+    world = undefined;
+    ctx = undefined;
+  });
+  /** ACME values, as the REST API takes only those: 43 characters of base64url. */
+  const acmeValue = (label: string) => Buffer.from(label.padEnd(32, '.')).toString('base64url');
+  const isAdd = (r: LoggedRequest) => r.method === 'POST' && /\/acme\/challenge$/.test(r.url.replace(/\?.*/, ''));
+  const isList = (r: LoggedRequest) => r.method === 'GET' && /\/acme\/challenge$/.test(r.url.replace(/\?.*/, ''));
+
+  const start = async () => {
+    world = await startTestWorld({ provider: 'netcup', emulator: { rest: {} }, records: [{ name: NAME, type: 'TXT', data: acmeValue('foreign-kept') }] });
+    logs = [];
+    ctx = contextFromEnv(world.env, { logger: createLogger({ level: 'debug', write: (l) => logs.push(l) }) });
+    return { world, rest: world.emulator.rest!, ctx };
+  };
+
+  for (const style of ['html', 'php-warning'] as const) {
+    it(`${style}: present succeeds without a second add, cleanup leaves only the foreign value`, async () => {
+      const { world, rest, ctx } = await start();
+      const value = acmeValue(`garbled-${style}`);
+      rest.server.inject({ fault: { kind: 'garbled', style }, match: isAdd });
+      await present(ctx, [{ domain: 'example.com', value }]);
+      expect(world.txt(NAME).sort()).toEqual([acmeValue('foreign-kept'), value].sort());
+      expect(rest.server.requests.filter(isAdd)).toHaveLength(1);
+      await cleanup(ctx, [{ domain: 'example.com', value }]);
+      expect(world.txt(NAME)).toEqual([acmeValue('foreign-kept')]);
+    });
+  }
+
+  it('the add answered unparseably and every list after it too: the flow deletes the value by exact match before it throws', async () => {
+    const { world, rest, ctx } = await start();
+    const value = acmeValue('left-or-named');
+    let added = false;
+    rest.server.inject({ fault: { kind: 'garbled', style: 'html' }, match: (r) => (isAdd(r) ? (added = true) : false) });
+    rest.server.inject({ fault: { kind: 'malformed' }, times: 50, match: (r) => added && isList(r) });
+    await expect(present(ctx, [{ domain: 'example.com', value }])).rejects.toThrow(/challenge add: answered with a body that is not JSON/);
+    expect(world.txt(NAME)).toEqual([acmeValue('foreign-kept')]);
+  });
+});

@@ -56,11 +56,13 @@ export function restError(action: string, reply: RestEnvelope): Dns01Error {
   });
 }
 
-function shapeError(action: string, error: z.ZodError): ProviderApiError {
+/** `write`: the request changes the domain, so after an unreadable reply whether it did is unknown. */
+function shapeError(action: string, error: z.ZodError, write = false): ProviderApiError {
   const issue = error.issues[0];
   const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
   return new ProviderApiError(PROVIDER, `REST ${action}`, `answered in an unexpected shape (${where}${issue?.message ?? 'invalid'})`, {
     hint: 'The netcup REST API may have changed or a proxy altered the reply; run with DNS01_LOG_LEVEL=debug and report it',
+    outcomeUnknown: write,
   });
 }
 
@@ -166,8 +168,18 @@ export class NetcupRestClient {
         hint: 'Check NETCUP_REST_ENDPOINT (default https://api.netcup.com/v1)',
       });
     }
-    const parsed = restEnvelopeSchema.safeParse(res.json());
-    if (!parsed.success) throw shapeError(action, parsed.error);
+    // An add or delete answered with something unreadable (an HTML page, a PHP warning) may still
+    // have been carried out: idempotent as they are, their outcome is unknown, not failed.
+    const write = method !== 'GET';
+    let body: unknown;
+    try {
+      body = res.json();
+    } catch (error) {
+      if (!write || !(error instanceof ProviderApiError)) throw error;
+      throw new ProviderApiError(PROVIDER, `REST ${action}`, error.message.replace(/^.*?: /, ''), { outcomeUnknown: true, hint: error.hint, cause: error });
+    }
+    const parsed = restEnvelopeSchema.safeParse(body);
+    if (!parsed.success) throw shapeError(action, parsed.error, write);
     const reply = parsed.data;
     if (reply.success) return { found: true, value: reply.result, pages: reply.meta?.pagination?.lastPage };
     const codes = reply.errors.map((e) => e.code);

@@ -1,5 +1,5 @@
 import type { DeleteOutcome, ProviderDeps, TxtRecord, Zone } from '../../../contract.js';
-import { InvalidInputError, ProviderApiError } from '../../../errors.js';
+import { InvalidInputError, isOutcomeUnknown, ProviderApiError } from '../../../errors.js';
 import { normalizeFqdn, toRelative } from '../../../names.js';
 import { KeyedMutex } from '../../../zone.js';
 import type { NetcupRestClient } from './client.js';
@@ -115,6 +115,45 @@ export function createRestBackend(client: NetcupRestClient, deps: ProviderDeps, 
     listed.add(id);
   }
 
+  /** The values the API lists on a scope now. */
+  const listedOn = async (id: number, scope: string) => new Set((await client.listChallenges(id)).filter((c) => c.scope === scope).map((c) => c.value));
+
+  /**
+   * Adds a value; when the reply cannot be read (the outcome unknown), lists
+   * the scope to see, and sends the add once more if it is not there (the
+   * API takes a repeat as success). A look that fails leaves the outcome
+   * unknown: that error is reported, for the flow to clean up.
+   */
+  async function confirmedAdd(id: number, scope: string, value: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.addChallenge(id, scope, value);
+        return;
+      } catch (error) {
+        if (!isOutcomeUnknown(error) || attempt > 1) throw error;
+        log.debug(`challenge add answered unreadably; listing the scope to see whether "${value}" is there`);
+        const now = await listedOn(id, scope).catch(() => {
+          throw error;
+        });
+        if (now.has(value)) return;
+      }
+    }
+  }
+
+  /** Deletes a value; when the reply cannot be read, the scope's listing decides. */
+  async function confirmedDelete(id: number, scope: string, value: string): Promise<'deleted' | 'absent'> {
+    try {
+      return await client.deleteChallenge(id, scope, value);
+    } catch (error) {
+      if (!isOutcomeUnknown(error)) throw error;
+      const now = await listedOn(id, scope).catch(() => {
+        throw error;
+      });
+      if (now.has(value)) throw error;
+      return 'deleted';
+    }
+  }
+
   async function appendChallenge(id: number, zone: string, scope: string, value: string): Promise<void> {
     const name = scopeName(scope, zone);
     await ensureListed(id);
@@ -126,11 +165,11 @@ export function createRestBackend(client: NetcupRestClient, deps: ProviderDeps, 
         hint: 'This API replaces a challenge value instead of adding one: issue the apex and the wildcard in separate certificates, or use the CCP API for this domain',
       });
     }
-    await client.addChallenge(id, scope, value);
+    await confirmedAdd(id, scope, value);
     values.add(value);
     // An add onto an empty scope cannot lose a value; one onto a used scope is checked.
     if (before.length === 0) return;
-    const now = new Set((await client.listChallenges(id)).filter((c) => c.scope === scope).map((c) => c.value));
+    const now = await listedOn(id, scope);
     const vanished = before.filter((v) => !now.has(v));
     deps.observe?.('secondValue', vanished.length > 0 ? 'it replaces the value that was there' : 'it is added beside the first', vanished.length === 0);
     if (vanished.length > 0) {
@@ -224,7 +263,7 @@ export function createRestBackend(client: NetcupRestClient, deps: ProviderDeps, 
       const t = target(zone, name, value);
       return mutex.run(String(t.id), async () => {
         if (t.scope === undefined) return deleteGeneral(t.id, zone.name, t.fqdn, value);
-        const outcome = await client.deleteChallenge(t.id, t.scope, value);
+        const outcome = await confirmedDelete(t.id, t.scope, value);
         valuesOn(t.id, t.scope).delete(value);
         return outcome;
       });
