@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { interruptTwice } from './interrupt-twice.js';
 import { runNode, startTestWorld, type RunResult, type TestWorld } from '@dns01/testkit';
 import { PROVIDER_NAMES } from '@dns01/provider-client';
 
@@ -142,12 +143,7 @@ describe('dns01 check --write', { timeout: 60_000 }, () => {
     }
     const [record] = txt();
     expect(sawBoth).toBe(true);
-    world.emulator.server.inject({ fault: { kind: 'delay', ms: 3000 }, times: 10 });
-    child.kill('SIGINT');
-    await new Promise((r) => setTimeout(r, 100));
-    child.kill('SIGINT');
-    const status = await new Promise<number | null>((done) => child.on('close', done));
-    world.emulator.server.clearFaults();
+    const status = await interruptTwice(child, world);
     expect(status).toBe(130);
     expect(stderr).toContain(`left behind: TXT ${record!.name} "${record!.data}"`);
   });

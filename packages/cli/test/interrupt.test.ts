@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { interruptTwice } from './interrupt-twice.js';
 import { startTestWorld, type TestWorld } from '@dns01/testkit';
 
 const BIN = resolve(import.meta.dirname, '../dist/bin/dns01.js');
@@ -26,12 +27,7 @@ test('two quick interrupts: exit 130 and the record left behind is named', { tim
   // Wait until it waits (the record exists), then make the cleanup slow and interrupt twice.
   for (let i = 0; i < 200 && !stderr.includes('created TXT'); i++) await new Promise((r) => setTimeout(r, 25));
   expect(stderr).toContain('created TXT');
-  world.emulator.server.inject({ fault: { kind: 'delay', ms: 3000 }, times: 10 });
-  child.kill('SIGINT');
-  await new Promise((r) => setTimeout(r, 100));
-  child.kill('SIGINT');
-  const status = await new Promise<number | null>((done) => child.on('close', done));
-  world.emulator.server.clearFaults();
+  const status = await interruptTwice(child, world);
   expect(status).toBe(130);
   expect(stderr).toMatch(/dns01: error: interrupted again.*TXT _acme-challenge\.example\.com "interrupted-twice"/);
 });

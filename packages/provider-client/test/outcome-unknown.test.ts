@@ -4,7 +4,7 @@
 // unknown: the provider re-lists; when even that fails, the flow deletes the
 // record by exact match or names it as left behind.
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestWorld, type LoggedRequest, type TestWorld } from '@dns01/testkit';
+import { startTestWorld, type LoggedRequest, type TestWorld, type TestWorldOptions } from '@dns01/testkit';
 import { closeHttp, contextFromEnv, createLogger, present, cleanup, type FlowContext, type ProviderName } from '../src/index.js';
 
 const NAME = '_acme-challenge.example.com';
@@ -31,10 +31,11 @@ const WIRE: Record<ProviderName, { create: (r: LoggedRequest) => boolean; list: 
 
 const PROVIDERS: ProviderName[] = ['netcup', 'xsserver', 'mrdomain', 'sourcedesk'];
 
-describe.each(PROVIDERS)('%s: a create carried out but answered unparseably', (provider) => {
-  let world: TestWorld | undefined;
+/** Each test's world and flow context, closed after it; `logs` holds the flow's debug lines of the current test. */
+function worldPerTest<P extends ProviderName>() {
+  let world: TestWorld<P> | undefined;
   let ctx: FlowContext | undefined;
-  let logs: string[] = [];
+  const logs: string[] = [];
   afterEach(async () => {
     await ctx?.provider.close();
     await world?.close();
@@ -42,13 +43,19 @@ describe.each(PROVIDERS)('%s: a create carried out but answered unparseably', (p
     world = undefined;
     ctx = undefined;
   });
-
-  const start = async () => {
-    world = await startTestWorld({ provider, records: [{ name: NAME, type: 'TXT', data: 'foreign-kept' }] });
-    logs = [];
+  const start = async (options: TestWorldOptions<P>) => {
+    world = await startTestWorld(options);
+    logs.length = 0;
     ctx = contextFromEnv(world.env, { logger: createLogger({ level: 'debug', write: (l) => logs.push(l) }) });
     return { world, ctx };
   };
+  return { start, logs };
+}
+
+describe.each(PROVIDERS)('%s: a create carried out but answered unparseably', (provider) => {
+  const each = worldPerTest();
+  const logs = each.logs;
+  const start = () => each.start({ provider, records: [{ name: NAME, type: 'TXT', data: 'foreign-kept' }] });
 
   /** The create is carried out but answered `style`; the next `lists` record lists after it answer garbage. */
   const garbleCreateThenLists = (world: TestWorld, style: 'html' | 'php-warning', lists: number) => {
@@ -100,25 +107,14 @@ describe.each(PROVIDERS)('%s: a create carried out but answered unparseably', (p
 });
 
 describe('netcup REST: a challenge add carried out but answered unparseably', () => {
-  let world: TestWorld<'netcup'> | undefined;
-  let ctx: FlowContext | undefined;
-  let logs: string[] = [];
-  afterEach(async () => {
-    await ctx?.provider.close();
-    await world?.close();
-    await closeHttp();
-    world = undefined;
-    ctx = undefined;
-  });
+  const each = worldPerTest<'netcup'>();
   /** ACME values, as the REST API takes only those: 43 characters of base64url. */
   const acmeValue = (label: string) => Buffer.from(label.padEnd(32, '.')).toString('base64url');
   const isAdd = (r: LoggedRequest) => r.method === 'POST' && /\/acme\/challenge$/.test(r.url.replace(/\?.*/, ''));
   const isList = (r: LoggedRequest) => r.method === 'GET' && /\/acme\/challenge$/.test(r.url.replace(/\?.*/, ''));
 
   const start = async () => {
-    world = await startTestWorld({ provider: 'netcup', emulator: { rest: {} }, records: [{ name: NAME, type: 'TXT', data: acmeValue('foreign-kept') }] });
-    logs = [];
-    ctx = contextFromEnv(world.env, { logger: createLogger({ level: 'debug', write: (l) => logs.push(l) }) });
+    const { world, ctx } = await each.start({ provider: 'netcup', emulator: { rest: {} }, records: [{ name: NAME, type: 'TXT', data: acmeValue('foreign-kept') }] });
     return { world, rest: world.emulator.rest!, ctx };
   };
 

@@ -194,18 +194,21 @@ describe('netcup: hook processes of one run share the session and the zone', () 
 });
 
 describe('netcup REST backend: the zone lookup is shared by the run too', () => {
+  /** One hook process on the REST backend, as the executables build it, sharing this test's run cache. */
+  const restHookProcess = (worldEnv: Record<string, string>) => async (work: (p: DnsProvider) => Promise<unknown>) => {
+    const env = { ...worldEnv, DNS01_STATE_DIR: stateDir };
+    const { provider } = createProviderFromEnv(env, { logger: silentLogger, findApex: async () => ZONE }, 'netcup', {});
+    try {
+      await work(provider);
+    } finally {
+      await provider.close();
+    }
+  };
+
   it('N processes: one domain lookup, then each present lists and adds, each cleanup deletes', async () => {
     const w = await startTestWorld({ provider: 'netcup', emulator: { rest: {} } });
     try {
-      const env = { ...w.env, DNS01_STATE_DIR: stateDir };
-      const hook = async (work: (p: DnsProvider) => Promise<unknown>) => {
-        const { provider } = createProviderFromEnv(env, { logger: silentLogger, findApex: async () => ZONE }, 'netcup', {});
-        try {
-          await work(provider);
-        } finally {
-          await provider.close();
-        }
-      };
+      const hook = restHookProcess(w.env);
       const names = ['', 'a.', 'b.'].map((sub) => `_acme-challenge.${sub}${ZONE}`);
       const value = (i: number) => Buffer.from(`value-${i}`.padEnd(32, '.')).toString('base64url');
       for (const [i, n] of names.entries()) await hook(async (p) => p.appendTxt(await p.findZone(n), n, value(i)));
@@ -222,15 +225,7 @@ describe('netcup REST backend: the zone lookup is shared by the run too', () => 
   it('an API seen replacing a value is remembered: a later process, or run, refuses a second value before writing', async () => {
     const w = await startTestWorld({ provider: 'netcup', emulator: { rest: { secondValue: 'replace' } } });
     try {
-      const env = { ...w.env, DNS01_STATE_DIR: stateDir };
-      const hook = async (work: (p: DnsProvider) => Promise<unknown>) => {
-        const { provider } = createProviderFromEnv(env, { logger: silentLogger, findApex: async () => ZONE }, 'netcup', {});
-        try {
-          await work(provider);
-        } finally {
-          await provider.close();
-        }
-      };
+      const hook = restHookProcess(w.env);
       const name = `_acme-challenge.${ZONE}`;
       const value = (i: number) => Buffer.from(`value-${i}`.padEnd(32, '.')).toString('base64url');
       const add = (i: number) => hook(async (p) => p.appendTxt(await p.findZone(name), name, value(i)));
