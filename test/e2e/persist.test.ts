@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestWorld, type TestWorld } from '@dns01/testkit';
+import { startTestWorld, type EmulatorOf, type TestWorld } from '@dns01/testkit';
 import { requireCurrentClients } from '../../scripts/lib/current-clients.mjs';
 import { certificateNames, chainsToRoot } from './harness/certs.js';
 import { hookExecutable } from './harness/clients.js';
@@ -31,8 +31,14 @@ function findFile(dir: string, name: string): string | undefined {
   return undefined;
 }
 
-describe.each(PROVIDERS)('%s: dns-persist-01 with dns01 persist, then acme.sh 3.1.5 and uacme 1.8.1 against Pebble 2.10', (provider) => {
-  const zone = `${provider}-persist.example`;
+/** Every provider, and netcup's REST API too (the persist name is no _acme-challenge name: the changeset endpoint, switched on). */
+const CASES = [
+  ...PROVIDERS.map((provider) => ({ label: provider, provider, rest: false })),
+  { label: 'netcup REST (NETCUP_REST_CHANGESET=1)', provider: 'netcup' as const, rest: true },
+];
+
+describe.each(CASES)('$label: dns-persist-01 with dns01 persist, then acme.sh 3.1.5 and uacme 1.8.1 against Pebble 2.10', ({ provider, rest }) => {
+  const zone = `${provider}${rest ? '-rest' : ''}-persist.example`;
   let world: TestWorld;
   let pebble: Pebble;
   let dir: string;
@@ -40,7 +46,15 @@ describe.each(PROVIDERS)('%s: dns-persist-01 with dns01 persist, then acme.sh 3.
 
   beforeAll(async () => {
     const sid = requireCurrentClients();
-    world = await startTestWorld({ provider, zones: [zone], nameservers: LAGGING_NAMESERVERS, records: foreignRecords(zone), pollingInterval: 0.1, propagationTimeout: 30 });
+    world = await startTestWorld({
+      provider,
+      zones: [zone],
+      nameservers: LAGGING_NAMESERVERS,
+      records: foreignRecords(zone),
+      pollingInterval: 0.1,
+      propagationTimeout: 30,
+      ...(rest ? { emulator: { rest: { changeset: true } }, env: { NETCUP_REST_CHANGESET: '1' } } : {}),
+    });
     pebble = await startPebble({ dnsServer: world.dns.resolver, binary: sid.pebble });
     dir = await mkdtemp(join(tmpdir(), `dns01-e2e-persist-${provider}-`));
   });
@@ -120,6 +134,12 @@ describe.each(PROVIDERS)('%s: dns-persist-01 with dns01 persist, then acme.sh 3.
       expect(remove.code, explain(remove)).toBe(0);
     }
     expect(zoneSnapshot(world, zone)).toEqual(pristine);
+    if (rest) {
+      // Set twice and removed twice through the REST changeset endpoint; the CCP API never written.
+      const netcup = world.emulator as EmulatorOf['netcup'];
+      expect(netcup.rest!.operationCounts().changeset).toBe(4);
+      expect(netcup.actionCounts().updateDnsRecords ?? 0).toBe(0);
+    }
     expect(leakedSecrets(runs.map((r) => r.output).join('\n'), world.secrets)).toEqual([]);
   });
 });
