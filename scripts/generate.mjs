@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Writes every file (or part of a file) that derives from the provider
-// definitions (packages/provider-client/src/providers/<name>/index.ts) and
-// the exit-code table (packages/provider-client/src/errors.ts):
+// definitions (packages/provider-client/src/providers/<name>/index.ts), the
+// core settings (packages/provider-client/src/core-settings.ts) and the
+// exit-code table (packages/provider-client/src/errors.ts):
 //   - the provider registry list (providers/all.ts) and testkit's emulator list,
 //     from the folders that exist;
 //   - the acme.sh dnsapi hooks (packages/acmesh-hook/template.sh);
@@ -54,6 +55,7 @@ async function loadSources() {
         contents: [
           `export { providerDefinitions } from ${JSON.stringify(join(providersDir, 'all.ts'))};`,
           `export { EXIT_CODES } from ${JSON.stringify(join(root, 'packages/provider-client/src/errors.ts'))};`,
+          `export { CORE_SETTING_TABLES } from ${JSON.stringify(join(root, 'packages/provider-client/src/core-settings.ts'))};`,
         ].join('\n'),
         resolveDir: root,
         loader: 'ts',
@@ -80,8 +82,11 @@ const code = (s) => `\`${s}\``;
 const cell = (s) => String(s).replaceAll('|', '\\|');
 
 function defaultCell(spec) {
+  if (spec.docs?.default) return spec.docs.default;
   if (!('default' in spec)) return '**required**';
   if (spec.default === undefined) return '—';
+  // One spelling of a flag in the docs: 0 or 1 (the parser takes true/false, yes/no, on/off too).
+  if (typeof spec.default === 'boolean') return code(spec.default ? '1' : '0');
   if (Array.isArray(spec.default)) return spec.default.length === 0 ? '—' : code(spec.default.join(','));
   return code(String(spec.default));
 }
@@ -96,6 +101,18 @@ function variableRows(settings) {
 
 function variableTable(settings) {
   return ['| variable | secret | default | meaning |', '|---|---|---|---|', ...variableRows(settings)].join('\n');
+}
+
+/** A table of core settings: the CLI flag column only where one of them has a flag. */
+function coreSettingsTable(specs) {
+  const withFlag = specs.some((s) => s.docs?.flag);
+  const head = withFlag ? ['| variable | CLI flag | default | meaning |', '|---|---|---|---|'] : ['| variable | default | meaning |', '|---|---|---|'];
+  const rows = specs.map((spec) => {
+    const flag = (spec.docs?.flag ?? '').replace(/--?[\w-]+(?: [A-Z][A-Z:[\]]*)?/g, (f) => code(f));
+    const cells = [code(spec.names[0]), ...(withFlag ? [flag] : []), defaultCell(spec), cell(spec.description)];
+    return `| ${cells.join(' | ')} |`;
+  });
+  return [...head, ...rows].join('\n');
 }
 
 const FILE_NOTE = 'Every variable also has a `<NAME>_FILE` form (aliases too): a file holding the value.';
@@ -260,12 +277,13 @@ async function expectedFiles() {
   if (existsSync(emulatorsDir)) files.push([join(emulatorsDir, 'all.ts'), emulatorList(names)]);
   // The registry list is written first so the definitions load from what it will hold.
   if (!check) write(files[0][0], files[0][1]);
-  const { providerDefinitions, EXIT_CODES } = await loadSources();
+  const { providerDefinitions, EXIT_CODES, CORE_SETTING_TABLES } = await loadSources();
   const defs = [...providerDefinitions];
   const read = (p) => readFileSync(join(root, p), 'utf8');
 
   let configuration = read('docs/configuration.md');
   configuration = withBlock(configuration, 'docs/configuration.md', 'provider variables', configurationProviders(defs));
+  for (const [name, specs] of Object.entries(CORE_SETTING_TABLES)) configuration = withBlock(configuration, 'docs/configuration.md', name, coreSettingsTable(specs));
   configuration = withBlock(configuration, 'docs/configuration.md', 'exit codes', exitTable(EXIT_CODES));
   files.push([join(root, 'docs/configuration.md'), configuration]);
   files.push([join(root, 'docs/architecture.md'), withBlock(read('docs/architecture.md'), 'docs/architecture.md', 'exit codes', exitTable(EXIT_CODES))]);

@@ -67,6 +67,18 @@ describe('pnpm generate', { timeout: 60_000 }, () => {
     }
   });
 
+  test("the core DNS01_* tables come from the settings: a changed setting, or a hand edit of its row, fails the check", () => {
+    const root = copyOfRepo();
+    edit(join(root, 'packages/provider-client/src/run-cache.ts'), "'0 to keep no provider state", "'0 keeps no provider state");
+    const r = generate(root, '--check');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('docs/configuration.md is out of date');
+    expect(generate(root).status).toBe(0);
+    expect(readFileSync(join(root, 'docs/configuration.md'), 'utf8')).toContain('| `DNS01_RUN_CACHE` | `1` | 0 keeps no provider state');
+    edit(join(root, 'docs/configuration.md'), '| `DNS01_STATUS_LINE` |  | `1` |', '| `DNS01_STATUS_LINE` |  | `true` |');
+    expect(generate(root, '--check').status).toBe(1);
+  });
+
   test('a generated block whose markers were removed is an error, not silently skipped', () => {
     const root = copyOfRepo();
     edit(join(root, 'docs/propagation.md'), '<!-- END generated: propagation defaults -->', '');

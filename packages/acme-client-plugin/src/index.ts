@@ -4,6 +4,7 @@ import {
   effectiveEnv,
   InvalidInputError,
   loggerFromEnv,
+  logSettingSpecs,
   parseServerAddress,
   present,
   PROVIDER_NAMES,
@@ -12,6 +13,7 @@ import {
   readDnsSettings,
   readSettings,
   deleteRecords,
+  settingIsSet,
   silentLogger,
   type Challenge,
   type Env,
@@ -185,7 +187,7 @@ export function dns01Challenge(options: Dns01ChallengeOptions = {}): Dns01Challe
   const provider = opts.provider ?? readSettings(env, { provider: providerSetting }).provider;
   providerDefinition(provider).readConfig(env);
   readDnsSettings(env);
-  const logger = opts.logger ?? (env.DNS01_LOG_LEVEL || env.DNS01_LOG_FORMAT ? loggerFromEnv(env) : silentLogger);
+  const logger = opts.logger ?? (Object.values(logSettingSpecs).some((spec) => settingIsSet(env, spec)) ? loggerFromEnv(env) : silentLogger);
   const overrides = overridesOf(opts.propagation);
   const session = new SharedSession(() => contextFromEnv(env, { provider, logger, overrides }));
 

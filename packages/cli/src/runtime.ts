@@ -13,10 +13,11 @@ import {
   InvalidInputError,
   logSettingSpecs,
   readSettings,
-  readVariable,
   redact,
   redactExcept,
   onShortSecret,
+  settingIsSet,
+  statusLineSetting,
   type Env,
   type FlowContext,
   type Logger,
@@ -222,7 +223,7 @@ export async function runMain(name: string, main: Main, options: RunOptions = {}
     configFile = file?.path;
     env = applyConfigFile(processEnv, file);
     const fromEnv = readSettings(env, logSettingSpecs);
-    const levelSet = readVariable(env, 'DNS01_LOG_LEVEL') !== undefined;
+    const levelSet = settingIsSet(env, logSettingSpecs.level);
     logLevel = levelSet ? fromEnv.level : (options.defaultLogLevel ?? fromEnv.level);
     logFormat = fromEnv.format;
     logger = createLogger({ name, level: logLevel, format: logFormat, write: writeErr });
@@ -257,7 +258,7 @@ export async function runMain(name: string, main: Main, options: RunOptions = {}
         for (const line of text.replace(/\n$/, '').split('\n')) writeErr(redact(line));
       },
       get status() {
-        const wanted = readVariable(env, 'DNS01_STATUS_LINE')?.value !== '0' && logLevel !== 'quiet' && logFormat === 'text';
+        const wanted = readSettings(env, { on: statusLineSetting }).on && logLevel !== 'quiet' && logFormat === 'text';
         return wanted ? live : undefined;
       },
     };

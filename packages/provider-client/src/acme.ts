@@ -19,5 +19,6 @@ export const hookWaitSetting = setting({
   names: ['DNS01_WAIT'],
   schema: flag,
   default: true,
-  description: '0 to create the records and return without waiting for the authoritative nameservers (default 1)',
+  description: '0: the lego, dehydrated and uacme hooks create the records and return without waiting for the authoritative nameservers',
+  docs: { flag: '--no-wait (dns01 present)' },
 });

@@ -17,6 +17,8 @@ export interface VarSpec<T> {
   default?: T;
   /** Shown in `--help` and docs. */
   description: string;
+  /** For the docs' tables: the command-line flag that sets the same, and the default where it is worked out rather than fixed. */
+  docs?: { flag?: string; default?: string };
 }
 
 export type Settings<S extends Record<string, VarSpec<unknown>>> = {
@@ -46,6 +48,11 @@ export function readVariable(env: Env, name: string): { value: string; from: str
       hint: `Check the path and that this user may read it`,
     });
   }
+}
+
+/** Whether any variable of the setting (or its `_FILE` form) is set, without reading a file. */
+export function settingIsSet(env: Env, spec: VarSpec<unknown>): boolean {
+  return spec.names.some((name) => (env[name] ?? '') !== '' || (env[`${name}_FILE`] ?? '') !== '');
 }
 
 /**
@@ -160,31 +167,36 @@ export const dnsSettingSpecs = {
     names: ['DNS01_RESOLVERS'],
     schema: serverList,
     default: [],
-    description: 'recursive resolvers for the SOA/NS lookups, ip[:port] comma-separated (default: the system resolvers)',
+    description: 'recursive resolvers for the SOA/NS/CNAME lookups, ip[:port] comma-separated',
+    docs: { flag: '--resolver IP[:PORT] (repeatable)', default: "the system's (`/etc/resolv.conf`)" },
   }),
   nsPort: setting({
     names: ['DNS01_NS_PORT'],
     schema: port,
     default: 53,
-    description: 'port for the queries to authoritative nameservers (default 53; tests use another)',
+    description: 'port of the authoritative nameservers (tests use another)',
+    docs: { flag: '--ns-port N' },
   }),
   propagationTimeout: setting<number | undefined>({
     names: ['DNS01_PROPAGATION_TIMEOUT'],
     schema: seconds,
     default: undefined,
-    description: 'seconds to wait for every authoritative nameserver (default: per provider)',
+    description: 'seconds to wait for every authoritative nameserver before giving up (exit 7)',
+    docs: { flag: '--timeout S', default: 'per provider (above); 1200 s for `dns01 wait` without a provider' },
   }),
   pollingInterval: setting<number | undefined>({
     names: ['DNS01_POLLING_INTERVAL'],
     schema: seconds,
     default: undefined,
-    description: 'seconds between two rounds of authoritative queries (default: per provider)',
+    description: 'seconds between two rounds of queries',
+    docs: { flag: '--interval S', default: 'per provider (above)' },
   }),
   followCname: setting({
     names: ['DNS01_CNAME'],
     schema: flag,
     default: true,
     description: '0 to not follow a CNAME at _acme-challenge.<domain> (delegated challenge names)',
+    docs: { flag: '--no-cname' },
   }),
 };
 export type DnsSettings = Settings<typeof dnsSettingSpecs>;
@@ -192,6 +204,14 @@ export type DnsSettings = Settings<typeof dnsSettingSpecs>;
 export function readDnsSettings(env: Env): DnsSettings {
   return readSettings(env, dnsSettingSpecs);
 }
+
+export const configFileSetting = setting<string | undefined>({
+  names: ['DNS01_CONFIG'],
+  schema: z.string(),
+  default: undefined,
+  description: 'the config file to read; it must exist (unset: the first of the defaults that exists; $XDG_CONFIG_HOME replaces ~/.config)',
+  docs: { default: '`~/.config/dns01/config`, else `/etc/dns01/config`' },
+});
 
 /** Where executables look for a config file when DNS01_CONFIG is not set, in order. */
 export function defaultConfigPaths(env: Env = process.env): string[] {
@@ -247,7 +267,7 @@ export function checkConfigFileStat(
  * from that same descriptor: nothing can be swapped in between.
  */
 export function loadConfigFile(env: Env = process.env): { path: string; values: Record<string, string> } | undefined {
-  const explicit = env.DNS01_CONFIG;
+  const explicit = readSettings(env, { path: configFileSetting }).path;
   const candidates = explicit ? [explicit] : defaultConfigPaths(env);
   for (const path of candidates) {
     let fd: number;

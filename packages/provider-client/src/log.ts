@@ -80,13 +80,15 @@ export const logSettingSpecs = {
     names: ['DNS01_LOG_LEVEL'],
     schema: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }),
     default: 'info',
-    description: 'quiet (errors only), info (progress, the default) or debug (every API call, redacted)',
+    description: 'quiet (errors only), info (progress) or debug (every API call, redacted)',
+    docs: { flag: '--quiet / --debug', default: '`info` (`quiet` for `dns01-certbot`)' },
   }),
   format: setting<LogFormat>({
     names: ['DNS01_LOG_FORMAT'],
     schema: z.enum(['text', 'json'], { error: 'must be text or json' }),
     default: 'text',
-    description: 'text (human lines on stderr, the default) or json (one JSON object per line on stderr)',
+    description: 'text lines or json (one object per line), on stderr',
+    docs: { flag: '--log-json' },
   }),
 };
 
