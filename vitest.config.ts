@@ -6,6 +6,7 @@ const pkg = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/inde
 const alias = Object.fromEntries([
   // Before '@dns01/provider-client', which would match it as a prefix.
   ['@dns01/provider-client/state-paths', fileURLToPath(new URL('./packages/provider-client/src/state-paths.ts', import.meta.url))],
+  ['@dns01/provider-client/internal', fileURLToPath(new URL('./packages/provider-client/src/internal.ts', import.meta.url))],
   ...['provider-client', 'testkit', 'cli', 'certbot-hook', 'lego-exec', 'acme-client-plugin', 'dehydrated-hook', 'uacme-hook'].map(
     (n) => [`@dns01/${n}`, pkg(n)],
   ),

@@ -13,7 +13,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createProviderFromEnv, providerDefinition, silentLogger } from '../packages/provider-client/dist/index.js';
+import { openSession, providerDefinition, silentLogger } from '../packages/provider-client/dist/internal.js';
 import { startNetcupEmulator, ZoneStore } from '../packages/testkit/dist/index.js';
 import { machineLine, writeBenchSection } from './lib/bench-report.mjs';
 
@@ -46,7 +46,7 @@ const envOf = (emulator) => ({
 const deps = { logger: silentLogger, findApex: async () => ZONE };
 
 function provider(emulator, shared) {
-  if (shared) return createProviderFromEnv({ ...envOf(emulator), DNS01_STATE_DIR: shared.dir }, deps, 'netcup', {}).provider;
+  if (shared) return openSession({ ...envOf(emulator), DNS01_STATE_DIR: shared.dir }, { ...deps, provider: 'netcup', shareRun: {} }).provider;
   const definition = providerDefinition('netcup');
   return definition.create(definition.readConfig(envOf(emulator)), deps);
 }

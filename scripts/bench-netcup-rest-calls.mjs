@@ -10,7 +10,7 @@
 //   (apex + wildcard), cleanup of one value;
 // - one process for a batch of N names in one zone (certbot, acme-client,
 //   dns01 present with several pairs): present, then cleanup in another process.
-import { providerDefinition, silentLogger } from '../packages/provider-client/dist/index.js';
+import { providerDefinition, silentLogger } from '../packages/provider-client/dist/internal.js';
 import { startNetcupEmulator, startNetcupRestEmulator, ZoneStore } from '../packages/testkit/dist/index.js';
 import { machineLine, writeBenchSection } from './lib/bench-report.mjs';
 

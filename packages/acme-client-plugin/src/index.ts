@@ -1,19 +1,13 @@
 import {
   ConfigError,
-  contextFromEnv,
+  deleteRecords,
   effectiveEnv,
   InvalidInputError,
   loggerFromEnv,
-  logSettingSpecs,
-  parseServerAddress,
+  openSession,
   present,
   PROVIDER_NAMES,
-  providerDefinition,
-  providerSetting,
-  readDnsSettings,
-  readSettings,
-  deleteRecords,
-  settingIsSet,
+  readSessionSettings,
   silentLogger,
   type Challenge,
   type Env,
@@ -22,8 +16,9 @@ import {
   type PlacedRecord,
   type PropagationSettings,
   type ProviderName,
-  z,
+  type Session,
 } from '@dns01/provider-client';
+import { logSettingSpecs, parseServerAddress, settingIsSet, z } from '@dns01/provider-client/internal';
 
 export { createLogger, Dns01Error, ExitCode, type Logger } from '@dns01/provider-client';
 
@@ -128,28 +123,29 @@ function overridesOf(p: PropagationOverrides | undefined): Partial<PropagationSe
 }
 
 /**
- * One provider session for every authorization acme-client runs at the same
- * time, so the provider can batch their changes; closed (netcup logout) when
- * the last of them is removed, and opened again by the next one.
+ * One session for every authorization acme-client runs at the same time, so
+ * the provider can batch their changes; closed (netcup logout) when the last
+ * of them is removed, and opened again by the next one.
  */
 class SharedSession {
-  private ctx: FlowContext | undefined;
+  private session: Session | undefined;
   private users = 0;
 
-  constructor(private readonly open: () => FlowContext) {}
+  constructor(private readonly open: () => Session) {}
 
+  /** A context of its own for one authorization, on the shared session. */
   acquire(): FlowContext {
-    this.ctx ??= this.open();
+    this.session ??= this.open();
     this.users += 1;
-    return this.ctx;
+    return this.session.flow();
   }
 
   async release(): Promise<void> {
     this.users -= 1;
-    if (this.users > 0 || !this.ctx) return;
-    const ctx = this.ctx;
-    this.ctx = undefined;
-    await ctx.provider.close();
+    if (this.users > 0 || !this.session) return;
+    const session = this.session;
+    this.session = undefined;
+    await session.close();
   }
 }
 
@@ -184,12 +180,11 @@ function challengeOf(authz: AcmeAuthorization, challenge: AcmeChallenge, keyAuth
 export function dns01Challenge(options: Dns01ChallengeOptions = {}): Dns01Challenge {
   const opts = parseOptions(options);
   const env: Env = { ...(opts.env ?? effectiveEnv(process.env)), ...opts.settings };
-  const provider = opts.provider ?? readSettings(env, { provider: providerSetting }).provider;
-  providerDefinition(provider).readConfig(env);
-  readDnsSettings(env);
-  const logger = opts.logger ?? (Object.values(logSettingSpecs).some((spec) => settingIsSet(env, spec)) ? loggerFromEnv(env) : silentLogger);
   const overrides = overridesOf(opts.propagation);
-  const session = new SharedSession(() => contextFromEnv(env, { provider, logger, overrides }));
+  // Every setting checked now, before any order.
+  readSessionSettings(env, { provider: opts.provider, overrides });
+  const logger = opts.logger ?? (Object.values(logSettingSpecs).some((spec) => settingIsSet(env, spec)) ? loggerFromEnv(env) : silentLogger);
+  const session = new SharedSession(() => openSession(env, { provider: opts.provider, logger, overrides }));
 
   /** Per authorization in progress: its session and the record it placed. */
   const active = new Map<string, { ctx: FlowContext; placed: PlacedRecord[] }>();

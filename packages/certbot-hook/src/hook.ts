@@ -1,14 +1,5 @@
-import {
-  challengeName,
-  exitCodesHelp,
-  waitForRecords,
-  challengeTarget,
-  ConfigError,
-  InvalidInputError,
-  createRecords,
-  deleteRecords,
-  type PlacedRecord,
-} from '@dns01/provider-client';
+import { ConfigError, createRecords, deleteRecords, InvalidInputError, waitForRecords, type PlacedRecord } from '@dns01/provider-client';
+import { challengeName, challengeTarget, exitCodesHelp } from '@dns01/provider-client/internal';
 import type { RunContext } from '@dns01/cli';
 import { RunState, type RunEntry } from './run-state.js';
 

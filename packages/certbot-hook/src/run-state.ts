@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensurePrivateDir, privateStateDir, writePrivateFile, type Env, type Zone } from '@dns01/provider-client';
+import type { Env, Zone } from '@dns01/provider-client';
+import { ensurePrivateDir, privateStateDir, writePrivateFile } from '@dns01/provider-client/internal';
 
 /**
  * One challenge of the run; no secrets. `name` and `zone` are set once the

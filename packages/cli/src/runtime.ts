@@ -3,32 +3,37 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import {
   closeHttp,
-  contextFromEnv,
   createLogger,
   describeError,
   Dns01Error,
-  applyConfigFile,
-  loadConfigFile,
   ExitCode,
   InvalidInputError,
-  logSettingSpecs,
-  readSettings,
-  redact,
-  redactExcept,
-  onShortSecret,
-  settingIsSet,
-  statusLineSetting,
+  openDnsSession,
+  openSession,
+  type CallOptions,
+  type DnsContext,
   type Env,
   type FlowContext,
   type Logger,
-  type LogFormat,
-  type LogLevel,
   type PropagationSettings,
   type RecordLedger,
-  type ProviderDeps,
   type ProviderName,
+  type Session,
   type WaitStatus,
 } from '@dns01/provider-client';
+import {
+  applyConfigFile,
+  loadConfigFile,
+  logSettingSpecs,
+  onShortSecret,
+  readSettings,
+  redact,
+  redactExcept,
+  settingIsSet,
+  statusLineSetting,
+  type LogFormat,
+  type LogLevel,
+} from '@dns01/provider-client/internal';
 import { createLiveStatus } from './status-line.js';
 
 /**
@@ -52,13 +57,20 @@ export interface RunContext {
   readonly signal: AbortSignal;
   setLogging(options: LoggingFlags): void;
   /**
-   * The provider and propagation settings from the environment, for the flow
-   * functions. The provider shares its session, zones and record ids with the
-   * run's other hook processes and the next runs (the run cache): a session
-   * is kept when main returns, until it expires by itself. `shareRun: false`
-   * for a call that must talk to the provider itself (`dns01 check`).
+   * A session on the provider of the environment (see openSession), closed
+   * when main returns. The provider shares its API session, zones and record
+   * ids with the run's other hook processes and the next runs (the run
+   * cache): an API session is kept when main returns, until it expires by
+   * itself. `shareRun: false` for a call that must talk to the provider
+   * itself (`dns01 check`, `zones`, `persist`).
    */
-  flow(options?: { provider?: ProviderName; overrides?: Partial<PropagationSettings>; shareRun?: boolean; deps?: Pick<ProviderDeps, 'http' | 'observe'> }): FlowContext;
+  session(options?: SessionFlags): Session;
+  /** A session's flow context for this run: `session(options).flow(ctx.call)`. */
+  flow(options?: SessionFlags): FlowContext;
+  /** The DNS-only context for this run (`dns01 wait`, `persist check`): no provider, no credentials. */
+  dns(options?: Pick<SessionFlags, 'overrides'>): DnsContext;
+  /** What every call of this run carries: its signal, logger, status line and record ledger. */
+  readonly call: CallOptions;
   /**
    * Writes a result line to stdout, redacted except inside `fields`: the
    * record names, values and zones of the line, which are never secret and
@@ -73,6 +85,12 @@ export interface RunContext {
    * at info or debug, and DNS01_STATUS_LINE is not 0.
    */
   readonly status: WaitStatus | undefined;
+}
+
+export interface SessionFlags {
+  provider?: ProviderName;
+  overrides?: Partial<PropagationSettings>;
+  shareRun?: boolean;
 }
 
 export interface LoggingFlags {
@@ -209,7 +227,7 @@ export async function runMain(name: string, main: Main, options: RunOptions = {}
   };
   const stopListening = interrupts.on(onSignal);
 
-  const sessions: FlowContext[] = [];
+  const sessions: Session[] = [];
   let logLevel: LogLevel = 'info';
   let logFormat: LogFormat = 'text';
   let logger: Logger = createLogger({ name, write: writeErr });
@@ -243,13 +261,22 @@ export async function runMain(name: string, main: Main, options: RunOptions = {}
         if (flags.json) logFormat = 'json';
         logger = createLogger({ name, level: logLevel, format: logFormat, write: writeErr });
       },
-      flow({ shareRun: share = true, ...flowOptions } = {}) {
+      session({ shareRun: share = true, ...options } = {}) {
         const shareRun = share
           ? { onUnavailable: (error: unknown) => logger.debug(`working without the run cache: ${describeError(error)}`) }
           : undefined;
-        const flow: FlowContext = { ...contextFromEnv(env, { ...flowOptions, logger, signal: abort.signal, status: this.status, shareRun }), ledger };
-        sessions.push(flow);
-        return flow;
+        const session = openSession(env, { ...options, logger, signal: abort.signal, shareRun });
+        sessions.push(session);
+        return session;
+      },
+      flow(options) {
+        return this.session(options).flow(this.call);
+      },
+      dns(options = {}) {
+        return openDnsSession(env, options).flow(this.call);
+      },
+      get call() {
+        return { signal: abort.signal, logger, status: this.status, ledger };
       },
       out(text, fields = []) {
         writeOut(redactExcept(text.endsWith('\n') ? text : `${text}\n`, fields));
@@ -269,7 +296,7 @@ export async function runMain(name: string, main: Main, options: RunOptions = {}
     failure = errorLine(name, error);
   } finally {
     for (const session of sessions) {
-      await session.provider.close().catch((e: unknown) => logger.debug(`closing the ${session.provider.name} session failed: ${describeError(e)}`));
+      await session.close().catch((e: unknown) => logger.debug(`closing the ${session.definition.name} session failed: ${describeError(e)}`));
     }
     const closing = Date.now();
     await closeHttp().catch(() => undefined);

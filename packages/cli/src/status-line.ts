@@ -1,4 +1,5 @@
-import { bestState, type ProgressEvent, type WaitStatus } from '@dns01/provider-client';
+import type { ProgressEvent, WaitStatus } from '@dns01/provider-client';
+import { bestState } from '@dns01/provider-client/internal';
 
 /** `45s`, `2m05s`, `1h02m`. */
 export function formatDuration(ms: number): string {

@@ -1,7 +1,7 @@
 // Result lines and short secrets (issue 15, item 8): a one-letter password
 // must not corrupt the lines hooks parse, and a short secret is warned about once.
 import { afterEach, expect, test } from 'vitest';
-import { clearSecrets, registerSecret } from '@dns01/provider-client';
+import { clearSecrets, registerSecret } from '@dns01/provider-client/internal';
 import { runMain } from '../src/index.js';
 
 afterEach(() => clearSecrets());

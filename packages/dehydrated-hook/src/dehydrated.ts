@@ -1,5 +1,6 @@
 import type { RunContext } from '@dns01/cli';
-import { exitCodesHelp, hookWaitSetting, InvalidInputError, present, readSettings, cleanup, type Challenge } from '@dns01/provider-client';
+import { cleanup, InvalidInputError, present, type Challenge } from '@dns01/provider-client';
+import { exitCodesHelp, hookWaitSetting, readSettings } from '@dns01/provider-client/internal';
 
 export const DEHYDRATED_USAGE = `Usage: dns01-dehydrated <handler> [arguments...]   (dehydrated's HOOK)
 

@@ -1,16 +1,6 @@
 import type { RunContext } from '@dns01/cli';
-import {
-  exitCodesHelp,
-  CHALLENGE_LABEL,
-  dnsChallengeValue,
-  hookWaitSetting,
-  InvalidInputError,
-  normalizeFqdn,
-  present,
-  readSettings,
-  cleanup,
-  type Challenge,
-} from '@dns01/provider-client';
+import { cleanup, dnsChallengeValue, InvalidInputError, present, type Challenge } from '@dns01/provider-client';
+import { CHALLENGE_LABEL, exitCodesHelp, hookWaitSetting, normalizeFqdn, readSettings } from '@dns01/provider-client/internal';
 
 export const LEGO_USAGE = `Usage: dns01-lego present|cleanup <fqdn> <value>                 (lego exec, default mode)
        dns01-lego present|cleanup -- <domain> <token> <keyAuth>     (lego exec, EXEC_MODE=RAW)

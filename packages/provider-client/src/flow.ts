@@ -1,14 +1,18 @@
-import type { DnsSettings, Env } from './config.js';
-import { readDnsSettings } from './config.js';
-import type { DnsProvider, ProviderDeps, Zone } from './contract.js';
+import type { DnsSettings } from './config.js';
+import type { DnsProvider, Zone } from './contract.js';
 import { InvalidInputError, isOutcomeUnknown, ProviderApiError } from './errors.js';
-import { proxyFromEnv } from './http.js';
-import { silentLogger, type Logger } from './log.js';
+import type { Logger } from './log.js';
 import { challengeName, checkTxtValue, normalizeDomain } from './names.js';
-import { findZoneApex, formatProgress, resolveCnameTarget, waitForPropagation } from './propagation/index.js';
+import { formatProgress, resolveCnameTarget, waitForPropagation } from './propagation/index.js';
 import type { PropagationOptions, PropagationResult, WaitStatus } from './propagation/types.js';
-import { createProviderFromEnv, PROVIDER_NAMES, propagationDefaults, providerDefinition, type ProviderName, type ShareRunOptions } from './providers/registry.js';
 import { describeError } from './redact.js';
+
+/**
+ * present and cleanup, the way every adapter runs them: every challenge
+ * checked before the first call, records placed concurrently and rolled back
+ * on failure, one wait for all, exact deletes. The context comes from a
+ * session (session.ts): `session.flow({ signal, logger, ... })`.
+ */
 
 /** One dns-01 challenge: the domain as the order names it (maybe `*.`) and the TXT value. */
 export interface Challenge {
@@ -43,6 +47,7 @@ export interface RecordLedger {
   settled(record: Pick<PlacedRecord, 'name' | 'value'>): void;
 }
 
+/** One call's view of a session: the shared provider, and this call's logger, settings, signal, status and ledger. */
 export interface FlowContext {
   provider: DnsProvider;
   logger: Logger;
@@ -55,82 +60,6 @@ export interface FlowContext {
 
 /** What the DNS-only steps need: no provider, no credentials (`dns01 wait`). */
 export type DnsContext = Pick<FlowContext, 'logger' | 'propagation' | 'signal' | 'status'>;
-
-/** Propagation defaults when no provider is named (the most patient provider's). */
-export const GENERIC_PROPAGATION = { timeout: 1200, interval: 5 } as const;
-
-/** Propagation settings: the environment's, else the provider's defaults. */
-export function propagationSettings(dns: DnsSettings, definition: { propagation: { timeout: number; interval: number } }): PropagationSettings {
-  return {
-    resolvers: dns.resolvers,
-    nsPort: dns.nsPort,
-    timeoutMs: (dns.propagationTimeout ?? definition.propagation.timeout) * 1000,
-    intervalMs: (dns.pollingInterval ?? definition.propagation.interval) * 1000,
-    followCname: dns.followCname,
-  };
-}
-
-/**
- * A DNS-only context from an environment: the DNS settings, with the named
- * provider's propagation defaults when DNS01_PROVIDER is set and valid, else
- * GENERIC_PROPAGATION. Needs no credentials.
- */
-export function dnsContextFromEnv(
-  env: Env,
-  options: { logger?: Logger; overrides?: Partial<PropagationSettings>; signal?: AbortSignal; status?: WaitStatus } = {},
-): DnsContext {
-  const dns = readDnsSettings(env);
-  const named = PROVIDER_NAMES.find((n) => n === env.DNS01_PROVIDER);
-  const defaults = { propagation: named ? propagationDefaults(providerDefinition(named), env) : GENERIC_PROPAGATION };
-  return {
-    logger: options.logger ?? silentLogger,
-    propagation: { ...propagationSettings(dns, defaults), ...options.overrides },
-    signal: options.signal,
-    status: options.status,
-  };
-}
-
-/**
- * Builds a flow context from an environment: DNS01_PROVIDER (or `provider`),
- * that provider's settings, the DNS settings. Close it with `ctx.provider.close()`.
- * `shareRun`: the caller is one of a run's hook processes (see createProviderFromEnv).
- */
-export function contextFromEnv(
-  env: Env,
-  options: {
-    provider?: ProviderName;
-    logger?: Logger;
-    overrides?: Partial<PropagationSettings>;
-    signal?: AbortSignal;
-    status?: WaitStatus;
-    shareRun?: ShareRunOptions;
-    /** Passed to the provider: HTTP client options, the sink for what it observes (`dns01 check --write`). */
-    deps?: Pick<ProviderDeps, 'http' | 'observe'>;
-  } = {},
-): FlowContext {
-  const logger = options.logger ?? silentLogger;
-  const dns = readDnsSettings(env);
-  const resolverOptions = { resolvers: dns.resolvers, signal: options.signal };
-  const { propagation, provider } = createProviderFromEnv(
-    env,
-    {
-      logger: logger.child(options.provider ?? String(env.DNS01_PROVIDER ?? '')),
-      findApex: (fqdn) => findZoneApex(fqdn, resolverOptions),
-      ...options.deps,
-      // The effective environment's proxy (the config file's too): undici alone reads only process.env.
-      http: { proxy: proxyFromEnv(env), ...options.deps?.http },
-    },
-    options.provider,
-    options.shareRun,
-  );
-  return {
-    provider,
-    logger,
-    propagation: { ...propagationSettings(dns, { propagation }), ...options.overrides },
-    signal: options.signal,
-    status: options.status,
-  };
-}
 
 /** `_acme-challenge.<domain>`, or where its CNAME points when following is on. */
 export async function challengeTarget(ctx: DnsContext, domain: string): Promise<string> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dnsChallengeValue, InvalidInputError } from '../src/index.js';
+import { dnsChallengeValue, InvalidInputError } from '../src/internal.js';
 
 describe('dnsChallengeValue', () => {
   it('is the unpadded base64url SHA-256 of the key authorization (same as openssl dgst | base64url)', () => {

@@ -17,7 +17,7 @@ import {
   redact,
   setting,
   providers,
-} from '../src/index.js';
+} from '../src/internal.js';
 
 const made: string[] = [];
 afterEach(() => {

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ZoneStore } from '@dns01/testkit';
-import { ZoneNotFoundError, type DnsProvider } from '../src/index.js';
+import { ZoneNotFoundError, type DnsProvider } from '../src/internal.js';
 
 export interface ConformanceHarness {
   provider: DnsProvider;

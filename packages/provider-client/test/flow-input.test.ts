@@ -5,7 +5,7 @@ import { startTestWorld, type TestWorld } from '@dns01/testkit';
 import {
   checkTxtValue,
   closeHttp,
-  contextFromEnv,
+  openSession,
   ExitCode,
   InvalidInputError,
   createRecords,
@@ -13,7 +13,7 @@ import {
   cleanup,
   type FlowContext,
   type ProviderName,
-} from '../src/index.js';
+} from '../src/internal.js';
 
 const BAD_VALUES: Record<string, string> = {
   empty: '',
@@ -51,7 +51,7 @@ describe.each(['netcup', 'xsserver', 'mrdomain', 'sourcedesk'] as ProviderName[]
   let ctx: FlowContext;
   beforeAll(async () => {
     world = await startTestWorld({ provider });
-    ctx = contextFromEnv(world.env);
+    ctx = openSession(world.env).flow();
   });
   afterAll(async () => {
     await ctx?.provider.close();

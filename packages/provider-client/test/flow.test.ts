@@ -5,17 +5,17 @@ import { startTestWorld, type TestWorld, type TestWorldOptions } from '@dns01/te
 import {
   cleanup,
   closeHttp,
-  contextFromEnv,
+  openSession,
   createRecords,
   deleteRecords,
-  dnsContextFromEnv,
+  openDnsSession,
   GENERIC_PROPAGATION,
   present,
   PropagationTimeoutError,
   ProviderApiError,
   ZoneNotFoundError,
   type FlowContext,
-} from '../src/index.js';
+} from '../src/internal.js';
 
 describe('flow', { timeout: 30_000 }, () => {
   let world: TestWorld<'netcup'>;
@@ -28,7 +28,7 @@ describe('flow', { timeout: 30_000 }, () => {
 
   async function start(options: Omit<TestWorldOptions<'netcup'>, 'provider'> = {}) {
     world = await startTestWorld({ provider: 'netcup', zones: ['example.com'], foreignZones: ['elsewhere.org'], ...options });
-    ctx = contextFromEnv(world.env);
+    ctx = openSession(world.env).flow();
   }
 
   it('createRecords: when one challenge fails, the records placed by the same call are removed and the first error is thrown', async () => {
@@ -69,9 +69,9 @@ describe('flow', { timeout: 30_000 }, () => {
     expect((error as Error).message).toContain('could not delete TXT _acme-challenge.example.com "stays-behind"');
   });
 
-  it('dnsContextFromEnv: the named provider\'s propagation defaults, else the generic ones; no credentials needed', () => {
-    expect(dnsContextFromEnv({ DNS01_PROVIDER: 'mrdomain' }).propagation).toMatchObject({ timeoutMs: 900_000, intervalMs: 5000 });
-    expect(dnsContextFromEnv({}).propagation).toMatchObject({ timeoutMs: GENERIC_PROPAGATION.timeout * 1000 });
-    expect(dnsContextFromEnv({ DNS01_PROVIDER: 'mrdomain', DNS01_PROPAGATION_TIMEOUT: '30' }).propagation.timeoutMs).toBe(30_000);
+  it('openDnsSession: the named provider\'s propagation defaults, else the generic ones; no credentials needed', () => {
+    expect(openDnsSession({ DNS01_PROVIDER: 'mrdomain' }).flow().propagation).toMatchObject({ timeoutMs: 900_000, intervalMs: 5000 });
+    expect(openDnsSession({}).flow().propagation).toMatchObject({ timeoutMs: GENERIC_PROPAGATION.timeout * 1000 });
+    expect(openDnsSession({ DNS01_PROVIDER: 'mrdomain', DNS01_PROPAGATION_TIMEOUT: '30' }).flow().propagation.timeoutMs).toBe(30_000);
   });
 });

@@ -11,7 +11,7 @@ import {
   proxyFromEnv,
   registerSecret,
   DEFAULT_MAX_BODY_BYTES,
-} from '../src/index.js';
+} from '../src/internal.js';
 
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
 
@@ -270,7 +270,7 @@ describe('issue 15: the flow takes the proxy from the effective environment', ()
     const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
-    const { contextFromEnv, effectiveEnv } = await import('../src/index.js');
+    const { openSession, effectiveEnv } = await import('../src/internal.js');
     handler = (_req, _body, res) => json(res, 200, { code: 100, message: 'ok', data: [] });
     const { proxy, tunnels } = await startConnectProxy();
     const dir = mkdtempSync(join(tmpdir(), 'dns01-proxy-'));
@@ -285,7 +285,7 @@ describe('issue 15: the flow takes the proxy from the effective environment', ()
         SOURCEDESK_API_KEY: 'sd-key-12345678',
         SOURCEDESK_ENDPOINT: base,
       });
-      const ctx = contextFromEnv(env);
+      const ctx = openSession(env).flow();
       expect(await ctx.provider.listZones!()).toEqual([]);
       expect(tunnels).toEqual([base.replace('http://', '')]);
     } finally {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { clearSecrets, createLogger, loggerFromEnv, registerSecret } from '../src/index.js';
+import { clearSecrets, createLogger, loggerFromEnv, registerSecret } from '../src/internal.js';
 
 afterEach(() => clearSecrets());
 

@@ -8,7 +8,7 @@ import {
   toAbsolute,
   toRelative,
   zoneCandidates,
-} from '../src/index.js';
+} from '../src/internal.js';
 
 describe('normalizeFqdn', () => {
   it('lower-cases and strips one trailing dot', () => {

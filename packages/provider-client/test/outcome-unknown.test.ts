@@ -5,7 +5,7 @@
 // record by exact match or names it as left behind.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestWorld, type LoggedRequest, type TestWorld, type TestWorldOptions } from '@dns01/testkit';
-import { closeHttp, contextFromEnv, createLogger, present, cleanup, type FlowContext, type ProviderName } from '../src/index.js';
+import { closeHttp, openSession, createLogger, present, cleanup, type FlowContext, type ProviderName } from '../src/internal.js';
 
 const NAME = '_acme-challenge.example.com';
 
@@ -46,7 +46,7 @@ function worldPerTest<P extends ProviderName>() {
   const start = async (options: TestWorldOptions<P>) => {
     world = await startTestWorld(options);
     logs.length = 0;
-    ctx = contextFromEnv(world.env, { logger: createLogger({ level: 'debug', write: (l) => logs.push(l) }) });
+    ctx = openSession(world.env, { logger: createLogger({ level: 'debug', write: (l) => logs.push(l) }) }).flow();
     return { world, ctx };
   };
   return { start, logs };

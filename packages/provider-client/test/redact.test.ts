@@ -9,7 +9,7 @@ import {
   redactValue,
   registerBasicAuth,
   registerSecret,
-} from '../src/index.js';
+} from '../src/internal.js';
 
 afterEach(() => clearSecrets());
 

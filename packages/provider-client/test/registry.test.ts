@@ -3,8 +3,6 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   clearSecrets,
-  ConfigError,
-  createProviderFromEnv,
   defineProvider,
   PROVIDER_NAMES,
   providerDefinition,
@@ -14,7 +12,7 @@ import {
   setting,
   silentLogger,
   nonEmpty,
-} from '../src/index.js';
+} from '../src/internal.js';
 
 describe('registry: everything derives from the definitions', () => {
   afterEach(() => clearSecrets());
@@ -47,11 +45,6 @@ describe('registry: everything derives from the definitions', () => {
 
   it('providerList reads like prose', () => {
     expect(providerList()).toBe(`${PROVIDER_NAMES.slice(0, -1).join(', ')} or ${PROVIDER_NAMES.at(-1)}`);
-  });
-
-  it('createProviderFromEnv: DNS01_PROVIDER missing or unknown is a ConfigError naming the choices', () => {
-    expect(() => createProviderFromEnv({}, { logger: silentLogger })).toThrow(ConfigError);
-    expect(() => createProviderFromEnv({ DNS01_PROVIDER: 'nope' }, { logger: silentLogger })).toThrow(PROVIDER_NAMES.join(', '));
   });
 
   it('defineProvider registers every secret setting when the provider is created, also for programmatic config', () => {

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { Dns01Error } from '../src/index.js';
+import { Dns01Error } from '../src/internal.js';
 
 /** The Dns01Error a promise rejects with; fails the test when it resolves or rejects with anything else. */
 export async function failure(promise: Promise<unknown>): Promise<Dns01Error> {

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NETCUP_READINGS, startTestWorld } from '@dns01/testkit';
-import { clearSecrets, createLogger, createProviderFromEnv, openRunCache, redact, silentLogger, type DnsProvider } from '../src/index.js';
+import { clearSecrets, createLogger, openRunCache, openSession, redact, silentLogger, type DnsProvider } from '../src/internal.js';
 import { EMPTY_ZONE, FAST_HTTP, FOREIGN_ZONE, NAME, ZONE, credentialsEnv, rig, txt, type Rig } from './providers/netcup-rig.js';
 
 let stateDir: string;
@@ -79,7 +79,7 @@ describe('netcup: hook processes of one run share the session and the zone', () 
   async function hookProcess(work: (p: DnsProvider) => Promise<unknown>, options: { env?: Record<string, string> } = {}): Promise<void> {
     const env = { ...credentialsEnv(r.emulator.url), DNS01_STATE_DIR: stateDir, ...options.env };
     const logger = createLogger({ level: 'debug', write: (line) => logs.push(line) });
-    const { provider } = createProviderFromEnv(env, { logger, http: FAST_HTTP, findApex }, 'netcup', {});
+    const { provider } = openSession(env, { provider: 'netcup', logger, http: FAST_HTTP, findApex, shareRun: {} });
     try {
       await work(provider);
     } finally {
@@ -197,7 +197,7 @@ describe('netcup REST backend: the zone lookup is shared by the run too', () => 
   /** One hook process on the REST backend, as the executables build it, sharing this test's run cache. */
   const restHookProcess = (worldEnv: Record<string, string>) => async (work: (p: DnsProvider) => Promise<unknown>) => {
     const env = { ...worldEnv, DNS01_STATE_DIR: stateDir };
-    const { provider } = createProviderFromEnv(env, { logger: silentLogger, findApex: async () => ZONE }, 'netcup', {});
+    const { provider } = openSession(env, { provider: 'netcup', logger: silentLogger, findApex: async () => ZONE, shareRun: {} });
     try {
       await work(provider);
     } finally {

@@ -11,18 +11,17 @@ import {
 } from '@dns01/testkit';
 import {
   closeHttp,
-  contextFromEnv,
+  openSession,
   createLogger,
   PROVIDER_NAMES,
   PropagationTimeoutError,
   providerDefinition,
-  ReadingLog,
   selfTest,
   suggestedTimeout,
   type DnsProvider,
   type FlowContext,
   type ProviderName,
-} from '../src/index.js';
+} from '../src/internal.js';
 
 /** Records the self-test must never touch: TXT at the zone, at _acme-challenge, and other types. */
 const FOREIGN = [
@@ -62,21 +61,20 @@ async function setUp<P extends ProviderName>(provider: P, options: { emulator?: 
     ...(options.emulator ? { emulator: options.emulator } : {}),
   });
   const logs: string[] = [];
-  const readings = new ReadingLog();
-  let calls = 0;
-  const ctx = contextFromEnv(world.env, {
+  const session = openSession(world.env, {
     logger: createLogger({ level: 'debug', write: (l) => logs.push(l) }),
-    deps: { observe: readings.observe, http: { onRequest: () => (calls += 1), minRetryDelayMs: 1 } },
+    http: { minRetryDelayMs: 1 },
   });
+  const ctx = session.flow();
   const made: Run<P> = {
     world,
     ctx,
     logs,
     run: (wrap) =>
       selfTest(wrap ? { ...ctx, provider: wrap(ctx.provider) } : ctx, 'example.com', {
-        readings,
-        openPoints: providerDefinition(provider).openPoints,
-        apiCalls: () => calls,
+        readings: session.readings,
+        openPoints: session.definition.openPoints,
+        apiCalls: () => session.apiCalls,
       }),
   };
   current = made as unknown as Run<ProviderName>;

@@ -28,7 +28,7 @@ import {
   stateBaseCandidates,
   withHostLock,
   writePrivateFile,
-} from '../src/index.js';
+} from '../src/internal.js';
 
 const made: string[] = [];
 afterEach(() => {
@@ -239,7 +239,7 @@ describe('withHostLock', () => {
     writeFileSync(join(stateDir, 'locks', 'race.lock'), String(DEAD_PID));
     const journal = join(stateDir, 'journal');
     writeFileSync(journal, '');
-    const built = resolve(import.meta.dirname, '../dist/index.js');
+    const built = resolve(import.meta.dirname, '../dist/internal.js');
     if (!existsSync(built)) throw new Error(`${built} is missing: run 'pnpm build' first`);
     const script = `
       import { appendFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KeyedMutex, ZoneNotFoundError, locateZone, memoizeZones, type Zone } from '../src/index.js';
+import { KeyedMutex, ZoneNotFoundError, locateZone, memoizeZones, type Zone } from '../src/internal.js';
 
 describe('locateZone', () => {
   it('asks the provider about the SOA apex first: one question in the common case', async () => {

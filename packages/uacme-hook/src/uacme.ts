@@ -1,5 +1,6 @@
 import type { RunContext } from '@dns01/cli';
-import { cleanup, describeError, dnsContextFromEnv, exitCodesHelp, hookWaitSetting, InvalidInputError, parsePersistValue, persistCheck, present, readSettings, unquoteTxt } from '@dns01/provider-client';
+import { cleanup, describeError, InvalidInputError, parsePersistValue, persistCheck, present } from '@dns01/provider-client';
+import { exitCodesHelp, hookWaitSetting, readSettings, unquoteTxt } from '@dns01/provider-client/internal';
 
 export const UACME_USAGE = `Usage: dns01-uacme <method> <type> <ident> <token> <auth>   (uacme's hook)
 
@@ -80,7 +81,7 @@ async function persistChallenge(ctx: RunContext, method: string, ident: string, 
   const wildcard = ident.startsWith('*.');
   const domain = wildcard ? ident.slice(2) : ident;
   try {
-    const report = await persistCheck(dnsContextFromEnv(ctx.env, { logger: ctx.logger, signal: ctx.signal }), domain, {
+    const report = await persistCheck(ctx.dns(), domain, {
       issuer: wanted.issuer,
       accountUri: wanted.accountUri,
       wildcard,

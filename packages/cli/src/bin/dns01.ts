@@ -1,4 +1,5 @@
-import { exitCodesHelp, InvalidInputError, providerList } from '@dns01/provider-client';
+import { InvalidInputError } from '@dns01/provider-client';
+import { exitCodesHelp, providerList } from '@dns01/provider-client/internal';
 import { checkCommand } from '../commands/check.js';
 import { persistCommand } from '../commands/persist.js';
 import { cleanupCommand } from '../commands/cleanup.js';

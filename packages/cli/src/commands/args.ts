@@ -1,15 +1,5 @@
-import {
-  exitCodesHelp,
-  InvalidInputError,
-  parseServerAddress,
-  port,
-  PROVIDER_NAMES,
-  seconds,
-  type Challenge,
-  type PropagationSettings,
-  type ProviderName,
-  type ServerAddress,
-} from '@dns01/provider-client';
+import { InvalidInputError, PROVIDER_NAMES, type Challenge, type PropagationSettings, type ProviderName, type ServerAddress } from '@dns01/provider-client';
+import { exitCodesHelp, parseServerAddress, port, seconds } from '@dns01/provider-client/internal';
 
 /** The part of a zod schema used here (zod itself is provider-client's dependency). */
 interface Parser<T> {

@@ -1,16 +1,5 @@
-import {
-  providerList,
-  challengeTarget,
-  deviationError,
-  ExitCode,
-  InvalidInputError,
-  MissingBackendCredentialsError,
-  providerDefinition,
-  ReadingLog,
-  selfTest,
-  type ProviderName,
-  type SelfTestReport,
-} from '@dns01/provider-client';
+import { ExitCode, InvalidInputError, MissingBackendCredentialsError } from '@dns01/provider-client';
+import { challengeTarget, deviationError, providerList, selfTest, type SelfTestReport } from '@dns01/provider-client/internal';
 import { parseCommandLine, type RunContext } from '../runtime.js';
 import { COMMON_HELP, EXIT_HELP, PROPAGATION_HELP, propagationOptions, propagationOverrides, providerFlag } from './args.js';
 import { listZonesOf } from './zones.js';
@@ -56,12 +45,13 @@ export async function checkCommand(ctx: RunContext, args: readonly string[]): Pr
   const { values, positionals: domains } = parsed;
   if (values.write) return writeCheck(ctx, domains, values);
   // check proves the credentials and the zones now: no session or zone from an earlier call.
-  const flow = ctx.flow({
+  const session = ctx.session({
     provider: providerFlag(values.provider),
     overrides: propagationOverrides(values),
     shareRun: false,
   });
-  const provider = flow.provider;
+  const flow = session.flow(ctx.call);
+  const provider = session.provider;
   if (!provider.listZones && domains.length === 0) {
     throw new InvalidInputError(`${provider.name}: the provider API cannot list zones, so check needs a domain`, {
       hint: `Run: dns01 check example.com`,
@@ -73,7 +63,7 @@ export async function checkCommand(ctx: RunContext, args: readonly string[]): Pr
     const name = await challengeTarget(flow, domain);
     try {
       const zone = await provider.findZone(name);
-      const backend = provider.describeZone?.(zone);
+      const backend = session.describeZone(zone);
       targets.push({ domain, name, zone: zone.name, ...(backend ? { backend: backend.label, credentials: backend.credentials } : {}) });
     } catch (error) {
       // A zone whose API lacks credentials is a finding of the check, not the end of it.
@@ -106,17 +96,17 @@ async function writeCheck(
   if (domains.length !== 1) {
     throw new InvalidInputError(`check --write takes exactly one <domain> (got ${domains.length})`, { hint: 'Run: dns01 check --write example.com' });
   }
-  const readings = new ReadingLog();
-  let apiCalls = 0;
-  const flow = ctx.flow({
+  const session = ctx.session({
     provider: providerFlag(values.provider),
     overrides: propagationOverrides(values),
-    deps: { observe: readings.observe, http: { onRequest: () => (apiCalls += 1) } },
     // Proven now and counted whole: no session, zone or record id from another process of a run.
     shareRun: false,
   });
-  const definition = providerDefinition(flow.provider.name as ProviderName);
-  const report = await selfTest(flow, domains[0]!, { readings, openPoints: definition.openPoints, apiCalls: () => apiCalls });
+  const report = await selfTest(session.flow(ctx.call), domains[0]!, {
+    readings: session.readings,
+    openPoints: session.definition.openPoints,
+    apiCalls: () => session.apiCalls,
+  });
   // The names are never secret and scripts parse them: a short password must not redact them.
   ctx.out(values.json ? JSON.stringify(report) : formatReport(report), [report.domain, report.name, report.zone]);
   if (report.outcome === 'ok') return ExitCode.ok;

@@ -1,4 +1,5 @@
-import { providerList, cleanup } from '@dns01/provider-client';
+import { cleanup } from '@dns01/provider-client';
+import { providerList } from '@dns01/provider-client/internal';
 import { parseCommandLine, type RunContext } from '../runtime.js';
 import { challengePairs, COMMON_HELP, EXIT_HELP, providerFlag } from './args.js';
 

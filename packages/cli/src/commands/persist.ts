@@ -1,15 +1,14 @@
 import {
   accountUriFromFile,
-  dnsContextFromEnv,
   Dns01Error,
   InvalidInputError,
   parseUntil,
   persistCheck,
   persistRemove,
   persistSet,
-  providerList,
   type PersistCheckReport,
 } from '@dns01/provider-client';
+import { providerList } from '@dns01/provider-client/internal';
 import { parseCommandLine, type RunContext } from '../runtime.js';
 import { COMMON_HELP, EXIT_HELP, PROPAGATION_HELP, propagationOptions, propagationOverrides, providerFlag } from './args.js';
 
@@ -80,7 +79,7 @@ export async function persistCommand(ctx: RunContext, args: readonly string[]): 
   const overrides = propagationOverrides(values);
 
   if (action === 'check') {
-    const dns = dnsContextFromEnv(ctx.env, { logger: ctx.logger, overrides, signal: ctx.signal });
+    const dns = ctx.dns({ overrides });
     const report = await persistCheck(dns, domain, { issuer: values.issuer, accountUri, wildcard: values.wildcard === true });
     printReport(ctx, report, values.json === true);
     if (report.problems.length > 0) {

@@ -1,4 +1,5 @@
-import { providerList, present, type PlacedRecord } from '@dns01/provider-client';
+import { present, type PlacedRecord } from '@dns01/provider-client';
+import { providerList } from '@dns01/provider-client/internal';
 import { parseCommandLine, type RunContext } from '../runtime.js';
 import { challengePairs, COMMON_HELP, EXIT_HELP, PROPAGATION_HELP, propagationOptions, propagationOverrides, providerFlag } from './args.js';
 

@@ -1,4 +1,5 @@
-import { waitForRecords, dnsContextFromEnv, InvalidInputError, normalizeFqdn, resolveCnameTarget } from '@dns01/provider-client';
+import { InvalidInputError, waitForRecords } from '@dns01/provider-client';
+import { normalizeFqdn, resolveCnameTarget } from '@dns01/provider-client/internal';
 import { parseCommandLine, type RunContext } from '../runtime.js';
 import { COMMON_HELP, EXIT_HELP, PROPAGATION_HELP, propagationOptions, propagationOverrides } from './args.js';
 
@@ -29,7 +30,7 @@ export async function waitCommand(ctx: RunContext, args: readonly string[]): Pro
   if (!parsed) return 0;
   const { values, positionals } = parsed;
   const asked = expectedRecords(positionals, values.record ?? []);
-  const dns = dnsContextFromEnv(ctx.env, { logger: ctx.logger, overrides: propagationOverrides(values), signal: ctx.signal, status: ctx.status });
+  const dns = ctx.dns({ overrides: propagationOverrides(values) });
   const targets = new Map<string, string>();
   for (const name of new Set(asked.map((r) => r.name))) {
     const target = dns.propagation.followCname

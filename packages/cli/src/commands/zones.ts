@@ -1,4 +1,5 @@
-import { providerList, InvalidInputError, type DnsProvider } from '@dns01/provider-client';
+import { InvalidInputError, type DnsProvider } from '@dns01/provider-client';
+import { providerList } from '@dns01/provider-client/internal';
 import { parseCommandLine, type RunContext } from '../runtime.js';
 import { COMMON_HELP, EXIT_HELP, providerFlag } from './args.js';
 
@@ -34,8 +35,8 @@ export async function zonesCommand(ctx: RunContext, args: readonly string[]): Pr
   if (!parsed) return 0;
   if (parsed.positionals.length > 0) throw new InvalidInputError('zones takes no arguments', { hint: "Run 'dns01 zones --help'" });
   // A one-off command, not a call of an ACME run: its own session, logged out at the end.
-  const flow = ctx.flow({ provider: providerFlag(parsed.values.provider), shareRun: false });
-  const zones = await listZonesOf(flow.provider);
+  const session = ctx.session({ provider: providerFlag(parsed.values.provider), shareRun: false });
+  const zones = await listZonesOf(session.provider);
   if (parsed.values.json) ctx.out(JSON.stringify(zones));
   else for (const zone of zones) ctx.out(zone, [zone]);
   return 0;

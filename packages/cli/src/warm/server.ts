@@ -2,7 +2,7 @@ import { chmodSync, statSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import { clearSecrets, ensurePrivateDir } from '@dns01/provider-client';
+import { clearSecrets, ensurePrivateDir } from '@dns01/provider-client/internal';
 import { runMain, type Interrupts, type Main, type RunOptions } from '../runtime.js';
 import { jsonLines, startingMarker, WARM_IDLE_MS, WARM_SERVE_VARIABLE, type WarmInterrupt, type WarmReply, type WarmRequest } from './socket.js';
 

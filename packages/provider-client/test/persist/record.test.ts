@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { formatPersistValue, judgeCaa, parsePersistValue, parseUntil, persistName, sameBinding } from '../../src/index.js';
+import { formatPersistValue, judgeCaa, parsePersistValue, parseUntil, persistName, sameBinding } from '../../src/internal.js';
 
 const ACCOUNT = 'https://ca.example/acct/123';
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach } from 'vitest';
 import { startDnsServer, ZoneStore, type DnsServer } from '@dns01/testkit';
-import type { PropagationOptions } from '@dns01/provider-client';
+import type { PropagationOptions } from '@dns01/provider-client/internal';
 
 export const NS1 = 'ns1.dns-test.example';
 export const NS2 = 'ns2.dns-test.example';

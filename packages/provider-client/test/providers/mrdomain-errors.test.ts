@@ -7,7 +7,7 @@ import {
   ProviderApiError,
   ZoneNotFoundError,
   type Zone,
-} from '../../src/index.js';
+} from '../../src/internal.js';
 import { MRDOMAIN_ERROR_CODES } from '../../src/providers/mrdomain/index.js';
 import { startMrDomainHarness, ZONE, type MrDomainHarness } from './mrdomain.harness.js';
 

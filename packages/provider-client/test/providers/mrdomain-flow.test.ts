@@ -9,7 +9,7 @@ import {
   type MrDomainEmulator,
   type TestWorld,
 } from '@dns01/testkit';
-import { closeHttp, contextFromEnv, createLogger, present, cleanup, type FlowContext } from '../../src/index.js';
+import { closeHttp, openSession, createLogger, present, cleanup, type FlowContext } from '../../src/internal.js';
 
 const ZONE = 'example.com';
 const NAME = `_acme-challenge.${ZONE}`;
@@ -55,7 +55,7 @@ describe('mrdomain: present and cleanup through the shared flow, against the emu
     const before = store.records(ZONE).map(({ name, type, data }) => `${type} ${name} ${data}`);
     const challenge = { domain: `*.${ZONE}`, value: 'flow-wildcard' };
 
-    const presentCtx = contextFromEnv(env, { logger });
+    const presentCtx = openSession(env, { logger }).flow();
     contexts.push(presentCtx);
     const placed = await present(presentCtx, [challenge]);
     expect(placed.map((p) => [p.name, p.zone.name])).toEqual([[NAME, ZONE]]);
@@ -64,7 +64,7 @@ describe('mrdomain: present and cleanup through the shared flow, against the emu
     expect(dns.queryLog.filter((q) => q.type === 'TXT' && q.server !== 'resolver').length).toBeGreaterThan(2);
     expect(emulator.callCount()).toBe(3);
 
-    const cleanupCtx = contextFromEnv(env, { logger });
+    const cleanupCtx = openSession(env, { logger }).flow();
     contexts.push(cleanupCtx);
     await cleanup(cleanupCtx, [challenge]);
     expect(store.records(ZONE).map(({ name, type, data }) => `${type} ${name} ${data}`)).toEqual(before);
@@ -97,7 +97,7 @@ describe('mrdomain: present and cleanup through the shared flow, against the emu
         ],
         emulator: { readings: reading.readings, maxPageLength: 2 },
       });
-      const ctx = contextFromEnv(world.env);
+      const ctx = openSession(world.env).flow();
       contexts.push(ctx);
       const before = world.store.records(ZONE).map(({ name, type, data }) => `${type} ${name} ${data}`);
       const challenges = [

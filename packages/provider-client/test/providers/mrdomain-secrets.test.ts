@@ -2,7 +2,7 @@ import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { clearSecrets, describeError, Dns01Error } from '../../src/index.js';
+import { clearSecrets, describeError, Dns01Error } from '../../src/internal.js';
 import { mrdomain } from '../../src/providers/mrdomain/index.js';
 import { CREDENTIALS, startMrDomainHarness, ZONE, type MrDomainHarness } from './mrdomain.harness.js';
 

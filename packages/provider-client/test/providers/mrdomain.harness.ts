@@ -8,7 +8,7 @@ import {
   type EmulatorServer,
   type MrDomainEmulatorOptions,
 } from '@dns01/testkit';
-import { createLogger, type DnsProvider, type FlowContext, type Logger } from '../../src/index.js';
+import { createLogger, type DnsProvider, type FlowContext, type Logger } from '../../src/internal.js';
 import { mrdomain } from '../../src/providers/mrdomain/index.js';
 
 /** A password with characters that change under URL, form and JSON encoding. */

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { http as mswHttp } from 'msw';
 import { MRDOMAIN_READINGS } from '@dns01/testkit';
-import { AuthenticationError, ConfigError, createRecords, present, cleanup, deleteRecords, ZoneNotFoundError } from '../../src/index.js';
+import { AuthenticationError, ConfigError, createRecords, present, cleanup, deleteRecords, ZoneNotFoundError } from '../../src/internal.js';
 import { mrdomain } from '../../src/providers/mrdomain/index.js';
 import { describeProviderConformance } from '../conformance.js';
 import { CREDENTIALS, requestsTo, startMrDomainHarness, storedTxt, ZONE, type HarnessOptions, type MrDomainHarness } from './mrdomain.harness.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { NETCUP_READINGS, startTestWorld, type TestWorld } from '@dns01/testkit';
-import { AuthenticationError, closeHttp, contextFromEnv, present, cleanup, type FlowContext } from '../../src/index.js';
+import { AuthenticationError, closeHttp, openSession, present, cleanup, type FlowContext } from '../../src/internal.js';
 
 const ZONE = 'example.com';
 const NAME = `_acme-challenge.${ZONE}`;
@@ -26,7 +26,7 @@ describe('netcup: present and cleanup through the shared flow under every readin
         records: [{ name: NAME, type: 'TXT', data: 'foreign-kept' }],
         emulator: { readings: reading.readings },
       });
-      ctx = contextFromEnv(world.env);
+      ctx = openSession(world.env).flow();
       const before = snapshot(world);
       const challenges = [
         { domain: ZONE, value: 'flow-apex' },
@@ -45,7 +45,7 @@ describe('netcup: present and cleanup through the shared flow under every readin
 
   it('reading "a refused login answers 4001": wrong credentials end in an authentication error before any write', async () => {
     world = await startTestWorld({ provider: 'netcup', emulator: { readings: { loginRefusal: 4001 } } });
-    ctx = contextFromEnv({ ...world.env, NETCUP_API_PASSWORD: 'wrong-flow-pw-9' });
+    ctx = openSession({ ...world.env, NETCUP_API_PASSWORD: 'wrong-flow-pw-9' }).flow();
     const before = snapshot(world);
     await expect(present(ctx, [{ domain: ZONE, value: 'never' }])).rejects.toBeInstanceOf(AuthenticationError);
     expect(snapshot(world)).toEqual(before);

@@ -7,7 +7,7 @@ import {
   type NetcupRestEmulator,
   type NetcupRestEmulatorOptions,
 } from '@dns01/testkit';
-import { createLogger, type DnsProvider, type ProviderDeps } from '../../src/index.js';
+import { createLogger, type DnsProvider, type ProviderDeps } from '../../src/internal.js';
 import { netcup } from '../../src/providers/netcup/index.js';
 import { API_KEY, API_PASSWORD, CUSTOMER, FAST_HTTP } from './netcup-rig.js';
 

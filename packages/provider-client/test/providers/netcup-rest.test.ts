@@ -10,10 +10,10 @@ import {
   ProviderApiError,
   ZoneNotFoundError,
   clearSecrets,
-  contextFromEnv,
-  dnsContextFromEnv,
+  openSession,
+  openDnsSession,
   redact,
-} from '../../src/index.js';
+} from '../../src/internal.js';
 import { netcup } from '../../src/providers/netcup/index.js';
 import { failure } from '../rejection.js';
 import { acmeValue, describeProviderConformance } from '../conformance.js';
@@ -314,13 +314,13 @@ describe('netcup: REST settings', () => {
     expect(netcup.propagationFor!(netcup.readConfig(trio))).toEqual({ timeout: 1200, interval: 5 });
   });
 
-  it('the flow takes those defaults: contextFromEnv, and dns01 wait (no credentials needed, the CCP ones when none are readable)', async () => {
+  it('the flow takes those defaults: openSession, and dns01 wait (no credentials needed, the CCP ones when none are readable)', async () => {
     const env = { DNS01_PROVIDER: 'netcup', NETCUP_REST_API_KEY: REST_KEY };
-    const ctx = contextFromEnv(env);
+    const ctx = openSession(env).flow();
     expect([ctx.propagation.timeoutMs, ctx.propagation.intervalMs]).toEqual([600_000, 500]);
     await ctx.provider.close();
-    expect(dnsContextFromEnv(env).propagation.intervalMs).toBe(500);
-    expect(dnsContextFromEnv({ DNS01_PROVIDER: 'netcup' }).propagation).toMatchObject({ timeoutMs: 1_200_000, intervalMs: 5000 });
-    expect(dnsContextFromEnv({ ...env, DNS01_POLLING_INTERVAL: '2' }).propagation.intervalMs).toBe(2000);
+    expect(openDnsSession(env).flow().propagation.intervalMs).toBe(500);
+    expect(openDnsSession({ DNS01_PROVIDER: 'netcup' }).flow().propagation).toMatchObject({ timeoutMs: 1_200_000, intervalMs: 5000 });
+    expect(openDnsSession({ ...env, DNS01_POLLING_INTERVAL: '2' }).flow().propagation.intervalMs).toBe(2000);
   });
 });

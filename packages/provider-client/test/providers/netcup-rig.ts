@@ -1,6 +1,6 @@
 /** A netcup emulator over loopback HTTP, a ZoneStore behind it, and the provider built against it. */
 import { startNetcupEmulator, ZoneStore, type LoggedRequest, type NetcupEmulator, type NetcupEmulatorOptions } from '@dns01/testkit';
-import { createLogger, type DnsProvider, type ProviderDeps } from '../../src/index.js';
+import { createLogger, type DnsProvider, type ProviderDeps } from '../../src/internal.js';
 import { netcup } from '../../src/providers/netcup/index.js';
 
 export const CUSTOMER = '40017';

@@ -15,7 +15,7 @@ import {
   createLogger,
   describeError,
   redact,
-} from '../../src/index.js';
+} from '../../src/internal.js';
 import { netcup } from '../../src/providers/netcup/index.js';
 import { NetcupRateLimitError, netcupError } from '../../src/providers/netcup/client.js';
 import { failure } from '../rejection.js';

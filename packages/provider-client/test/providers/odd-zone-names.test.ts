@@ -2,7 +2,7 @@
 // (issue 15, item 12): it is skipped with a warning, on every provider that lists zones.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMrDomainEmulator, startSourcedeskEmulator, startXsserverEmulator, ZoneStore, type EmulatorServer } from '@dns01/testkit';
-import { closeHttp, createLogger, type DnsProvider } from '../../src/index.js';
+import { closeHttp, createLogger, type DnsProvider } from '../../src/internal.js';
 import { mrdomain } from '../../src/providers/mrdomain/index.js';
 import { sourcedesk } from '../../src/providers/sourcedesk/index.js';
 import { xsserver } from '../../src/providers/xsserver/index.js';

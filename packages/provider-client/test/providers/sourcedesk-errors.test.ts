@@ -8,7 +8,7 @@ import {
   clearSecrets,
   createLogger,
   describeError,
-} from '../../src/index.js';
+} from '../../src/internal.js';
 import { createSourcedeskClient } from '../../src/providers/sourcedesk/client.js';
 import { silentLogger } from '../../src/log.js';
 import { sourcedesk } from '../../src/providers/sourcedesk/index.js';

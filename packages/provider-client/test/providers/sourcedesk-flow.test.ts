@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SOURCEDESK_READINGS, startTestWorld, type TestWorld } from '@dns01/testkit';
-import { closeHttp, contextFromEnv, createLogger, present, cleanup, type FlowContext } from '../../src/index.js';
+import { closeHttp, openSession, createLogger, present, cleanup, type FlowContext } from '../../src/internal.js';
 
 const NAME = '_acme-challenge.example.com';
 
@@ -20,7 +20,7 @@ describe('sourcedesk: present and cleanup through the shared flow, against the e
       records: [{ name: NAME, type: 'TXT', data: 'foreign-kept' }],
     });
     const logs: string[] = [];
-    ctx = contextFromEnv(world.env, { logger: createLogger({ level: 'debug', write: (l) => logs.push(l) }) });
+    ctx = openSession(world.env, { logger: createLogger({ level: 'debug', write: (l) => logs.push(l) }) }).flow();
     const before = world.store.records('example.com').map(({ name, type, data }) => `${type} ${name} ${data}`);
     const challenges = [
       { domain: 'example.com', value: 'flow-apex' },
@@ -47,7 +47,7 @@ describe('sourcedesk: present and cleanup through the shared flow, against the e
         records: [{ name: NAME, type: 'TXT', data: 'foreign-kept' }],
         emulator: { readings: reading.readings },
       });
-      ctx = contextFromEnv(world.env);
+      ctx = openSession(world.env).flow();
       const before = world.store.records('example.com').map(({ name, type, data }) => `${type} ${name} ${data}`);
       const challenges = [
         { domain: 'example.com', value: 'flow-apex' },

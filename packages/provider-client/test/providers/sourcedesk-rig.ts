@@ -1,6 +1,6 @@
 /** The sourceDESK emulator and a provider on it, shared by the sourcedesk test files. */
 import { ZoneStore, startSourcedeskEmulator, type SourcedeskEmulator, type SourcedeskEmulatorOptions } from '@dns01/testkit';
-import { closeHttp, createLogger, type DnsProvider, type ProviderDeps } from '../../src/index.js';
+import { closeHttp, createLogger, type DnsProvider, type ProviderDeps } from '../../src/internal.js';
 import { sourcedesk } from '../../src/providers/sourcedesk/index.js';
 
 export const ZONE = 'sourcedesk-shop.test';

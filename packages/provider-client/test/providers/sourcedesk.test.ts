@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, InvalidInputError, ZoneNotFoundError, clearSecrets } from '../../src/index.js';
+import { ConfigError, InvalidInputError, ZoneNotFoundError, clearSecrets } from '../../src/internal.js';
 import { sourcedesk } from '../../src/providers/sourcedesk/index.js';
 import { describeProviderConformance } from '../conformance.js';
 import { API_KEY, CUSTOMER_ID, NAME, ZONE, everything, rig, txt, type Rig } from './sourcedesk-rig.js';

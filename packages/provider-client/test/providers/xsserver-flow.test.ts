@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestWorld, XSSERVER_READINGS, type TestWorld } from '@dns01/testkit';
-import { closeHttp, contextFromEnv, createLogger, present, ProviderApiError, cleanup, type FlowContext } from '../../src/index.js';
+import { closeHttp, openSession, createLogger, present, ProviderApiError, cleanup, type FlowContext } from '../../src/internal.js';
 
 const NAME = '_acme-challenge.example.com';
 
@@ -27,7 +27,7 @@ describe('xsserver: present and cleanup through the shared flow, against the emu
       emulator: { nameStyle: 'absolute', expiredDomains: ['example.com'] },
     });
     const logs: string[] = [];
-    ctx = contextFromEnv(world.env, { logger: createLogger({ level: 'debug', write: (l) => logs.push(l) }) });
+    ctx = openSession(world.env, { logger: createLogger({ level: 'debug', write: (l) => logs.push(l) }) }).flow();
     const before = snapshot(world);
 
     const placed = await present(ctx, challenges);
@@ -54,7 +54,7 @@ describe('xsserver: present and cleanup through the shared flow, against the emu
         ],
         emulator: { readings: reading.readings },
       });
-      ctx = contextFromEnv(world.env);
+      ctx = openSession(world.env).flow();
       const before = snapshot(world);
       if (reading.deletes) {
         await present(ctx, challenges);

@@ -28,7 +28,7 @@ import {
   type DnsProvider,
   type Logger,
   type ProviderDeps,
-} from '../../src/index.js';
+} from '../../src/internal.js';
 import { xsserver } from '../../src/providers/xsserver/index.js';
 import { describeProviderConformance } from '../conformance.js';
 
