@@ -211,7 +211,7 @@ function hostLockIn(env: Env, logger: Logger): HostLock {
 
 /**
  * What the run cache is keyed by: every setting of the provider, credentials
- * included (only a hash of it is used, as a directory name),
+ * included (only an HMAC of it is used, as a directory name, see run-cache.ts),
  * so a session or zone found with one account or key is never used with another.
  */
 function runCacheAccount(definition: ProviderDefinition, config: unknown): string {

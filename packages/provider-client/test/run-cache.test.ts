@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NETCUP_READINGS, startTestWorld } from '@dns01/testkit';
-import { clearSecrets, createLogger, openRunCache, openSession, redact, silentLogger, type DnsProvider } from '../src/internal.js';
+import { clearSecrets, ConfigError, createLogger, openRunCache, openSession, redact, runCacheKey, silentLogger, type DnsProvider } from '../src/internal.js';
 import { EMPTY_ZONE, FAST_HTTP, FOREIGN_ZONE, NAME, ZONE, credentialsEnv, rig, txt, type Rig } from './providers/netcup-rig.js';
 
 let stateDir: string;
@@ -49,6 +50,68 @@ describe('run cache', () => {
     const [file] = cacheFiles();
     rmSync(file!.path);
     expect(a.get('zone:example.com')).toBeUndefined();
+  });
+});
+
+describe('run cache: the account directory is an HMAC under a private random key (issue 25)', () => {
+  const env = () => ({ DNS01_STATE_DIR: stateDir });
+  const keyFile = () => join(stateDir, 'run-cache.key');
+  const accountDirs = () => readdirSync(join(stateDir, 'cache'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+
+  it('the key is made on first use: 32 random bytes, 0600; the same key for every later use', () => {
+    const key = runCacheKey(env());
+    expect(key).toHaveLength(32);
+    expect(statSync(keyFile()).mode & 0o777).toBe(0o600);
+    expect(readFileSync(keyFile(), 'utf8')).toBe(key.toString('hex'));
+    expect(runCacheKey(env()).equals(key)).toBe(true);
+  });
+
+  it('the same account gets the same directory; another account another; none named by a plain hash of the account', () => {
+    openRunCache(env(), { provider: 'netcup', account: 'password-1' }).set('k', 'v', 60_000);
+    openRunCache(env(), { provider: 'netcup', account: 'password-1' }).set('k2', 'v', 60_000);
+    expect(accountDirs()).toHaveLength(1);
+    openRunCache(env(), { provider: 'netcup', account: 'password-2' }).set('k', 'v', 60_000);
+    const dirs = accountDirs();
+    expect(dirs).toHaveLength(2);
+    for (const dir of dirs) expect(dir).toMatch(/^netcup-[0-9a-f]{32}$/);
+    for (const account of ['password-1', 'password-2']) {
+      const plain = createHash('sha256').update(`netcup\n${account}`).digest('hex');
+      for (const dir of dirs) expect(plain).not.toContain(dir.slice('netcup-'.length, 'netcup-'.length + 16));
+    }
+  });
+
+  it('without the key file nobody derives the name: another key gives the same account another directory', () => {
+    openRunCache(env(), { provider: 'netcup', account: 'password-1' }).set('k', 'v', 60_000);
+    const [first] = accountDirs();
+    writeFileSync(keyFile(), 'ab'.repeat(32), { mode: 0o600 });
+    openRunCache(env(), { provider: 'netcup', account: 'password-1' }).set('k', 'v', 60_000);
+    expect(accountDirs()).toHaveLength(2);
+    expect(accountDirs().filter((d) => d !== first)).toHaveLength(1);
+  });
+
+  it('a key file open to others, a symlink or a malformed one is refused: the session works without the run cache', async () => {
+    runCacheKey(env());
+    chmodSync(keyFile(), 0o644);
+    expect(() => runCacheKey(env())).toThrow(ConfigError);
+    expect(() => openRunCache(env(), { provider: 'netcup', account: 'a' })).toThrow(/run-cache key .* is not a private file of this user/);
+    rmSync(keyFile());
+    const elsewhere = join(stateDir, 'planted');
+    writeFileSync(elsewhere, 'cd'.repeat(32), { mode: 0o600 });
+    symlinkSync(elsewhere, keyFile());
+    expect(() => runCacheKey(env())).toThrow(/cannot be read \(ELOOP\)/);
+    rmSync(keyFile());
+    writeFileSync(keyFile(), 'short', { mode: 0o600 });
+    expect(() => runCacheKey(env())).toThrow(/is malformed/);
+
+    const unavailable: unknown[] = [];
+    const session = openSession(
+      { ...env(), DNS01_PROVIDER: 'netcup', NETCUP_CUSTOMER_NUMBER: '1', NETCUP_API_KEY: 'key-1234567890', NETCUP_API_PASSWORD: 'pw-1234567890' },
+      { shareRun: { onUnavailable: (error) => unavailable.push(error) } },
+    );
+    await session.close();
+    expect(unavailable).toHaveLength(1);
+    expect(unavailable[0]).toBeInstanceOf(ConfigError);
+    expect(existsSync(join(stateDir, 'cache'))).toBe(false);
   });
 });
 
