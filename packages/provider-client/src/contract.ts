@@ -2,7 +2,6 @@ import type { Env, Settings, VarSpec } from './config.js';
 import { registerSecret } from './redact.js';
 import type { HttpClientOptions } from './http.js';
 import type { Logger } from './log.js';
-import type { RunCache } from './run-cache.js';
 import type { Observe, OpenPoint } from './readings.js';
 
 /** A zone as the provider knows it. `name` is normalised (lower case, A-labels, no trailing dot). */
@@ -22,26 +21,72 @@ export interface TxtRecord {
   id?: string;
 }
 
+/** What an append did: `created` the record, or found the exact value `present` already (nothing created). */
+export type AppendOutcome = 'created' | 'present';
+
+/** What a delete did: `deleted` at least one exact match, or found none (`absent`: already gone, or never there). */
 export type DeleteOutcome = 'deleted' | 'absent';
 
+/** Which of a provider's backends serves a zone, where it has several (netcup: the REST or the CCP API). */
+export interface ZoneBackend {
+  backend: string;
+  /** How messages name it: "REST API (CloudDNS)". */
+  label: string;
+  /** Whether the credentials that backend needs are configured. */
+  credentials: 'present' | 'missing';
+  /** The backend writes only `_acme-challenge` names (netcup REST without NETCUP_REST_CHANGESET). */
+  challengeNamesOnly?: boolean;
+}
+
 /**
- * What every provider implements (modelled on libdns). All names are absolute.
+ * What every provider implements, modelled on libdns: a handful of methods
+ * whose doc comments state every rule. All names are absolute; a provider
+ * normalises them (lower case, A-labels, no trailing dot) itself.
  *
- * Rules: add-only; delete only exact (name, TXT, value) matches; a record
- * already present on append, or already gone on delete, is success. All
- * methods may be called concurrently for the same zone.
+ * Every provider is written on the provider kit (`kit/`), which keeps these
+ * rules in one place; a backend implements only the kit's wire interface.
  */
 export interface DnsProvider {
   /** The definition's name (`netcup`, ...). */
   readonly name: string;
-  /** The account's zone that holds `fqdn` (ZoneNotFoundError when none). */
+  /**
+   * The account's zone that holds `fqdn`: the apex the DNS names first (one
+   * call in the common case), then each parent from the longest down.
+   * ZoneNotFoundError when no zone of the account holds it. Read-only;
+   * safe to call concurrently; a provider may remember the answer.
+   */
   findZone(fqdn: string): Promise<Zone>;
-  appendTxt(zone: Zone, name: string, value: string): Promise<void>;
+  /**
+   * Adds one TXT record `value` at `name` in `zone`. Add-only: never edits,
+   * replaces or deletes another record; a second value on a name (apex and
+   * wildcard) stands beside the first. Idempotent: the exact value already
+   * there is success (`present`), not a second copy.
+   *
+   * The name must lie inside the zone and the value be 1-255 printable
+   * ASCII characters without `"` or `\` (InvalidInputError before any call).
+   * Safe to call concurrently, also for one zone and one name: a provider
+   * serialises or batches what its API cannot take concurrently.
+   *
+   * A write whose outcome is unknown (a timeout, a 5xx, an unreadable reply)
+   * is looked for before it is reported or sent again; when the look fails
+   * too, the error is `isOutcomeUnknown` and the caller must delete the
+   * value by exact match (or name it as left behind).
+   */
+  appendTxt(zone: Zone, name: string, value: string): Promise<AppendOutcome>;
+  /**
+   * Deletes every TXT record at exactly `name` whose value is exactly
+   * `value` (unquoted), and nothing else: a record it cannot match exactly
+   * is left alone, and a delete is sent only for a record the API itself
+   * listed (or, netcup REST, addressed by the exact value). `absent` when
+   * there is none: already gone, or never there; both are success.
+   * Safe to call concurrently; may be repeated.
+   */
   deleteTxt(zone: Zone, name: string, value: string): Promise<DeleteOutcome>;
+  /** The TXT records at exactly `name` as the provider holds them now (values unquoted). Read-only. */
   listTxt(zone: Zone, name: string): Promise<TxtRecord[]>;
   /**
    * Every TXT record of the zone, where the API lists them all
-   * (`dns01 check --write` takes its snapshot with it).
+   * (`dns01 check --write` takes its snapshot with it). Read-only.
    */
   listZoneTxt?(zone: Zone): Promise<TxtRecord[]>;
   /**
@@ -51,12 +96,32 @@ export interface DnsProvider {
    * `txt` is the zone's TXT records as `listZoneTxt` just listed them.
    */
   probeReadings?(zone: Zone, txt: readonly TxtRecord[]): Promise<void>;
-  /** The zones the credentials reach, where the API can list them (`dns01 check`). */
+  /** The zones the credentials reach, where the API can list them (`dns01 check`). Read-only. */
   listZones?(): Promise<string[]>;
-  /** Which backend serves a zone and whether its credentials are set, where a provider has several (netcup). */
-  describeZone?(zone: Zone): { backend: string; label: string; credentials: 'present' | 'missing'; challengeNamesOnly?: boolean };
-  /** Ends a session (netcup logout). Safe to call more than once. */
+  /** Which backend serves a zone, where the definition has several (filled in by `defineProvider` from its `backends`). */
+  describeZone?(zone: Zone): ZoneBackend;
+  /** Ends a session (netcup logout). Safe to call more than once; never throws. */
   close(): Promise<void>;
+}
+
+/**
+ * Values that the hook processes of one run share (a session id, the zones
+ * already looked up, the records just created), per provider account.
+ * Clients such as acme.sh, lego and uacme start one process per challenge;
+ * without this each would log in and look the zone up again.
+ *
+ * The cache never decides anything: a value may be stale, planted or
+ * garbled, so whoever reads one checks it against what it serves (a
+ * recalled record against the cleanup it serves, a zone against the API's
+ * answer) and falls back to asking the API. An expired value is never
+ * returned. A value may be a secret: whoever reads it registers it with
+ * redact.ts. Implemented by `openRunCache` (run-cache.ts).
+ */
+export interface RunCache {
+  get(key: string): string | undefined;
+  /** Stores `value` for at most `ttlMs` from now. */
+  set(key: string, value: string, ttlMs: number): void;
+  delete(key: string): void;
 }
 
 export interface ProviderDeps {
@@ -106,14 +171,8 @@ export interface ProviderDefinition<C = unknown, N extends string = string> {
   readonly propagation: { timeout: number; interval: number; note: string };
   /** Whether the API can list the account's zones (`dns01 zones`, `dns01 check` without a domain). */
   readonly canListZones: boolean;
-  /**
-   * Setting keys of which at least one must be set, where every setting is
-   * optional on its own (netcup: the REST key or the legacy key); readConfig
-   * checks the rest of the combination. The acme.sh hooks check it first.
-   */
-  readonly credentialsOneOf?: readonly string[];
-  /** Defaults that depend on the configuration (netcup: which backends the credentials reach); else `propagation`. */
-  propagationFor?(config: C): { timeout: number; interval: number };
+  /** Where a provider has several backends (netcup: the REST and the CCP API), what depends on them. */
+  readonly backends?: ProviderBackends<C>;
   /** The points the API document leaves open, which the provider reports through `deps.observe`. */
   readonly openPoints: readonly OpenPoint[];
   readConfig(env: Env): C;
@@ -121,9 +180,28 @@ export interface ProviderDefinition<C = unknown, N extends string = string> {
 }
 
 /**
+ * What a provider with several backends (netcup) derives from its
+ * configuration: which credentials suffice, the propagation defaults, and
+ * which backend serves a zone.
+ */
+export interface ProviderBackends<C> {
+  /**
+   * Setting keys of which at least one must be set, where every setting is
+   * optional on its own (netcup: the REST key or the legacy key); readConfig
+   * checks the rest of the combination. The acme.sh hooks check it first.
+   */
+  readonly credentialsOneOf: readonly string[];
+  /** The propagation defaults for a configuration (netcup: which backends the credentials reach); else the definition's `propagation`. */
+  propagationFor(config: C): { timeout: number; interval: number };
+  /** Which backend serves a zone found by the provider, and whether its credentials are set (`dns01 check`, `check --write`). */
+  describeZone(config: C, zone: Zone): ZoneBackend;
+}
+
+/**
  * Defines a provider. `create` registers every secret setting for redaction
  * (from the settings' secret flags) before the provider is built, so no
- * provider registers its credentials itself.
+ * provider registers its credentials itself; with `backends`, the provider
+ * it returns describes its zones (`describeZone`).
  */
 export function defineProvider<S extends Record<string, VarSpec<unknown>>, const N extends string, C extends Settings<S> = Settings<S>>(
   definition: Omit<ProviderDefinition<C, N>, 'settings'> & { settings: S },
@@ -135,7 +213,9 @@ export function defineProvider<S extends Record<string, VarSpec<unknown>>, const
         const value = (config as Record<string, unknown>)[key];
         if (spec.secret && typeof value === 'string') registerSecret(value);
       }
-      return definition.create(config, deps);
+      const provider = definition.create(config, deps);
+      const backends = definition.backends;
+      return backends ? { ...provider, describeZone: (zone) => backends.describeZone(config, zone) } : provider;
     },
   };
 }

@@ -99,11 +99,12 @@ export async function createRecords(ctx: FlowContext, challenges: Challenge[]): 
       const record = { domain: c.domain, name, zone, value: c.value };
       attempted[i] = record;
       ctx.ledger?.atStake(record);
-      await ctx.provider.appendTxt(zone, name, c.value).catch((error: unknown) => {
+      const outcome = await ctx.provider.appendTxt(zone, name, c.value).catch((error: unknown) => {
         if (!isOutcomeUnknown(error)) ctx.ledger?.settled(record);
         throw error;
       });
-      ctx.logger.info(`created TXT ${name} in zone ${zone.name}`);
+      // An exact value already there is cleaned up like one created here: the delete is exact either way.
+      ctx.logger.info(outcome === 'created' ? `created TXT ${name} in zone ${zone.name}` : `TXT ${name} "${c.value}" already present in zone ${zone.name}`);
       return record;
     }),
   );

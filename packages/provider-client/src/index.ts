@@ -8,7 +8,7 @@
 
 // One session: configuration -> provider, settings, readings, per-call contexts.
 export { openDnsSession, openSession, readSessionSettings } from './session.js';
-export type { CallOptions, DnsSession, DnsSessionOptions, Session, SessionOptions, SessionSettings, ShareRunOptions, ZoneBackend } from './session.js';
+export type { CallOptions, DnsSession, DnsSessionOptions, Session, SessionOptions, SessionSettings, ShareRunOptions } from './session.js';
 
 // present / cleanup.
 export { cleanup, createRecords, deleteRecords, present, waitForRecords } from './flow.js';
@@ -33,7 +33,7 @@ export type { Dns01ErrorOptions, ExitCodeValue } from './errors.js';
 export { describeError } from './redact.js';
 
 // The provider contract.
-export type { ApiDoc, DeleteOutcome, DnsProvider, HostLock, ProviderDefinition, ProviderDeps, TxtRecord, Zone } from './contract.js';
+export type { ApiDoc, AppendOutcome, DeleteOutcome, DnsProvider, HostLock, ProviderDefinition, ProviderDeps, TxtRecord, Zone, ZoneBackend } from './contract.js';
 export { PROVIDER_NAMES } from './providers/registry.js';
 export type { ProviderName } from './providers/registry.js';
 export type { Observe, OpenPoint, ReadingLog, ReadingReport } from './readings.js';

@@ -86,21 +86,27 @@ export function toAbsolute(name: string, zone: string): string {
   return normalizeFqdn(`${trimmed}.${apex}`);
 }
 
-/** normalizeFqdn for a name a provider listed: undefined for names DNS cannot carry (`*`, odd labels). */
-export function tryNormalizeFqdn(name: string): string | undefined {
-  try {
-    return normalizeFqdn(name);
-  } catch {
-    return undefined;
-  }
-}
+/**
+ * How an API writes record names: `relative` to the zone (`@` or "" the
+ * apex), absolute only with a trailing dot (netcup); `absolute` (MrDomain);
+ * `either` (a name ending in the zone's name, or in a dot, is absolute).
+ */
+export type NameConvention = 'relative' | 'absolute' | 'either';
 
-/** toAbsolute for a name a provider listed: undefined for names dns01 could never have written. */
-export function tryToAbsolute(name: string, zone: string): string | undefined {
+/**
+ * The absolute, normalised name of a record name as an API lists it. A name
+ * DNS cannot carry (`*`, odd labels) comes back as listed, lower-cased: it
+ * never equals a normalised name, so it never matches a record dns01 wrote.
+ */
+export function listedName(name: string, zone: string, convention: NameConvention): string {
+  const listed = name.trim();
   try {
-    return toAbsolute(name, zone);
+    if (convention === 'absolute') return normalizeFqdn(listed);
+    if (convention === 'either') return toAbsolute(listed, zone);
+    if (listed === '' || listed === '@') return normalizeFqdn(zone);
+    return normalizeFqdn(listed.endsWith('.') ? listed : `${listed}.${zone}`);
   } catch {
-    return undefined;
+    return listed.toLowerCase();
   }
 }
 

@@ -2,26 +2,9 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { closeSync, constants, fstatSync, linkSync, openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { flag, setting, type Env } from './config.js';
+import type { RunCache } from './contract.js';
 import { ConfigError } from './errors.js';
 import { privateStateDir, readPrivateFile, writePrivateFile } from './state.js';
-
-/**
- * Values that the hook processes of one run share (a session id, the zones
- * already looked up, the ids of records just created), per provider account.
- * Clients such as acme.sh, lego and uacme start one process per challenge;
- * without this each would log in and look the zone up again.
- *
- * Each value is one 0600 file in the private state directory
- * (`cache/<provider>-<account key>/<key>`) holding the value and its expiry;
- * an expired value is never returned. A value may be a secret: whoever reads
- * it registers it with redact.ts.
- */
-export interface RunCache {
-  get(key: string): string | undefined;
-  /** Stores `value` for at most `ttlMs` from now. */
-  set(key: string, value: string, ttlMs: number): void;
-  delete(key: string): void;
-}
 
 interface Stored {
   value: string;

@@ -3,6 +3,7 @@ import type { TxtRecord, Zone } from './contract.js';
 import { DeviationError, Dns01Error, ProviderApiError } from './errors.js';
 import { challengeTarget, waitForRecords, type FlowContext } from './flow.js';
 import type { OpenPoint, ReadingLog, ReadingReport } from './readings.js';
+import { missingFrom } from './kit/index.js';
 import { describeError } from './redact.js';
 
 /**
@@ -78,17 +79,7 @@ export function suggestedTimeout(slowestMs: number): number {
 const keyOf = (r: Pick<TxtRecord, 'name' | 'value'>) => `${r.name} "${r.value}"`;
 
 /** The multiset difference of two TXT lists: what `a` has that `b` lacks, one for one. */
-function without(a: readonly TxtRecord[], b: readonly TxtRecord[]): string[] {
-  const left = new Map<string, number>();
-  for (const r of b) left.set(keyOf(r), (left.get(keyOf(r)) ?? 0) + 1);
-  const out: string[] = [];
-  for (const r of a) {
-    const n = left.get(keyOf(r)) ?? 0;
-    if (n > 0) left.set(keyOf(r), n - 1);
-    else out.push(keyOf(r));
-  }
-  return out;
-}
+const without = (a: readonly TxtRecord[], b: readonly TxtRecord[]): string[] => missingFrom(a.map(keyOf), b.map(keyOf));
 
 /** A step whose outcome is not what dns01 relies on. */
 class Deviation extends Error {}

@@ -1,5 +1,5 @@
 import { readDnsSettings, readSettings, type DnsSettings, type Env } from './config.js';
-import type { DnsProvider, HostLock, ProviderDefinition, ProviderDeps, Zone } from './contract.js';
+import type { DnsProvider, HostLock, ProviderDefinition, ProviderDeps, RunCache, Zone, ZoneBackend } from './contract.js';
 import { Dns01Error } from './errors.js';
 import type { DnsContext, FlowContext, PropagationSettings, RecordLedger } from './flow.js';
 import { proxyFromEnv } from './http.js';
@@ -8,7 +8,7 @@ import { findZoneApex } from './propagation/index.js';
 import type { WaitStatus } from './propagation/types.js';
 import { providerDefinition, providerSetting, type ProviderName } from './providers/registry.js';
 import { ReadingLog } from './readings.js';
-import { openRunCache, runCacheSetting, type RunCache } from './run-cache.js';
+import { openRunCache, runCacheSetting } from './run-cache.js';
 import { withHostLock } from './state.js';
 import { withZoneCache } from './zone-cache.js';
 
@@ -109,9 +109,6 @@ export interface ShareRunOptions {
   onUnavailable?: (error: unknown) => void;
 }
 
-/** A zone's backend as `dns01 check` reports it. */
-export type ZoneBackend = NonNullable<ReturnType<NonNullable<DnsProvider['describeZone']>>>;
-
 /** Propagation defaults when no provider is named (the most patient provider's). */
 export const GENERIC_PROPAGATION = { timeout: 1200, interval: 5 } as const;
 
@@ -120,7 +117,7 @@ const HOST_LOCK_WAIT_MS = 90_000;
 
 /** The provider's propagation defaults for its configuration (netcup: which backends it reaches). */
 function propagationDefaults(definition: ProviderDefinition, config: unknown): { timeout: number; interval: number } {
-  return (config !== undefined && definition.propagationFor?.(config)) || definition.propagation;
+  return (config !== undefined && definition.backends?.propagationFor(config)) || definition.propagation;
 }
 
 function propagationSettings(dns: DnsSettings, defaults: { timeout: number; interval: number }, overrides?: Partial<PropagationSettings>): PropagationSettings {

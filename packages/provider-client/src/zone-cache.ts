@@ -1,7 +1,6 @@
-import type { DnsProvider, Zone } from './contract.js';
+import type { DnsProvider, RunCache, Zone } from './contract.js';
 import { ZoneNotFoundError } from './errors.js';
 import { normalizeFqdn, zoneCandidates } from './names.js';
-import type { RunCache } from './run-cache.js';
 
 /** Zones stay cached this long: far longer than a run, and a zone the API rejects is looked up again. */
 export const ZONE_TTL_MS = 3600_000;

@@ -31,11 +31,14 @@ export async function locateZone(fqdn: string, options: LocateZoneOptions): Prom
   });
 }
 
-/** Caches zone lookups per name for the life of one provider instance. */
-export function memoizeZones(find: (fqdn: string) => Promise<Zone>): (fqdn: string) => Promise<Zone> {
-  const cache = new Map<string, Promise<Zone>>();
-  return (fqdn) => {
-    const key = normalizeFqdn(fqdn);
+/**
+ * Caches a lookup per key for the life of its owner (a provider instance);
+ * concurrent calls share one request, and a failed lookup is asked again.
+ */
+export function memoize<T>(find: (key: string) => Promise<T>, keyOf: (input: string) => string = (input) => input): (input: string) => Promise<T> {
+  const cache = new Map<string, Promise<T>>();
+  return (input) => {
+    const key = keyOf(input);
     let hit = cache.get(key);
     if (!hit) {
       hit = find(key);
@@ -44,6 +47,11 @@ export function memoizeZones(find: (fqdn: string) => Promise<Zone>): (fqdn: stri
     }
     return hit;
   };
+}
+
+/** Caches zone lookups per name (normalised) for the life of one provider instance. */
+export function memoizeZones(find: (fqdn: string) => Promise<Zone>): (fqdn: string) => Promise<Zone> {
+  return memoize(find, normalizeFqdn);
 }
 
 /** Runs tasks one at a time per key (a zone), for APIs unsafe under concurrency. */

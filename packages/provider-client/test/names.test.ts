@@ -112,13 +112,25 @@ describe('relative and absolute names', () => {
   });
 });
 
-describe('tryNormalizeFqdn / tryToAbsolute: names as providers list them', () => {
-  it('give the name, or undefined for names DNS cannot carry', async () => {
-    const { tryNormalizeFqdn, tryToAbsolute } = await import('../src/names.js');
-    expect(tryNormalizeFqdn('WWW.Example.com.')).toBe('www.example.com');
-    expect(tryNormalizeFqdn('a..b')).toBeUndefined();
-    expect(tryToAbsolute('@', 'example.com')).toBe('example.com');
-    expect(tryToAbsolute('_acme-challenge', 'example.com')).toBe('_acme-challenge.example.com');
-    expect(tryToAbsolute('a..b', 'example.com')).toBeUndefined();
+describe('listedName: names as providers list them', () => {
+  it('normalises what DNS can carry, keeps the rest as listed (lower case), which then matches no normalised name', async () => {
+    const { listedName } = await import('../src/names.js');
+    expect(listedName('WWW.Example.com.', 'example.com', 'absolute')).toBe('www.example.com');
+    expect(listedName('a..b', 'example.com', 'absolute')).toBe('a..b');
+    expect(listedName('@', 'example.com', 'either')).toBe('example.com');
+    expect(listedName('_acme-challenge', 'example.com', 'either')).toBe('_acme-challenge.example.com');
+    expect(listedName('_acme-challenge.example.com', 'example.com', 'either')).toBe('_acme-challenge.example.com');
+    expect(listedName('a..b', 'example.com', 'either')).toBe('a..b');
+    expect(listedName('*', 'example.com', 'either')).toBe('*');
+  });
+
+  it('relative: only a trailing dot makes a name absolute', async () => {
+    const { listedName } = await import('../src/names.js');
+    expect(listedName('@', 'example.com', 'relative')).toBe('example.com');
+    expect(listedName('', 'example.com', 'relative')).toBe('example.com');
+    expect(listedName('_acme-challenge', 'example.com', 'relative')).toBe('_acme-challenge.example.com');
+    expect(listedName('_acme-challenge.example.com.', 'example.com', 'relative')).toBe('_acme-challenge.example.com');
+    expect(listedName('_acme-challenge.example.com', 'example.com', 'relative')).toBe('_acme-challenge.example.com.example.com');
+    expect(listedName('*', 'example.com', 'relative')).toBe('*');
   });
 });

@@ -50,6 +50,7 @@ const VALUES = [
 const TYPES = [
   'AddressState',
   'ApiDoc',
+  'AppendOutcome',
   'CallOptions',
   'Challenge',
   'DeleteOutcome',

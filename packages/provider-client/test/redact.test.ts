@@ -104,7 +104,7 @@ describe('redaction before shortening (issue 15, item 7)', () => {
   });
 
   it('sourceDESK: a long message that echoes the key is masked before it is cut to length', async () => {
-    const { errorForCode } = await import('../src/providers/sourcedesk/client.js');
+    const { errorForCode } = await import('../src/providers/sourcedesk/errors.js');
     registerSecret(key);
     const message = `${'a'.repeat(140)} wrong key ${key} for customer`;
     const error = errorForCode('add', 805, message, 'example.com');

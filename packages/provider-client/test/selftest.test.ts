@@ -228,7 +228,7 @@ describe('check --write self-test: deviations and failures', { timeout: 30_000 }
       // The reading "create (or overwrite)": an add drops the values already at the name.
       async appendTxt(zone, name, value) {
         for (const r of await p.listTxt(zone, name)) await p.deleteTxt(zone, name, r.value);
-        await p.appendTxt(zone, name, value);
+        return p.appendTxt(zone, name, value);
       },
     }));
     expect(report.outcome).toBe('deviation');

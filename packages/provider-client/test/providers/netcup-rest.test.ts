@@ -309,9 +309,9 @@ describe('netcup: REST settings', () => {
   });
 
   it('propagation defaults: REST only is shorter and polls under a second; with the legacy credentials the CCP timeout stays', () => {
-    expect(netcup.propagationFor!(netcup.readConfig({ NETCUP_REST_API_KEY: REST_KEY }))).toEqual({ timeout: 600, interval: 0.5 });
-    expect(netcup.propagationFor!(netcup.readConfig({ ...trio, NETCUP_REST_API_KEY: REST_KEY }))).toEqual({ timeout: 1200, interval: 0.5 });
-    expect(netcup.propagationFor!(netcup.readConfig(trio))).toEqual({ timeout: 1200, interval: 5 });
+    expect(netcup.backends!.propagationFor(netcup.readConfig({ NETCUP_REST_API_KEY: REST_KEY }))).toEqual({ timeout: 600, interval: 0.5 });
+    expect(netcup.backends!.propagationFor(netcup.readConfig({ ...trio, NETCUP_REST_API_KEY: REST_KEY }))).toEqual({ timeout: 1200, interval: 0.5 });
+    expect(netcup.backends!.propagationFor(netcup.readConfig(trio))).toEqual({ timeout: 1200, interval: 5 });
   });
 
   it('the flow takes those defaults: openSession, and dns01 wait (no credentials needed, the CCP ones when none are readable)', async () => {

@@ -17,7 +17,7 @@ import {
   redact,
 } from '../../src/internal.js';
 import { netcup } from '../../src/providers/netcup/index.js';
-import { NetcupRateLimitError, netcupError } from '../../src/providers/netcup/client.js';
+import { NetcupRateLimitError, netcupError } from '../../src/providers/netcup/ccp/errors.js';
 import { failure } from '../rejection.js';
 import { describeProviderConformance } from '../conformance.js';
 import {

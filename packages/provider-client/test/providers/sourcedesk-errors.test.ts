@@ -65,7 +65,7 @@ describe('sourcedesk: every documented return code of the DNS actions', () => {
     ]) {
       const e = await failure(call());
       expect(e).toBeInstanceOf(ZoneNotFoundError);
-      expect(e.message).toBe('sourcedesk: the domain not-mine.test is not in this account (code 803: Domain not found)');
+      expect(e.message).toBe('sourcedesk dns/show: the domain not-mine.test is not in this account (code 803: Domain not found)');
     }
   });
 
@@ -103,7 +103,7 @@ describe('sourcedesk: every documented return code of the DNS actions', () => {
     r.emulator.answerNext({ action: 'list', code: 999, message: 'Something\nnew' });
     const e999 = await failure(r.provider.findZone(NAME));
     expect(e999).toBeInstanceOf(ProviderApiError);
-    expect(e999.message).toBe('sourcedesk dns/list: failed with return code 999: Something new');
+    expect(e999.message).toBe('sourcedesk dns/list: failed with an undocumented return code (code 999: Something new)');
     expect(everything(r.store).filter((x) => x.type === 'TXT')).toEqual([]);
   });
 });

@@ -165,12 +165,12 @@ describe('xsserver readings of the document', () => {
     const bad = await track(harness({ readings: { errors: 'http-200' }, password: 'wrong-password-x2' }));
     const error = await failure(bad.provider.findZone(CHALLENGE));
     expect(error).toBeInstanceOf(AuthenticationError);
-    expect(error.message).toBe('xsserver domainByName: the username or password was refused: Invalid username or password (HTTP 200)');
+    expect(error.message).toBe('xsserver domainByName: the username or password was refused (HTTP 200: Invalid username or password)');
     const good = await track(harness({ readings: { errors: 'http-200' } }));
     await expect(good.provider.findZone('_acme-challenge.not-in-this-account.example')).rejects.toBeInstanceOf(ZoneNotFoundError);
     const gone = await failure(good.provider.listTxt({ name: ZONE, id: '9999' }, CHALLENGE));
     expect(gone).toBeInstanceOf(ZoneNotFoundError);
-    expect(gone.message).toBe('xsserver listDnsRecords: domain id 9999 does not exist in this account: Domain not found (HTTP 200)');
+    expect(gone.message).toBe('xsserver listDnsRecords: domain id 9999 does not exist in this account (HTTP 200: Domain not found)');
   });
 
   it('an error body with HTTP 200 on a create is a refusal, not a success', async () => {
@@ -180,7 +180,7 @@ describe('xsserver readings of the document', () => {
     const zone = await h.provider.findZone(CHALLENGE);
     const error = await failure(h.provider.appendTxt(zone, CHALLENGE, 'v'));
     expect(error).toBeInstanceOf(InvalidInputError);
-    expect(error.message).toBe('xsserver createDnsRecord: the request was refused as invalid: Invalid content (HTTP 200)');
+    expect(error.message).toBe('xsserver createDnsRecord: the request was refused as invalid (HTTP 200: Invalid content)');
   });
 
   it('a create answered with an empty object is accepted once the record is listed', async () => {
@@ -323,7 +323,7 @@ describe('xsserver errors', () => {
     const error = await failure(h.provider.findZone(CHALLENGE));
     expect(error).toBeInstanceOf(AuthenticationError);
     expect(error.exitCode).toBe(4);
-    expect(error.message).toBe('xsserver domainByName: the username or password was refused: Invalid username or password (HTTP 401)');
+    expect(error.message).toBe('xsserver domainByName: the username or password was refused (HTTP 401: Invalid username or password)');
     expect(error.hint).toMatch(/XSSERVER_USERNAME .* XSSERVER_PASSWORD/);
     expect(h.server.requests).toHaveLength(1);
   });
@@ -342,7 +342,7 @@ describe('xsserver errors', () => {
     h.emulator.block('Access denied: too many requests, try again later');
     const error = await failure(h.provider.findZone(CHALLENGE));
     expect(error).toBeInstanceOf(AuthenticationError);
-    expect(error.message).toBe('xsserver domainByName: access denied: Access denied: too many requests, try again later (HTTP 403)');
+    expect(error.message).toBe('xsserver domainByName: access denied (HTTP 403: Access denied: too many requests, try again later)');
     expect(error.hint).toMatch(/blocked/);
   });
 
@@ -350,7 +350,7 @@ describe('xsserver errors', () => {
     const h = await track(harness());
     const error = await failure(h.provider.listTxt({ name: ZONE, id: '9999' }, CHALLENGE));
     expect(error).toBeInstanceOf(ZoneNotFoundError);
-    expect(error.message).toBe('xsserver listDnsRecords: domain id 9999 does not exist in this account: Domain not found (HTTP 404)');
+    expect(error.message).toBe('xsserver listDnsRecords: domain id 9999 does not exist in this account (HTTP 404: Domain not found)');
   });
 
   it('a request the API refuses as invalid (400): InvalidInputError with the API message', async () => {
@@ -360,7 +360,7 @@ describe('xsserver errors', () => {
     const zone = await h.provider.findZone(CHALLENGE);
     const error = await failure(h.provider.appendTxt(zone, CHALLENGE, 'v'));
     expect(error).toBeInstanceOf(InvalidInputError);
-    expect(error.message).toBe('xsserver createDnsRecord: the request was refused as invalid: Invalid content (HTTP 400)');
+    expect(error.message).toBe('xsserver createDnsRecord: the request was refused as invalid (HTTP 400: Invalid content)');
     expect(txt(h.store)).toEqual([]);
   });
 
@@ -372,7 +372,7 @@ describe('xsserver errors', () => {
     const error = await failure(h.provider.listTxt(zone, CHALLENGE));
     expect(error).toBeInstanceOf(ProviderApiError);
     expect((error as ProviderApiError).transient).toBe(false);
-    expect(error.message).toBe('xsserver listDnsRecords: failed: Locked by another operation (HTTP 409)');
+    expect(error.message).toBe('xsserver listDnsRecords: failed (HTTP 409: Locked by another operation)');
   });
 
   it.each([
@@ -402,7 +402,7 @@ describe('xsserver errors', () => {
     h.emulator.dropNextCreate();
     const error = await failure(h.provider.appendTxt(zone, CHALLENGE, 'lost-value'));
     expect(error.message).toBe(
-      `xsserver createDnsRecord: reported success but ${CHALLENGE} TXT "lost-value" is not in the record list`,
+      `xsserver createDnsRecord: reported success but TXT ${CHALLENGE} "lost-value" is not in the record list`,
     );
   });
 });

@@ -1,7 +1,8 @@
 import type { z } from 'zod';
-import { ProviderApiError, replyShapeError } from '../../errors.js';
+import { ProviderApiError } from '../../errors.js';
 import type { ProviderDeps } from '../../contract.js';
 import { createHttpClient } from '../../http.js';
+import { replyParser } from '../../kit/index.js';
 import { silentLogger, type Logger } from '../../log.js';
 import { errorForReply, PROVIDER_LABEL } from './errors.js';
 import type { MrDomainConfig } from './settings.js';
@@ -21,7 +22,6 @@ import {
  * (service/dnssetzone, dnsrestore, dnsdeleteall) are deliberately absent.
  */
 export type MrDomainAction = 'service/getinfo' | 'service/list' | 'service/dnslist' | 'service/dnscreate' | 'service/dnsdelete';
-
 
 /** The largest page the API serves (its default); one page covers any sane zone. */
 const PAGE_LENGTH = 1000;
@@ -48,13 +48,35 @@ interface CallOptions {
 /** Outcome of a call: the validated data, or the refusal for the caller to interpret. */
 type CallResult<T> = { ok: true; data: T } | { ok: false; reply: Envelope };
 
+const replies = replyParser(
+  PROVIDER_LABEL,
+  'The API may have changed, or MRDOMAIN_ENDPOINT points at something else; run with DNS01_LOG_LEVEL=debug and report it',
+);
+
 /**
  * Wire client for the dondominio Simple-POST API (API user manual, section 2: https://dondominio.dev/en/api/docs/api/):
  * every call is `POST <endpoint>/<module>/<action>/` with a form-encoded body
  * carrying apiuser and apipasswd; every reply is the JSON envelope
  * `{success, errorCode, errorCodeMsg, action, version, messages?, responseData}`.
  */
-export function createMrDomainClient(config: MrDomainConfig, deps: Pick<ProviderDeps, 'logger' | 'http' | 'observe'> = { logger: silentLogger }) {
+export interface MrDomainClient {
+  /** service/getinfo: the service of this name and its status, or `found: false` (see NOT_A_SERVICE). */
+  findService(serviceName: string): Promise<ServiceLookup>;
+  /** service/list: the names of every service in the account, page by page. */
+  listServices(): Promise<string[]>;
+  /** service/dnslist narrowed on the server by type and `filter` (whatever the API matches it against), page by page. */
+  listDns(serviceName: string, filter?: { type?: string; name?: string }): Promise<DnsEntry[]>;
+  /**
+   * service/dnscreate. Not idempotent: never resent here. The created entry
+   * of the reply, or undefined when the reply carries none (no failure: a
+   * list then shows the record).
+   */
+  createDns(serviceName: string, record: { name: string; type: string; value: string; ttl?: number }): Promise<DnsEntry | undefined>;
+  /** service/dnsdelete by entityID; 4002 (entity not found) means it is already gone. */
+  deleteDns(serviceName: string, entityID: string): Promise<'deleted' | 'absent'>;
+}
+
+export function createMrDomainClient(config: MrDomainConfig, deps: Pick<ProviderDeps, 'logger' | 'http' | 'observe'> = { logger: silentLogger }): MrDomainClient {
   const log: Logger = deps.logger;
   const http = createHttpClient({ ...deps.http, provider: PROVIDER_LABEL, baseUrl: config.endpoint, logger: log });
 
@@ -80,12 +102,12 @@ export function createMrDomainClient(config: MrDomainConfig, deps: Pick<Provider
       throw error;
     }
     const envelope = envelopeSchema.safeParse(body);
-    if (!envelope.success) throw shapeError(action, 'reply', envelope.error, !options.idempotent);
+    if (!envelope.success) throw replies.shapeError(action, 'reply', envelope.error, !options.idempotent);
     const reply = envelope.data;
     log.debug(`${action}: ${reply.success ? 'success' : `error ${reply.errorCode} ${reply.errorCodeMsg ?? ''}`.trim()}`);
     if (!reply.success || reply.errorCode !== 0) return { ok: false, reply };
     const data = schema.safeParse(reply.responseData);
-    if (!data.success) throw shapeError(action, 'responseData', data.error, !options.idempotent);
+    if (!data.success) throw replies.shapeError(action, 'responseData', data.error, !options.idempotent);
     return { ok: true, data: data.data };
   }
 
@@ -186,13 +208,5 @@ export function createMrDomainClient(config: MrDomainConfig, deps: Pick<Provider
     throw errorForReply('service/dnsdelete', result.reply, entityID);
   }
 
-  return { tryCall, call, findService, listServices, listDns, createDns, deleteDns };
-}
-
-export type MrDomainClient = ReturnType<typeof createMrDomainClient>;
-
-/** `write`: the request changes the zone, so after an unreadable reply its outcome is unknown. */
-function shapeError(action: string, part: string, error: z.ZodError, write: boolean): ProviderApiError {
-  const hint = 'The API may have changed, or MRDOMAIN_ENDPOINT points at something else; run with DNS01_LOG_LEVEL=debug and report it';
-  return replyShapeError(PROVIDER_LABEL, action, part, error, hint, write);
+  return { findService, listServices, listDns, createDns, deleteDns };
 }

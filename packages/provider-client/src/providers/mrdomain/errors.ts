@@ -1,25 +1,8 @@
-import {
-  AuthenticationError,
-  InvalidInputError,
-  ProviderApiError,
-  ZoneNotFoundError,
-  type Dns01Error,
-} from '../../errors.js';
-import { redact } from '../../redact.js';
+import type { Dns01Error } from '../../errors.js';
+import { apiWords, codeTable, type CodeMeaning } from '../../kit/index.js';
 import type { Envelope } from './schemas.js';
 
 export const PROVIDER_LABEL = 'MrDomain';
-
-type Kind = 'auth' | 'zone' | 'input' | 'api';
-
-interface CodeMeaning {
-  kind: Kind;
-  /** What happened, in words a user understands. */
-  what: string;
-  /** What to do about it. */
-  hint: string;
-  transient?: boolean;
-}
 
 const BLOCKED: CodeMeaning = {
   kind: 'auth',
@@ -117,31 +100,14 @@ export const MRDOMAIN_ERROR_CODES: Readonly<Record<number, CodeMeaning>> = {
   4006: { kind: 'api', transient: true, what: 'MrDomain failed to delete the record', hint: 'Try again later, or delete the record in the MrDomain panel' },
 };
 
-/** Masked before its whitespace is collapsed: a secret with spaces inside would no longer match after. */
-function oneLine(text: string): string {
-  return redact(text).replace(/\s+/g, ' ').trim();
-}
+const CODES = codeTable(PROVIDER_LABEL, MRDOMAIN_ERROR_CODES, {
+  kind: 'api',
+  what: 'the API refused the request',
+  hint: 'See the error code table of the MrDomain API documentation (section 10.1.1)',
+});
 
 /** The typed error for a reply with `success: false`, naming action, code and what to do. */
 export function errorForReply(action: string, reply: Envelope, subject?: string): Dns01Error {
-  const code = reply.errorCode;
-  const meaning: CodeMeaning = MRDOMAIN_ERROR_CODES[code] ?? {
-    kind: 'api',
-    what: 'the API refused the request',
-    hint: 'See the error code table of the MrDomain API documentation (section 10.1.1)',
-  };
-  const detail = [reply.errorCodeMsg, ...(reply.messages ?? [])].filter((m): m is string => !!m && m.trim() !== '');
-  const about = subject ? ` (${subject})` : '';
-  const codeText = `error ${code}${detail.length > 0 ? `: ${oneLine([...new Set(detail)].join('; '))}` : ''}`;
-  const message = `${meaning.what}${about} [${codeText}]`;
-  switch (meaning.kind) {
-    case 'auth':
-      return new AuthenticationError(`${PROVIDER_LABEL} ${action}: ${message}`, { hint: meaning.hint });
-    case 'zone':
-      return new ZoneNotFoundError(`${PROVIDER_LABEL} ${action}: ${message}`, { hint: meaning.hint });
-    case 'input':
-      return new InvalidInputError(`${PROVIDER_LABEL} ${action}: ${message}`, { hint: meaning.hint });
-    default:
-      return new ProviderApiError(PROVIDER_LABEL, action, message, { hint: meaning.hint, transient: meaning.transient ?? false });
-  }
+  const words = apiWords([reply.errorCodeMsg, ...(reply.messages ?? [])]);
+  return CODES.error(action, reply.errorCode, `error ${reply.errorCode}${words ? `: ${words}` : ''}`, subject);
 }

@@ -1,10 +1,10 @@
 import { defineProvider } from '../../contract.js';
-import { createNetcupProvider } from './backends.js';
 import { TXT_QUOTING } from '../../readings.js';
-import { createNetcupClient } from './client.js';
-import { createCcpBackend } from './provider.js';
-import { NetcupRestClient } from './rest/client.js';
-import { createRestBackend } from './rest/provider.js';
+import { createNetcupClient } from './ccp/client.js';
+import { createCcpProvider } from './ccp/provider.js';
+import { createNetcupRestClient } from './rest/client.js';
+import { createRestProvider } from './rest/provider.js';
+import { BACKEND_LABEL, backendOf, createNetcupRouter } from './router.js';
 import { endpointUrl, legacyCredentials, netcupSettings, readNetcupConfig, type NetcupConfig } from './settings.js';
 
 export type { NetcupConfig } from './settings.js';
@@ -30,13 +30,20 @@ export const netcup = defineProvider({
     ...CCP_PROPAGATION,
     note: "with the CCP credentials: zone reloads reach netcup's nameservers after 5-20 minutes; with only a REST key 600 s and 0.5 s (CloudDNS serves a record after about a minute); with both 1200 s and 0.5 s",
   },
-  propagationFor(config: NetcupConfig) {
-    if (!config.restApiKey) return CCP_PROPAGATION;
-    // With the legacy credentials too, a zone may still be on the slow backend: its timeout, the REST interval.
-    return legacyCredentials(config) ? { timeout: CCP_PROPAGATION.timeout, interval: REST_PROPAGATION.interval } : REST_PROPAGATION;
-  },
   canListZones: false,
-  credentialsOneOf: ['restApiKey', 'apiKey'],
+  backends: {
+    credentialsOneOf: ['restApiKey', 'apiKey'],
+    propagationFor(config: NetcupConfig) {
+      if (!config.restApiKey) return CCP_PROPAGATION;
+      // With the legacy credentials too, a zone may still be on the slow backend: its timeout, the REST interval.
+      return legacyCredentials(config) ? { timeout: CCP_PROPAGATION.timeout, interval: REST_PROPAGATION.interval } : REST_PROPAGATION;
+    },
+    describeZone(config: NetcupConfig, zone) {
+      const backend = backendOf(zone);
+      const credentials = backend === 'rest' ? !!config.restApiKey : !!legacyCredentials(config);
+      return { backend, label: BACKEND_LABEL[backend], credentials: credentials ? 'present' : 'missing', challengeNamesOnly: backend === 'rest' && !config.restChangeset };
+    },
+  },
   openPoints: [
     { point: 'backend', title: 'the API that serves the zone: REST (CloudDNS) or CCP (legacy)' },
     { point: 'secondValue', title: 'REST API: a second challenge value on a name is added beside the first, or replaces it' },
@@ -48,12 +55,11 @@ export const netcup = defineProvider({
   readConfig: (env): NetcupConfig => readNetcupConfig(env),
   create(config: NetcupConfig, deps) {
     const legacy = legacyCredentials(config);
-    const ccp = legacy
-      ? createCcpBackend(createNetcupClient({ ...legacy, endpoint: endpointUrl(config.endpoint) }, deps), deps, { restConfigured: !!config.restApiKey })
-      : undefined;
-    const rest = config.restApiKey
-      ? createRestBackend(new NetcupRestClient({ apiKey: config.restApiKey, endpoint: config.restEndpoint }, deps), deps, { changeset: config.restChangeset })
-      : undefined;
-    return createNetcupProvider({ rest, ccp }, deps);
+    const ccp = legacy && createCcpProvider(createNetcupClient({ ...legacy, endpoint: endpointUrl(config.endpoint) }, deps), deps, { restConfigured: !!config.restApiKey });
+    const rest =
+      config.restApiKey === undefined
+        ? undefined
+        : createRestProvider(createNetcupRestClient({ apiKey: config.restApiKey, endpoint: config.restEndpoint }, deps), deps, { changeset: config.restChangeset });
+    return createNetcupRouter({ rest, ccp: ccp || undefined });
   },
 });

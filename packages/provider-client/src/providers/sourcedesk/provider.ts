@@ -1,10 +1,10 @@
-import type { DnsProvider, ProviderDeps, TxtRecord, Zone } from '../../contract.js';
-import { unquoteTxt } from '../../txt.js';
-import { observeQuoting } from '../../readings.js';
-import { InvalidInputError, isOutcomeUnknown } from '../../errors.js';
-import { checkTxtValue, normalizeFqdn, toRelative, tryNormalizeFqdn, tryToAbsolute } from '../../names.js';
-import { KeyedMutex, locateZone, memoizeZones, zoneNames } from '../../zone.js';
+import type { DnsProvider, ProviderDeps, Zone } from '../../contract.js';
+import { InvalidInputError } from '../../errors.js';
+import { createProvider, type Target, type Wire } from '../../kit/index.js';
+import { listedName } from '../../names.js';
+import { zoneNames } from '../../zone.js';
 import type { SourcedeskClient, SourcedeskRecord } from './client.js';
+import { PROVIDER } from './errors.js';
 
 /**
  * The TTL asked for first. The document names no minimum; 300 is what DNS
@@ -15,18 +15,6 @@ export const CHALLENGE_TTL = 300;
 /** Tried in turn when the API refuses a TTL and its reason names no minimum. */
 const FALLBACK_TTLS = [600, 3600];
 const MAX_TTL = 86_400;
-
-const ZONE_HINT =
-  'Check that the domain is in this sourceDESK account and uses the sourceDESK nameservers (dns/list only shows such zones)';
-
-/** The normalised name, checked to lie inside the zone (InvalidInputError otherwise). */
-function nameInZone(name: string, zone: Zone): string {
-  const fqdn = normalizeFqdn(name);
-  toRelative(fqdn, zone.name);
-  return fqdn;
-}
-
-
 /** A refusal reason that names a cause other than the TTL: other TTLs would be refused the same way. */
 const OTHER_CAUSE = /content|value|name|type|priority|length|long|character|quot|domain|zone/i;
 
@@ -47,51 +35,24 @@ export function nextTtl(refused: number, reason: string): number | undefined {
   return FALLBACK_TTLS.find((t) => t > refused);
 }
 
+/**
+ * sourceDESK on the provider kit: dns/show, then dns/add or dns/delete by
+ * id, one change at a time per zone (read-modify-write). dns/add returns no
+ * id and is never sent twice: after an unknown outcome the kit looks and
+ * reports. Names are written relative, "" for the apex.
+ */
 export function createSourcedeskProvider(client: SourcedeskClient, deps: ProviderDeps): DnsProvider {
   const log = deps.logger;
-  // dns/show then dns/add (or dns/delete) is read-modify-write: one change at a time per zone.
-  const mutex = new KeyedMutex();
   // The first TTL each zone accepted in this run: later records start there instead of probing again.
   const acceptedTtl = new Map<string, number>();
 
-  const findZone = memoizeZones((fqdn) =>
-    locateZone(fqdn, {
-      provider: 'sourcedesk',
-      findApex: deps.findApex,
-      hint: ZONE_HINT,
-      confirm: async (candidate) => {
-        // The filter is a wildcard match: only an exact name confirms.
-        const zones = await client.listZones(candidate);
-        return zones.some((z) => tryNormalizeFqdn(z) === candidate) ? { name: candidate } : undefined;
-      },
-    }),
-  );
-
-  const txtAt = (records: SourcedeskRecord[], zone: string, fqdn: string) =>
-    records.filter((r) => r.type.toUpperCase() === 'TXT' && tryToAbsolute(r.name, zone) === fqdn);
-
-  async function holds(zone: Zone, fqdn: string, value: string): Promise<boolean> {
-    return txtAt(await client.showZone(zone.name), zone.name, fqdn).some((r) => unquoteTxt(r.content) === value);
-  }
-
-  async function add(zone: Zone, fqdn: string, value: string): Promise<void> {
-    const name = toRelative(fqdn, zone.name);
+  /** dns/add from the zone's accepted TTL; a refusal about the TTL (or about nothing named) is tried with a higher one. */
+  async function add(zone: Zone, target: Target): Promise<void> {
     const tried: number[] = [];
     const preferredTtl = acceptedTtl.get(zone.name) ?? CHALLENGE_TTL;
-    let ttl = preferredTtl;
-    for (;;) {
+    for (let ttl: number | undefined = preferredTtl; ttl !== undefined; ) {
       tried.push(ttl);
-      let outcome;
-      try {
-        outcome = await client.addRecord(zone.name, { name, type: 'TXT', content: value, ttl, priority: 0 });
-      } catch (error) {
-        // The add may have happened before the failure (a timeout, a 5xx): look before failing.
-        if (isOutcomeUnknown(error) && (await holds(zone, fqdn, value).catch(() => false))) {
-          log.debug(`dns/add failed, but the record for ${fqdn} is in place`);
-          return;
-        }
-        throw error;
-      }
+      const outcome = await client.addRecord(zone.name, { name: target.relative, type: 'TXT', content: target.value, ttl, priority: 0 });
       if (outcome.added) {
         if (!acceptedTtl.has(zone.name)) {
           deps.observe?.('minTtl', `accepts TTL ${ttl}${tried.length > 1 ? ` (refused ${tried.slice(0, -1).join(', ')})` : ''}`, true);
@@ -103,7 +64,7 @@ export function createSourcedeskProvider(client: SourcedeskClient, deps: Provide
       const next = nextTtl(ttl, outcome.reason);
       if (next === undefined) {
         throw new InvalidInputError(
-          `sourcedesk dns/add: the TXT record at ${fqdn} was refused as invalid (code 805: ${outcome.reason || 'no reason given'}; TTLs tried: ${tried.join(', ')})`,
+          `sourcedesk dns/add: the TXT record at ${target.name} was refused as invalid (code 805: ${outcome.reason || 'no reason given'}; TTLs tried: ${tried.join(', ')})`,
           { hint: 'Check the name and the value (ACME challenge values are 43 characters of base64url)' },
         );
       }
@@ -112,51 +73,29 @@ export function createSourcedeskProvider(client: SourcedeskClient, deps: Provide
     }
   }
 
-  return {
-    name: 'sourcedesk',
-    findZone,
-
-    async appendTxt(zone, name, value) {
-      const fqdn = nameInZone(name, zone);
-      checkTxtValue(value);
-      await mutex.run(zone.name, async () => {
-        if (await holds(zone, fqdn, value)) {
-          log.debug(`TXT ${fqdn} already holds the value; not adding it again`);
-          return;
-        }
-        await add(zone, fqdn, value);
-        log.debug(`added TXT ${fqdn}`);
-      });
+  const wire: Wire<SourcedeskRecord> = {
+    name: PROVIDER,
+    apex: '',
+    actions: { add: 'dns/add', remove: 'dns/delete' },
+    exclusive: { per: 'zone' },
+    unknownOutcome: { add: 'report' },
+    zones: {
+      // The filter is a wildcard match: only an exact name confirms.
+      confirm: async (candidate) => ((await client.listZones(candidate)).some((z) => listedName(z, candidate, 'absolute') === candidate) ? { name: candidate } : undefined),
+      hint: 'Check that the domain is in this sourceDESK account and uses the sourceDESK nameservers (dns/list only shows such zones)',
     },
-
-    async deleteTxt(zone, name, value) {
-      const fqdn = nameInZone(name, zone);
-      return mutex.run(zone.name, async () => {
-        const matches = txtAt(await client.showZone(zone.name), zone.name, fqdn).filter((r) => unquoteTxt(r.content) === value);
-        let deleted = false;
-        for (const record of matches) {
-          if ((await client.deleteRecord(zone.name, record.id)) === 'deleted') deleted = true;
-          else log.debug(`record ${record.id} at ${fqdn} was already gone (code 806)`);
-        }
-        return deleted ? 'deleted' : 'absent';
-      });
+    list: (zone) => client.showZone(zone.name),
+    read: (r, zone) => ({ name: listedName(r.name, zone.name, 'either'), type: r.type, data: r.content, id: r.id }),
+    add: async (zone, [target]) => add(zone, target!),
+    async remove(zone, records) {
+      const removed: SourcedeskRecord[] = [];
+      for (const record of records) {
+        if ((await client.deleteRecord(zone.name, record.id)) === 'deleted') removed.push(record);
+        else log.debug(`record ${record.id} in ${zone.name} was already gone (code 806)`);
+      }
+      return { removed };
     },
-
-    async listTxt(zone, name): Promise<TxtRecord[]> {
-      const fqdn = nameInZone(name, zone);
-      return txtAt(await client.showZone(zone.name), zone.name, fqdn).map((r) => ({ name: fqdn, value: unquoteTxt(r.content), id: r.id }));
-    },
-
-    async listZoneTxt(zone): Promise<TxtRecord[]> {
-      const txt = (await client.showZone(zone.name)).filter((r) => r.type.toUpperCase() === 'TXT');
-      observeQuoting(deps.observe, txt.map((r) => ({ raw: r.content, value: unquoteTxt(r.content) })));
-      return txt.map((r) => ({ name: tryToAbsolute(r.name, zone.name) ?? r.name.toLowerCase(), value: unquoteTxt(r.content), id: r.id }));
-    },
-
-    async listZones() {
-      return zoneNames(await client.listZones(), log, 'sourcedesk');
-    },
-
-    async close() {},
+    listZones: async () => zoneNames(await client.listZones(), log, PROVIDER),
   };
+  return createProvider(wire, deps);
 }

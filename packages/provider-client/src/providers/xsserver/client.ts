@@ -1,21 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { z } from 'zod';
-import { AuthenticationError, InvalidInputError, ProviderApiError, replyShapeError, ZoneNotFoundError } from '../../errors.js';
 import type { ProviderDeps } from '../../contract.js';
 import { createHttpClient, type HttpClient, type HttpResponse, type HttpRequest } from '../../http.js';
+import { replyParser } from '../../kit/index.js';
 import { registerBasicAuth } from '../../redact.js';
+import { PROVIDER, refusalError, refusalOf, safeJson, type Refusal } from './errors.js';
 import type { XsserverConfig } from './settings.js';
-import {
-  dnsRecordsReply,
-  domainListReply,
-  domainsByNameReply,
-  errorReply,
-  infoReply,
-  type DnsRecordReply,
-  type DomainEntry,
-} from './schemas.js';
+import { dnsRecordsReply, domainListReply, domainsByNameReply, infoReply, type DnsRecordReply, type DomainEntry } from './schemas.js';
 
-const PROVIDER = 'xsserver';
+const replies = replyParser(PROVIDER, 'The XSServer API may have changed; run with DNS01_LOG_LEVEL=debug and report it');
 
 
 export interface NewDnsRecord {
@@ -43,92 +35,6 @@ export interface XsserverClient {
   createRecord(domainId: string, record: NewDnsRecord): Promise<void>;
   /** `DELETE /domain/@id/dns/@index`. Never retried by the HTTP layer: an index goes stale. */
   deleteRecord(domainId: string, index: string): Promise<DeleteIndexOutcome>;
-}
-
-const AUTH_HINT =
-  'Check XSSERVER_USERNAME (the client area e-mail address) and XSSERVER_PASSWORD; log in at https://cp.xsserver.gmbh to confirm them and that API access is not blocked';
-
-/** The body as JSON, or undefined when it is not JSON. */
-function safeJson(res: HttpResponse): unknown {
-  try {
-    return JSON.parse(res.text);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The `error` messages of a body, whatever its HTTP status; undefined when it carries none. */
-function errorMessagesIn(res: HttpResponse): string[] | undefined {
-  const parsed = errorReply.safeParse(safeJson(res));
-  return parsed.success ? parsed.data.error : undefined;
-}
-
-/**
- * A refusal: an HTTP error status, or (a reading the document leaves open)
- * HTTP 200 with an `{"error": [...]}` body. Each body is checked for `error`
- * before its schema.
- */
-interface Refusal {
-  /** The HTTP status, or the status the messages imply when the body came with 200. */
-  status: number;
-  messages: string[];
-  /** The HTTP status as sent. */
-  httpStatus: number;
-}
-
-const AUTH_WORDS = /password|username|unauthori[sz]ed|authori[sz]ation|credential|log ?in|authenticat/i;
-const DENIED_WORDS = /access denied|forbidden|blocked|too many|not active/i;
-const NOT_FOUND_WORDS = /not found|does not exist|no such|unknown domain/i;
-
-function refusalOf(res: HttpResponse): Refusal | undefined {
-  const messages = errorMessagesIn(res);
-  if (res.status >= 400) {
-    return { status: res.status, messages: messages?.length ? messages : ['no error message'], httpStatus: res.status };
-  }
-  if (!messages?.length) return undefined; // an empty `error` list beside a success is no refusal
-  const text = messages.join(' ');
-  let status = 400;
-  if (AUTH_WORDS.test(text)) status = 401;
-  else if (DENIED_WORDS.test(text)) status = 403;
-  else if (NOT_FOUND_WORDS.test(text)) status = 404;
-  else if (/invalid method/i.test(text)) status = 405;
-  return { status, messages, httpStatus: res.status };
-}
-
-/** `write`: the request changes the zone, so after an unreadable reply its outcome is unknown. */
-function parse<S extends z.ZodType>(schema: S, res: HttpResponse, action: string, write = false): z.infer<S> {
-  const parsed = schema.safeParse(res.json());
-  if (parsed.success) return parsed.data;
-  throw replyShapeError(PROVIDER, action, 'reply', parsed.error, 'The XSServer API may have changed; run with DNS01_LOG_LEVEL=debug and report it', write);
-}
-
-/**
- * The error for a refusal of one action. 429 and 5xx never get here: the
- * HTTP layer retries them and raises a transient ProviderApiError.
- */
-function refusalError(refusal: Refusal, action: string, what: string): Error {
-  const detail = `${refusal.messages.join('; ')} (HTTP ${refusal.httpStatus})`;
-  if (refusal.status === 401) {
-    return new AuthenticationError(`${PROVIDER} ${action}: the username or password was refused: ${detail}`, { hint: AUTH_HINT });
-  }
-  if (refusal.status === 403) {
-    return new AuthenticationError(`${PROVIDER} ${action}: access denied: ${detail}`, {
-      hint: `${AUTH_HINT}; a 403 can also mean the account or this IP address is blocked for a while after too many requests`,
-    });
-  }
-  if (refusal.status === 404) {
-    return new ZoneNotFoundError(`${PROVIDER} ${action}: ${what} does not exist in this account: ${detail}`, {
-      hint: 'Check that the domain is in this XSServer account and active (dns01 zones lists them)',
-    });
-  }
-  if (refusal.status === 400 || refusal.status === 422) {
-    return new InvalidInputError(`${PROVIDER} ${action}: the request was refused as invalid: ${detail}`, {
-      hint: 'Check the domain name and the TXT value; run with DNS01_LOG_LEVEL=debug for the request sent',
-    });
-  }
-  return new ProviderApiError(PROVIDER, action, `failed: ${detail}`, {
-    hint: 'Try again later; if it persists, contact XSServer support with the message above',
-  });
 }
 
 export function createXsserverClient(options: XsserverConfig, deps: Pick<ProviderDeps, 'logger' | 'http' | 'observe'>): XsserverClient {
@@ -170,7 +76,7 @@ export function createXsserverClient(options: XsserverConfig, deps: Pick<Provide
         return [];
       }
       if (refusal) throw refusalError(refusal, action, `domain ${name}`);
-      return parse(domainsByNameReply, res, action).details;
+      return replies.parse(domainsByNameReply, res.json(), action).details;
     },
 
     async listDomains() {
@@ -178,7 +84,7 @@ export function createXsserverClient(options: XsserverConfig, deps: Pick<Provide
       const res = await send(http, { method: 'GET', path: '/domain', action });
       const refusal = refused(res);
       if (refusal) throw refusalError(refusal, action, 'the domain list');
-      return parse(domainListReply, res, action).domains;
+      return replies.parse(domainListReply, res.json(), action).domains;
     },
 
     async listRecords(domainId) {
@@ -186,7 +92,7 @@ export function createXsserverClient(options: XsserverConfig, deps: Pick<Provide
       const res = await send(http, { method: 'GET', path: `/domain/${segment(domainId)}/dns`, action });
       const refusal = refused(res);
       if (refusal) throw refusalError(refusal, action, `domain id ${domainId}`);
-      return parse(dnsRecordsReply, res, action).records;
+      return replies.parse(dnsRecordsReply, res.json(), action).records;
     },
 
     async createRecord(domainId, record) {

@@ -1,67 +1,24 @@
 import type { z } from 'zod';
-import type { ProviderDeps } from '../../contract.js';
-import { AuthenticationError, Dns01Error, InvalidInputError, ProviderApiError, replyShapeError, ZoneNotFoundError } from '../../errors.js';
-import { createHttpClient, type HttpClient } from '../../http.js';
-import { silentLogger, type Logger } from '../../log.js';
-import { registerSecret } from '../../redact.js';
-import type { RunCache } from '../../run-cache.js';
-import {
-  dnsRecordSetSchema,
-  envelopeSchema,
-  loginDataSchema,
-  zoneInfoSchema,
-  type NetcupEnvelope,
-  type NetcupRecord,
-  type NetcupZoneInfo,
-} from './schemas.js';
-import type { NetcupLegacyCredentials } from './settings.js';
+import type { ProviderDeps, RunCache } from '../../../contract.js';
+import { ProviderApiError } from '../../../errors.js';
+import { createHttpClient, type HttpClient } from '../../../http.js';
+import { replyParser } from '../../../kit/index.js';
+import { silentLogger, type Logger } from '../../../log.js';
+import { registerSecret } from '../../../redact.js';
+import type { NetcupLegacyCredentials } from '../settings.js';
+import { netcupError, NetcupStatus, PROVIDER } from './errors.js';
+import { dnsRecordSetSchema, envelopeSchema, loginDataSchema, zoneInfoSchema, type NetcupEnvelope, type NetcupRecord, type NetcupZoneInfo } from './schemas.js';
 
-const PROVIDER = 'netcup';
+const replies = replyParser(PROVIDER, 'The netcup API may have changed or a proxy altered the reply; run with DNS01_LOG_LEVEL=debug and report it');
 
 /** netcup ends a session after 15 minutes without a request; a cached one is used for at most 14. */
 export const SESSION_IDLE_MS = 14 * 60_000;
 const SESSION_KEY = 'session';
 
-/** The status codes this client acts on (the CCP API's own numbers). */
-export const NetcupStatus = {
-  success: 2000,
-  /** The API session id is invalid or expired (15 minutes idle): log in again. */
-  sessionInvalid: 4001,
-  /** Validation error: wrong credentials, the request rate limit, or invalid request data. */
-  validation: 4013,
-  /** The domain is not in this account (or not on netcup's CCP DNS). */
-  domainNotFound: 5028,
-  /** infoDnsRecords on a zone without records. */
-  noRecords: 5029,
-} as const;
-
-export const CLOUDDNS_NOTE = 'netcup CloudDNS zones are not reachable through the CCP API';
-/** What to do when the CCP API cannot find a domain that may be on CloudDNS. */
-export const CLOUDDNS_HINT =
-  'If the domain is on netcup CloudDNS, create an API key in the CCP under Master Data > API, section "API keys" (64 characters), and set NETCUP_REST_API_KEY; otherwise check that the domain belongs to this customer number and uses the netcup nameservers';
-
 /** A record to add (no id) or to delete (its id plus the exact data, deleterecord true). */
 export type RecordChange =
   | { hostname: string; type: string; destination: string }
   | { id: string; hostname: string; type: string; destination: string; deleterecord: true };
-
-const RATE_LIMIT_WORDS = /requests per minute|request limit|rate limit|limitation of requests|too many|locked|gesperrt/i;
-const CREDENTIAL_WORDS = /api ?key|password|customer ?number|credential|login|authenticat/i;
-
-function detailOf(reply: NetcupEnvelope): string {
-  const parts = [reply.shortmessage, reply.longmessage].map((s) => s.trim()).filter((s) => s !== '');
-  const text = [...new Set(parts)].join(' ');
-  return `${reply.statuscode}${text ? `: ${text}` : ''}`;
-}
-
-/** A session netcup rejected (4001) right after a new login: netcup did nothing, so nothing needs checking. */
-export class NetcupSessionRejectedError extends ProviderApiError {}
-
-/** netcup's request limit (4013): never retried, since every request extends the lockout. */
-export class NetcupRateLimitError extends ProviderApiError {}
-
-/** A 4013 validation error on `domainname`: during the zone walk, "not this zone". */
-export class NetcupDomainNameRefused extends InvalidInputError {}
 
 /**
  * Success is any 2xxx statuscode (the document names only 2000; other 2xxx
@@ -70,83 +27,6 @@ export class NetcupDomainNameRefused extends InvalidInputError {}
  */
 export function isSuccess(reply: Pick<NetcupEnvelope, 'status' | 'statuscode'>): boolean {
   return reply.statuscode >= 2000 && reply.statuscode < 3000 && reply.status.trim().toLowerCase() !== 'error';
-}
-
-/** 4013 covers three things; the message says which one is likely. */
-function validationError(action: string, reply: NetcupEnvelope): Dns01Error {
-  const detail = detailOf(reply);
-  const text = `${reply.shortmessage} ${reply.longmessage}`;
-  if (RATE_LIMIT_WORDS.test(text)) {
-    return new NetcupRateLimitError(
-      PROVIDER,
-      action,
-      `the account is locked out for now (${detail}); netcup locks an account for a while after about 180 requests per minute or repeated failed logins`,
-      { transient: true, hint: 'Wait several minutes before trying again and do not retry in a loop: every further request extends the lockout' },
-    );
-  }
-  if (action === 'login' || CREDENTIAL_WORDS.test(text)) {
-    return new AuthenticationError(
-      `netcup ${action}: the login was refused (${detail}); most likely the customer number, API key or API password is wrong (if many requests ran just before, it may be the rate limit)`,
-      {
-        hint: 'Check NETCUP_CUSTOMER_NUMBER, NETCUP_API_KEY and NETCUP_API_PASSWORD (CCP > Master Data > API). Do not retry blindly: repeated failed logins lock the account temporarily',
-      },
-    );
-  }
-  if (/domain ?name/i.test(text)) {
-    return new NetcupDomainNameRefused(`netcup ${action}: the domain name was refused (${detail})`, {
-      hint: 'Check the domain name (lower case, punycode, no trailing dot) and that it is a domain of this account',
-    });
-  }
-  // 4013 also covers the rate limit, worded in ways this client may not know: never go on sending.
-  return new InvalidInputError(
-    `netcup ${action}: the request was refused (${detail}); 4013 means an invalid request or netcup's request limit (about 180 requests per minute)`,
-    { hint: 'Wait several minutes before trying again; if it persists, run with DNS01_LOG_LEVEL=debug for the request sent' },
-  );
-}
-
-/** A 4001 at login is no expired session (there is none yet): the credentials were refused. */
-function loginRefused(reply: NetcupEnvelope): AuthenticationError {
-  return new AuthenticationError(`netcup login: the login was refused (${detailOf(reply)}); most likely the customer number, API key or API password is wrong`, {
-    hint: 'Check NETCUP_CUSTOMER_NUMBER, NETCUP_API_KEY and NETCUP_API_PASSWORD (CCP > Master Data > API). Do not retry blindly: repeated failed logins lock the account temporarily',
-  });
-}
-
-/** Maps an error reply to the typed error a caller can act on. */
-export function netcupError(action: string, reply: NetcupEnvelope, domain?: string): Dns01Error {
-  const code = reply.statuscode;
-  const detail = detailOf(reply);
-  if (code === NetcupStatus.validation) return validationError(action, reply);
-  if (code === NetcupStatus.sessionInvalid) {
-    return new NetcupSessionRejectedError(PROVIDER, action, `the API session was rejected again right after a new login (${detail})`, {
-      transient: true,
-      hint: 'Try again in a minute; if it persists, create a new API key in the CCP',
-    });
-  }
-  if (code === NetcupStatus.domainNotFound) {
-    return new ZoneNotFoundError(`netcup ${action}: the domain ${domain ?? ''} is not in this account (${detail}); ${CLOUDDNS_NOTE}`, {
-      hint: CLOUDDNS_HINT,
-    });
-  }
-  if (code >= 5000 && code < 6000) {
-    return new ProviderApiError(PROVIDER, action, `netcup reported a server-side error (${detail})`, {
-      transient: true,
-      hint: 'The netcup API may be having problems; try again later',
-    });
-  }
-  if (code >= 4000 && code < 5000) {
-    return new ProviderApiError(PROVIDER, action, `netcup refused the request (${detail})`, {
-      hint: 'See the message from netcup; run with DNS01_LOG_LEVEL=debug for details',
-    });
-  }
-  return new ProviderApiError(PROVIDER, action, `netcup answered with status "${reply.status}" (${detail})`, {
-    hint: 'The netcup API answered in a way this client does not know; run with DNS01_LOG_LEVEL=debug and report it',
-  });
-}
-
-/** `write`: the request changes the zone, so after an unreadable reply its outcome is unknown. */
-function shapeError(action: string, what: string, error: z.ZodError, write = false): ProviderApiError {
-  const hint = 'The netcup API may have changed or a proxy altered the reply; run with DNS01_LOG_LEVEL=debug and report it';
-  return replyShapeError(PROVIDER, action, what, error, hint, write);
 }
 
 interface CallOptions {
@@ -217,7 +97,7 @@ export function createNetcupClient(
         return cached;
       }
       const reply = await post('login', { apipassword: config.apiPassword }, true);
-      if (!isSuccess(reply)) throw reply.statuscode === NetcupStatus.sessionInvalid ? loginRefused(reply) : netcupError('login', reply);
+      if (!isSuccess(reply)) throw netcupError('login', reply);
       const { apisessionid } = data('login', reply, loginDataSchema);
       registerSecret(apisessionid);
       lastUse = Date.now();
@@ -264,7 +144,7 @@ export function createNetcupClient(
       });
     }
     const parsed = envelopeSchema.safeParse(res.json());
-    if (!parsed.success) throw shapeError(action, 'reply envelope', parsed.error, !idempotent);
+    if (!parsed.success) throw replies.shapeError(action, 'reply envelope', parsed.error, !idempotent);
     if (parsed.data.action !== '' && parsed.data.action.toLowerCase() !== action.toLowerCase()) {
       throw new ProviderApiError(PROVIDER, action, `answered for another action ("${parsed.data.action}")`, {
         hint: 'Check NETCUP_ENDPOINT; a proxy may be mixing up replies',
@@ -277,9 +157,7 @@ export function createNetcupClient(
 
   function data<T>(action: string, reply: NetcupEnvelope, schema: z.ZodType<T>, domain?: string, write = false): T {
     if (!isSuccess(reply)) throw netcupError(action, reply, domain);
-    const parsed = schema.safeParse(reply.responsedata);
-    if (!parsed.success) throw shapeError(action, 'responsedata', parsed.error, write);
-    return parsed.data;
+    return replies.parse(schema, reply.responsedata, action, 'responsedata', write);
   }
 
   return {
@@ -325,7 +203,7 @@ export function createNetcupClient(
       if (id === undefined) return;
       try {
         const reply = await post('logout', { apisessionid: id }, true);
-        if (!isSuccess(reply)) log.debug(`logout: netcup answered ${detailOf(reply)}`);
+        if (!isSuccess(reply)) log.debug(`logout: netcup answered ${reply.statuscode}`);
       } catch (error) {
         log.debug(`logout failed (the session expires by itself after 15 minutes idle): ${(error as Error).message}`);
       }
