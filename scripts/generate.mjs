@@ -230,9 +230,10 @@ function hookReadCredentials(def) {
     const any = hookVariables(spec).map((v) => `$${v}`).join('');
     lines.push(`  [ -n "${any}" ] || _d01_missing="\${_d01_missing:+$_d01_missing, }${spec.names[0]}"`);
   }
-  if (def.credentialsOneOf) {
+  const oneOf = def.backends?.credentialsOneOf;
+  if (oneOf) {
     // At least one of these settings (netcup: the REST key or the legacy key); dns01 checks the rest of the combination.
-    const specsOf = def.credentialsOneOf.map((key) => def.settings[key]);
+    const specsOf = oneOf.map((key) => def.settings[key]);
     const any = specsOf.flatMap(hookVariables).map((v) => `$${v}`).join('');
     lines.push(`  [ -n "${any}" ] || _d01_missing="${specsOf.map((s) => s.names[0]).join(' or ')}"`);
   }
