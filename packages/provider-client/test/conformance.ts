@@ -67,9 +67,17 @@ export function describeProviderConformance(label: string, setup: () => Promise<
 
     it('appending the same value twice leaves one record', async () => {
       const z = await h.provider.findZone(name);
-      await h.provider.appendTxt(z, name, v('token-one'));
-      await h.provider.appendTxt(z, name, v('token-one'));
+      expect(await h.provider.appendTxt(z, name, v('token-one'))).toBe('created');
+      expect(await h.provider.appendTxt(z, name, v('token-one'))).toBe('present');
       expect(txt(name)).toEqual(['foreign-value-kept', v('token-one')].sort());
+    });
+
+    it('appending a value the zone already holds reports it present and creates nothing', async () => {
+      h.store.add(zone, { name, type: 'TXT', data: v('made-elsewhere') });
+      const before = everything();
+      const z = await h.provider.findZone(name);
+      expect(await h.provider.appendTxt(z, name, v('made-elsewhere'))).toBe('present');
+      expect(everything()).toEqual(before);
     });
 
     it('two values on one name coexist (apex + wildcard)', async () => {

@@ -6,6 +6,7 @@ import {
   cleanup,
   closeHttp,
   openSession,
+  createLogger,
   createRecords,
   deleteRecords,
   openDnsSession,
@@ -56,6 +57,20 @@ describe('flow', { timeout: 30_000 }, () => {
     expect(world.txt('_acme-challenge.example.com').sort()).toEqual(['foreign', 'ours', 'ours-wild']);
     await cleanup(ctx, [{ domain: 'example.com', value: 'ours' }, { domain: '*.example.com', value: 'ours-wild' }]);
     expect(world.txt('_acme-challenge.example.com')).toEqual(['foreign']);
+  });
+
+  it('present says which values were already there and created nothing for them; cleanup deletes the exact value either way', async () => {
+    await start({ records: [{ name: '_acme-challenge.example.com', type: 'TXT', data: 'there-before' }] });
+    const lines: string[] = [];
+    ctx = { ...ctx, logger: createLogger({ level: 'info', write: (l) => lines.push(l) }) };
+    await present(ctx, [{ domain: 'example.com', value: 'there-before' }, { domain: '*.example.com', value: 'new-one' }], { wait: false });
+    expect(lines.filter((l) => l.includes('TXT _acme-challenge.example.com'))).toEqual([
+      expect.stringMatching(/TXT _acme-challenge\.example\.com "there-before" already present in zone example\.com$/),
+      expect.stringMatching(/created TXT _acme-challenge\.example\.com in zone example\.com$/),
+    ]);
+    expect(world.txt('_acme-challenge.example.com').sort()).toEqual(['new-one', 'there-before']);
+    await cleanup(ctx, [{ domain: 'example.com', value: 'there-before' }, { domain: '*.example.com', value: 'new-one' }]);
+    expect(world.txt('_acme-challenge.example.com')).toEqual([]);
   });
 
   it('deleteRecords names every record it could not delete', async () => {

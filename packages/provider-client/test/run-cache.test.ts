@@ -247,6 +247,27 @@ describe('netcup: hook processes of one run share the session and the zone', () 
     expect(txt(r.store, NAME)).toEqual(['one', 'two']);
   });
 
+  it('a planted run-cache entry naming another record is not trusted: the cleanup lists the zone and deletes only the challenge record', async () => {
+    const persistName = `_validation-persist.${ZONE}`;
+    const persist = r.store.add(ZONE, { name: persistName, type: 'TXT', data: 'letsencrypt.org; accounturi=https://ca.example/acct/1' });
+    await present(NAME, 'one');
+    // What the present remembered for its cleanup now names the persist record: its id and its data, as netcup lists them.
+    const [entry] = cacheFiles().filter((f) => readFileSync(f.path, 'utf8').includes('\\"destination\\":\\"one\\"'));
+    expect(entry).toBeDefined();
+    const stored = JSON.parse(readFileSync(entry!.path, 'utf8')) as { value: string; expires: number };
+    const planted = [{ id: persist.id, hostname: '_validation-persist', type: 'TXT', destination: persist.data }];
+    writeFileSync(entry!.path, JSON.stringify({ ...stored, value: JSON.stringify(planted) }));
+    await cleanup(NAME, 'one');
+    expect(txt(r.store, NAME)).toEqual([]);
+    expect(r.store.records(ZONE, { name: persistName, type: 'TXT' }).map((x) => x.id)).toEqual([persist.id]);
+    // The entry was dropped, the zone listed, and only the challenge record's id sent for deletion.
+    expect(existsSync(entry!.path)).toBe(false);
+    const deleted = r.requestsFor('updateDnsRecords').flatMap((q) => (JSON.parse(q.body) as { param: { dnsrecordset: { dnsrecords: { id?: string }[] } } }).param.dnsrecordset.dnsrecords.flatMap((d) => (d.id ? [d.id] : [])));
+    expect(deleted).not.toContain(persist.id);
+    expect(r.emulator.actionCounts()).toMatchObject({ infoDnsRecords: 1 });
+    expect(logs.some((l) => l.includes('names another record; not trusted'))).toBe(true);
+  });
+
   it('a value an earlier run left in the zone: the present keeps one record (the old one), the cleanup deletes it', async () => {
     const old = r.store.add(ZONE, { name: NAME, type: 'TXT', data: 'same' });
     await present(NAME, 'same');
