@@ -2,7 +2,7 @@
 // definition changed without regenerating fails the check, and a new provider
 // folder (plus its emulator and docs page) is all a new provider needs.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -89,11 +89,14 @@ describe('pnpm generate', { timeout: 60_000 }, () => {
 
   test('adding a provider: its folder, its emulator and its docs page; the generator writes the rest', () => {
     const root = copyOfRepo();
-    // A fifth provider, made from sourceDESK's files under a new name.
+    // A fifth provider on the provider kit, made from sourceDESK's folder under a new name: the one shape of every folder.
     const providers = join(root, 'packages/provider-client/src/providers');
     cpSync(join(providers, 'sourcedesk'), join(providers, 'example'), { recursive: true });
+    expect(readdirSync(join(providers, 'example')).sort()).toEqual(['client.ts', 'errors.ts', 'index.ts', 'provider.ts', 'schemas.ts', 'settings.ts']);
+    expect(readFileSync(join(providers, 'example/provider.ts'), 'utf8')).toContain('return createProvider(wire, deps);');
     edit(join(providers, 'example/index.ts'), 'export const sourcedesk = ', 'export const example = ');
     edit(join(providers, 'example/index.ts'), "name: 'sourcedesk'", "name: 'example'");
+    edit(join(providers, 'example/errors.ts'), "export const PROVIDER = 'sourcedesk';", "export const PROVIDER = 'example';");
     const emulators = join(root, 'packages/testkit/src/emulators');
     cpSync(join(emulators, 'sourcedesk.ts'), join(emulators, 'example.tmp'));
     renameSync(join(emulators, 'example.tmp'), join(emulators, 'example.ts'));

@@ -1,4 +1,4 @@
-import type { Env, Settings, VarSpec } from './config.js';
+import { readSettings, type Env, type Settings, type VarSpec } from './config.js';
 import { registerSecret } from './redact.js';
 import type { HttpClientOptions } from './http.js';
 import type { Logger } from './log.js';
@@ -201,13 +201,15 @@ export interface ProviderBackends<C> {
  * Defines a provider. `create` registers every secret setting for redaction
  * (from the settings' secret flags) before the provider is built, so no
  * provider registers its credentials itself; with `backends`, the provider
- * it returns describes its zones (`describeZone`).
+ * it returns describes its zones (`describeZone`). `readConfig` reads the
+ * settings, where a provider checks no more than each setting on its own.
  */
 export function defineProvider<S extends Record<string, VarSpec<unknown>>, const N extends string, C extends Settings<S> = Settings<S>>(
-  definition: Omit<ProviderDefinition<C, N>, 'settings'> & { settings: S },
+  definition: Omit<ProviderDefinition<C, N>, 'settings' | 'readConfig'> & { settings: S; readConfig?: (env: Env) => C },
 ): ProviderDefinition<C, N> {
   return {
     ...definition,
+    readConfig: definition.readConfig ?? ((env) => readSettings(env, definition.settings) as C),
     create(config, deps) {
       for (const [key, spec] of Object.entries(definition.settings)) {
         const value = (config as Record<string, unknown>)[key];

@@ -52,7 +52,7 @@ export async function appendAll<R>(kit: Kit<R>, zone: Zone, targets: readonly Ta
       for (const t of refused ? [] : there) log.debug(`${wire.actions.add} failed, but the record for ${t.name} is in place`);
       await settle(there, listed, refused ? 'present' : 'created');
       missing = missing.filter((t) => !there.includes(t));
-      if (missing.length > 0 && (refused || attempt > 1 || wire.unknownOutcome.add === 'report')) throw error;
+      if (missing.length > 0 && (refused || attempt > 1 || wire.unknownOutcome?.add !== 'resend')) throw error;
       continue;
     }
     let after = reply === 'unconfirmed' ? await kit.look(zone, missing) : (reply ?? undefined);

@@ -29,7 +29,7 @@ async function removeExactly<R>(kit: Kit<R>, zone: Zone, target: Target, sent: P
   try {
     return await sent;
   } catch (error) {
-    const policy = kit.wire.unknownOutcome.remove;
+    const policy = kit.wire.unknownOutcome?.remove;
     if (resent || !policy || !kit.unknown(error)) throw error;
     const now = await kit.look(zone, [target], error);
     if (!now.some(kit.matches(zone, target))) return 'deleted';
@@ -85,12 +85,12 @@ async function removeListed<R>(kit: Kit<R>, zone: Zone, targets: readonly Target
     try {
       result = await wire.remove(zone, doomed, { listed, attempt });
     } catch (error) {
-      if (resent || !wire.unknownOutcome.remove || !kit.unknown(error)) throw error;
+      if (resent || !wire.unknownOutcome?.remove || !kit.unknown(error)) throw error;
       resent = true;
       kit.log.debug(`deleting from ${zone.name} failed with an unknown outcome; listing the zone to see what is left`);
       listed = await kit.look(zone, targets, error);
       for (const m of matched) if (m.records.length > 0 && !listed.some(kit.matches(zone, m.t))) deleted.add(keyOf(m.t));
-      if (wire.unknownOutcome.remove === 'report' && targets.some((t) => listed.some(kit.matches(zone, t)))) throw error;
+      if (wire.unknownOutcome?.remove === 'report' && targets.some((t) => listed.some(kit.matches(zone, t)))) throw error;
       continue;
     }
     for (const m of matched) if (m.records.some((r) => result.removed.includes(r))) deleted.add(keyOf(m.t));

@@ -108,7 +108,7 @@ export function targetFor(wire: Wire<unknown>, zone: Zone, name: string, value: 
   const apex = normalizeFqdn(zone.name);
   if (!isInZone(fqdn, apex)) throw new InvalidInputError(`${fqdn} is not inside the ${wire.label ?? wire.name} zone ${apex}`);
   checkTxtValue(value);
-  const target = { name: fqdn, relative: fqdn === apex ? wire.apex : fqdn.slice(0, -(apex.length + 1)), value };
+  const target = { name: fqdn, relative: fqdn === apex ? (wire.apex ?? '@') : fqdn.slice(0, -(apex.length + 1)), value };
   wire.checkTarget?.(zone, target);
   return target;
 }

@@ -20,13 +20,13 @@ import type { Target, Wire } from './wire.js';
 export function createProvider<R>(wire: Wire<R>, deps: ProviderDeps): DnsProvider {
   const kit = kitFor(wire, deps);
   const mutex = new KeyedMutex();
-  const lockKey = (zone: Zone, name?: string) => (wire.exclusive.per === 'name' && name !== undefined ? `${zone.name}|${name}` : zone.name);
+  const lockKey = (zone: Zone, name?: string) => (wire.exclusive?.per === 'name' && name !== undefined ? `${zone.name}|${name}` : zone.name);
   /** In-process order first, then the host-wide lock of this account and zone where the backend needs one. */
   const exclusive = <T>(zone: Zone, name: string | undefined, fn: () => Promise<T>): Promise<T> => {
-    const account = wire.exclusive.hostWide;
+    const account = wire.exclusive?.hostWide;
     return mutex.run(lockKey(zone, name), () => (account && deps.hostLock ? deps.hostLock(`${wire.name}-${account}-${zone.name}`, fn) : fn()));
   };
-  const reading = <T>(zone: Zone, name: string | undefined, fn: () => Promise<T>): Promise<T> => (wire.exclusive.reads ? mutex.run(lockKey(zone, name), fn) : fn());
+  const reading = <T>(zone: Zone, name: string | undefined, fn: () => Promise<T>): Promise<T> => (wire.exclusive?.reads ? mutex.run(lockKey(zone, name), fn) : fn());
 
   const change = <O>(run: (kit: Kit<R>, zone: Zone, targets: readonly Target[]) => Promise<O[]>) => {
     const batched = coalesce((_key, items: { zone: Zone; target: Target }[]) =>

@@ -20,8 +20,8 @@ export interface Wire<R> {
   readonly name: string;
   /** How messages name the provider, where it differs from `name` (`MrDomain`). */
   readonly label?: string;
-  /** How the API writes the apex relative to the zone: `@` or the empty string (Target.relative). */
-  readonly apex: '@' | '';
+  /** How the API writes the apex relative to the zone (Target.relative): `@` (the default) or the empty string. */
+  readonly apex?: '@' | '';
   /** The actions named in messages about an add and a delete (`createDnsRecord`, `service/dnscreate`). */
   readonly actions: { readonly add: string; readonly remove: string };
   /**
@@ -32,9 +32,9 @@ export interface Wire<R> {
    * mid-change would misstate). `hostWide`: the API is unsafe across
    * processes too (XSServer's positional deletes): every change also holds
    * the host-wide lock `ProviderDeps.hostLock` named by this account key
-   * (a hash, never a credential) and the zone.
+   * (a hash, never a credential) and the zone. Default: per zone.
    */
-  readonly exclusive: { readonly per: 'zone' | 'name'; readonly reads?: boolean; readonly hostWide?: string };
+  readonly exclusive?: { readonly per?: 'zone' | 'name'; readonly reads?: boolean; readonly hostWide?: string };
   /**
    * What the kit may do after a write whose outcome is unknown
    * (`isOutcomeUnknown`: a timeout, a 5xx, an unreadable reply) once a fresh
@@ -45,9 +45,9 @@ export interface Wire<R> {
    * HTTP layer already retried an idempotent delete). When the look itself
    * fails, the outcome stays unknown: the kit reports the write's error,
    * which obliges the caller to delete the value by exact match or name
-   * it as left behind.
+   * it as left behind. Default: adds `report`, removes as they came.
    */
-  readonly unknownOutcome: { readonly add: 'resend' | 'report'; readonly remove?: 'resend' | 'report' };
+  readonly unknownOutcome?: { readonly add?: 'resend' | 'report'; readonly remove?: 'resend' | 'report' };
   /** Whether an error leaves the outcome unknown; default `isOutcomeUnknown` (netcup: not its rate limit, which certainly did nothing). */
   isUnknown?(error: unknown): boolean;
 

@@ -2,10 +2,10 @@ import { defineProvider } from '../../contract.js';
 import { TXT_QUOTING } from '../../readings.js';
 import { createMrDomainClient } from './client.js';
 import { createMrDomainProvider } from './provider.js';
-import { mrdomainSettings, readMrDomainConfig, type MrDomainConfig } from './settings.js';
+import { mrdomainSettings, type MrDomainConfig } from './settings.js';
 
 export { MRDOMAIN_ERROR_CODES } from './errors.js';
-export { MRDOMAIN_DEFAULT_ENDPOINT, type MrDomainConfig } from './settings.js';
+export type { MrDomainConfig } from './settings.js';
 
 export const mrdomain = defineProvider({
   name: 'mrdomain',
@@ -21,6 +21,5 @@ export const mrdomain = defineProvider({
     { point: 'createReply', title: 'dnscreate replies: with or without the created entry' },
     TXT_QUOTING,
   ],
-  readConfig: (env): MrDomainConfig => readMrDomainConfig(env),
   create: (config: MrDomainConfig, deps) => createMrDomainProvider(createMrDomainClient(config, deps), deps),
 });

@@ -45,11 +45,9 @@ export function createMrDomainProvider(client: MrDomainClient, deps: ProviderDep
   const wire: Wire<DnsEntry> = {
     name: 'mrdomain',
     label: PROVIDER_LABEL,
-    apex: '@',
     actions: { add: 'service/dnscreate', remove: 'service/dnsdelete' },
     // List-then-create and list-then-delete must not interleave for one name: two appends of one value would both create.
     exclusive: { per: 'name' },
-    unknownOutcome: { add: 'report' },
     zones: {
       // `_acme-challenge.example.com` and the like are never services; asking only invites 105/2001 replies.
       skipUnderscore: true,

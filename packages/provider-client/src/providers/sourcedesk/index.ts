@@ -2,7 +2,7 @@ import { defineProvider } from '../../contract.js';
 import { TXT_QUOTING } from '../../readings.js';
 import { createSourcedeskClient } from './client.js';
 import { createSourcedeskProvider } from './provider.js';
-import { readSourcedeskConfig, sourcedeskSettings, type SourcedeskConfig } from './settings.js';
+import { sourcedeskSettings, type SourcedeskConfig } from './settings.js';
 
 export type { SourcedeskConfig } from './settings.js';
 
@@ -14,6 +14,5 @@ export const sourcedesk = defineProvider({
   propagation: { timeout: 600, interval: 5, note: 'sourceDESK\'s nameservers serve a change within minutes' },
   canListZones: true,
   openPoints: [{ point: 'minTtl', title: 'the lowest TTL dns/add accepts' }, TXT_QUOTING],
-  readConfig: (env): SourcedeskConfig => readSourcedeskConfig(env),
   create: (config: SourcedeskConfig, deps) => createSourcedeskProvider(createSourcedeskClient(config, deps), deps),
 });

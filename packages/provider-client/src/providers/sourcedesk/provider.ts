@@ -77,8 +77,6 @@ export function createSourcedeskProvider(client: SourcedeskClient, deps: Provide
     name: PROVIDER,
     apex: '',
     actions: { add: 'dns/add', remove: 'dns/delete' },
-    exclusive: { per: 'zone' },
-    unknownOutcome: { add: 'report' },
     zones: {
       // The filter is a wildcard match: only an exact name confirms.
       confirm: async (candidate) => ((await client.listZones(candidate)).some((z) => listedName(z, candidate, 'absolute') === candidate) ? { name: candidate } : undefined),

@@ -2,7 +2,7 @@ import { defineProvider } from '../../contract.js';
 import { TXT_QUOTING } from '../../readings.js';
 import { createXsserverClient } from './client.js';
 import { createXsserverProvider } from './provider.js';
-import { readXsserverConfig, xsserverSettings, type XsserverConfig } from './settings.js';
+import { xsserverSettings, type XsserverConfig } from './settings.js';
 
 export type { XsserverConfig } from './settings.js';
 
@@ -19,6 +19,5 @@ export const xsserver = defineProvider({
     { point: 'writeReply', title: 'create and delete replies: with or without info messages' },
     TXT_QUOTING,
   ],
-  readConfig: (env): XsserverConfig => readXsserverConfig(env),
   create: (config: XsserverConfig, deps) => createXsserverProvider(createXsserverClient(config, deps), deps),
 });

@@ -55,9 +55,8 @@ export function createXsserverProvider(client: XsserverClient, deps: ProviderDep
 
   const wire: Wire<DnsRecordReply> = {
     name: PROVIDER,
-    apex: '@',
     actions: { add: 'createDnsRecord', remove: 'deleteDnsRecord' },
-    exclusive: { per: 'zone', reads: true, hostWide: client.account },
+    exclusive: { reads: true, hostWide: client.account },
     checksChanges: true,
     unknownOutcome: { add: 'resend' },
     zones: {

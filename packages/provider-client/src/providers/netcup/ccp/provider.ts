@@ -82,9 +82,7 @@ export function createCcpProvider(client: NetcupClient, deps: ProviderDeps, opti
 
   const wire: Wire<NetcupRecord> = {
     name: 'netcup',
-    apex: '@',
     actions: { add: 'updateDnsRecords', remove: 'updateDnsRecords' },
-    exclusive: { per: 'zone' },
     unknownOutcome: { add: 'resend', remove: 'resend' },
     // Rate limit and a rejected session: netcup certainly did nothing.
     isUnknown: (e) => isOutcomeUnknown(e) && !(e instanceof NetcupRateLimitError) && !(e instanceof NetcupSessionRejectedError),

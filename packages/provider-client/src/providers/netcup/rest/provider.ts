@@ -60,9 +60,7 @@ export function createRestProvider(client: NetcupRestClient, deps: ProviderDeps,
 
   const wire: Wire<RestEntry> = {
     name: PROVIDER,
-    apex: '@',
     actions: { add: 'REST challenge add', remove: 'REST challenge delete' },
-    exclusive: { per: 'zone' },
     unknownOutcome: { add: 'resend', remove: 'report' },
     checksChanges: (t) => scopeOf(t.relative) === undefined,
     zones: {
