@@ -49,10 +49,11 @@ async function removeRecalled<R>(kit: Kit<R>, zone: Zone, targets: readonly Targ
   if (!recall) return false;
   const known = targets.map((t) => ({ t, records: recall.recall(zone, t) ?? [] }));
   if (known.some((k) => k.records.length === 0)) return false;
+  const forget = () => targets.forEach((t) => recall.forget(zone, t));
   const foreign = known.filter((k) => !k.records.every(kit.matches(zone, k.t)));
-  targets.forEach((t) => recall.forget(zone, t));
   if (foreign.length > 0) {
     log.warn(`the run's memory of TXT ${foreign.map((k) => `${k.t.name} "${k.t.value}"`).join(', ')} names another record; not trusted, listing ${zone.name}`);
+    forget();
     return false;
   }
   const doomed = byId(kit, zone, known.flatMap((k) => k.records));
@@ -62,8 +63,10 @@ async function removeRecalled<R>(kit: Kit<R>, zone: Zone, targets: readonly Targ
   } catch (error) {
     if (!(error instanceof InvalidInputError) && !kit.unknown(error)) throw error;
     log.debug(`deleting the records the append listed failed (${(error as Error).message}); listing ${zone.name} instead`);
+    forget();
     return false;
   }
+  forget();
   targets.forEach((t) => deleted.add(keyOf(t)));
   log.debug(`deleted ${doomed.length} TXT record(s) from ${zone.name} by the records the append listed`);
   // A copy the append did not see (added later) is still listed: the listing deletes it.
