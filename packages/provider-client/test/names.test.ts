@@ -113,24 +113,24 @@ describe('relative and absolute names', () => {
 });
 
 describe('listedName: names as providers list them', () => {
-  it('normalises what DNS can carry, keeps the rest as listed (lower case), which then matches no normalised name', async () => {
+  // A name DNS cannot carry stays as listed (lower case), so it never equals a normalised name.
+  it.each([
+    ['WWW.Example.com.', 'absolute', 'www.example.com'],
+    ['a..b', 'absolute', 'a..b'],
+    ['@', 'either', 'example.com'],
+    ['_acme-challenge', 'either', '_acme-challenge.example.com'],
+    ['_acme-challenge.example.com', 'either', '_acme-challenge.example.com'],
+    ['a..b', 'either', 'a..b'],
+    ['*', 'either', '*'],
+    // relative: only a trailing dot makes a name absolute.
+    ['@', 'relative', 'example.com'],
+    ['', 'relative', 'example.com'],
+    ['_acme-challenge', 'relative', '_acme-challenge.example.com'],
+    ['_acme-challenge.example.com.', 'relative', '_acme-challenge.example.com'],
+    ['_acme-challenge.example.com', 'relative', '_acme-challenge.example.com.example.com'],
+    ['*', 'relative', '*'],
+  ] as const)('%j listed %s in example.com is %j', async (listed, convention, expected) => {
     const { listedName } = await import('../src/names.js');
-    expect(listedName('WWW.Example.com.', 'example.com', 'absolute')).toBe('www.example.com');
-    expect(listedName('a..b', 'example.com', 'absolute')).toBe('a..b');
-    expect(listedName('@', 'example.com', 'either')).toBe('example.com');
-    expect(listedName('_acme-challenge', 'example.com', 'either')).toBe('_acme-challenge.example.com');
-    expect(listedName('_acme-challenge.example.com', 'example.com', 'either')).toBe('_acme-challenge.example.com');
-    expect(listedName('a..b', 'example.com', 'either')).toBe('a..b');
-    expect(listedName('*', 'example.com', 'either')).toBe('*');
-  });
-
-  it('relative: only a trailing dot makes a name absolute', async () => {
-    const { listedName } = await import('../src/names.js');
-    expect(listedName('@', 'example.com', 'relative')).toBe('example.com');
-    expect(listedName('', 'example.com', 'relative')).toBe('example.com');
-    expect(listedName('_acme-challenge', 'example.com', 'relative')).toBe('_acme-challenge.example.com');
-    expect(listedName('_acme-challenge.example.com.', 'example.com', 'relative')).toBe('_acme-challenge.example.com');
-    expect(listedName('_acme-challenge.example.com', 'example.com', 'relative')).toBe('_acme-challenge.example.com.example.com');
-    expect(listedName('*', 'example.com', 'relative')).toBe('*');
+    expect(listedName(listed, 'example.com', convention)).toBe(expected);
   });
 });
