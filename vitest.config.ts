@@ -4,9 +4,10 @@ import { defineConfig } from 'vitest/config';
 
 const pkg = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
 const alias = Object.fromEntries([
-  // Before '@dns01/provider-client', which would match it as a prefix.
+  // Subpaths before their packages, which would match them as a prefix.
   ['@dns01/provider-client/state-paths', fileURLToPath(new URL('./packages/provider-client/src/state-paths.ts', import.meta.url))],
   ['@dns01/provider-client/internal', fileURLToPath(new URL('./packages/provider-client/src/internal.ts', import.meta.url))],
+  ['@dns01/testkit/e2e', fileURLToPath(new URL('./packages/testkit/src/e2e/index.ts', import.meta.url))],
   ...['provider-client', 'testkit', 'cli', 'certbot-hook', 'lego-exec', 'acme-client-plugin', 'dehydrated-hook', 'uacme-hook'].map(
     (n) => [`@dns01/${n}`, pkg(n)],
   ),

@@ -6,14 +6,26 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { certificateNames, chainsToRoot } from './harness/certs.js';
-import { acmeshHome, acmeshIssue, type IssueContext } from './harness/clients.js';
-import { leakedSecrets, startE2eWorld, zoneSnapshot, type E2eWorld } from './harness/world.js';
+import {
+  acmeshHome,
+  acmeshRunner,
+  certificateNames,
+  chainsToRoot,
+  leakedSecrets,
+  startE2eWorld,
+  zoneSnapshot,
+  type E2eWorld,
+  type IssueContext,
+} from '@dns01/testkit/e2e';
+import { BOOKWORM } from './harness/suites.js';
+
+/** The real acme.sh (bookworm suite: on the host) issuing once, no renewal. */
+const acmeshIssue = acmeshRunner(BOOKWORM, { renew: false });
 
 describe('netcup: acme.sh hook with an existing dns_netcup setup, against Pebble', () => {
   let e2e: E2eWorld;
   beforeAll(async () => {
-    e2e = await startE2eWorld('netcup', { purpose: 'acmesh-setup' });
+    e2e = await startE2eWorld('netcup', { suite: BOOKWORM, purpose: 'acmesh-setup' });
   });
   afterAll(async () => e2e?.close());
 

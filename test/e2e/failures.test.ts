@@ -1,8 +1,7 @@
 import { ExitCode } from '@dns01/provider-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { certbotCertonly, legoRun, runClient } from './harness/clients.js';
+import { certbotCertonly, leakedSecrets, legoRun, PROVIDERS, runClient, startE2eWorld, zoneSnapshot, type E2eWorld } from '@dns01/testkit/e2e';
 import { SUITES } from './harness/suites.js';
-import { leakedSecrets, PROVIDERS, startE2eWorld, zoneSnapshot, type E2eWorld } from './harness/world.js';
 
 const STUCK_NAMESERVER = 'ns2.dns01-test.net';
 

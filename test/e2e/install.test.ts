@@ -11,12 +11,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { requireCurrentClients } from '../../scripts/lib/current-clients.mjs';
-import { certificateNames, chainsToRoot } from './harness/certs.js';
-import { certbotCertonly } from './harness/clients.js';
-import { requirePrograms } from './harness/debian.js';
-import { explain, run, type RunResult } from './harness/process.js';
-import { REPO_ROOT } from './harness/root.js';
-import { leakedSecrets, startE2eWorld, zoneSnapshot, type E2eWorld } from './harness/world.js';
+import {
+  certbotCertonly,
+  certificateNames,
+  chainsToRoot,
+  explain,
+  leakedSecrets,
+  REPO_ROOT,
+  requirePrograms,
+  run,
+  startE2eWorld,
+  zoneSnapshot,
+  type E2eWorld,
+  type RunResult,
+} from '@dns01/testkit/e2e';
+import { BOOKWORM } from './harness/suites.js';
 
 const STEP_MS = 120_000;
 /** The published packages (not private), in the order scripts/release.mjs packs them. */
@@ -52,7 +61,7 @@ beforeAll(async () => {
   tarballs = packed.stdout.trim().split('\n');
   // From the local npm cache where it can, else the registry (the dependencies: undici, zod, ...).
   await mustRun('npm', ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', ...tarballs], { env: userEnv(), cwd: dir });
-  e2e = await startE2eWorld('netcup', { purpose: 'install' });
+  e2e = await startE2eWorld('netcup', { suite: BOOKWORM, purpose: 'install' });
 }, 4 * STEP_MS);
 
 afterAll(async () => {

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNetcupEmulator, ZoneStore, type NetcupEmulator } from '@dns01/testkit';
-import { explain, run, startInterceptProxy, type InterceptProxy } from './harness/index.js';
+import { explain, run, startInterceptProxy, type InterceptProxy } from '@dns01/testkit/e2e';
 
 let emulator: NetcupEmulator;
 let proxy: InterceptProxy;

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acmeClients, leakedSecrets, PROVIDERS, requireClient, startE2eWorld, zoneSnapshot, type E2eWorld, type Suite } from '@dns01/testkit/e2e';
 import { expectCertificatesFor } from './harness/certs.js';
-import { acmeClients, requireClient } from './harness/clients.js';
-import type { Suite } from './harness/suites.js';
-import { leakedSecrets, PROVIDERS, startE2eWorld, zoneSnapshot, type E2eWorld } from './harness/world.js';
 
 /**
  * Every provider by every client of `suite`: one issuance each, with the

@@ -4,11 +4,21 @@
 import { ExitCode } from '@dns01/provider-client';
 import type { EmulatorOf } from '@dns01/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  acmeClients,
+  certbotCertonly,
+  foreignRecords,
+  leakedSecrets,
+  requireClient,
+  run,
+  startE2eWorld,
+  zoneOf,
+  zoneSnapshot,
+  type AcmeClientRunner,
+  type E2eWorld,
+} from '@dns01/testkit/e2e';
 import { expectCertificatesFor } from './harness/certs.js';
-import { acmeClients, certbotCertonly, requireClient, type AcmeClientRunner } from './harness/clients.js';
-import { run } from './harness/process.js';
 import { BOOKWORM } from './harness/suites.js';
-import { foreignRecords, leakedSecrets, startE2eWorld, zoneSnapshot, zoneOf, type E2eWorld } from './harness/world.js';
 
 const pick = (part: string): AcmeClientRunner => {
   const client = acmeClients(BOOKWORM).find((c) => c.name.includes(part));
@@ -24,7 +34,7 @@ const CLIENTS = [pick('certbot'), pick('--dns exec (default'), pick('--dns exec 
 describe('netcup REST API (CloudDNS): real ACME clients against Pebble', () => {
   let e2e: E2eWorld;
   beforeAll(async () => {
-    e2e = await startE2eWorld('netcup', { purpose: 'rest', emulator: { rest: {} } });
+    e2e = await startE2eWorld('netcup', { suite: BOOKWORM, purpose: 'rest', emulator: { rest: {} } });
   });
   afterAll(async () => e2e?.close());
 
@@ -72,6 +82,7 @@ describe('netcup: one REST zone and one legacy zone in one account, one certific
   let e2e: E2eWorld;
   beforeAll(async () => {
     e2e = await startE2eWorld('netcup', {
+      suite: BOOKWORM,
       purpose: 'rest-mixed',
       zones: [cloud, legacy],
       records: [...foreignRecords(cloud), ...foreignRecords(legacy)],

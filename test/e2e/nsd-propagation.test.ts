@@ -7,7 +7,7 @@
  * measured by scripts/bench-nsd.mjs, not asserted here.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { explain, freePort, hookExecutable, killAll, run, startNsd, type NsdInstance, type NsdZone } from './harness/index.js';
+import { explain, freePort, hookExecutable, killAll, run, startNsd, type NsdInstance, type NsdZone } from '@dns01/testkit/e2e';
 
 const ORIGIN = 'nsd-e2e.test';
 const NAME = `_acme-challenge.${ORIGIN}`;

@@ -10,12 +10,23 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestWorld, type EmulatorOf, type TestWorld } from '@dns01/testkit';
 import { requireCurrentClients } from '../../scripts/lib/current-clients.mjs';
-import { certificateNames, chainsToRoot } from './harness/certs.js';
-import { hookExecutable } from './harness/clients.js';
+import {
+  certificateNames,
+  chainsToRoot,
+  explain,
+  foreignRecords,
+  hookExecutable,
+  killAll,
+  LAGGING_NAMESERVERS,
+  leakedSecrets,
+  PROVIDERS,
+  run,
+  startPebble,
+  zoneSnapshot,
+  type Pebble,
+  type RunResult,
+} from '@dns01/testkit/e2e';
 import { CURRENT } from './harness/suites.js';
-import { startPebble, type Pebble } from './harness/pebble.js';
-import { explain, killAll, run, type RunResult } from './harness/process.js';
-import { foreignRecords, LAGGING_NAMESERVERS, leakedSecrets, PROVIDERS, zoneSnapshot } from './harness/world.js';
 
 /** Pebble's issuer domain name for dns-persist-01. */
 const ISSUER = 'pebble.letsencrypt.org';

@@ -5,7 +5,7 @@ import type { Program } from './debian.js';
 import type { Pebble } from './pebble.js';
 import { explain, run, type RunOptions, type RunResult } from './process.js';
 import { REPO_ROOT } from './root.js';
-import { BOOKWORM, type Suite } from './suites.js';
+import type { Suite } from './suites.js';
 
 /** Every executable the workspace packages declare ("bin" in package.json) -> its built file. */
 function workspaceBins(): Map<string, string> {
@@ -237,6 +237,9 @@ function uacmeRunner(suite: Suite): AcmeClientRunner {
   };
 }
 
+/** The test kit's fixtures/ (from src/e2e or dist/e2e alike). */
+const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures');
+
 /**
  * A user's project that installed acme-client and the plugin: node_modules
  * links to the built workspace packages, and one script of ours.
@@ -248,7 +251,7 @@ function acmeClientProject(dir: string, script: string): string {
   symlinkSync(plugin, join(project, 'node_modules', '@dns01', 'acme-client-plugin'));
   symlinkSync(join(plugin, 'node_modules', 'acme-client'), join(project, 'node_modules', 'acme-client'));
   const target = join(project, script);
-  copyFileSync(join(REPO_ROOT, 'test', 'e2e', 'fixtures', script), target);
+  copyFileSync(join(FIXTURES, script), target);
   return target;
 }
 
@@ -305,7 +308,7 @@ function assertOneWaitPerRun(result: RunResult, names: number): void {
  * account.conf the hook saved, the DNS settings from the dns01 config file.
  * Both runs must wait once for all records (assertOneWaitPerRun).
  */
-function acmeshRunner(suite: Suite, { renew = true } = {}): AcmeClientRunner {
+export function acmeshRunner(suite: Suite, { renew = true } = {}): AcmeClientRunner {
   return {
     name: `acme.sh ${suite.versions['acme.sh']} (${renew ? 'issue, then cron renewal from account.conf' : 'issue'})`,
     programs: ['curl'],
@@ -353,9 +356,6 @@ function acmeshRunner(suite: Suite, { renew = true } = {}): AcmeClientRunner {
 export function acmeshHome(ctx: IssueContext): string {
   return join(ctx.dir, 'acme.sh');
 }
-
-/** The real acme.sh (bookworm suite: on the host) issuing once, no renewal. */
-export const acmeshIssue: AcmeClientRunner = acmeshRunner(BOOKWORM, { renew: false });
 
 /** Every real ACME client of a suite, each a separate process tree. */
 export function acmeClients(suite: Suite): AcmeClientRunner[] {

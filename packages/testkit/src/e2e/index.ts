@@ -1,4 +1,6 @@
-// The e2e harness as one module, for the scripts that reuse it (demo, benchmark).
+// @dns01/testkit/e2e: the real programs around the emulators, for the e2e
+// tests, the demo and the benchmarks: Pebble, NSD, the ACME clients and how
+// each is run, an HTTPS interception proxy, processes bounded in time.
 export * from './certs.js';
 export * from './clients.js';
 export * from './debian.js';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-/** The workspace root, found upwards (the harness also runs bundled, from .tmp/). */
+/** The workspace root, found upwards (from src/e2e or dist/e2e of the test kit alike). */
 function findRepoRoot(from: string): string {
   for (let dir = from; ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;

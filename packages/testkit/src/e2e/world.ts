@@ -2,10 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROVIDER_NAMES, type ProviderName } from '@dns01/provider-client';
-import { startTestWorld, type NewRecord, type TestWorld, type TestWorldOptions } from '@dns01/testkit';
+import { startTestWorld, type TestWorld, type TestWorldOptions } from '../world.js';
+import type { NewRecord } from '../zone-store.js';
 import { installHookBins, type IssueContext } from './clients.js';
 import { startPebble, type Pebble } from './pebble.js';
-import { BOOKWORM, type Suite } from './suites.js';
+import type { Suite } from './suites.js';
 
 export const PROVIDERS: ProviderName[] = [...PROVIDER_NAMES];
 
@@ -56,9 +57,9 @@ export interface E2eWorld {
  */
 export async function startE2eWorld(
   provider: ProviderName,
-  options: Partial<TestWorldOptions> & { suite?: Suite; purpose?: string } = {},
+  options: Partial<TestWorldOptions> & { suite: Suite; purpose?: string },
 ): Promise<E2eWorld> {
-  const { suite = BOOKWORM, purpose, ...worldOptions } = options;
+  const { suite, purpose, ...worldOptions } = options;
   const zone = zoneOf(provider, purpose);
   const world = await startTestWorld({
     provider,
