@@ -45,7 +45,21 @@ export interface EmulatorServer {
   /** Queues a fault for the next matching request(s). */
   inject(fault: Fault): void;
   clearFaults(): void;
+  /** The fixed delay before every answer from now on (the API latency knob; see serveHandlers). */
+  setLatency(ms: number): void;
   close(): Promise<void>;
+}
+
+/** The variable that gives every emulator a fixed delay per request (ms), in any process that starts one. */
+export const API_LATENCY_VARIABLE = 'TESTKIT_API_LATENCY_MS';
+
+/** The API latency the environment asks for: TESTKIT_API_LATENCY_MS, else 0. */
+export function apiLatencyFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[API_LATENCY_VARIABLE];
+  if (raw === undefined || raw === '') return 0;
+  const ms = Number(raw);
+  if (!Number.isFinite(ms) || ms < 0) throw new Error(`${API_LATENCY_VARIABLE}=${raw}: expected milliseconds, 0 or more`);
+  return ms;
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -58,13 +72,16 @@ async function readBody(req: IncomingMessage): Promise<string> {
  * Serves msw request handlers over real HTTP on loopback, so the product's
  * undici client talks to the emulator exactly as it would to the provider.
  * Handlers should match with a wildcard origin (`*\/path`), the port being
- * picked at run time.
+ * picked at run time. `latencyMs` (default: TESTKIT_API_LATENCY_MS, else 0)
+ * delays every answer by a fixed time, as a real API's round trip and work
+ * would: loopback answers in about a millisecond, real APIs in tens.
  */
 export async function serveHandlers(
   handlers: RequestHandler[],
-  options: { host?: string; port?: number } = {},
+  options: { host?: string; port?: number; latencyMs?: number } = {},
 ): Promise<EmulatorServer> {
   const host = options.host ?? '127.0.0.1';
+  let latencyMs = options.latencyMs ?? apiLatencyFromEnv();
   const requests: LoggedRequest[] = [];
   let faults: (Fault & { left: number })[] = [];
   const sockets = new Set<Socket>();
@@ -83,6 +100,7 @@ export async function serveHandlers(
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
     const logged: LoggedRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers, body, at: Date.now() };
     requests.push(logged);
+    if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
 
     const fault = takeFault(logged);
     if (fault?.kind === 'hang') return;
@@ -151,6 +169,9 @@ export async function serveHandlers(
     },
     clearFaults() {
       faults = [];
+    },
+    setLatency(ms) {
+      latencyMs = ms;
     },
     async close() {
       for (const s of sockets) s.destroy();
