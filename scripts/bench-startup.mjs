@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { machineLine, median, writeBenchSection } from './lib/bench-report.mjs';
+import { machineLine, median, writeBenchSection } from './bench/lib/report.mjs';
 import { zodEnglishOnly } from './lib/zod-english-only.mjs';
 
 const root = resolve(import.meta.dirname, '..');

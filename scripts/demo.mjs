@@ -37,14 +37,15 @@ step('setup: pnpm dependencies, pebble, openssl');
 runOrExit([join(root, 'scripts/setup.mjs'), '--demo'], 'setup');
 
 // 2. Build the packages when they are not built yet.
-const built = ['provider-client', 'testkit', 'acme-client-plugin'].every((p) => existsSync(join(root, 'packages', p, 'dist', 'index.js')));
+const built = ['provider-client/dist/index.js', 'testkit/dist/index.js', 'testkit/dist/e2e/index.js', 'acme-client-plugin/dist/index.js'].every((f) =>
+  existsSync(join(root, 'packages', f)),
+);
 if (!built) {
   step('building the packages (pnpm build)');
   runOrExit([join(root, 'scripts/build.mjs')], 'build');
 }
 
-const { importTs } = await import('./lib/import-ts.mjs');
-const { startPebble, certificateNames } = await importTs('test/e2e/harness/index.ts');
+const { startPebble, certificateNames } = await import('@dns01/testkit/e2e');
 const { startTestWorld } = await import('@dns01/testkit');
 const { dns01Challenge, createLogger } = await import(pathToFileURL(join(root, 'packages/acme-client-plugin/dist/index.js')).href);
 const { default: acme } = await import('acme-client');

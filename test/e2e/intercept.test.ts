@@ -1,6 +1,6 @@
 /**
  * The interception proxy the peer benchmark puts in front of the netcup
- * emulator (scripts/bench-peers.mjs): curl, trusting only the proxy's CA,
+ * emulator (scripts/bench/peers.mjs): curl, trusting only the proxy's CA,
  * reaches the emulator as https://ccp.netcup.net; any other host is refused.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

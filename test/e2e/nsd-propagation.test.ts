@@ -4,7 +4,7 @@
  * and are reloaded seconds apart, so the second lags; the challenge RRset is
  * too large for a UDP reply (62 TXT records), so every answer that holds the
  * values came over TCP. How soon `dns01 wait` returns after the reload is
- * measured by scripts/bench-nsd.mjs, not asserted here.
+ * measured by scripts/bench/nsd.mjs (pnpm bench nsd), not asserted here.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explain, freePort, hookExecutable, killAll, run, startNsd, type NsdInstance, type NsdZone } from '@dns01/testkit/e2e';

@@ -193,7 +193,7 @@ export function exitCodeFor(error: unknown): number {
 export async function runMain(name: string, main: Main, options: RunOptions = {}): Promise<number> {
   // A hook lives for a few hundred milliseconds: optimising the HTTP parser's
   // WebAssembly in the background costs more than it can ever save (measured
-  // by scripts/bench-exec.mjs). Set before the first connection compiles it.
+  // by scripts/bench/exec.mjs). Set before the first connection compiles it.
   if (options.exit ?? true) setFlagsFromString('--liftoff-only');
   const live =
     options.statusLine && !options.writeErr && process.stderr.isTTY && process.env.TERM !== 'dumb' ? createLiveStatus(process.stderr) : undefined;

@@ -166,7 +166,7 @@ describe('netcup emulator: records', () => {
     expect((await update([])).statuscode).toBe(4013);
   });
 
-  // Readings the public clients rely on (scripts/bench-peers.mjs runs them against this emulator).
+  // Readings the public clients rely on (the peers benchmark, scripts/bench/peers.mjs, runs them against this emulator).
   it('deleterecord may be the string "TRUE" / "false" (acme.sh dns_netcup sends strings)', async () => {
     await update([{ id: '', hostname: `${NAME}.`, type: 'TXT', priority: '', destination: 'acmesh', deleterecord: 'false', state: 'yes' }]);
     const [record] = store.records(ZONE, { name: NAME, type: 'TXT' });

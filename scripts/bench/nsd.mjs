@@ -7,21 +7,20 @@
 // the second is reloaded 1-3 s later. Measured: the wait process's exit minus
 // the moment the second instance first answered with the new serial (asked
 // over UDP every ~5 ms, so that moment is a few ms late and the figure that
-// much low). Run `pnpm build` first.
-//   node scripts/bench-nsd.mjs [--runs 10]
-import { parseArgs } from 'node:util';
-import { machineLine, median, writeBenchSection } from './lib/bench-report.mjs';
-import { importTs } from './lib/import-ts.mjs';
+// much low).
+//   pnpm bench nsd [--runs 10]
+import * as h from '@dns01/testkit/e2e';
+import { benchArgs } from './lib/args.mjs';
+import { machineLine, median, publish } from './lib/report.mjs';
 
-const { values: flags } = parseArgs({ options: { runs: { type: 'string', default: '10' } } });
-const RUNS = Number(flags.runs);
+const args = benchArgs('nsd', { runs: { default: 10, help: 'runs per polling interval' } });
+const RUNS = args.values.runs;
 const INTERVALS_S = [1, 0.5];
 const ORIGIN = 'nsd-bench.test';
 const NAME = `_acme-challenge.${ORIGIN}`;
 const ADDRESSES = ['127.0.54.2', '127.0.54.3'];
 const TXT_COUNT = 62;
 
-const h = await importTs('test/e2e/harness/index.ts');
 const digest = (round, i) => `r${round}-${String(i).padStart(3, '0')}-${'Q'.repeat(40)}`.slice(0, 43);
 const zone = (serial, round) => ({
   origin: ORIGIN,
@@ -86,9 +85,8 @@ UDP replies and answered ${rows.tcp} TCP queries in this run. \`pnpm test\` runs
 |---|---:|---:|---:|---:|
 ${rows.map((r) => `| ${r.intervalS} s | ${r.median} ms | ${r.min} ms | ${r.max} ms | ${r.within} of ${RUNS} |`).join('\n')}
 
-Reproduce: \`pnpm build && node scripts/bench-nsd.mjs --runs ${RUNS}\` (needs nsd: \`node scripts/setup.mjs\`).
+Reproduce: \`${args.command}\` (needs nsd: \`node scripts/setup.mjs\`).
 The moment the instance serves is seen by asking it for its SOA over UDP every ~5 ms, so each figure
 may be a few ms low. 2 shared cores with other work running: expect ±50 ms of noise.
 ${await machineLine()}`;
-console.log(markdown);
-writeBenchSection('propagation-nsd', markdown);
+publish(args, 'propagation-nsd', markdown);

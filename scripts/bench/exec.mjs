@@ -2,19 +2,20 @@
 // Median wall time of one `present` without waiting, per executable, each run
 // as its own process against the netcup emulator on loopback: the overhead an
 // ACME client pays per hook call, handed to the warm process or not.
-// Target: <= 2 x node. Run `pnpm build` first. Usage: node scripts/bench-exec.mjs [runs]
+// Target: <= 2 x node.
+//   pnpm bench exec [--runs 21]
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { machineLine, median, writeBenchSection } from './lib/bench-report.mjs';
+import { startTestWorld } from '@dns01/testkit';
+import { benchArgs } from './lib/args.mjs';
+import { machineLine, median, publish } from './lib/report.mjs';
 
-const root = resolve(import.meta.dirname, '..');
-const runs = Number(process.argv[2] ?? 21);
+const root = resolve(import.meta.dirname, '../..');
+const args = benchArgs('exec', { runs: { default: 21, help: 'rounds after the warm-up round' } });
+const runs = args.values.runs;
 /** A hook call may take at most this many times `node` running an empty script, measured in the same run. */
 const TARGET_RATIO = 2;
-const testkit = resolve(root, 'packages/testkit/dist/index.js');
-if (!existsSync(testkit)) throw new Error('run pnpm build first');
-const { startTestWorld } = await import(testkit);
 
 /** Each executable with the arguments and variables of one present that does not wait. */
 const DNS01 = 'packages/cli/dist/bin/dns01.js';
@@ -107,7 +108,7 @@ loopback, ${runs} rounds after one warm-up round, each round running every
 executable once (so a change in the machine's load hits all alike); the record
 is removed between runs. Target (issue 17): median at most ${TARGET_RATIO} ×
 \`node\` running an empty script in the same run.
-Reproduce: \`pnpm build && node scripts/bench-exec.mjs ${runs}\`.
+Reproduce: \`${args.command}\`.
 
 ${table}
 
@@ -127,5 +128,4 @@ certbot row is an auth call that is not the run's last: it only notes the
 challenge.
 
 ${await machineLine()}`;
-console.log(markdown);
-writeBenchSection('exec-overhead', markdown);
+publish(args, 'exec-overhead', markdown);

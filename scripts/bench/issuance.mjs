@@ -6,25 +6,27 @@
 // beside what the same run costs with a fixed propagation sleep (certbot DNS
 // plugins) and with 30 s polling (lego's netcup default), both modelled from
 // the measured run.
-//   node scripts/bench-issuance.mjs [--lag 3] [--scale 1] [--sizes 1,10,50]
+//   pnpm bench issuance [--lag 3] [--scale 1] [--sizes 1,10,50] [--latency-ms 0]
 // --scale multiplies the two alternatives' sleep and interval and our own
 // polling interval (the netcup default, 5 s), e.g. 0.1 for a world sped up 10×.
-import { parseArgs } from 'node:util';
-import { machineLine, writeBenchSection } from './lib/bench-report.mjs';
-import { importTs } from './lib/import-ts.mjs';
+import * as h from '@dns01/testkit/e2e';
+import * as sid from '../lib/current-clients.mjs';
+import { benchArgs } from './lib/args.mjs';
+import { machineLine, publish } from './lib/report.mjs';
 
-const { values } = parseArgs({
-  options: { lag: { type: 'string', default: '3' }, scale: { type: 'string', default: '1' }, sizes: { type: 'string', default: '1,10,50' } },
+const args = benchArgs('issuance', {
+  lag: { default: 3, help: 'seconds both nameservers serve every change late' },
+  scale: { default: 1, help: 'multiplies the modelled sleep and interval and our polling interval' },
+  sizes: { default: [1, 10, 50], help: 'names per certificate' },
+  'latency-ms': { default: 0, help: "the emulator's fixed delay per API request" },
 });
-const lag = Number(values.lag);
-const scale = Number(values.scale);
-const sizes = values.sizes.split(',').map(Number);
+const { lag, scale, sizes, latencyMs } = args.values;
 const FIXED_SLEEP = 60 * scale; // certbot DNS plugins' usual --<plugin>-propagation-seconds default
 const LEGO_INTERVAL = 30 * scale; // lego's NETCUP_POLLING_INTERVAL default; lego sleeps it before each check
 const OUR_INTERVAL = 5 * scale; // the netcup provider's default DNS01_POLLING_INTERVAL
 
-const h = await importTs('test/e2e/harness/index.ts');
 h.requirePrograms('certbot', 'pebble', 'openssl');
+const { BOOKWORM } = h.debianSuites(sid);
 
 const zone = h.zoneOf('netcup');
 /** N names of the zone: the apex, then h1.<zone>, h2.<zone>, ... */
@@ -34,7 +36,7 @@ const clients = [
   {
     label: 'acme-client + plugin',
     run: (ctx) =>
-      h.acmeClients(h.BOOKWORM).find((c) => c.name.includes('acme-client') && c.name.includes('ESM'))
+      h.acmeClients(BOOKWORM).find((c) => c.name.includes('acme-client') && c.name.includes('ESM'))
         .issue(ctx)
         .then(() => ({ ok: true }), (e) => ({ ok: false, detail: String(e) })),
   },
@@ -43,11 +45,13 @@ const clients = [
 /** A fresh world per run: a failed run (rate limit, records left) must not spoil the next. */
 async function measure(client, n) {
   const e2e = await h.startE2eWorld('netcup', {
+    suite: BOOKWORM,
     nameservers: [{ lagMs: lag * 1000 }, { lagMs: lag * 1000 }],
     records: [],
     pollingInterval: OUR_INTERVAL,
     propagationTimeout: 120,
   });
+  e2e.world.emulator.server.setLatency(latencyMs);
   try {
     const ctx = await e2e.context({ DNS01_LOG_LEVEL: 'quiet' });
     ctx.domains = namesFor(n);
@@ -82,8 +86,8 @@ const table = [
 ];
 const markdown = `## Issuance: our overhead over the propagation lag
 
-${await machineLine()} \`node scripts/bench-issuance.mjs --lag ${lag} --scale ${scale} --sizes ${sizes.join(',')}\`:
-Pebble (no VA sleeps), the netcup emulator, both nameservers lagging L = ${lag} s, our polling interval
+${await machineLine()} \`${args.command}\`:
+Pebble (no VA sleeps), the netcup emulator${latencyMs ? ` answering each API request after ${latencyMs} ms` : ''}, both nameservers lagging L = ${lag} s, our polling interval
 ${s(OUR_INTERVAL)} s (the netcup default${scale === 1 ? '' : ` × ${scale}`}). One run per cell; the names are the apex and h1…h(N−1).
 
 "ours" is measured: the whole issuance (client start to certificate on disk) minus L.
@@ -94,5 +98,4 @@ polling that sleeps ${s(LEGO_INTERVAL)} s before each check (lego's netcup defau
 check after L lands at ⌈L/interval⌉ × interval).
 
 ${table.join('\n')}`;
-writeBenchSection('issuance', markdown);
-console.log(markdown);
+publish(args, 'issuance', markdown);

@@ -6,14 +6,14 @@
 // second lagging by a random 0.3-2.5 s per run so the polling phase varies.
 // Writes median, p90 and max per polling interval into docs/benchmarks.md.
 //
-//   node scripts/bench-propagation.mjs [--runs 20]
-import { parseArgs } from 'node:util';
-import { waitForPropagation } from '../packages/provider-client/dist/index.js';
-import { startDnsServer, ZoneStore } from '../packages/testkit/dist/index.js';
-import { machineLine, median, writeBenchSection } from './lib/bench-report.mjs';
+//   pnpm bench propagation [--runs 20]
+import { waitForPropagation } from '@dns01/provider-client';
+import { startDnsServer, ZoneStore } from '@dns01/testkit';
+import { benchArgs } from './lib/args.mjs';
+import { machineLine, median, publish } from './lib/report.mjs';
 
-const { values: flags } = parseArgs({ options: { runs: { type: 'string', default: '20' } } });
-const RUNS = Number(flags.runs);
+const args = benchArgs('propagation', { runs: { default: 20, help: 'runs per polling interval' } });
+const RUNS = args.values.runs;
 const INTERVALS_MS = [1000, 500];
 const ZONE = 'bench.example';
 const NS_FAST = 'ns1.dns-bench.example';
@@ -65,7 +65,8 @@ try {
 }
 
 const target = (r) => (r.median <= r.intervalMs + 100 ? 'met' : '**missed**');
-writeBenchSection(
+publish(
+  args,
   'propagation-overshoot',
   `## Propagation check: overshoot
 
@@ -78,7 +79,7 @@ Target: median ≤ polling interval + 100 ms.
 |---|---|---|---|---|
 ${rows.map((r) => `| ${r.intervalMs} ms | ${r.median} ms | ${r.p90} ms | ${r.max} ms | ${target(r)} |`).join('\n')}
 
-Reproduce: \`pnpm build && node scripts/bench-propagation.mjs --runs ${RUNS}\`.
+Reproduce: \`${args.command}\`.
 ${await machineLine()}`,
 );
 if (rows.some((r) => r.median > r.intervalMs + 100)) process.exitCode = 1;
