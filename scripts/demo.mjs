@@ -5,11 +5,11 @@
 // secondaries (scaled down to seconds), and prints the timeline.
 //
 // Before the setup step only node built-ins may be imported.
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { prepare } from './lib/prepare.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const ZONE = 'demo.example';
@@ -24,44 +24,22 @@ function step(text) {
   console.log(`\n== ${text}`);
 }
 
-function runOrExit(args, what) {
-  const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
-  if (r.status !== 0) {
-    console.error(`demo: ${what} failed (exit ${r.status ?? r.signal}); see above`);
-    process.exit(r.status || 1);
-  }
-}
+// Dependencies, Debian's pebble (installed as root; otherwise the exact command is printed), a build if needed.
+prepare('demo', step);
 
-// 1. Dependencies and Debian's pebble (installed as root; otherwise the exact command is printed).
-step('setup: pnpm dependencies, pebble, openssl');
-runOrExit([join(root, 'scripts/setup.mjs'), '--demo'], 'setup');
-
-// 2. Build the packages when they are not built yet.
-const built = ['provider-client/dist/index.js', 'testkit/dist/index.js', 'testkit/dist/e2e/index.js', 'acme-client-plugin/dist/index.js'].every((f) =>
-  existsSync(join(root, 'packages', f)),
-);
-if (!built) {
-  step('building the packages (pnpm build)');
-  runOrExit([join(root, 'scripts/build.mjs')], 'build');
-}
-
-const { startPebble, certificateNames } = await import('@dns01/testkit/e2e');
-const { startTestWorld } = await import('@dns01/testkit');
+const { startAcmeWorld, certificateNames } = await import('@dns01/testkit/e2e');
 const { dns01Challenge, createLogger } = await import(pathToFileURL(join(root, 'packages/acme-client-plugin/dist/index.js')).href);
 const { default: acme } = await import('acme-client');
 
 step(`issuing a certificate for ${NAMES.join(', ')} on the netcup emulator`);
-const world = await startTestWorld({
+const acmeWorld = await startAcmeWorld({
   provider: 'netcup',
   zones: [ZONE],
   nameservers: NAMESERVERS,
   pollingInterval: 0.5,
   propagationTimeout: 60,
 });
-const pebble = await startPebble({ dnsServer: world.dns.resolver }).catch(async (error) => {
-  await world.close();
-  throw error;
-});
+const { world, pebble } = acmeWorld;
 console.log(`netcup emulator ${world.emulator.url}, nameservers ${NAMESERVERS.map((n) => `${n.name} (lag ${n.lagMs / 1000}s)`).join(', ')}`);
 console.log(`Pebble ${pebble.directoryUrl}`);
 
@@ -127,7 +105,6 @@ try {
   exitCode = 1;
   console.error(`demo: failed: ${error instanceof Error ? error.message : String(error)}`);
 } finally {
-  await pebble.close();
-  await world.close();
+  await acmeWorld.close();
 }
 process.exit(exitCode);

@@ -242,9 +242,10 @@ const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures');
 
 /**
  * A user's project that installed acme-client and the plugin: node_modules
- * links to the built workspace packages, and one script of ours.
+ * links to the built workspace packages, and one script of ours (a fixture:
+ * acme-client-issue.mjs or .cjs). Returns the script's path.
  */
-function acmeClientProject(dir: string, script: string): string {
+export function acmeClientProject(dir: string, script: string): string {
   const project = join(dir, 'acme-client-project');
   const plugin = join(REPO_ROOT, 'packages', 'acme-client-plugin');
   mkdirSync(join(project, 'node_modules', '@dns01'), { recursive: true });

@@ -39,8 +39,9 @@ export function killAll(): void {
 }
 process.once('exit', killAll);
 
-function describeCommand(file: string, args: readonly string[]): string {
-  return [file, ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+/** Words as a POSIX shell reads them back: each quoted unless it is plainly safe. */
+export function shellWords(words: readonly string[]): string {
+  return words.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
 /**
@@ -48,7 +49,7 @@ function describeCommand(file: string, args: readonly string[]): string {
  * throws for a non-zero exit: the caller asserts on the result.
  */
 export function run(file: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
-  const command = describeCommand(file, args);
+  const command = shellWords([file, ...args]);
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, {
       env: options.env ?? process.env,
@@ -111,7 +112,7 @@ export function startDaemon(
   args: readonly string[],
   options: { env?: NodeJS.ProcessEnv; cwd?: string; readyTimeoutMs: number; ready: (output: string) => boolean },
 ): Promise<Daemon> {
-  const command = describeCommand(file, args);
+  const command = shellWords([file, ...args]);
   const child = spawn(file, args, { env: options.env ?? process.env, cwd: options.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let output = '';

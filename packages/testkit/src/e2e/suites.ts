@@ -59,8 +59,8 @@ export interface SidSetup {
 
 const TRUST_STORE = '/etc/ssl/certs/ca-certificates.crt';
 
-/** argv with `caBundle` mounted over the system trust store, in a mount namespace of its own. */
-function withTrustStore(caBundle: string, file: string, args: readonly string[]): [string, string[]] {
+/** argv with `caBundle` mounted over the system trust store, in a mount namespace of its own (root only). */
+export function withTrustStore(caBundle: string, file: string, args: readonly string[]): [string, string[]] {
   return ['unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', `mount --bind "$0" ${TRUST_STORE} && exec "$@"`, caBundle, file, ...args]];
 }
 

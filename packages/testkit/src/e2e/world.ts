@@ -61,24 +61,17 @@ export async function startE2eWorld(
 ): Promise<E2eWorld> {
   const { suite, purpose, ...worldOptions } = options;
   const zone = zoneOf(provider, purpose);
-  const world = await startTestWorld({
-    provider,
-    zones: [zone],
-    nameservers: LAGGING_NAMESERVERS,
-    records: foreignRecords(zone),
-    pollingInterval: 0.1,
-    propagationTimeout: 30,
-    ...worldOptions,
-  });
-  let pebble: Pebble | undefined;
+  suite.require();
+  const acme = await startAcmeWorld(
+    { provider, zones: [zone], nameservers: LAGGING_NAMESERVERS, records: foreignRecords(zone), pollingInterval: 0.1, propagationTimeout: 30, ...worldOptions },
+    { binary: suite.pebble() },
+  );
+  const { world, pebble } = acme;
   let root: string;
   try {
-    suite.require();
-    pebble = await startPebble({ dnsServer: world.dns.resolver, binary: suite.pebble() });
     root = await pebble.issuingRoot();
   } catch (error) {
-    await pebble?.close();
-    await world.close();
+    await acme.close();
     throw error;
   }
   const dirs: string[] = [];
@@ -106,9 +99,40 @@ export async function startE2eWorld(
       };
     },
     async close() {
+      await acme.close();
+      await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+    },
+  };
+}
+
+/** A test world and a Pebble that validates through its resolver: what every issuance needs. */
+export interface AcmeWorld<P extends ProviderName = ProviderName> {
+  world: TestWorld<P>;
+  pebble: Pebble;
+  /** Stops Pebble, then the world (its servers and state directory). */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the test world of `options`, then Pebble (`binary`: Debian's on the
+ * PATH by default) asking the world's resolver; whatever started is stopped
+ * again when the rest fails.
+ */
+export async function startAcmeWorld<P extends ProviderName>(options: TestWorldOptions<P>, pebbleOptions: { binary?: string } = {}): Promise<AcmeWorld<P>> {
+  const world = await startTestWorld(options);
+  let pebble: Pebble;
+  try {
+    pebble = await startPebble({ dnsServer: world.dns.resolver, ...(pebbleOptions.binary ? { binary: pebbleOptions.binary } : {}) });
+  } catch (error) {
+    await world.close();
+    throw error;
+  }
+  return {
+    world,
+    pebble,
+    async close() {
       await pebble.close();
       await world.close();
-      await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
     },
   };
 }
