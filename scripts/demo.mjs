@@ -4,12 +4,19 @@
 // dns01 plugin, on the netcup emulator whose two nameservers lag like real
 // secondaries (scaled down to seconds), and prints the timeline.
 //
+//   pnpm demo --serve    the sandbox instead (scripts/sandbox.mjs): keeps running for any client
+//
 // Before the setup step only node built-ins may be imported.
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { prepare } from './lib/prepare.mjs';
+
+if (process.argv[2] === '--serve') {
+  const { runSandbox } = await import('./sandbox.mjs');
+  process.exit(await runSandbox(process.argv.slice(3)));
+}
 
 const root = resolve(import.meta.dirname, '..');
 const ZONE = 'demo.example';
