@@ -8,7 +8,7 @@ const alias = Object.fromEntries([
   ['@dns01/provider-client/state-paths', fileURLToPath(new URL('./packages/provider-client/src/state-paths.ts', import.meta.url))],
   ['@dns01/provider-client/internal', fileURLToPath(new URL('./packages/provider-client/src/internal.ts', import.meta.url))],
   ['@dns01/testkit/e2e', fileURLToPath(new URL('./packages/testkit/src/e2e/index.ts', import.meta.url))],
-  ...['provider-client', 'testkit', 'cli', 'certbot-hook', 'lego-exec', 'acme-client-plugin', 'dehydrated-hook', 'uacme-hook'].map(
+  ...['provider-client', 'testkit', 'cli', 'certbot-hook', 'lego-exec', 'acme-client-plugin', 'dehydrated-hook', 'uacme-hook', 'gateway'].map(
     (n) => [`@dns01/${n}`, pkg(n)],
   ),
 ]);

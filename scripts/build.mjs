@@ -3,10 +3,12 @@
 // each "bin" in a package.json, one bundled executable (esbuild) so that a hook
 // starts fast and needs nothing beside node.
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { zodEnglishOnly } from './lib/zod-english-only.mjs';
+import { lazyPromClient, PROM_CLIENT_BUNDLE } from './lib/lazy-prom-client.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const packagesDir = join(root, 'packages');
@@ -66,10 +68,25 @@ for (const { dir, pkg } of packages) {
         banner: { js: banner },
         // --version without reading a file (see suiteVersion in packages/cli/src/runtime.ts).
         define: { __DNS01_VERSION__: JSON.stringify(pkg.version) },
-        plugins: [zodEnglishOnly],
+        plugins: [zodEnglishOnly, lazyPromClient],
         legalComments: 'none',
         logLevel: 'warning',
         tsconfig: join(root, 'tsconfig.json'),
+        metafile: true,
+      }).then((result) => {
+        // The gateway's metrics are in this executable: prom-client goes beside it, in a bundle of its own.
+        const lazy = Object.values(result.metafile.outputs).some((o) => o.imports.some((i) => i.path === `./${PROM_CLIENT_BUNDLE}`));
+        if (!lazy) return undefined;
+        return build({
+          entryPoints: [createRequire(join(packagesDir, 'gateway/package.json')).resolve('prom-client')],
+          outfile: join(dirname(outfile), PROM_CLIENT_BUNDLE),
+          bundle: true,
+          platform: 'node',
+          format: 'cjs',
+          target: 'node20',
+          legalComments: 'none',
+          logLevel: 'warning',
+        });
       }),
     );
   }

@@ -55,6 +55,8 @@ export interface HttpClientOptions {
   maxBodyBytes?: number;
   /** Called for every request sent, retries included (`dns01 check --write` counts the API calls). */
   onRequest?: (request: { action: string; method: string }) => void;
+  /** Awaited before every request, retries included, before its timeout starts (the gateway waits there for its request budget). */
+  beforeRequest?: (request: { action: string; method: string }) => Promise<void>;
 }
 
 /** No provider reply is anywhere near this: a bigger body is an error, not something to buffer. */
@@ -177,6 +179,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       registerSecret(req.bearerToken);
       headers.authorization = `Bearer ${req.bearerToken}`;
     }
+    await options.beforeRequest?.({ action: req.action, method: req.method });
     const started = Date.now();
     options.onRequest?.({ action: req.action, method: req.method });
     const signal = AbortSignal.timeout(timeoutMs);

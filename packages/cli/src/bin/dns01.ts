@@ -4,6 +4,7 @@ import { checkCommand } from '../commands/check.js';
 import { persistCommand } from '../commands/persist.js';
 import { cleanupCommand } from '../commands/cleanup.js';
 import { presentCommand } from '../commands/present.js';
+import { serveCommand } from '../commands/serve.js';
 import { waitCommand } from '../commands/wait.js';
 import { zonesCommand } from '../commands/zones.js';
 import type { RunContext } from '../runtime.js';
@@ -16,6 +17,7 @@ const commands: Record<string, (ctx: RunContext, args: readonly string[]) => Pro
   zones: zonesCommand,
   check: checkCommand,
   persist: persistCommand,
+  serve: serveCommand,
 };
 
 const USAGE = `Usage: dns01 <command> [options] [arguments]
@@ -30,6 +32,7 @@ Commands:
   cleanup <domain> <value> [...]       delete exactly those TXT records
   wait <fqdn> <value> [<value>...]     wait until every authoritative nameserver serves the values
   persist set|check|remove <domain>    persistent authorization records (dns-persist-01)
+  serve [--check] | serve client ...   the DNS-01 gateway: clients get scoped credentials (docs/gateway.md)
 
 Run 'dns01 <command> --help' for its options. Results go to stdout, progress
 and errors to stderr. Configuration: environment variables, or a KEY=VALUE

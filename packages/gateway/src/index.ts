@@ -1,0 +1,12 @@
+export * from './settings.js';
+export * from './scope.js';
+export * from './clients.js';
+export * from './ledger.js';
+export * from './budget.js';
+export * from './records.js';
+export * from './audit.js';
+export * from './server.js';
+export * from './check.js';
+export * from './gateway-session.js';
+export { acmeDnsAccount } from './protocols/acme-dns.js';
+export { ACME_VALUE } from './protocols/types.js';
