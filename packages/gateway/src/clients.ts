@@ -92,12 +92,28 @@ export function newSecret(): string {
 
 const SCRYPT = { N: 16_384, r: 8, p: 1, keylen: 32 } as const;
 
-function scrypt(secret: string, salt: Buffer, options: ScryptOptions & { keylen: number }): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scryptCallback(secret, salt, options.keylen, { N: options.N, r: options.r, p: options.p, maxmem: 64 * 1024 * 1024 }, (error, key) =>
-      error ? reject(error) : resolve(key),
-    ),
-  );
+/**
+ * scrypt runs on libuv's thread pool (four threads), which the ledger's file
+ * writes share: at most two at a time, so a burst of new clients never
+ * queues the ledger behind it.
+ */
+const SCRYPT_SLOTS = 2;
+let scryptRunning = 0;
+const scryptWaiting: (() => void)[] = [];
+
+async function scrypt(secret: string, salt: Buffer, options: ScryptOptions & { keylen: number }): Promise<Buffer> {
+  if (scryptRunning >= SCRYPT_SLOTS) await new Promise<void>((resolve) => scryptWaiting.push(resolve));
+  scryptRunning += 1;
+  try {
+    return await new Promise((resolve, reject) =>
+      scryptCallback(secret, salt, options.keylen, { N: options.N, r: options.r, p: options.p, maxmem: 64 * 1024 * 1024 }, (error, key) =>
+        error ? reject(error) : resolve(key),
+      ),
+    );
+  } finally {
+    scryptRunning -= 1;
+    scryptWaiting.shift()?.();
+  }
 }
 
 export async function hashSecret(secret: string): Promise<string> {
@@ -169,6 +185,7 @@ export class ClientRegistry {
   private clients = new Map<string, ClientRecord>();
   private stamp = '';
   private readonly proven = new Map<string, Buffer>();
+  private readonly verifying = new Map<string, Promise<AuthenticatedClient | undefined>>();
   private dummyHash: Promise<string> | undefined;
 
   constructor(readonly path: string) {
@@ -206,10 +223,21 @@ export class ClientRegistry {
     const digest = createHash('sha256').update(secret, 'utf8').digest();
     const known = client ? this.proven.get(id) : undefined;
     if (known && timingSafeEqual(known, digest)) return { id: client!.id, names: client!.names };
+    // The requests of one client arriving together wait for one scrypt, not one each.
+    const key = `${id}\n${digest.toString('base64')}`;
+    let verifying = this.verifying.get(key);
+    if (!verifying) {
+      verifying = this.verify(client, secret, digest).finally(() => this.verifying.delete(key));
+      this.verifying.set(key, verifying);
+    }
+    return verifying;
+  }
+
+  private async verify(client: ClientRecord | undefined, secret: string, digest: Buffer): Promise<AuthenticatedClient | undefined> {
     this.dummyHash ??= hashSecret(newSecret());
     const ok = await verifySecret(secret, client?.hash ?? (await this.dummyHash));
-    if (!ok || !client) return undefined;
-    this.proven.set(id, digest);
+    if (!ok || !client || this.clients.get(client.id) !== client) return undefined;
+    this.proven.set(client.id, digest);
     return { id: client.id, names: client.names };
   }
 

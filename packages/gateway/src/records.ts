@@ -146,8 +146,8 @@ export class Records {
       const shared = ledger.all().some((e) => e.id !== entry.id && e.name === entry.name && e.value === entry.value && e.state === 'present' && !this.retiring.has(e.id));
       const outcome = shared ? 'kept' : await this.writer.delete(entry.zone, entry.name, entry.value);
       ledger.remove(entry.id);
-      await ledger.flush();
       if (action) this.options.onEvent?.({ action, entry, result: outcome, ms: this.now() - started });
+      await ledger.flush();
     } catch (error) {
       if (action) this.options.onEvent?.({ action, entry, result: 'error', ms: this.now() - started, detail: describeError(error) });
       throw error;

@@ -48,6 +48,8 @@ export interface GatewayOptions {
   logger: Logger;
   /** Where the audit log's lines go when it is `stderr` (default process.stderr). */
   writeErr?: (line: string) => void;
+  /** The budget's window (default a minute; tests shorten it). */
+  budgetWindowMs?: number;
 }
 
 export interface RunningGateway {
@@ -151,7 +153,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const clients = new ClientRegistry(settings.clientsFile);
   const ledger = Ledger.open(join(settings.stateDir, 'ledger.json'));
   const audit: AuditLog = openAuditLog(settings.auditLog ?? join(settings.stateDir, 'audit.log'), { writeErr: options.writeErr });
-  const budget = new RequestBudget(settings.budget);
+  const budget = new RequestBudget(settings.budget, options.budgetWindowMs);
   let inFlight = 0;
   const metrics = createMetrics({
     ledgerSize: () => ledger.size,

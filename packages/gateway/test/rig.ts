@@ -55,6 +55,7 @@ export async function startRig(options: {
   world?: Omit<TestWorldOptions<'netcup'>, 'provider'>;
   env?: Record<string, string>;
   logger?: Logger;
+  budgetWindowMs?: number;
 }): Promise<Rig> {
   const world = await startTestWorld({ provider: 'netcup', zones: ['example.com', 'other.org'], ...options.world });
   const stateDir = mkdtempSync(join(tmpdir(), 'dns01-gateway-'));
@@ -62,7 +63,7 @@ export async function startRig(options: {
   const settings = readGatewaySettings(env);
   const secrets: Record<string, string> = {};
   for (const c of options.clients) secrets[c.id] = await addClient(settings.clientsFile, { id: c.id, names: c.names, from: c.from ?? [] });
-  const start = () => startGateway({ env, settings: readGatewaySettings(env), logger: options.logger ?? silentLogger });
+  const start = () => startGateway({ env, settings: readGatewaySettings(env), logger: options.logger ?? silentLogger, budgetWindowMs: options.budgetWindowMs });
   let gateway = await start();
   const rig: Rig = {
     world,

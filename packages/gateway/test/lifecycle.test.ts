@@ -1,0 +1,76 @@
+// What the gateway does on its own: the sweeper, the ledger's leftovers at a
+// restart, a stop with requests in flight, CNAME following.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { acmeValue, startRig, type Rig } from './rig.js';
+
+const APEX = '_acme-challenge.example.com';
+let rig: Rig | undefined;
+afterEach(async () => {
+  await rig?.close();
+  rig = undefined;
+});
+
+const web = { id: 'web1', names: ['example.com', '*.example.com'] };
+
+it('the sweeper deletes exactly the records older than the maximum age, and says so in the audit log', async () => {
+  rig = await startRig({ clients: [web], env: { DNS01_SERVE_MAX_AGE: '1' }, world: { records: [{ name: APEX, type: 'TXT', data: 'foreign-kept' }] } });
+  const value = acmeValue('swept');
+  expect((await rig.post('/update', { subdomain: 'example.com', txt: value }, { id: 'web1', style: 'api-key' })).status).toBe(200);
+  expect(rig.world.txt(APEX)).toContain(value);
+  for (let i = 0; i < 80 && rig.gateway.ledger.size > 0; i++) await new Promise((r) => setTimeout(r, 50));
+  expect(rig.gateway.ledger.size).toBe(0);
+  expect(rig.world.txt(APEX)).toEqual(['foreign-kept']);
+  const audit = readFileSync(join(rig.stateDir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  expect(audit.at(-1)).toMatchObject({ client: 'web1', source: 'gateway', action: 'sweep', name: APEX, value, result: 'deleted' });
+});
+
+it('a restart deletes exactly the records the ledger holds from the last run', async () => {
+  rig = await startRig({ clients: [web], world: { records: [{ name: APEX, type: 'TXT', data: 'foreign-kept' }] } });
+  const values = ['left-1', 'left-2'].map(acmeValue);
+  for (const value of values) expect((await rig.post('/present', { fqdn: APEX, value }, { id: 'web1' })).status).toBe(200);
+  expect(rig.world.txt('_acme-challenge.example.com').sort()).toEqual(['foreign-kept', ...values].sort());
+  const ledgerFile = JSON.parse(readFileSync(join(rig.stateDir, 'ledger.json'), 'utf8')) as { records: { value: string; state: string }[] };
+  expect(ledgerFile.records.map((r) => r.value).sort()).toEqual([...values].sort());
+  const restarted = await rig.restart();
+  expect(restarted.ledger.size).toBe(0);
+  expect(rig.world.txt(APEX)).toEqual(['foreign-kept']);
+  expect(JSON.parse(readFileSync(join(rig.stateDir, 'ledger.json'), 'utf8'))).toEqual({ version: 1, records: [] });
+});
+
+it('a stop while requests are in flight answers every one of them, and the ledger names every record', async () => {
+  rig = await startRig({ clients: [web] });
+  // Every provider request takes a while, so the stop comes while all of them wait.
+  rig.world.emulator.server.inject({ fault: { kind: 'delay', ms: 400 }, times: 1000 });
+  const values = Array.from({ length: 8 }, (_, i) => acmeValue(`inflight-${i}`));
+  const replies = values.map((value, i) => rig!.post('/present', { fqdn: `_acme-challenge.n${i}.example.com`, value }, { id: 'web1' }));
+  for (let i = 0; i < 100 && rig.world.emulator.server.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  const stopped = rig.gateway.stop();
+  const statuses = (await Promise.all(replies)).map((r) => r.status);
+  await stopped;
+  expect(statuses).toEqual(values.map(() => 200));
+  for (let i = 0; i < values.length; i++) expect(rig.world.txt(`_acme-challenge.n${i}.example.com`)).toEqual([values[i]]);
+  const ledgerFile = JSON.parse(readFileSync(join(rig.stateDir, 'ledger.json'), 'utf8')) as { records: { value: string; state: string }[] };
+  expect(ledgerFile.records.map((r) => [r.value, r.state]).sort()).toEqual(values.map((v) => [v, 'present']).sort());
+  // A new connection is refused once stopping began.
+  await expect(fetch(`${rig.gateway.url}/health`)).rejects.toThrow();
+  rig.world.emulator.server.clearFaults();
+  await rig.restart();
+  for (let i = 0; i < values.length; i++) expect(rig.world.txt(`_acme-challenge.n${i}.example.com`)).toEqual([]);
+});
+
+it('a CNAME at the challenge name is followed; the scope applies to the name asked for', async () => {
+  rig = await startRig({
+    clients: [web],
+    world: { records: [{ name: APEX, type: 'CNAME', data: '_acme-challenge.delegated.other.org' }] },
+  });
+  const value = acmeValue('cname');
+  expect((await rig.post('/present', { fqdn: APEX, value }, { id: 'web1' })).status).toBe(200);
+  expect(rig.world.txt('_acme-challenge.delegated.other.org')).toEqual([value]);
+  expect(rig.gateway.ledger.all().map((e) => [e.asked, e.name])).toEqual([[APEX, '_acme-challenge.delegated.other.org']]);
+  // Asking for the target directly is outside this client's scope.
+  expect((await rig.post('/present', { fqdn: '_acme-challenge.delegated.other.org', value }, { id: 'web1' })).status).toBe(403);
+  expect((await rig.post('/cleanup', { fqdn: APEX, value }, { id: 'web1' })).status).toBe(200);
+  expect(rig.world.txt('_acme-challenge.delegated.other.org')).toEqual([]);
+});
