@@ -111,5 +111,6 @@ function viaWarm(): void {
   });
 }
 
-if (env.DNS01_WARM === '0' || env[WARM_SERVE_VARIABLE] || process.stderr.isTTY) runHere();
+// `dns01 serve` is a long-lived server of its own: never handed to a warm process.
+if (env.DNS01_WARM === '0' || env[WARM_SERVE_VARIABLE] || process.stderr.isTTY || process.argv[2] === 'serve') runHere();
 else viaWarm();
