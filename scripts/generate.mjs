@@ -7,6 +7,7 @@
 //     from the folders that exist;
 //   - the acme.sh dnsapi hooks (packages/acmesh-hook/template.sh);
 //   - the tables between "<!-- BEGIN generated: ... -->" markers in docs/.
+//   - the gateway's settings table (packages/gateway/src/settings.ts);
 // `node scripts/generate.mjs --check` writes nothing and fails when any of
 // them is stale (pnpm test runs it). `--root DIR` works on a copy of the repo.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -56,6 +57,7 @@ async function loadSources() {
           `export { providerDefinitions } from ${JSON.stringify(join(providersDir, 'all.ts'))};`,
           `export { EXIT_CODES } from ${JSON.stringify(join(root, 'packages/provider-client/src/errors.ts'))};`,
           `export { CORE_SETTING_TABLES } from ${JSON.stringify(join(root, 'packages/provider-client/src/core-settings.ts'))};`,
+          `export { gatewaySettingSpecs } from ${JSON.stringify(join(root, 'packages/gateway/src/settings.ts'))};`,
         ].join('\n'),
         resolveDir: root,
         loader: 'ts',
@@ -67,6 +69,7 @@ async function loadSources() {
       target: 'node20',
       logLevel: 'error',
       nodePaths: [join(repo, 'packages/provider-client/node_modules')],
+      alias: { '@dns01/provider-client': join(root, 'packages/provider-client/src/index.ts') },
       banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
       tsconfigRaw: {},
     });
@@ -278,7 +281,7 @@ async function expectedFiles() {
   if (existsSync(emulatorsDir)) files.push([join(emulatorsDir, 'all.ts'), emulatorList(names)]);
   // The registry list is written first so the definitions load from what it will hold.
   if (!check) write(files[0][0], files[0][1]);
-  const { providerDefinitions, EXIT_CODES, CORE_SETTING_TABLES } = await loadSources();
+  const { providerDefinitions, EXIT_CODES, CORE_SETTING_TABLES, gatewaySettingSpecs } = await loadSources();
   const defs = [...providerDefinitions];
   const read = (p) => readFileSync(join(root, p), 'utf8');
 
@@ -286,6 +289,7 @@ async function expectedFiles() {
   configuration = withBlock(configuration, 'docs/configuration.md', 'provider variables', configurationProviders(defs));
   for (const [name, specs] of Object.entries(CORE_SETTING_TABLES)) configuration = withBlock(configuration, 'docs/configuration.md', name, coreSettingsTable(specs));
   configuration = withBlock(configuration, 'docs/configuration.md', 'exit codes', exitTable(EXIT_CODES));
+  configuration = withBlock(configuration, 'docs/configuration.md', 'gateway variables', [coreSettingsTable(Object.values(gatewaySettingSpecs)), '', FILE_NOTE].join('\n'));
   files.push([join(root, 'docs/configuration.md'), configuration]);
   files.push([join(root, 'docs/architecture.md'), withBlock(read('docs/architecture.md'), 'docs/architecture.md', 'exit codes', exitTable(EXIT_CODES))]);
   files.push([join(root, 'docs/propagation.md'), withBlock(read('docs/propagation.md'), 'docs/propagation.md', 'propagation defaults', propagationTable(defs))]);

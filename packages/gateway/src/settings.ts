@@ -27,14 +27,10 @@ export function isLocalListen(address: ListenAddress): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
-const listen = z.string().transform((v, ctx) => {
-  const parsed = parseListen(v);
-  if (!parsed) {
-    ctx.addIssue({ code: 'custom', message: 'must be host:port, [v6]:port, or unix:/path (a Unix socket)' });
-    return z.NEVER;
-  }
-  return parsed;
-});
+const listen = z
+  .string()
+  .trim()
+  .refine((v) => parseListen(v) !== undefined, 'must be host:port, [v6]:port, or unix:/path (a Unix socket)');
 
 const positiveInt = (what: string, max: number) =>
   z
@@ -56,10 +52,10 @@ const auditTarget = z
 
 /** Every setting of `dns01 serve` (flags override them; docs/configuration.md renders them). */
 export const gatewaySettingSpecs = {
-  listen: setting<ListenAddress>({
+  listen: setting({
     names: ['DNS01_SERVE_LISTEN'],
     schema: listen,
-    default: parseListen(DEFAULT_LISTEN)!,
+    default: DEFAULT_LISTEN,
     description: `where to listen: host:port, [v6]:port, or unix:/path for a Unix socket (default ${DEFAULT_LISTEN})`,
   }),
   tlsCert: setting<string | undefined>({
@@ -139,8 +135,9 @@ export const gatewaySettingSpecs = {
 
 export type GatewaySettings = Settings<typeof gatewaySettingSpecs>;
 
-/** The settings with the state directory and the clients file resolved. */
-export interface ResolvedGatewaySettings extends GatewaySettings {
+/** The settings with the listen address parsed and the state directory and the clients file resolved. */
+export interface ResolvedGatewaySettings extends Omit<GatewaySettings, 'listen'> {
+  listen: ListenAddress;
   stateDir: string;
   clientsFile: string;
 }
@@ -160,7 +157,7 @@ export function readGatewaySettings(env: Env, overrides: Partial<GatewaySettings
     });
   }
   const stateDir = read.stateDir ?? defaultStateDir(env);
-  return { ...read, stateDir, clientsFile: read.clientsFile ?? join(stateDir, 'clients.json') };
+  return { ...read, listen: parseListen(read.listen)!, stateDir, clientsFile: read.clientsFile ?? join(stateDir, 'clients.json') };
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {
