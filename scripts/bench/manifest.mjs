@@ -38,6 +38,12 @@ export const BENCHMARKS = [
     about: 'certbot and acme-client issuing 1 to 50 names: our time over the propagation lag',
   },
   {
+    name: 'gateway',
+    section: 'gateway',
+    needs: [],
+    about: 'dns01 serve under load: 1, 10 and 100 clients against the netcup emulator at 40 ms API latency, with and without the request budget',
+  },
+  {
     name: 'peers',
     section: 'peers',
     needs: ['root', 'sid-clients', 'pebble', 'openssl', 'curl', 'unshare'],
