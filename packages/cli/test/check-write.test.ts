@@ -4,8 +4,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { interruptTwice } from './interrupt-twice.js';
-import { runNode, startTestWorld, type RunResult, type TestWorld } from '@dns01/testkit';
-import { PROVIDER_NAMES } from '@dns01/provider-client';
+import { OWN_API_PROVIDERS, runNode, startTestWorld, type RunResult, type TestWorld } from '@dns01/testkit';
 
 const BIN = resolve(import.meta.dirname, '../dist/bin/dns01.js');
 
@@ -42,7 +41,7 @@ afterEach(async () => {
 });
 
 describe('dns01 check --write', { timeout: 60_000 }, () => {
-  test.each(PROVIDER_NAMES)('%s: --json report, exit 0, the zone as before', async (provider) => {
+  test.each(OWN_API_PROVIDERS)('%s: --json report, exit 0, the zone as before', async (provider) => {
     // ns2 lags longer than the check's own API calls take, so the wait has to poll.
     world = await startTestWorld({ provider, records: FOREIGN, nameservers: [{ lagMs: 50 }, { lagMs: 1500 }] });
     const before = zoneState(world);

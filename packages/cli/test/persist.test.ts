@@ -4,8 +4,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { PROVIDER_NAMES, type ProviderName } from '@dns01/provider-client';
-import { runNode, startTestWorld, type RunResult, type TestWorld } from '@dns01/testkit';
+import { type ProviderName } from '@dns01/provider-client';
+import { OWN_API_PROVIDERS, runNode, startTestWorld, type RunResult, type TestWorld } from '@dns01/testkit';
 
 const BIN = resolve(import.meta.dirname, '../dist/bin/dns01.js');
 const NAME = '_validation-persist.example.com';
@@ -38,7 +38,7 @@ function expectNoSecrets(w: TestWorld, ...results: RunResult[]): void {
   for (const r of results) for (const secret of w.secrets) expect(r.stdout + r.stderr).not.toContain(secret);
 }
 
-describe.each(PROVIDER_NAMES as readonly ProviderName[])('dns01 persist on %s', { timeout: 60_000 }, (provider) => {
+describe.each(OWN_API_PROVIDERS as readonly ProviderName[])('dns01 persist on %s', { timeout: 60_000 }, (provider) => {
   test('set creates the record beside a foreign one, waits for every nameserver; again: unchanged; remove restores the zone', async () => {
     world = await startTestWorld({
       provider,

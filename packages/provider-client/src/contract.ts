@@ -173,6 +173,12 @@ export interface ProviderDefinition<C = unknown, N extends string = string> {
   readonly canListZones: boolean;
   /** Where a provider has several backends (netcup: the REST and the CCP API), what depends on them. */
   readonly backends?: ProviderBackends<C>;
+  /**
+   * Writes only `_acme-challenge` records and cannot list them (the gateway
+   * provider, whose gateway holds the real provider): `dns01 check --write`
+   * and `dns01 persist` refuse it.
+   */
+  readonly challengesOnly?: boolean;
   /** The points the API document leaves open, which the provider reports through `deps.observe`. */
   readonly openPoints: readonly OpenPoint[];
   readConfig(env: Env): C;

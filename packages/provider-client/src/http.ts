@@ -25,6 +25,12 @@ export interface HttpRequest {
    * refused, 429).
    */
   idempotent?: boolean;
+  /**
+   * Which statuses are retried (and never returned): default 429 and every
+   * 5xx. A caller whose server names its own failures in a 5xx body (the
+   * gateway's 502) narrows it to read them.
+   */
+  retryStatus?: (status: number) => boolean;
 }
 
 export interface HttpResponse {
@@ -200,7 +206,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       attempt: number,
       ms: Date.now() - started,
     });
-    if (res.statusCode === 429 || res.statusCode >= 500) {
+    if (req.retryStatus ? req.retryStatus(res.statusCode) : res.statusCode === 429 || res.statusCode >= 500) {
       throw new RetryableStatus(res.statusCode, parseRetryAfter(responseHeaders['retry-after']));
     }
     return {

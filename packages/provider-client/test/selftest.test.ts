@@ -8,12 +8,12 @@ import {
   XSSERVER_READINGS,
   type EmulatorOptionsOf,
   type TestWorld,
+  OWN_API_PROVIDERS,
 } from '@dns01/testkit';
 import {
   closeHttp,
   openSession,
   createLogger,
-  PROVIDER_NAMES,
   PropagationTimeoutError,
   providerDefinition,
   selfTest,
@@ -82,7 +82,7 @@ async function setUp<P extends ProviderName>(provider: P, options: { emulator?: 
 }
 
 describe('check --write self-test: everything holds on every emulator', { timeout: 30_000 }, () => {
-  it.each(PROVIDER_NAMES)('%s: two values coexist, exact delete, per-nameserver times, the zone as before, foreign records untouched', async (provider) => {
+  it.each(OWN_API_PROVIDERS)('%s: two values coexist, exact delete, per-nameserver times, the zone as before, foreign records untouched', async (provider) => {
     const { world, run, logs } = await setUp(provider);
     const before = zoneState(world);
     const report = await run();

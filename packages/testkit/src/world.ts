@@ -1,13 +1,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ProviderName } from '@dns01/provider-client';
+import { PROVIDER_NAMES, providerDefinition, type ProviderName } from '@dns01/provider-client';
 import { startDnsServer, type DnsServer } from './dns/index.js';
 import { emulatorWirings } from './emulators/all.js';
 import type { EmulatorHandle, EmulatorWiring } from './emulators/wiring.js';
 import { ZoneStore, type NewRecord } from './zone-store.js';
 
 export type { EmulatorHandle, EmulatorWiring } from './emulators/wiring.js';
+
+/**
+ * The providers with an API of their own: all but the gateway provider, which
+ * relays `_acme-challenge` records to a dns01 gateway and so cannot run
+ * `check --write` or `persist` (its own tests cover it).
+ */
+export const OWN_API_PROVIDERS = PROVIDER_NAMES.filter((name) => !providerDefinition(name).challengesOnly);
 
 type Wirings = typeof emulatorWirings;
 
@@ -87,7 +94,7 @@ export async function startTestWorld<P extends ProviderName>(options: TestWorldO
     }
     for (const zone of options.foreignZones ?? []) store.addZone({ name: zone, nameservers: dns.zoneNameservers() });
     // The options were typed by the provider in TestWorldOptions; the union of starts cannot see that.
-    started = await (wiring as EmulatorWiring).start(store, zones, options.emulator ?? {});
+    started = await (wiring as EmulatorWiring).start(store, zones, options.emulator ?? {}, { DNS01_RESOLVERS: dns.resolver, DNS01_NS_PORT: String(dns.port) });
   } catch (error) {
     await dns.close();
     throw error;

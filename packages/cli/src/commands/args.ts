@@ -1,4 +1,4 @@
-import { InvalidInputError, PROVIDER_NAMES, type Challenge, type PropagationSettings, type ProviderName, type ServerAddress } from '@dns01/provider-client';
+import { InvalidInputError, PROVIDER_NAMES, type Challenge, type PropagationSettings, type ProviderDefinition, type ProviderName, type ServerAddress } from '@dns01/provider-client';
 import { exitCodesHelp, parseServerAddress, port, seconds } from '@dns01/provider-client/internal';
 
 /** The part of a zod schema used here (zod itself is provider-client's dependency). */
@@ -80,3 +80,15 @@ export const COMMON_HELP = `  -q, --quiet           errors only (env DNS01_LOG_L
 export const EXIT_HELP = `${exitCodesHelp()}
 Configuration: environment, else the file named by DNS01_CONFIG, else
 ~/.config/dns01/config or /etc/dns01/config (KEY=VALUE, mode 600). See docs/configuration.md.`;
+
+/**
+ * Refuses a command that needs the provider's own API (listing, names other
+ * than `_acme-challenge`) on a provider that only relays challenges (the
+ * gateway provider), before anything is sent.
+ */
+export function requireOwnApi(definition: Pick<ProviderDefinition, 'name' | 'challengesOnly'>, command: string): void {
+  if (!definition.challengesOnly) return;
+  throw new InvalidInputError(`${command} needs the DNS provider's own API; the ${definition.name} provider only relays _acme-challenge records to a dns01 gateway`, {
+    hint: `Run ${command} on the gateway host, with its provider`,
+  });
+}

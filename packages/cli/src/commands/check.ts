@@ -1,7 +1,7 @@
 import { ExitCode, InvalidInputError, MissingBackendCredentialsError } from '@dns01/provider-client';
 import { challengeTarget, deviationError, providerList, selfTest, type SelfTestReport } from '@dns01/provider-client/internal';
 import { parseCommandLine, type RunContext } from '../runtime.js';
-import { COMMON_HELP, EXIT_HELP, PROPAGATION_HELP, propagationOptions, propagationOverrides, providerFlag } from './args.js';
+import { COMMON_HELP, EXIT_HELP, PROPAGATION_HELP, propagationOptions, propagationOverrides, providerFlag, requireOwnApi } from './args.js';
 import { listZonesOf } from './zones.js';
 
 const USAGE = `Usage: dns01 check [options] [<domain>...]
@@ -102,6 +102,7 @@ async function writeCheck(
     // Proven now and counted whole: no session, zone or record id from another process of a run.
     shareRun: false,
   });
+  requireOwnApi(session.definition, 'dns01 check --write');
   const report = await selfTest(session.flow(ctx.call), domains[0]!, {
     readings: session.readings,
     openPoints: session.definition.openPoints,

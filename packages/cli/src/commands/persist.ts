@@ -10,7 +10,7 @@ import {
 } from '@dns01/provider-client';
 import { providerList } from '@dns01/provider-client/internal';
 import { parseCommandLine, type RunContext } from '../runtime.js';
-import { COMMON_HELP, EXIT_HELP, PROPAGATION_HELP, propagationOptions, propagationOverrides, providerFlag } from './args.js';
+import { COMMON_HELP, EXIT_HELP, PROPAGATION_HELP, propagationOptions, propagationOverrides, providerFlag, requireOwnApi } from './args.js';
 
 const USAGE = `Usage: dns01 persist set <domain> --issuer CA --account-uri URI [--wildcard] [--until DATE] [--replace]
        dns01 persist check <domain> [--issuer CA] [--account-uri URI] [--wildcard]
@@ -95,7 +95,9 @@ export async function persistCommand(ctx: RunContext, args: readonly string[]): 
     throw new InvalidInputError(`persist ${action} needs --issuer and --account-uri (or --account-file)`, { hint: "Run 'dns01 persist --help'" });
   }
   // A one-off command, not a call of an ACME run: its own session, logged out at the end.
-  const flow = ctx.flow({ provider: providerFlag(values.provider), overrides, shareRun: false });
+  const session = ctx.session({ provider: providerFlag(values.provider), overrides, shareRun: false });
+  requireOwnApi(session.definition, `dns01 persist ${action}`);
+  const flow = session.flow(ctx.call);
   if (action === 'remove') {
     const result = await persistRemove(flow, domain, { issuer, accountUri });
     if (values.json) ctx.out(JSON.stringify(result));

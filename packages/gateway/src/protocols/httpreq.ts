@@ -1,6 +1,6 @@
-import { dnsChallengeValue, normalizeDomain } from '@dns01/provider-client';
+import { checkTxtValue, dnsChallengeValue, normalizeDomain } from '@dns01/provider-client';
 import { CHALLENGE_PREFIX, domainOfChallengeName } from '../scope.js';
-import { ACME_VALUE, isObject, type Endpoint, type Parsed } from './types.js';
+import { isObject, type Endpoint, type Parsed } from './types.js';
 
 /** The longest key authorization accepted (a token and a thumbprint are far shorter). */
 const MAX_KEY_AUTH = 512;
@@ -20,7 +20,7 @@ function parseHttpreq(body: unknown): Parsed {
     if (typeof fqdn !== 'string') return { ok: false, status: 400, error: 'bad_fqdn' };
     const domain = domainOfChallengeName(fqdn);
     if (domain === undefined) return { ok: false, status: 403, error: 'forbidden_name', name: printable(fqdn) };
-    if (typeof value !== 'string' || !ACME_VALUE.test(value)) return { ok: false, status: 400, error: 'bad_txt', name: `${CHALLENGE_PREFIX}${domain}` };
+    if (typeof value !== 'string' || !isTxtValue(value)) return { ok: false, status: 400, error: 'bad_txt', name: `${CHALLENGE_PREFIX}${domain}` };
     return { ok: true, domain, name: `${CHALLENGE_PREFIX}${domain}`, value, reply: { fqdn, value } };
   }
   const { domain, token, keyAuth } = body;
@@ -35,6 +35,16 @@ function parseHttpreq(body: unknown): Parsed {
     return { ok: false, status: 400, error: 'bad_key_auth', name: `${CHALLENGE_PREFIX}${base}` };
   }
   return { ok: true, domain: base, name: `${CHALLENGE_PREFIX}${base}`, value: dnsChallengeValue(keyAuth), reply: { domain, token, keyAuth } };
+}
+
+/** A TXT value every provider carries as one string (the core's check: 1-255 printable ASCII, no `"` or `\`). */
+function isTxtValue(value: string): boolean {
+  try {
+    checkTxtValue(value);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A name a client sent, safe to put in a log line (control characters escaped, length bounded). */

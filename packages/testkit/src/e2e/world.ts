@@ -1,14 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROVIDER_NAMES, type ProviderName } from '@dns01/provider-client';
-import { startTestWorld, type TestWorld, type TestWorldOptions } from '../world.js';
+import { type ProviderName } from '@dns01/provider-client';
+import { OWN_API_PROVIDERS, startTestWorld, type TestWorld, type TestWorldOptions } from '../world.js';
 import type { NewRecord } from '../zone-store.js';
 import { installHookBins, type IssueContext } from './clients.js';
 import { startPebble, type Pebble } from './pebble.js';
 import type { Suite } from './suites.js';
 
-export const PROVIDERS: ProviderName[] = [...PROVIDER_NAMES];
+/** The providers every client issues through (the gateway provider's runs through a gateway are the gateway-in-the-field work's). */
+export const PROVIDERS: ProviderName[] = [...OWN_API_PROVIDERS];
 
 /** Two nameservers that lag differently, as real secondaries do. */
 export const LAGGING_NAMESERVERS = [{ lagMs: 300 }, { lagMs: 1200 }];

@@ -18,7 +18,13 @@ export interface EmulatorHandle {
 export interface EmulatorWiring<E extends EmulatorHandle = EmulatorHandle, O extends object = object> {
   credentials: Record<string, string>;
   secrets: string[];
-  start(store: ZoneStore, zones: string[], options: O): Promise<{ emulator: E; env: Record<string, string>; credentials?: Record<string, string> }>;
+  start(
+    store: ZoneStore,
+    zones: string[],
+    options: O,
+    /** The world's DNS variables (DNS01_RESOLVERS, DNS01_NS_PORT), for an emulator that looks names up itself (the gateway's). */
+    dnsEnv?: Record<string, string>,
+  ): Promise<{ emulator: E; env: Record<string, string>; credentials?: Record<string, string> }>;
 }
 
 export function defineWiring<E extends EmulatorHandle, O extends object>(wiring: EmulatorWiring<E, O>): EmulatorWiring<E, O> {
