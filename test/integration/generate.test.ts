@@ -10,7 +10,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 const ROOT = resolve(import.meta.dirname, '../..');
 const GENERATE = join(ROOT, 'scripts/generate.mjs');
 /** What the generator reads and writes: a copy of these is a repo to it. */
-const PARTS = ['docs', 'packages/provider-client/src', 'packages/testkit/src/emulators', 'packages/acmesh-hook/template.sh', 'packages/acmesh-hook/dnsapi'];
+const PARTS = ['docs', 'packages/provider-client/src', 'packages/gateway/src', 'packages/testkit/src/emulators', 'packages/acmesh-hook/template.sh', 'packages/acmesh-hook/dnsapi'];
 
 let copies: string[] = [];
 afterEach(() => {
@@ -120,7 +120,7 @@ describe('pnpm generate', { timeout: 60_000 }, () => {
     ]);
     expect(readFileSync(join(providers, 'all.ts'), 'utf8')).toContain("import { example } from './example/index.js';");
     expect(readFileSync(join(emulators, 'all.ts'), 'utf8')).toContain('example: exampleWiring,');
-    expect(readFileSync(join(root, 'docs/configuration.md'), 'utf8')).toContain('`example`, `mrdomain`');
+    expect(readFileSync(join(root, 'docs/configuration.md'), 'utf8')).toContain('`example`, `gateway`, `mrdomain`');
     expect(generate(root, '--check').status).toBe(0);
   });
 });

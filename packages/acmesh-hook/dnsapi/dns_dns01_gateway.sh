@@ -6,9 +6,9 @@ dns_dns01_gateway_info='a dns01 gateway (dns01 serve) via the dns01 CLI (waits f
 Site: the dns01 suite, packages/acmesh-hook
 Docs: docs/clients/acme.sh.md in the dns01 suite
 Options:
- DNS01_GATEWAY_URL the gateway's URL, as `dns01 serve` listens (https://gw.example.net:8553).
+ DNS01_GATEWAY_URL the URL of the gateway, as dns01 serve listens (https://gw.example.net:8553).
  DNS01_GATEWAY_CLIENT the client id the gateway knows this host by (dns01 serve client add <id>).
- DNS01_GATEWAY_SECRET the client's secret, as dns01 serve client add printed it.
+ DNS01_GATEWAY_SECRET the secret of the client, as dns01 serve client add printed it.
  DNS01_CLI Path of the dns01 executable. Optional. Default: "dns01" on PATH.
 Author: dns01 suite
 '

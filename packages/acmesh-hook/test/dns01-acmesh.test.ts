@@ -7,7 +7,7 @@ import { afterEach, beforeEach, expect, test } from 'vitest';
 
 const PKG = resolve(import.meta.dirname, '..');
 const BIN = join(PKG, 'bin/dns01-acmesh.mjs');
-const FILES = ['dns_dns01_mrdomain.sh', 'dns_dns01_netcup.sh', 'dns_dns01_sourcedesk.sh', 'dns_dns01_xsserver.sh'];
+const FILES = ['dns_dns01_gateway.sh', 'dns_dns01_mrdomain.sh', 'dns_dns01_netcup.sh', 'dns_dns01_sourcedesk.sh', 'dns_dns01_xsserver.sh'];
 let home: string;
 
 beforeEach(() => {

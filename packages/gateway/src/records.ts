@@ -46,6 +46,8 @@ export class Records {
   private readonly writer: ZoneWriter;
   /** Entries being deleted now (a sweep does not start a second delete of them). */
   private readonly retiring = new Set<string>();
+  /** Entries whose add is under way, settled when it is done (a delete of one waits for it). */
+  private readonly placing = new Map<string, Promise<void>>();
   private readonly now: () => number;
 
   constructor(private readonly options: RecordsOptions) {
@@ -76,9 +78,13 @@ export class Records {
     const entry = existing ?? ledger.add({ client: request.client, protocol: request.protocol, asked, name, zone, value: request.value, created: new Date(started).toISOString() });
     if (existing) ledger.update(existing.id, { created: new Date(started).toISOString() });
     // Durable before the provider hears of it: a crash from here on leaves an entry the next start deletes exactly.
-    await ledger.flush();
+    const placing = ledger.flush().then(() => this.writer.add(zone, name, request.value));
+    // Known at once (this tick): a cleanup of the entry from now on waits for the add, so it never deletes first and leaves the add behind.
+    const settled = Promise.all([this.placing.get(entry.id), placing.catch(() => undefined)]).then(() => undefined);
+    this.placing.set(entry.id, settled);
+    void settled.then(() => this.placing.get(entry.id) === settled && this.placing.delete(entry.id));
     try {
-      await this.writer.add(zone, name, request.value);
+      await placing;
     } catch (error) {
       if (existing) throw error;
       if (isOutcomeUnknown(error)) {
@@ -143,6 +149,7 @@ export class Records {
     this.retiring.add(entry.id);
     const started = this.now();
     try {
+      await this.placing.get(entry.id);
       const shared = ledger.all().some((e) => e.id !== entry.id && e.name === entry.name && e.value === entry.value && e.state === 'present' && !this.retiring.has(e.id));
       const outcome = shared ? 'kept' : await this.writer.delete(entry.zone, entry.name, entry.value);
       ledger.remove(entry.id);

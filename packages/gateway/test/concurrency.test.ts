@@ -2,16 +2,12 @@
 // emulator (its ~180 requests/minute lockout on): every request answered,
 // the zone's foreign records intact, nothing left after the cleanups, and
 // the provider requests counted and within the budget.
-import { afterEach, expect, it } from 'vitest';
-import { acmeValue, startRig, type Rig } from './rig.js';
+import { expect, it } from 'vitest';
+import { acmeValue, rigPerTest } from './rig.js';
 
 const CLIENTS = 50;
 const BUDGET = 120;
-let rig: Rig | undefined;
-afterEach(async () => {
-  await rig?.close();
-  rig = undefined;
-});
+const startRig = rigPerTest();
 
 const clients = Array.from({ length: CLIENTS }, (_, i) => ({ id: `client-${i}`, names: [`c${i}.example.com`, `*.c${i}.example.com`] }));
 /** Four challenges per client: apex and wildcard (one name, two values) and two names below. */
@@ -28,17 +24,17 @@ it('200 challenges from 50 clients at once: all answered, foreign records intact
     { name: 'example.com', type: 'TXT' as const, data: 'v=spf1 -all' },
     { name: 'www.example.com', type: 'A' as const, data: '192.0.2.1' },
   ];
-  rig = await startRig({ clients, env: { DNS01_SERVE_PROVIDER_BUDGET: String(BUDGET) }, world: { records: foreign } });
-  const snapshot = () => rig!.world.store.records('example.com').map(({ name, type, data }) => `${type} ${name} ${data}`).sort();
+  const rig = await startRig({ clients, env: { DNS01_SERVE_PROVIDER_BUDGET: String(BUDGET) }, world: { records: foreign } });
+  const snapshot = () => rig.world.store.records('example.com').map(({ name, type, data }) => `${type} ${name} ${data}`).sort();
   const before = snapshot();
   expect(challenges).toHaveLength(200);
   const started = Date.now();
-  const presented = await Promise.all(challenges.map((c) => rig!.post('/present', { fqdn: c.fqdn, value: c.value }, { id: c.id })));
+  const presented = await Promise.all(challenges.map((c) => rig.post('/present', { fqdn: c.fqdn, value: c.value }, { id: c.id })));
   expect(presented.map((r) => r.status)).toEqual(challenges.map(() => 200));
   for (const c of challenges) expect(rig.world.txt(c.fqdn.slice(0, -1))).toContain(c.value);
   expect(rig.gateway.ledger.size).toBe(200);
 
-  const cleaned = await Promise.all(challenges.map((c) => rig!.post('/cleanup', { fqdn: c.fqdn, value: c.value }, { id: c.id })));
+  const cleaned = await Promise.all(challenges.map((c) => rig.post('/cleanup', { fqdn: c.fqdn, value: c.value }, { id: c.id })));
   expect(cleaned.map((r) => r.status)).toEqual(challenges.map(() => 200));
   expect(rig.gateway.ledger.size).toBe(0);
   expect(snapshot()).toEqual(before);
@@ -56,10 +52,10 @@ it('200 challenges from 50 clients at once: all answered, foreign records intact
 it('a budget far below the burst: the requests wait for it, never exceed it in any window, and batch all the more', { timeout: 120_000 }, async () => {
   const windowMs = 1_000;
   const budget = 4;
-  rig = await startRig({ clients, env: { DNS01_SERVE_PROVIDER_BUDGET: String(budget) }, budgetWindowMs: windowMs });
-  const presented = await Promise.all(challenges.map((c) => rig!.post('/present', { fqdn: c.fqdn, value: c.value }, { id: c.id })));
+  const rig = await startRig({ clients, env: { DNS01_SERVE_PROVIDER_BUDGET: String(budget) }, budgetWindowMs: windowMs });
+  const presented = await Promise.all(challenges.map((c) => rig.post('/present', { fqdn: c.fqdn, value: c.value }, { id: c.id })));
   expect(presented.map((r) => r.status)).toEqual(challenges.map(() => 200));
-  const cleaned = await Promise.all(challenges.map((c) => rig!.post('/cleanup', { fqdn: c.fqdn, value: c.value }, { id: c.id })));
+  const cleaned = await Promise.all(challenges.map((c) => rig.post('/cleanup', { fqdn: c.fqdn, value: c.value }, { id: c.id })));
   expect(cleaned.map((r) => r.status)).toEqual(challenges.map(() => 200));
   expect(rig.world.txt('_acme-challenge.c7.example.com')).toEqual([]);
   const times = rig.world.emulator.server.requests.map((r) => r.at).sort((a, b) => a - b);

@@ -2,20 +2,13 @@
 // restart, a stop with requests in flight, CNAME following.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
-import { acmeValue, startRig, type Rig } from './rig.js';
+import { expect, it } from 'vitest';
+import { acmeValue, APEX, rigPerTest, WEB } from './rig.js';
 
-const APEX = '_acme-challenge.example.com';
-let rig: Rig | undefined;
-afterEach(async () => {
-  await rig?.close();
-  rig = undefined;
-});
-
-const web = { id: 'web1', names: ['example.com', '*.example.com'] };
+const startRig = rigPerTest();
 
 it('the sweeper deletes exactly the records older than the maximum age, and says so in the audit log', async () => {
-  rig = await startRig({ clients: [web], env: { DNS01_SERVE_MAX_AGE: '1' }, world: { records: [{ name: APEX, type: 'TXT', data: 'foreign-kept' }] } });
+  const rig = await startRig({ clients: [WEB], env: { DNS01_SERVE_MAX_AGE: '1' }, world: { records: [{ name: APEX, type: 'TXT', data: 'foreign-kept' }] } });
   const value = acmeValue('swept');
   expect((await rig.post('/update', { subdomain: 'example.com', txt: value }, { id: 'web1', style: 'api-key' })).status).toBe(200);
   expect(rig.world.txt(APEX)).toContain(value);
@@ -27,7 +20,7 @@ it('the sweeper deletes exactly the records older than the maximum age, and says
 });
 
 it('a restart deletes exactly the records the ledger holds from the last run', async () => {
-  rig = await startRig({ clients: [web], world: { records: [{ name: APEX, type: 'TXT', data: 'foreign-kept' }] } });
+  const rig = await startRig({ clients: [WEB], world: { records: [{ name: APEX, type: 'TXT', data: 'foreign-kept' }] } });
   const values = ['left-1', 'left-2'].map(acmeValue);
   for (const value of values) expect((await rig.post('/present', { fqdn: APEX, value }, { id: 'web1' })).status).toBe(200);
   expect(rig.world.txt('_acme-challenge.example.com').sort()).toEqual(['foreign-kept', ...values].sort());
@@ -40,11 +33,11 @@ it('a restart deletes exactly the records the ledger holds from the last run', a
 });
 
 it('a stop while requests are in flight answers every one of them, and the ledger names every record', async () => {
-  rig = await startRig({ clients: [web] });
+  const rig = await startRig({ clients: [WEB] });
   // Every provider request takes a while, so the stop comes while all of them wait.
   rig.world.emulator.server.inject({ fault: { kind: 'delay', ms: 400 }, times: 1000 });
   const values = Array.from({ length: 8 }, (_, i) => acmeValue(`inflight-${i}`));
-  const replies = values.map((value, i) => rig!.post('/present', { fqdn: `_acme-challenge.n${i}.example.com`, value }, { id: 'web1' }));
+  const replies = values.map((value, i) => rig.post('/present', { fqdn: `_acme-challenge.n${i}.example.com`, value }, { id: 'web1' }));
   for (let i = 0; i < 100 && rig.world.emulator.server.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
   const stopped = rig.gateway.stop();
   const statuses = (await Promise.all(replies)).map((r) => r.status);
@@ -61,8 +54,8 @@ it('a stop while requests are in flight answers every one of them, and the ledge
 });
 
 it('a CNAME at the challenge name is followed; the scope applies to the name asked for', async () => {
-  rig = await startRig({
-    clients: [web],
+  const rig = await startRig({
+    clients: [WEB],
     world: { records: [{ name: APEX, type: 'CNAME', data: '_acme-challenge.delegated.other.org' }] },
   });
   const value = acmeValue('cname');

@@ -3,22 +3,15 @@
 // two-value rule), scopes, authentication.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dnsChallengeValue } from '@dns01/provider-client';
-import { acmeValue, startRig, type Rig } from './rig.js';
+import { acmeValue, APEX, rigPerTest, WEB } from './rig.js';
 
-const APEX = '_acme-challenge.example.com';
-let rig: Rig | undefined;
-afterEach(async () => {
-  await rig?.close();
-  rig = undefined;
-});
-
-const web = { id: 'web1', names: ['example.com', '*.example.com'] };
+const startRig = rigPerTest();
 
 describe('httpreq', () => {
   it('default mode: present creates the record and echoes the JSON; cleanup deletes exactly it and nothing else', async () => {
-    rig = await startRig({ clients: [web], world: { records: [{ name: APEX, type: 'TXT', data: 'foreign-kept' }] } });
+    const rig = await startRig({ clients: [WEB], world: { records: [{ name: APEX, type: 'TXT', data: 'foreign-kept' }] } });
     const value = acmeValue('httpreq-default');
     const body = { fqdn: `${APEX}.`, value };
     const presented = await rig.post('/present', body, { id: 'web1' });
@@ -35,7 +28,7 @@ describe('httpreq', () => {
   });
 
   it('RAW mode: the value is the digest of keyAuth, for a name below the zone through the *. scope', async () => {
-    rig = await startRig({ clients: [web] });
+    const rig = await startRig({ clients: [WEB] });
     const body = { domain: 'www.example.com', token: 'tok', keyAuth: 'tok.thumbprint-raw' };
     const presented = await rig.post('/present', body, { id: 'web1' });
     expect(presented.status).toBe(200);
@@ -46,7 +39,7 @@ describe('httpreq', () => {
   });
 
   it('a cleanup of a value the client never placed deletes nothing (not even the same value placed by another)', async () => {
-    rig = await startRig({ clients: [web, { id: 'web2', names: ['example.com'] }] });
+    const rig = await startRig({ clients: [WEB, { id: 'web2', names: ['example.com'] }] });
     const value = acmeValue('shared');
     expect((await rig.post('/present', { fqdn: APEX, value }, { id: 'web2' })).status).toBe(200);
     expect((await rig.post('/cleanup', { fqdn: APEX, value }, { id: 'web1' })).status).toBe(200);
@@ -54,7 +47,7 @@ describe('httpreq', () => {
   });
 
   it('the same value placed by two clients stays until the second one cleans up', async () => {
-    rig = await startRig({ clients: [web, { id: 'web2', names: ['example.com'] }] });
+    const rig = await startRig({ clients: [WEB, { id: 'web2', names: ['example.com'] }] });
     const value = acmeValue('both');
     for (const id of ['web1', 'web2']) expect((await rig.post('/present', { fqdn: APEX, value }, { id })).status).toBe(200);
     expect((await rig.post('/cleanup', { fqdn: APEX, value }, { id: 'web1' })).status).toBe(200);
@@ -66,7 +59,7 @@ describe('httpreq', () => {
 
 describe('acme-dns', () => {
   it('POST /update with lower-case and capitalised keys; the last two values per name are kept, older ones deleted exactly', async () => {
-    rig = await startRig({ clients: [web], world: { records: [{ name: APEX, type: 'TXT', data: 'foreign-kept' }] } });
+    const rig = await startRig({ clients: [WEB], world: { records: [{ name: APEX, type: 'TXT', data: 'foreign-kept' }] } });
     const [v1, v2, v3] = ['one', 'two', 'three'].map(acmeValue) as [string, string, string];
     const first = await rig.post('/update', { subdomain: 'example.com', txt: v1 }, { id: 'web1', style: 'api-key' });
     expect(first.status).toBe(200);
@@ -81,7 +74,7 @@ describe('acme-dns', () => {
   });
 
   it('the fulldomain works as the subdomain too; malformed values and subdomains are refused as acme-dns refuses them', async () => {
-    rig = await startRig({ clients: [web] });
+    const rig = await startRig({ clients: [WEB] });
     const auth = { id: 'web1', style: 'api-key' as const };
     expect((await rig.post('/update', { subdomain: APEX, txt: acmeValue('full') }, auth)).status).toBe(200);
     const badTxt = await rig.post('/update', { subdomain: 'example.com', txt: 'short' }, auth);
@@ -97,7 +90,7 @@ describe('acme-dns', () => {
 
 describe('scope and authentication', () => {
   it('a name outside the scope is answered 403 and costs no provider request', async () => {
-    rig = await startRig({ clients: [{ id: 'narrow', names: ['example.com'] }] });
+    const rig = await startRig({ clients: [{ id: 'narrow', names: ['example.com'] }] });
     const before = rig.providerRequests();
     for (const body of [
       { fqdn: '_acme-challenge.other.org.', value: acmeValue('a') },
@@ -115,7 +108,7 @@ describe('scope and authentication', () => {
   });
 
   it('a wrong secret, an unknown client and no credentials get the same fixed 401; ten failures from one address are throttled', async () => {
-    rig = await startRig({ clients: [web] });
+    const rig = await startRig({ clients: [WEB] });
     const body = { fqdn: APEX, value: acmeValue('auth') };
     const wrong = await rig.post('/present', body, { id: 'web1', secret: 'not-the-secret' });
     const unknown = await rig.post('/present', body, { id: 'nobody', secret: 'whatever' });
@@ -129,14 +122,14 @@ describe('scope and authentication', () => {
   });
 
   it('a client allowed only from another network is refused from loopback', async () => {
-    rig = await startRig({ clients: [{ id: 'far', names: ['example.com'], from: ['10.0.0.0/8'] }] });
+    const rig = await startRig({ clients: [{ id: 'far', names: ['example.com'], from: ['10.0.0.0/8'] }] });
     const reply = await rig.post('/present', { fqdn: APEX, value: acmeValue('far') }, { id: 'far' });
     expect(reply.status).toBe(401);
     expect(rig.world.txt(APEX)).toEqual([]);
   });
 
   it('the audit log names every request, never a secret', async () => {
-    rig = await startRig({ clients: [web] });
+    const rig = await startRig({ clients: [WEB] });
     const value = acmeValue('audit');
     await rig.post('/present', { fqdn: APEX, value }, { id: 'web1' });
     await rig.post('/present', { fqdn: APEX, value }, { id: 'web1', secret: 'wrong-secret-audit' });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import { closeHttp, silentLogger, type Logger } from '@dns01/provider-client';
 import { startTestWorld, type TestWorld, type TestWorldOptions } from '@dns01/testkit';
 import { addClient, readGatewaySettings, startGateway, type RunningGateway } from '../src/index.js';
@@ -96,4 +97,19 @@ export async function startRig(options: {
 /** A value shaped like an ACME dns-01 value (43 base64url characters), distinct per `seed`. */
 export function acmeValue(seed: string): string {
   return createHash('sha256').update(seed).digest('base64url');
+}
+
+export const APEX = '_acme-challenge.example.com';
+
+/** A client for the apex, its wildcard and every name below example.com. */
+export const WEB = { id: 'web1', names: ['example.com', '*.example.com'] };
+
+/** A rig per test, closed after it. */
+export function rigPerTest(): (options: Parameters<typeof startRig>[0]) => Promise<Rig> {
+  let rig: Rig | undefined;
+  afterEach(async () => {
+    await rig?.close();
+    rig = undefined;
+  });
+  return async (options) => (rig = await startRig(options));
 }

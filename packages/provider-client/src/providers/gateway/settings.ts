@@ -6,7 +6,7 @@ export const gatewaySettings = {
   url: setting({
     names: ['DNS01_GATEWAY_URL'],
     schema: httpUrl,
-    description: "the gateway's URL, as `dns01 serve` listens (https://gw.example.net:8553)",
+    description: 'the URL of the gateway, as dns01 serve listens (https://gw.example.net:8553)',
   }),
   client: setting({
     names: ['DNS01_GATEWAY_CLIENT'],
@@ -20,7 +20,7 @@ export const gatewaySettings = {
     names: ['DNS01_GATEWAY_SECRET'],
     schema: secretText,
     secret: true,
-    description: "the client's secret, as dns01 serve client add printed it",
+    description: 'the secret of the client, as dns01 serve client add printed it',
   }),
 };
 
