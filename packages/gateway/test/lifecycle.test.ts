@@ -67,3 +67,21 @@ it('a CNAME at the challenge name is followed; the scope applies to the name ask
   expect((await rig.post('/cleanup', { fqdn: APEX, value }, { id: 'web1' })).status).toBe(200);
   expect(rig.world.txt('_acme-challenge.delegated.other.org')).toEqual([]);
 });
+
+it('a cleanup that arrives while its present is still being written waits for it, so nothing is left behind', async () => {
+  const rig = await startRig({ clients: [WEB] });
+  // A slow disk: the ledger's write before the add takes 200 ms, and the cleanup comes in that time.
+  const ledger = rig.gateway.ledger;
+  const flush = ledger.flush.bind(ledger);
+  ledger.flush = () => new Promise((r) => setTimeout(r, 200)).then(flush);
+  for (let round = 0; round < 3; round++) {
+    const value = acmeValue(`race-${round}`);
+    const presenting = rig.post('/present', { fqdn: APEX, value }, { id: 'web1' });
+    for (let i = 0; i < 400 && rig.gateway.ledger.size === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(rig.gateway.ledger.all().map((e) => e.state)).toEqual(['adding']);
+    const cleaned = await rig.post('/cleanup', { fqdn: APEX, value }, { id: 'web1' });
+    expect([(await presenting).status, cleaned.status]).toEqual([200, 200]);
+    expect(rig.world.txt(APEX)).toEqual([]);
+    expect(rig.gateway.ledger.size).toBe(0);
+  }
+});
