@@ -69,7 +69,7 @@ async function loadSources() {
       target: 'node20',
       logLevel: 'error',
       nodePaths: [join(repo, 'packages/provider-client/node_modules')],
-      alias: { '@dns01/provider-client': join(root, 'packages/provider-client/src/index.ts') },
+      alias: { '@dns01/provider-client/internal': join(root, 'packages/provider-client/src/internal.ts') },
       banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
       tsconfigRaw: {},
     });

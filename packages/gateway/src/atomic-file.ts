@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ConfigError } from '@dns01/provider-client';
+import { ConfigError } from '@dns01/provider-client/internal';
 
 /**
  * Replaces `path` with `content` so that a crash leaves either the old file

@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
-import { ConfigError, redact } from '@dns01/provider-client';
+import { ConfigError, redact } from '@dns01/provider-client/internal';
 
 /**
  * One line of the audit log: who asked for what, from where, and how it

@@ -1,7 +1,7 @@
 import { createSecureContext } from 'node:tls';
 import { readFileSync } from 'node:fs';
-import { challengeName, challengeTarget, ConfigError, describeError, type Env, type Logger } from '@dns01/provider-client';
-import { isPrivateDir } from '@dns01/provider-client/state-paths';
+import { challengeName, challengeTarget, ConfigError, describeError, type Env, type Logger } from '@dns01/provider-client/internal';
+import { isPrivateDir } from '@dns01/provider-client/internal';
 import { readClientsFile } from './clients.js';
 import { openGatewaySession } from './gateway-session.js';
 import { checkListenSafety, describeListen } from './server.js';

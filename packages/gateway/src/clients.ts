@@ -2,7 +2,7 @@ import { createHash, randomBytes, scrypt as scryptCallback, timingSafeEqual, typ
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BlockList, isIP } from 'node:net';
-import { ConfigError, InvalidInputError, z } from '@dns01/provider-client';
+import { ConfigError, InvalidInputError, z } from '@dns01/provider-client/internal';
 import { readPrivateFileChecked, writeFileAtomic } from './atomic-file.js';
 import { parseScopeName } from './scope.js';
 

@@ -1,9 +1,11 @@
-import { contextFromEnv, type DnsContext, type DnsProvider, type Env, type Logger } from '@dns01/provider-client';
+import { openSession, type DnsContext, type DnsProvider, type Env, type Logger } from '@dns01/provider-client/internal';
 
 /**
  * The one provider session the gateway holds for its whole life, shared by
- * every request. The only file that knows how a session is made: today
- * contextFromEnv without a run cache, later the core's openSession.
+ * every request: the core's session (safe for concurrent calls and for
+ * hours; netcup's expired API session is opened again by the next call),
+ * without a run cache, with the request budget awaited before every API
+ * request. The only file that knows how a session is made.
  */
 export interface GatewaySession {
   provider: DnsProvider;
@@ -21,22 +23,11 @@ export interface GatewaySessionOptions {
 }
 
 export function openGatewaySession(env: Env, options: GatewaySessionOptions): GatewaySession {
-  let calls = 0;
-  const ctx = contextFromEnv(env, {
-    logger: options.logger,
-    deps: {
-      http: {
-        beforeRequest: async (request) => {
-          await options.beforeRequest?.(request);
-          calls += 1;
-        },
-      },
-    },
-  });
+  const session = openSession(env, { logger: options.logger, http: { beforeRequest: options.beforeRequest } });
   return {
-    provider: ctx.provider,
-    dns: { logger: ctx.logger, propagation: ctx.propagation },
-    apiCalls: () => calls,
-    close: () => ctx.provider.close(),
+    provider: session.provider,
+    dns: session.flow(),
+    apiCalls: () => session.apiCalls,
+    close: () => session.close(),
   };
 }

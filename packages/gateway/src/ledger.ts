@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigError, z, type Zone } from '@dns01/provider-client';
+import { ConfigError, z, type Zone } from '@dns01/provider-client/internal';
 import { readPrivateFileChecked, writeFileAtomic } from './atomic-file.js';
 
 /** The protocols through which a client asks for a record. */

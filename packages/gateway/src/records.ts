@@ -1,4 +1,4 @@
-import { challengeName, challengeTarget, describeError, isOutcomeUnknown, type Logger } from '@dns01/provider-client';
+import { challengeName, challengeTarget, describeError, isOutcomeUnknown, type Logger } from '@dns01/provider-client/internal';
 import type { GatewaySession } from './gateway-session.js';
 import type { Ledger, LedgerEntry, Protocol } from './ledger.js';
 import { ZoneWriter } from './zone-writer.js';

@@ -1,4 +1,4 @@
-import { InvalidInputError, normalizeDomain, normalizeFqdn } from '@dns01/provider-client';
+import { InvalidInputError, normalizeDomain, normalizeFqdn } from '@dns01/provider-client/internal';
 
 /**
  * A client's scope: the names whose `_acme-challenge` records it may touch.

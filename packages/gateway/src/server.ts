@@ -14,7 +14,7 @@ import {
   ZoneNotFoundError,
   type Env,
   type Logger,
-} from '@dns01/provider-client';
+} from '@dns01/provider-client/internal';
 import { openAuditLog, type AuditEvent, type AuditLog } from './audit.js';
 import { RequestBudget, WindowCounter } from './budget.js';
 import { ClientRegistry, sourceAddress, type AuthenticatedClient } from './clients.js';

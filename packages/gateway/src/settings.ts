@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, flag, readSettings, seconds, setting, z, type Env, type Settings } from '@dns01/provider-client';
+import { ConfigError, flag, readSettings, seconds, setting, z, type Env, type Settings } from '@dns01/provider-client/internal';
 
 /** Where the gateway listens: a TCP address or a Unix socket. */
 export type ListenAddress = { kind: 'tcp'; host: string; port: number } | { kind: 'unix'; path: string };
@@ -56,80 +56,86 @@ export const gatewaySettingSpecs = {
     names: ['DNS01_SERVE_LISTEN'],
     schema: listen,
     default: DEFAULT_LISTEN,
-    description: `where to listen: host:port, [v6]:port, or unix:/path for a Unix socket (default ${DEFAULT_LISTEN})`,
+    description: 'where to listen: host:port, [v6]:port, or unix:/path for a Unix socket',
+    docs: { flag: '--listen ADDR' },
   }),
   tlsCert: setting<string | undefined>({
     names: ['DNS01_SERVE_TLS_CERT'],
     schema: path,
     default: undefined,
     description: 'the TLS certificate chain (PEM file); with DNS01_SERVE_TLS_KEY the gateway speaks HTTPS; both are read again on SIGHUP',
+    docs: { flag: '--tls-cert FILE' },
   }),
   tlsKey: setting<string | undefined>({
     names: ['DNS01_SERVE_TLS_KEY'],
     schema: path,
     default: undefined,
     description: "the TLS certificate's private key (PEM file)",
+    docs: { flag: '--tls-key FILE' },
   }),
   behindProxy: setting({
     names: ['DNS01_SERVE_BEHIND_PROXY'],
     schema: flag,
     default: false,
-    description: '1: a TLS-terminating proxy is in front, so plain HTTP may listen on an address other than loopback (default 0: refused)',
+    description: '1: a TLS-terminating proxy is in front, so plain HTTP may listen on an address other than loopback (0: refused)',
+    docs: { flag: '--behind-proxy' },
   }),
   stateDir: setting<string | undefined>({
     names: ['DNS01_SERVE_STATE_DIR', 'STATE_DIRECTORY'],
     schema: path,
     default: undefined,
-    description:
-      "the gateway's private directory (ledger, clients file, audit log); default: systemd's StateDirectory, else /var/lib/dns01-gateway for root, else ~/.local/state/dns01-gateway",
+    description: "the gateway's private directory (ledger, clients file, audit log); also read as STATE_DIRECTORY, which systemd's StateDirectory= sets",
+    docs: { flag: '--state-dir DIR', default: 'root: `/var/lib/dns01-gateway`; others: `$XDG_STATE_HOME/dns01-gateway`, else `~/.local/state/dns01-gateway`' },
   }),
   clientsFile: setting<string | undefined>({
     names: ['DNS01_SERVE_CLIENTS'],
     schema: path,
     default: undefined,
-    description: 'the clients file (ids, scopes, scrypt hashes of the secrets; mode 600); default clients.json in the state directory',
+    description: 'the clients file (ids, scopes, scrypt hashes of the secrets; mode 600)',
+    docs: { flag: '--clients FILE', default: '`clients.json` in the state directory' },
   }),
   maxAge: setting({
     names: ['DNS01_SERVE_MAX_AGE'],
     schema: seconds,
     default: 3600,
-    description: 'seconds a record the gateway created may live before the sweeper deletes it (default 3600)',
+    description: 'seconds a record the gateway created may live before the sweeper deletes it',
   }),
   budget: setting({
     names: ['DNS01_SERVE_PROVIDER_BUDGET'],
     schema: positiveInt('requests per minute', 100_000),
     default: 120,
-    description: 'provider API requests per minute at most, for the whole gateway; further requests wait (default 120; netcup locks an account out at about 180)',
+    description: 'provider API requests per minute at most, for the whole gateway; further requests wait (netcup locks an account out at about 180)',
   }),
   clientRate: setting({
     names: ['DNS01_SERVE_CLIENT_RATE'],
     schema: positiveInt('requests per minute', 100_000),
     default: 120,
-    description: 'requests per minute one client may send; more are answered 429 (default 120)',
+    description: 'requests per minute one client may send; more are answered 429',
   }),
   maxConnections: setting({
     names: ['DNS01_SERVE_MAX_CONNECTIONS'],
     schema: positiveInt('connections', 100_000),
     default: 512,
-    description: 'open connections at most; further ones are refused (default 512)',
+    description: 'open connections at most; further ones are refused',
   }),
   auditLog: setting<string | undefined>({
     names: ['DNS01_SERVE_AUDIT_LOG'],
     schema: auditTarget,
     default: undefined,
-    description: 'where the audit log (JSON lines) goes: an absolute path, stderr, or off (default audit.log in the state directory)',
+    description: 'where the audit log (JSON lines) goes: an absolute path, stderr, or off',
+    docs: { default: '`audit.log` in the state directory' },
   }),
   metrics: setting({
     names: ['DNS01_SERVE_METRICS'],
     schema: z.enum(['local', 'open', 'off'], { error: 'must be local, open or off' }),
     default: 'local' as const,
-    description: 'GET /metrics: local (only to loopback and Unix-socket peers), open (to anyone), off (default local)',
+    description: 'GET /metrics: local (only to loopback and Unix-socket peers), open (to anyone), off',
   }),
   shutdownTimeout: setting({
     names: ['DNS01_SERVE_SHUTDOWN_TIMEOUT'],
     schema: seconds,
     default: 60,
-    description: 'seconds SIGTERM waits for the requests in flight before the gateway stops anyway (default 60)',
+    description: 'seconds SIGTERM waits for the requests in flight before the gateway stops anyway',
   }),
 };
 

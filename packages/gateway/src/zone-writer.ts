@@ -1,4 +1,4 @@
-import type { DeleteOutcome, DnsProvider, Zone } from '@dns01/provider-client';
+import type { DeleteOutcome, DnsProvider, Zone } from '@dns01/provider-client/internal';
 
 interface Op {
   kind: 'add' | 'delete';

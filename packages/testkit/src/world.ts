@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROVIDER_NAMES, providerDefinition, type ProviderName } from '@dns01/provider-client';
+import { PROVIDER_NAMES, type ProviderName } from '@dns01/provider-client';
+import { providerDefinition } from '@dns01/provider-client/internal';
 import { startDnsServer, type DnsServer } from './dns/index.js';
 import { emulatorWirings } from './emulators/all.js';
 import type { EmulatorHandle, EmulatorWiring } from './emulators/wiring.js';

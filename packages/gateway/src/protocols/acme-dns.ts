@@ -1,4 +1,4 @@
-import { normalizeDomain } from '@dns01/provider-client';
+import { normalizeDomain } from '@dns01/provider-client/internal';
 import { CHALLENGE_PREFIX } from '../scope.js';
 import { ACME_VALUE, isObject, property, type Endpoint, type Parsed } from './types.js';
 

@@ -1,4 +1,4 @@
-import { checkTxtValue, dnsChallengeValue, normalizeDomain } from '@dns01/provider-client';
+import { checkTxtValue, dnsChallengeValue, normalizeDomain } from '@dns01/provider-client/internal';
 import { CHALLENGE_PREFIX, domainOfChallengeName } from '../scope.js';
 import { isObject, type Endpoint, type Parsed } from './types.js';
 

@@ -3,7 +3,7 @@
 // (testkit's gateway wiring).
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestWorld, type TestWorld } from '@dns01/testkit';
-import { AuthenticationError, closeHttp, cleanup, contextFromEnv, InvalidInputError, present, ProviderApiError, type FlowContext } from '../../src/index.js';
+import { AuthenticationError, closeHttp, cleanup, InvalidInputError, openSession, present, ProviderApiError, type FlowContext } from '../../src/internal.js';
 
 const NAME = '_acme-challenge.example.com';
 let world: TestWorld<'gateway'> | undefined;
@@ -18,8 +18,9 @@ afterEach(async () => {
 
 const start = async (env: Record<string, string> = {}) => {
   world = await startTestWorld({ provider: 'gateway', foreignZones: ['other.org'], records: [{ name: NAME, type: 'TXT', data: 'foreign-kept' }] });
-  ctx = contextFromEnv({ ...world.env, ...env });
-  return { world, ctx };
+  const flow = openSession({ ...world.env, ...env }).flow();
+  ctx = flow;
+  return { world, ctx: flow };
 };
 
 describe('gateway provider', () => {
