@@ -50,7 +50,7 @@ it('200 challenges from 50 clients at once: all answered, foreign records intact
 });
 
 it('a budget far below the burst: the requests wait for it, never exceed it in any window, and batch all the more', { timeout: 120_000 }, async () => {
-  const windowMs = 1_000;
+  const windowMs = 2_000;
   const budget = 4;
   const rig = await startRig({ clients, env: { DNS01_SERVE_PROVIDER_BUDGET: String(budget) }, budgetWindowMs: windowMs });
   const presented = await Promise.all(challenges.map((c) => rig.post('/present', { fqdn: c.fqdn, value: c.value }, { id: c.id })));
@@ -59,8 +59,9 @@ it('a budget far below the burst: the requests wait for it, never exceed it in a
   expect(cleaned.map((r) => r.status)).toEqual(challenges.map(() => 200));
   expect(rig.world.txt('_acme-challenge.c7.example.com')).toEqual([]);
   const times = rig.world.emulator.server.requests.map((r) => r.at).sort((a, b) => a - b);
-  // Received times trail the budget's send times by a little: allow one more within a window shortened by that slack.
-  for (let i = 0; i < times.length; i++) expect(times.filter((t) => t >= times[i]! && t < times[i]! + windowMs - 50).length).toBeLessThanOrEqual(budget);
+  // The emulator sees a request a little after the budget let it go (more on a loaded machine): counted in a window shortened by that slack.
+  const slackMs = 500;
+  for (let i = 0; i < times.length; i++) expect(times.filter((t) => t >= times[i]! && t < times[i]! + windowMs - slackMs).length).toBeLessThanOrEqual(budget);
   expect(rig.gateway.budget.queueDepth).toBe(0);
   console.log(`budget ${budget}/${windowMs} ms: ${times.length} provider requests for 200 challenges, ${JSON.stringify(rig.world.emulator.actionCounts())}`);
 });
