@@ -24,8 +24,13 @@ export interface LedgerEntry {
   value: string;
   /** ISO time of the request that created it (the sweeper's clock). */
   created: string;
-  /** `adding` until the provider confirmed the add; a crash may leave either, both are deleted exactly at the next start. */
-  state: 'adding' | 'present';
+  /**
+   * `adding` until the provider answered; then `present` (the gateway created
+   * the record) or `found` (the provider had it already: the gateway never
+   * deletes it, unless it becomes the heir of an entry that created it). A
+   * crash may leave `adding`: deleted exactly at the next start, as `present`.
+   */
+  state: 'adding' | 'present' | 'found';
 }
 
 const entrySchema = z.object({
@@ -37,7 +42,7 @@ const entrySchema = z.object({
   zone: z.object({ name: z.string(), id: z.string().optional() }),
   value: z.string(),
   created: z.string(),
-  state: z.enum(['adding', 'present']),
+  state: z.enum(['adding', 'present', 'found']),
 });
 const fileSchema = z.object({ version: z.literal(1), records: z.array(entrySchema) });
 

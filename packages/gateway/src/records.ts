@@ -97,7 +97,10 @@ export class Records {
       throw error;
     }
     this.options.onWrite?.((this.now() - started) / 1000);
-    ledger.update(entry.id, { state: 'present' });
+    // A record the provider had already is not ours to delete, unless one of our entries made it (that one keeps it).
+    // (An entry made heir of one that created it while this add was under way stays `present`.)
+    const outcome = await placing;
+    if (!existing) ledger.update(entry.id, { state: outcome === 'created' || ledger.get(entry.id)?.state === 'present' ? 'present' : 'found' });
     void ledger.flush().catch((e: unknown) => this.options.logger.error(`writing the ledger failed: ${describeError(e)}`));
     return entry;
   }
@@ -139,9 +142,11 @@ export class Records {
   }
 
   /**
-   * Deletes an entry's record exactly and then the entry. Where another
-   * confirmed entry holds the same name and value (another client, or the
-   * other protocol), only this entry goes: the record stays for that one.
+   * Deletes an entry's record exactly and then the entry. Where another entry
+   * holds the same name and value (another client, or the other protocol),
+   * only this entry goes: the record stays for that one, which inherits the
+   * duty to delete it if this one created it. A record the provider had
+   * before (`found`) is never deleted: only the entry goes.
    */
   private async retire(entry: LedgerEntry, action?: RecordEvent['action']): Promise<void> {
     const { ledger } = this.options;
@@ -150,8 +155,15 @@ export class Records {
     const started = this.now();
     try {
       await this.placing.get(entry.id);
-      const shared = ledger.all().some((e) => e.id !== entry.id && e.name === entry.name && e.value === entry.value && e.state === 'present' && !this.retiring.has(e.id));
-      const outcome = shared ? 'kept' : await this.writer.delete(entry.zone, entry.name, entry.value);
+      const current = ledger.get(entry.id) ?? entry;
+      const others = ledger.all().filter((e) => e.id !== entry.id && e.name === entry.name && e.value === entry.value && !this.retiring.has(e.id));
+      let outcome: RecordEvent['result'];
+      if (others.length > 0) {
+        if (current.state !== 'found' && !others.some((e) => e.state === 'present')) ledger.update(others[0]!.id, { state: 'present' });
+        outcome = 'kept';
+      } else {
+        outcome = current.state === 'found' ? 'kept' : await this.writer.delete(entry.zone, entry.name, entry.value);
+      }
       ledger.remove(entry.id);
       if (action) this.options.onEvent?.({ action, entry, result: outcome, ms: this.now() - started });
       await ledger.flush();

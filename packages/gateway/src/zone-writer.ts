@@ -1,11 +1,11 @@
-import type { DeleteOutcome, DnsProvider, Zone } from '@dns01/provider-client/internal';
+import type { AppendOutcome, DeleteOutcome, DnsProvider, Zone } from '@dns01/provider-client/internal';
 
 interface Op {
   kind: 'add' | 'delete';
   zone: Zone;
   name: string;
   value: string;
-  settle: { resolve: (outcome: DeleteOutcome | void) => void; reject: (error: unknown) => void };
+  settle: { resolve: (outcome: AppendOutcome | DeleteOutcome) => void; reject: (error: unknown) => void };
 }
 
 /**
@@ -21,8 +21,9 @@ export class ZoneWriter {
 
   constructor(private readonly provider: DnsProvider) {}
 
-  add(zone: Zone, name: string, value: string): Promise<void> {
-    return this.enqueue('add', zone, name, value).then(() => undefined);
+  /** `created`, or `present` when the record was there already (the provider's own report). */
+  add(zone: Zone, name: string, value: string): Promise<AppendOutcome> {
+    return this.enqueue('add', zone, name, value) as Promise<AppendOutcome>;
   }
 
   delete(zone: Zone, name: string, value: string): Promise<DeleteOutcome> {
@@ -36,7 +37,7 @@ export class ZoneWriter {
     return n;
   }
 
-  private enqueue(kind: Op['kind'], zone: Zone, name: string, value: string): Promise<DeleteOutcome | void> {
+  private enqueue(kind: Op['kind'], zone: Zone, name: string, value: string): Promise<AppendOutcome | DeleteOutcome> {
     const key = `${zone.name}\n${zone.id ?? ''}`;
     return new Promise((resolve, reject) => {
       const queue = this.queues.get(key);

@@ -147,3 +147,31 @@ describe('scope and authentication', () => {
     for (const secret of rig.world.secrets) expect(text).not.toContain(secret);
   });
 });
+
+describe('records the gateway did not create', () => {
+  it('a value the zone held already is used, and never deleted: not by cleanup, not at a restart', async () => {
+    const value = acmeValue('foreign-same-value');
+    const rig = await startRig({ clients: [WEB], world: { records: [{ name: APEX, type: 'TXT', data: value }] } });
+    expect((await rig.post('/present', { fqdn: APEX, value }, { id: 'web1' })).status).toBe(200);
+    expect(rig.gateway.ledger.all().map((e) => e.state)).toEqual(['found']);
+    await rig.restart();
+    expect(rig.world.txt(APEX)).toEqual([value]);
+    expect((await rig.post('/present', { fqdn: APEX, value }, { id: 'web1' })).status).toBe(200);
+    expect((await rig.post('/cleanup', { fqdn: APEX, value }, { id: 'web1' })).status).toBe(200);
+    expect(rig.world.txt(APEX)).toEqual([value]);
+    expect(rig.gateway.ledger.size).toBe(0);
+  });
+
+  it('a value one client created and another found: whichever cleans up last deletes it', async () => {
+    const rig = await startRig({ clients: [WEB, { id: 'web2', names: ['example.com'] }] });
+    const value = acmeValue('heir');
+    expect((await rig.post('/present', { fqdn: APEX, value }, { id: 'web1' })).status).toBe(200);
+    expect((await rig.post('/present', { fqdn: APEX, value }, { id: 'web2' })).status).toBe(200);
+    expect(rig.gateway.ledger.all().map((e) => [e.client, e.state])).toEqual([['web1', 'present'], ['web2', 'found']]);
+    expect((await rig.post('/cleanup', { fqdn: APEX, value }, { id: 'web1' })).status).toBe(200);
+    expect(rig.world.txt(APEX)).toEqual([value]);
+    expect(rig.gateway.ledger.all().map((e) => [e.client, e.state])).toEqual([['web2', 'present']]);
+    expect((await rig.post('/cleanup', { fqdn: APEX, value }, { id: 'web2' })).status).toBe(200);
+    expect(rig.world.txt(APEX)).toEqual([]);
+  });
+});

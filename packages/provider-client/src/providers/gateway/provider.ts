@@ -26,6 +26,8 @@ export function createGatewayProvider(client: GatewayClient, deps: ProviderDeps)
     async appendTxt(_zone, name, value) {
       checkTxtValue(value);
       await client.send('present', normalizeFqdn(name), value);
+      // The gateway keeps its own account of what was there before; to this host every present is its own.
+      return 'created';
     },
     async deleteTxt(_zone, name, value) {
       checkTxtValue(value);
