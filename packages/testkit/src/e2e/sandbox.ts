@@ -48,6 +48,7 @@ function worldOptions(provider: SandboxProvider): Pick<TestWorldOptions, 'provid
 function describeApi(acme: AcmeWorld, provider: SandboxProvider): string {
   const env = acme.world.env;
   if (provider === 'netcup-rest') return `${env.NETCUP_REST_ENDPOINT} (netcup REST API emulator, CloudDNS)`;
+  if (provider === 'gateway') return `${env.DNS01_GATEWAY_URL} (dns01 serve, in front of the netcup emulator)`;
   const endpoint = Object.entries(env).find(([k]) => k.endsWith('_ENDPOINT'))?.[1];
   return `${endpoint} (${provider} emulator${provider === 'netcup' ? ', CCP API' : ''})`;
 }
