@@ -75,7 +75,14 @@ async function removeRecalled<R>(kit: Kit<R>, zone: Zone, targets: readonly Targ
 
 async function removeListed<R>(kit: Kit<R>, zone: Zone, targets: readonly Target[], deleted: Set<string>): Promise<void> {
   const { wire } = kit;
-  let listed = await wire.list(zone, kit.nameOf(targets));
+  let listed: readonly R[];
+  try {
+    listed = await wire.list(zone, kit.nameOf(targets));
+  } catch (error) {
+    if (!wire.isEmptyZone?.(error)) throw error;
+    kit.log.debug(`${zone.name} shows no record at all; nothing to delete`);
+    return;
+  }
   let attempt = 1;
   let resent = false;
   for (;;) {

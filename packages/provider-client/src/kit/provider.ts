@@ -45,7 +45,7 @@ export function createProvider<R>(wire: Wire<R>, deps: ProviderDeps): DnsProvide
     };
   };
 
-  const confirm = memoize((candidate) => (wire.zones.skipUnderscore && candidate.startsWith('_') ? Promise.resolve(undefined) : wire.zones.confirm(candidate)));
+  const confirm = memoize((candidate) => (wire.zones.skipUnderscore && candidate.split('.').some((label) => label.startsWith('_')) ? Promise.resolve(undefined) : wire.zones.confirm(candidate)));
   const locate = (fqdn: string) => locateZone(fqdn, { provider: kit.label, findApex: deps.findApex, confirm, hint: wire.zones.hint });
 
   const txt = (zone: Zone, records: readonly R[]) =>

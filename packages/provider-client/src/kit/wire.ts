@@ -63,6 +63,15 @@ export interface Wire<R> {
    * once per process and keeps its knowledge current).
    */
   list(zone: Zone, name?: string, options?: { fresh?: boolean }): Promise<readonly R[]>;
+  /**
+   * Whether an error of `list` says the zone holds no record the API shows
+   * (sourceDESK answers "Zone not found." for a zone with only SOA and NS,
+   * also right after its last other record was deleted). A delete then has
+   * nothing to delete (`absent`); an append and the listings a user asks
+   * for (`listTxt`, `listZoneTxt`) report the error, which says what the
+   * zone lacks.
+   */
+  isEmptyZone?(error: unknown): boolean;
   /** A listed record as the kit matches it. Pure; may throw on a record it cannot read (the kit then never matches it). */
   read(record: R, zone: Zone): RecordView;
 
@@ -152,7 +161,7 @@ export interface ZoneLookup {
    * provider instance.
    */
   confirm(candidate: string): Promise<Zone | undefined>;
-  /** Names whose first label starts with `_` are never zones of the account: not asked. */
+  /** Names with a label that starts with `_` (`_acme-challenge.x`, `a._tcp.x`) are never zones of the account: not asked. */
   readonly skipUnderscore?: boolean;
   /** Added to the not-found error (what to check). */
   readonly hint?: string;
