@@ -352,6 +352,40 @@ describe('dns01 zones and check on a provider that lists zones', { timeout: 60_0
   });
 });
 
+describe('dns01 check on sourceDESK: what its server answers (a zone with only SOA and NS, a customer without domain-API access)', { timeout: 60_000 }, () => {
+  let world: TestWorld<'sourcedesk'>;
+  beforeAll(async () => {
+    world = await startTestWorld({ provider: 'sourcedesk', zones: ['example.com', 'bare.example'], emulator: { bareZones: ['bare.example'] } });
+  });
+  afterAll(async () => world?.close());
+
+  test('a zone dns/list lists but that holds only SOA and NS: exit 5, saying to add a record, not to move the nameservers', async () => {
+    const ok = await dns01(['check', 'example.com'], world.env);
+    expect(ok.status, ok.stderr).toBe(0);
+    const r = await dns01(['check', 'bare.example'], world.env);
+    expect(r.status).toBe(5);
+    const line = expectOneErrorLine(r);
+    expect(line).toMatch(/sourceDESK shows no record of bare\.example \(code 804: Zone not found\.\)/);
+    expect(line).toMatch(/Add any record to bare\.example in the sourceDESK panel/);
+    expect(line).not.toMatch(/Point the domain/);
+    expect(world.emulator.calls.add ?? 0).toBe(0);
+  });
+
+  test('a customer without domain-API access: exit 4, naming the permission to enable', async () => {
+    world.emulator.setDomainApi(false);
+    try {
+      for (const args of [['check'], ['present', 'example.com', 'v']]) {
+        const r = await dns01(args, world.env);
+        expect(r.status).toBe(4);
+        expect(expectOneErrorLine(r)).toMatch(/this customer may not use the domain API \(code 801: Group not allowed\.\).*Enable API access to domains for this customer/);
+        expectNoSecrets(world, r);
+      }
+    } finally {
+      world.emulator.setDomainApi(true);
+    }
+  });
+});
+
 describe('dns01 cleanup in parallel processes on XSServer (indexes shift under each other)', { timeout: 90_000 }, () => {
   let world: TestWorld<'xsserver'>;
   beforeAll(async () => {

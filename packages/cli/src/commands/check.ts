@@ -10,9 +10,10 @@ const USAGE = `Usage: dns01 check [options] [<domain>...]
 Verifies the configuration and the credentials: names the config file read,
 lists the zones they reach
 and, for each <domain> given, the zone that will hold _acme-challenge.<domain>
-(following a CNAME there) and, where a provider has several APIs (netcup: REST
-for CloudDNS, CCP for the others), which one serves it and whether its
-credentials are set. Changes nothing. Run it first after setting up.
+(following a CNAME there; its records are read, which proves the zone usable)
+and, where a provider has several APIs (netcup: REST for CloudDNS, CCP for the
+others), which one serves it and whether its credentials are set. Changes
+nothing. Run it first after setting up.
 
 With --write, proves the provider's behaviour on this account, on a throwaway
 name _dns01-selftest-<random>.<zone>: snapshots the zone's TXT records, adds
@@ -64,6 +65,8 @@ export async function checkCommand(ctx: RunContext, args: readonly string[]): Pr
     try {
       const zone = await provider.findZone(name);
       const backend = session.describeZone(zone);
+      // Reading the zone's records proves the zone usable, not only listed (sourceDESK lists zones it then refuses to show).
+      await provider.listTxt(zone, name);
       targets.push({ domain, name, zone: zone.name, ...(backend ? { backend: backend.label, credentials: backend.credentials } : {}) });
     } catch (error) {
       // A zone whose API lacks credentials is a finding of the check, not the end of it.

@@ -39,21 +39,29 @@ describe('sourcedesk: every documented return code of the DNS actions', () => {
     r.emulator.setCredentials({ customerId: '10042', apiKey: 'rotated-key' });
     const e = await failure(r.provider.findZone(NAME));
     expect(e).toBeInstanceOf(AuthenticationError);
-    expect(e.message).toMatch(/^sourcedesk dns\/list: authorization failed \(code 800: Authorization failed/);
+    expect(e.message).toBe('sourcedesk dns/list: authorization failed (code 800: Authentication failed.)');
     expect(e.hint).toMatch(/SOURCEDESK_CUSTOMER_ID and SOURCEDESK_API_KEY/);
     expect(r.emulator.server.requests).toHaveLength(1);
   });
 
-  it('801 (method unknown) and 802 (action unknown) point at SOURCEDESK_ENDPOINT', async () => {
-    r.emulator.answerNext({ action: 'show', code: 801, message: 'Method unknown' });
-    const e801 = await failure(r.provider.listTxt(zone, NAME));
-    expect(e801).toBeInstanceOf(ProviderApiError);
-    expect(e801.message).toBe('sourcedesk dns/show: the API does not know the method "dns" (code 801: Method unknown)');
-    expect(e801.hint).toMatch(/SOURCEDESK_ENDPOINT/);
-    r.emulator.answerNext({ action: 'add', code: 802, message: 'Action unknown' });
+  it('801 "Group not allowed." (the customer lacks the domain-API permission) is an AuthenticationError (exit 4) naming the fix, on every action', async () => {
+    r.emulator.setDomainApi(false);
+    for (const call of [() => r.provider.findZone(NAME), () => r.provider.listTxt(zone, NAME), () => r.provider.appendTxt(zone, NAME, 'v')]) {
+      const e = await failure(call());
+      expect(e).toBeInstanceOf(AuthenticationError);
+      expect(e.exitCode).toBe(4);
+      expect(e.message).toMatch(/^sourcedesk dns\/(list|show): the key was accepted, but this customer may not use the domain API \(code 801: Group not allowed\.\)$/);
+      expect(e.hint).toBe('Enable API access to domains for this customer in the sourceDESK panel (or ask sourceDESK support to enable it for your key)');
+    }
+    expect(r.emulator.calls.add ?? 0).toBe(0);
+  });
+
+  it('802 (action unknown) points at SOURCEDESK_ENDPOINT', async () => {
+    r.emulator.answerNext({ action: 'add', code: 802, message: 'Action not found.' });
     const e802 = await failure(r.provider.appendTxt(zone, NAME, 'v'));
     expect(e802).toMatchObject({ name: 'ProviderApiError', transient: false, action: 'dns/add' });
-    expect(e802.message).toMatch(/does not know the action "add" \(code 802/);
+    expect(e802.message).toMatch(/does not know the action "add" \(code 802: Action not found\.\)/);
+    expect(e802.hint).toMatch(/SOURCEDESK_ENDPOINT/);
   });
 
   it('803 (domain not in the account) is a ZoneNotFoundError on show, add and delete', async () => {
@@ -65,7 +73,7 @@ describe('sourcedesk: every documented return code of the DNS actions', () => {
     ]) {
       const e = await failure(call());
       expect(e).toBeInstanceOf(ZoneNotFoundError);
-      expect(e.message).toBe('sourcedesk dns/show: the domain not-mine.test is not in this account (code 803: Domain not found)');
+      expect(e.message).toBe('sourcedesk dns/show: the domain not-mine.test is not in this account (code 803: Domain not found.)');
     }
   });
 
@@ -77,14 +85,14 @@ describe('sourcedesk: every documented return code of the DNS actions', () => {
     expect(await r.provider.findZone('_acme-challenge.parked.test').catch((x: unknown) => x)).toBeInstanceOf(ZoneNotFoundError);
   });
 
-  it('805 on add (invalid record data) is an InvalidInputError; 805 on delete (invalid id) leaves the record', async () => {
-    r.emulator.answerNext({ action: 'add', code: 805, message: 'Error at adding record (invalid record data)', times: 4 });
+  it('805 on add is an InvalidInputError; 805 on delete (no valid record) leaves the record', async () => {
+    r.emulator.answerNext({ action: 'add', code: 805, message: 'Error at adding record.' });
     expect(await failure(r.provider.appendTxt(zone, NAME, 'v'))).toBeInstanceOf(InvalidInputError);
     r.store.add(ZONE, { name: NAME, type: 'TXT', data: 'kept' });
-    r.emulator.answerNext({ action: 'delete', code: 805, message: 'No valid record ID specified' });
+    r.emulator.answerNext({ action: 'delete', code: 805, message: 'No valid record specified.' });
     const e = await failure(r.provider.deleteTxt(zone, NAME, 'kept'));
     expect(e).toMatchObject({ name: 'ProviderApiError', transient: false });
-    expect(e.message).toBe('sourcedesk dns/delete: the record id was refused as invalid (code 805: No valid record ID specified)');
+    expect(e.message).toBe('sourcedesk dns/delete: the record id was refused as invalid (code 805: No valid record specified.)');
     expect(txt(r.store, NAME)).toEqual(['kept']);
   });
 
@@ -92,8 +100,11 @@ describe('sourcedesk: every documented return code of the DNS actions', () => {
     const client = createSourcedeskClient({ customerId: '10042', apiKey: 'sK/4+q&w=Z%e?#ü k', endpoint: r.emulator.url }, { logger: silentLogger, http: FAST });
     expect(await client.deleteRecord(ZONE, '999999')).toBe('absent');
     r.store.add(ZONE, { name: NAME, type: 'TXT', data: 'vanishing' });
-    r.emulator.answerNext({ action: 'delete', code: 806, message: 'Record not found' });
+    // Another client deletes it between dns01's listing and its delete: 806, and the listing after it shows it gone.
+    const vanish = (q: { url: string }) => q.url.endsWith('/dns/delete') && r.store.remove(ZONE, r.store.records(ZONE, { name: NAME }).map((x) => x.id)) >= 0;
+    r.emulator.server.inject({ fault: { kind: 'delay', ms: 1 }, match: vanish });
     expect(await r.provider.deleteTxt(zone, NAME, 'vanishing')).toBe('absent');
+    expect(r.emulator.calls.delete).toBe(2);
   });
 
   it('807 (edit failed) and an undocumented code are clear ProviderApiErrors', async () => {
@@ -117,7 +128,8 @@ describe('sourcedesk: replies of an unexpected shape', () => {
 
   const cases: [string, 'list' | 'show' | 'add', unknown][] = [
     ['a record without content', 'show', { code: 100, message: 'ok', data: { '1': { name: '', type: 'TXT', ttl: 60, priority: 0 } } }],
-    ['records as a list', 'show', { code: 100, message: 'ok', data: [{ name: '', type: 'TXT', content: 'x' }] }],
+    ['records as a string', 'show', { code: 100, message: 'ok', data: 'records' }],
+    ['a list of records one of which has no type', 'show', { code: 100, message: 'ok', data: [{ name: '', content: 'x' }] }],
     ['zones as a string', 'list', { code: 100, message: 'ok', data: 'example.com' }],
     ['no code', 'add', { message: 'Record added.', data: {} }],
     ['a non-numeric code', 'show', { code: 'OK', message: 'ok', data: {} }],
@@ -161,7 +173,8 @@ describe('sourcedesk: retries', () => {
     r.emulator.server.inject({ fault: { kind: 'hang' }, match: onAction('show') });
     await r.provider.appendTxt(zone, NAME, 'after-retries');
     expect(txt(r.store, NAME)).toEqual(['after-retries']);
-    expect(r.emulator.server.requests.filter(onAction('show'))).toHaveLength(4);
+    // Three failed tries and the listing before the add, then the one that confirms it.
+    expect(r.emulator.server.requests.filter(onAction('show'))).toHaveLength(5);
   });
 
   it('retries an add refused with 429 (the API did not act) and adds once', async () => {

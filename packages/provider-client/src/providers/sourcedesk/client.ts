@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { ProviderDeps } from '../../contract.js';
 import { createHttpClient, type HttpResponse } from '../../http.js';
@@ -10,14 +11,18 @@ import { envelopeSchema, zoneListSchema, zoneRecordsSchema, type Envelope } from
 const SUCCESS = 100;
 const replies = replyParser(PROVIDER, API_CHANGED_HINT);
 
-/** A record as `dns/show` holds it; `name` relative to the zone, "" for the apex. */
+/** A record as `dns/show` holds it. */
 export interface SourcedeskRecord {
+  /** The key dns/show gives it, which dns/delete takes: a row id, or a position from 0 (`positions`). */
   id: string;
+  /** Relative to the zone ("" for the apex), or absolute. */
   name: string;
   type: string;
   content: string;
   ttl?: number;
   priority?: number;
+  /** The listing numbered its records by position (a driver such as dbs): the key shifts when a record before it goes. */
+  positions: boolean;
 }
 
 export interface NewSourcedeskRecord {
@@ -28,17 +33,16 @@ export interface NewSourcedeskRecord {
   priority: number;
 }
 
-/** `dns/add` either adds, or refuses the record data (code 805) with the API's reason. */
-export type AddOutcome = { added: true } | { added: false; reason: string };
-
 export interface SourcedeskClient {
-  /** `dns/list`: zone names, filtered by the API's wildcard match when `filter` is given. */
+  /** Names the account (a hash of endpoint and customer ID, nothing secret), for host-wide lock names. */
+  readonly account: string;
+  /** `dns/list`: zone names, filtered by the API's substring match (SQL LIKE) when `filter` is given. */
   listZones(filter?: string): Promise<string[]>;
-  /** `dns/show`: every record of the zone. */
+  /** `dns/show`: every record of the zone the API shows. */
   showZone(domain: string): Promise<SourcedeskRecord[]>;
-  /** `dns/add` with every required field. Never retried when the outcome is unknown. */
-  addRecord(domain: string, record: NewSourcedeskRecord): Promise<AddOutcome>;
-  /** `dns/delete` by id; a record the API no longer has (code 806) is 'absent'. */
+  /** `dns/add` with every field. Never retried when the outcome is unknown; a refusal (805) is an InvalidInputError. */
+  addRecord(domain: string, record: NewSourcedeskRecord): Promise<void>;
+  /** `dns/delete` by the key dns/show gave; a record the API does not find there (code 806) is 'absent'. */
   deleteRecord(domain: string, id: string): Promise<'deleted' | 'absent'>;
 }
 
@@ -72,6 +76,7 @@ export function createSourcedeskClient(options: SourcedeskConfig, deps: Pick<Pro
   }
 
   return {
+    account: createHash('sha256').update(`${options.endpoint}\n${options.customerId}`).digest('hex').slice(0, 16),
     async listZones(filter) {
       const reply = await call('list', filter === undefined ? {} : { domain: filter }, true);
       if (reply.code !== SUCCESS) throw errorForCode('list', reply.code, reply.message, filter);
@@ -81,38 +86,27 @@ export function createSourcedeskClient(options: SourcedeskConfig, deps: Pick<Pro
     async showZone(domain) {
       const reply = await call('show', { domain }, true);
       if (reply.code !== SUCCESS) throw errorForCode('show', reply.code, reply.message, domain);
-      const records = parse('show', zoneRecordsSchema, reply.data);
-      return Object.entries(records).map(([id, r]) => ({
+      const { records, positions } = parse('show', zoneRecordsSchema, reply.data);
+      return records.map(([id, r]) => ({
         id,
         name: r.name,
         type: r.type,
         content: r.content,
-        ttl: r.ttl ?? undefined,
-        priority: r.priority ?? undefined,
+        ...(r.ttl == null ? {} : { ttl: r.ttl }),
+        ...(r.priority == null ? {} : { priority: r.priority }),
+        positions,
       }));
     },
 
     async addRecord(domain, record) {
-      const reply = await call(
-        'add',
-        {
-          domain,
-          name: record.name,
-          type: record.type,
-          content: record.content,
-          ttl: String(record.ttl),
-          priority: String(record.priority),
-        },
-        false,
-      );
-      if (reply.code === SUCCESS) return { added: true };
-      if (reply.code === 805) return { added: false, reason: reply.message };
-      throw errorForCode('add', reply.code, reply.message, domain);
+      const form = { domain, name: record.name, type: record.type, content: record.content, ttl: String(record.ttl), priority: String(record.priority) };
+      const reply = await call('add', form, false);
+      if (reply.code !== SUCCESS) throw errorForCode('add', reply.code, reply.message, domain);
     },
 
     async deleteRecord(domain, id) {
-      // Ids are not reused, so sending the same delete again cannot remove another record.
-      const reply = await call('delete', { domain, record: id }, true);
+      // Not retried: under a driver that numbers records by position, a repeat could hit the record that moved up.
+      const reply = await call('delete', { domain, record: id }, false);
       if (reply.code === SUCCESS) return 'deleted';
       if (reply.code === 806) return 'absent';
       throw errorForCode('delete', reply.code, reply.message, domain);

@@ -1,4 +1,4 @@
-import { AuthenticationError, ProviderApiError, type Dns01Error } from '../../errors.js';
+import { AuthenticationError, ProviderApiError, ZoneNotFoundError, type Dns01Error } from '../../errors.js';
 import { apiWords, codeTable, type CodeMeaning } from '../../kit/index.js';
 
 export const PROVIDER = 'sourcedesk';
@@ -11,30 +11,43 @@ const ENDPOINT_HINT = 'SOURCEDESK_ENDPOINT must be the API base URL ending in /a
 /** The DNS actions dns01 sends. */
 export type DnsAction = 'list' | 'show' | 'add' | 'delete';
 
+/** 804: sourceDESK shows no record of the domain (no zone there, or one holding only SOA and NS, which it never lists). */
+export class SourcedeskNoZoneError extends ZoneNotFoundError {}
+
 /**
  * The return codes of the client API ("Return codes",
- * https://client-api.sourcedesk.de/); 805 means invalid record data on
- * `dns/add`, an invalid record id on `dns/delete`.
+ * https://client-api.sourcedesk.de/), as the vendor's server code answers
+ * them (controller/api.php, controller/api/dns/*.php of the sourceDESK
+ * panel): 805 means invalid record data on `dns/add`, an invalid record id
+ * on `dns/delete`.
  */
 const CODES = codeTable<number | '805 add'>(
   PROVIDER,
   {
     800: { kind: 'auth', what: 'authorization failed', hint: CREDENTIALS_HINT },
-    801: { kind: 'api', what: 'the API does not know the method "dns"', hint: ENDPOINT_HINT },
+    // "Group not allowed.": the customer lacks the domain-API permission. (The other 801, "Group not found.",
+    // is an unknown method, but every sourceDESK API has the "dns" method dns01 calls.)
+    801: {
+      kind: 'auth',
+      what: 'the key was accepted, but this customer may not use the domain API',
+      hint: 'Enable API access to domains for this customer in the sourceDESK panel (or ask sourceDESK support to enable it for your key)',
+    },
     802: { kind: 'api', what: (action) => `the API does not know the action "${action}"`, hint: `Check SOURCEDESK_ENDPOINT (default https://sourceway.de/api); ${API_CHANGED_HINT}` },
     803: {
       kind: 'zone',
       what: (domain) => `the domain ${domain} is not in this account`,
-      hint: 'Check the domain name and that SOURCEDESK_CUSTOMER_ID is the account that holds it',
+      hint: 'Check the domain name and that SOURCEDESK_CUSTOMER_ID is the account that holds it (only active domains count)',
     },
     804: {
       kind: 'zone',
+      as: SourcedeskNoZoneError,
       what: (domain) => `the domain ${domain} has no DNS zone at sourceDESK`,
       hint: 'Point the domain at the sourceDESK nameservers so that sourceDESK hosts its zone, then try again',
     },
     '805 add': {
       kind: 'input',
-      what: 'the record data was refused as invalid',
+      what: 'the record was refused',
+      note: 'sourceDESK refuses a record whose name, type or data it cannot store',
       hint: 'Check the record name and value; ACME challenge values are 43 characters of base64url',
     },
     805: { kind: 'api', what: 'the record id was refused as invalid', hint: `Nothing was deleted; ${API_CHANGED_HINT}` },

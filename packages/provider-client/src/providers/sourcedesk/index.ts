@@ -13,6 +13,10 @@ export const sourcedesk = defineProvider({
   settings: sourcedeskSettings,
   propagation: { timeout: 600, interval: 5, note: 'sourceDESK\'s nameservers serve a change within minutes' },
   canListZones: true,
-  openPoints: [{ point: 'minTtl', title: 'the lowest TTL dns/add accepts' }, TXT_QUOTING],
+  openPoints: [
+    { point: 'numbering', title: 'what dns/show keys records by (record ids, or positions under drivers such as dbs)' },
+    { point: 'ttl', title: 'the TTL dns/add stores' },
+    TXT_QUOTING,
+  ],
   create: (config: SourcedeskConfig, deps) => createSourcedeskProvider(createSourcedeskClient(config, deps), deps),
 });
