@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { type ProviderName } from '@dns01/provider-client';
-import { OWN_API_PROVIDERS, runNode, startTestWorld, type RunResult, type TestWorld } from '@dns01/testkit';
+import { NETCUP_REST_READINGS, OWN_API_PROVIDERS, runNode, startTestWorld, type EmulatorOf, type RunResult, type TestWorld } from '@dns01/testkit';
 
 const BIN = resolve(import.meta.dirname, '../dist/bin/dns01.js');
 const NAME = '_validation-persist.example.com';
@@ -86,6 +86,32 @@ describe.each(OWN_API_PROVIDERS as readonly ProviderName[])('dns01 persist on %s
     expect(replaced.status).toBe(0);
     expect(JSON.parse(replaced.stdout)).toMatchObject({ action: 'replaced', value: WILD, removed: [VALUE] });
     expect(world.txt(NAME).sort()).toEqual([FOREIGN, WILD].sort());
+  });
+});
+
+describe.each(NETCUP_REST_READINGS)('dns01 persist on netcup REST with NETCUP_REST_CHANGESET=1 (reading: $label)', { timeout: 60_000 }, ({ readings }) => {
+  test('set sends the TXT rdata quoted through the changeset endpoint and succeeds; remove deletes it quoted with the listed ttl', async () => {
+    world = await startTestWorld({
+      provider: 'netcup',
+      records: [{ name: NAME, type: 'TXT', data: FOREIGN }],
+      emulator: { rest: { changeset: true, readings, legacyCredentials: false } },
+      env: { NETCUP_REST_CHANGESET: '1' },
+    });
+    const before = zoneContent(world);
+    const set = await dns01(['persist', 'set', 'example.com', '--issuer', ISSUER, '--account-uri', ACCOUNT, '--json'], world.env);
+    expect(set.status, set.stderr).toBe(0);
+    expect(JSON.parse(set.stdout)).toMatchObject({ name: NAME, value: VALUE, action: 'created' });
+    expect(world.txt(NAME).sort()).toEqual([FOREIGN, VALUE].sort());
+    const remove = await dns01(['persist', 'remove', 'example.com', '--issuer', ISSUER, '--account-uri', ACCOUNT], world.env);
+    expect(remove.status, remove.stderr).toBe(0);
+    expect(zoneContent(world)).toEqual(before);
+    const rest = (world.emulator as EmulatorOf['netcup']).rest!;
+    const changesets = rest.server.requests.filter((q) => q.url.endsWith('/changeset')).map((q) => JSON.parse(q.body) as { create: { rdata: string }[]; delete: { rdata: string; ttl: number }[] });
+    expect(changesets.map((c) => [c.create.map((r) => r.rdata), c.delete.map((r) => [r.rdata, r.ttl])])).toEqual([
+      [[`"${VALUE}"`], []],
+      [[], [[`"${VALUE}"`, 300]]],
+    ]);
+    expectNoSecrets(world, set, remove);
   });
 });
 

@@ -9,3 +9,8 @@ export function unquoteTxt(raw: string): string {
   if (!/^"(?:[^"\\]|\\.)*"(?:\s*"(?:[^"\\]|\\.)*")*$/s.test(text)) return raw;
   return [...text.matchAll(/"((?:[^"\\]|\\.)*)"/gs)].map((m) => m[1]!.replace(/\\(.)/gs, '$1')).join('');
 }
+
+/** A TXT value in presentation format, one string in double quotes (`"` and `\` escaped), as APIs that take zone-file rdata want it. */
+export function quoteTxt(value: string): string {
+  return `"${value.replace(/(["\\])/g, '\\$1')}"`;
+}

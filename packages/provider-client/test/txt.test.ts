@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { unquoteTxt } from '../src/txt.js';
+import { quoteTxt, unquoteTxt } from '../src/txt.js';
 
 describe('unquoteTxt: TXT values as provider APIs show them', () => {
   it.each([
@@ -19,5 +19,16 @@ describe('unquoteTxt: TXT values as provider APIs show them', () => {
     ['a quote inside a plain value', 'ab"c'],
   ])('leaves %s unchanged', (_label, raw) => {
     expect(unquoteTxt(raw)).toBe(raw);
+  });
+});
+
+describe('quoteTxt: a value in presentation format', () => {
+  it.each([
+    ['plain', 'abc', '"abc"'],
+    ['with spaces and semicolons', 'ca.example; accounturi=https://x/1', '"ca.example; accounturi=https://x/1"'],
+    ['with a quote and a backslash', 'a"b\\c', '"a\\"b\\\\c"'],
+  ])('%s, and back', (_label, value, quoted) => {
+    expect(quoteTxt(value)).toBe(quoted);
+    expect(unquoteTxt(quoteTxt(value))).toBe(value);
   });
 });

@@ -19,6 +19,7 @@ import { failure } from '../rejection.js';
 import { acmeValue, describeProviderConformance } from '../conformance.js';
 import { API_KEY, API_PASSWORD, CUSTOMER } from './netcup-rig.js';
 import { CLOUD_ZONE, LEGACY_ZONE, REST_KEY, restRig, type RestRig } from './netcup-rest-rig.js';
+import { NETCUP_REST_READINGS } from '@dns01/testkit';
 
 const NAME = `_acme-challenge.${CLOUD_ZONE}`;
 const txt = (r: RestRig, name: string, zone = CLOUD_ZONE) =>
@@ -34,6 +35,13 @@ for (const changeset of [false, true]) {
       return { provider: r.provider, store: r.store, zone: CLOUD_ZONE, value: acmeValue, close: r.close };
     });
   }
+}
+
+for (const reading of NETCUP_REST_READINGS) {
+  describeProviderConformance(`netcup REST (reading: ${reading.label}, NETCUP_REST_CHANGESET=1)`, async () => {
+    const r = await restRig({ rest: { changeset: true, readings: reading.readings }, env: { NETCUP_REST_CHANGESET: '1' } });
+    return { provider: r.provider, store: r.store, zone: CLOUD_ZONE, value: acmeValue, close: r.close };
+  });
 }
 
 describeProviderConformance('netcup REST (deployed at once)', async () => {
@@ -243,18 +251,28 @@ describe('netcup REST: names outside _acme-challenge', () => {
     expect(r.rest.server.requests.filter((q) => q.method !== 'GET')).toHaveLength(0);
   });
 
-  it('with the switch: through the changeset endpoint, checked before and after, exact delete', async () => {
-    r = await restRig({ rest: { changeset: true }, env: { NETCUP_REST_CHANGESET: '1' } });
-    r.store.add(CLOUD_ZONE, { name: persist, type: 'TXT', data: 'foreign-persist' });
-    const zone = await r.provider.findZone(persist);
-    await r.provider.appendTxt(zone, persist, 'persist-value');
-    expect(txt(r, persist)).toEqual(['foreign-persist', 'persist-value']);
-    expect((await r.provider.listTxt(zone, persist)).map((x) => x.value).sort()).toEqual(['foreign-persist', 'persist-value']);
-    expect(await r.provider.deleteTxt(zone, persist, 'persist-value')).toBe('deleted');
-    expect(await r.provider.deleteTxt(zone, persist, 'persist-value')).toBe('absent');
-    expect(txt(r, persist)).toEqual(['foreign-persist']);
-    expect(r.store.records(CLOUD_ZONE, { type: 'A' })).toHaveLength(1);
-  });
+  for (const reading of NETCUP_REST_READINGS) {
+    it(`with the switch (reading: ${reading.label}): through the changeset endpoint, TXT rdata quoted on create and delete, the listed ttl, checked before and after, exact delete`, async () => {
+      r = await restRig({ rest: { changeset: true, readings: reading.readings }, env: { NETCUP_REST_CHANGESET: '1' } });
+      r.store.add(CLOUD_ZONE, { name: persist, type: 'TXT', data: 'foreign-persist', ttl: 3600 });
+      r.store.add(CLOUD_ZONE, { name: persist, type: 'TXT', data: 'made elsewhere; ttl=600', ttl: 600 });
+      const zone = await r.provider.findZone(persist);
+      await r.provider.appendTxt(zone, persist, 'persist value; with=spaces');
+      expect(txt(r, persist)).toEqual(['foreign-persist', 'made elsewhere; ttl=600', 'persist value; with=spaces']);
+      expect((await r.provider.listTxt(zone, persist)).map((x) => x.value).sort()).toEqual(['foreign-persist', 'made elsewhere; ttl=600', 'persist value; with=spaces']);
+      expect(await r.provider.deleteTxt(zone, persist, 'persist value; with=spaces')).toBe('deleted');
+      expect(await r.provider.deleteTxt(zone, persist, 'persist value; with=spaces')).toBe('absent');
+      expect(await r.provider.deleteTxt(zone, persist, 'made elsewhere; ttl=600')).toBe('deleted');
+      expect(txt(r, persist)).toEqual(['foreign-persist']);
+      expect(r.store.records(CLOUD_ZONE, { type: 'A' })).toHaveLength(1);
+      const changesets = r.rest.server.requests.filter((q) => q.url.endsWith('/changeset')).map((q) => JSON.parse(q.body) as { create: unknown[]; delete: unknown[] });
+      expect(changesets).toEqual([
+        expect.objectContaining({ create: [{ name: '_validation-persist', type: 'TXT', rdata: '"persist value; with=spaces"', ttl: 300 }], delete: [] }),
+        expect.objectContaining({ create: [], delete: [{ name: '_validation-persist', type: 'TXT', rdata: '"persist value; with=spaces"', ttl: 300 }] }),
+        expect.objectContaining({ create: [], delete: [{ name: '_validation-persist', type: 'TXT', rdata: '"made elsewhere; ttl=600"', ttl: 600 }] }),
+      ]);
+    });
+  }
 
   it('with the switch but no such endpoint: a clear error, nothing written', async () => {
     r = await restRig({ rest: { changeset: false }, env: { NETCUP_REST_CHANGESET: '1' } });

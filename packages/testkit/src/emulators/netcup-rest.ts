@@ -5,16 +5,24 @@
  *
  * - `Authorization: Bearer <key>` on every request, no session; a missing or
  *   wrong key is HTTP 400 with `errors[].code` `authenticationError`.
- * - Replies `{success, errors: [{code, message}], result}`; an unknown domain
- *   or record is `resourceDoesNotExist` (HTTP 404); a bad parameter
- *   `validationError` (HTTP 400); a delete answers 204 without a body.
- * - `GET /domain?fqdn=` -> `[{id, fqdn, isDnsManaged}]`; domains still on the
- *   legacy backend report `isDnsManaged: false` and refuse DNS changes here.
+ * - Replies `{success, errors: [{code, message}], messages: [], meta, result}`
+ *   (`meta` null but on paged lists, as aellwein/netcup-dns-api's fixtures
+ *   show, whose messages the emulator uses); an unknown domain or record is
+ *   `resourceDoesNotExist` (HTTP 404); a bad parameter `validationError`
+ *   (HTTP 400); a delete answers 204 without a body.
+ * - `GET /domain?fqdn=` -> `[{id, fqdn, isDnsManaged}]` (pagination without
+ *   `lastPage`); domains still on the legacy backend report `isDnsManaged:
+ *   false` and refuse DNS changes here.
  * - ACME challenges: `POST /domain/{id}/acme/challenge {scope, value}`
  *   (idempotent; the value must be 43 characters of base64url),
  *   `GET /domain/{id}/acme/challenge`, `GET|DELETE .../{scope}/{value}`.
  *   `status` turns "deployed" after `deployDelayMs`, unrelated to what the
  *   nameservers serve.
+ * - The changeset endpoint takes TXT rdata in presentation format: in double
+ *   quotes (a client written against netcup's OpenAPI document quotes the
+ *   refusal "TXT rdata must be enclosed in quotation marks"), the value stored
+ *   without them and listed with them; reading `txtRdata: 'lenient'` takes
+ *   unquoted rdata too and lists values unquoted.
  * - Knobs for what the sources leave open: whether a second value on a scope
  *   coexists with the first or replaces it; whether the general-record
  *   endpoints (changeset, revisions) exist.
@@ -24,6 +32,26 @@
 import { http, HttpResponse, type RequestHandler } from 'msw';
 import { serveHandlers, type EmulatorServer } from '../http-server.js';
 import type { RecordType, StoredRecord, ZoneStore } from '../zone-store.js';
+import type { ReadingCase } from '../readings.js';
+
+/** What the sources leave open about the REST API; the defaults are the first of each. */
+export interface NetcupRestReadings {
+  /**
+   * TXT rdata on the changeset endpoint: `quoted` refuses rdata not in double
+   * quotes (validationError) and lists values quoted; `lenient` also takes
+   * unquoted rdata (as the value itself) and lists values unquoted. Quoted
+   * rdata is the presentation format under both: the quotes are not part of the value.
+   */
+  txtRdata?: 'quoted' | 'lenient';
+}
+
+export type NetcupRestReadingCase = ReadingCase<NetcupRestReadings>;
+
+/** Every reading dns01 is tested under, each named for test titles. */
+export const NETCUP_REST_READINGS: readonly NetcupRestReadingCase[] = [
+  { label: 'TXT rdata must be quoted', readings: {} },
+  { label: 'unquoted TXT rdata accepted, listed unquoted', readings: { txtRdata: 'lenient' } },
+];
 
 export interface NetcupRestEmulatorOptions {
   store: ZoneStore;
@@ -40,6 +68,8 @@ export interface NetcupRestEmulatorOptions {
   /** After this long a challenge record reports `status: deployed` (default 1500 ms). */
   deployDelayMs?: number;
   now?: () => number;
+  /** Which reading to play (default: the first of each). */
+  readings?: NetcupRestReadings;
 }
 
 export interface NetcupRestEmulator {
@@ -67,10 +97,15 @@ interface Domain {
 }
 
 const reply = (status: number, body: unknown) => new HttpResponse(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-const success = (result: unknown, status = 200, meta?: unknown) => reply(status, { success: true, errors: [], result, ...(meta ? { meta } : {}) });
-const failure = (status: number, code: string, message: string) => reply(status, { success: false, errors: [{ code, message }], result: null });
+const success = (result: unknown, status = 200, meta: unknown = null) => reply(status, { success: true, errors: [], messages: [], meta, result });
+const failure = (status: number, code: string, message: string) => reply(status, { success: false, errors: [{ code, message }], messages: [], meta: null, result: null });
 const notFound = (message: string) => failure(404, 'resourceDoesNotExist', message);
 const invalid = (message: string) => failure(400, 'validationError', message);
+/** A page of everything: the domain lookup's pagination has no `lastPage`, the revision lists' has. */
+const onePage = (count: number, perPage: number, withLastPage: boolean) => ({ pagination: { page: 1, perPage, totalEntries: count, ...(withLastPage ? { lastPage: 1 } : {}) } });
+const NO_RESULT = 'No result was found.';
+/** TXT rdata in presentation format: one string in double quotes. */
+const QUOTED = /^"((?:[^"\\]|\\.)*)"$/;
 
 function buildNetcupRest(options: NetcupRestEmulatorOptions): { handlers: RequestHandler[]; knobs: Pick<NetcupRestEmulator, 'operationCounts' | 'domainId'> } {
   const { store } = options;
@@ -115,16 +150,25 @@ function buildNetcupRest(options: NetcupRestEmulatorOptions): { handlers: Reques
       });
 
   const relative = (r: StoredRecord, zone: string) => (r.name === zone ? '@' : r.name.slice(0, -(zone.length + 1)));
+  const lenient = options.readings?.txtRdata === 'lenient';
+  /** A stored TXT value as the general endpoints list it. */
+  const listedRdata = (r: StoredRecord) => (r.type === 'TXT' && !lenient ? `"${r.data.replace(/(["\\])/g, '\\$1')}"` : r.data);
+  /** The value a changeset's TXT rdata stands for; undefined when the API refuses it (not quoted). */
+  const txtValue = (rdata: string): string | undefined => {
+    const quoted = QUOTED.exec(rdata);
+    if (quoted) return quoted[1]!.replace(/\\(.)/g, '$1');
+    return lenient ? rdata : undefined;
+  };
   const general = (domain: Domain) =>
     store
       .records(domain.fqdn)
       .filter((r) => r.type !== 'SOA')
-      .map((r) => ({ identifier: r.id, name: relative(r, domain.fqdn), type: r.type, rdata: r.data, ttl: r.ttl }));
+      .map((r) => ({ identifier: r.id, name: relative(r, domain.fqdn), type: r.type, rdata: listedRdata(r), ttl: r.ttl }));
   const revisionId = (domain: Domain) => `rev-${store.serial(domain.fqdn)}`;
 
   const guard = (handler: (args: { request: Request; params: Record<string, string | readonly string[] | undefined> }) => Promise<Response> | Response) =>
     async (args: { request: Request; params: Record<string, string | readonly string[] | undefined> }) => {
-      if (!authorized(args.request)) return failure(400, 'authenticationError', 'The API key is invalid or has expired.');
+      if (!authorized(args.request)) return failure(400, 'authenticationError', 'Authentication token is not valid or has expired.');
       return handler(args);
     };
 
@@ -132,13 +176,13 @@ function buildNetcupRest(options: NetcupRestEmulatorOptions): { handlers: Reques
     http.get(`*${BASE}/domain`, guard(({ request }) => {
       count('lookup');
       const fqdn = new URL(request.url).searchParams.get('fqdn');
-      if (fqdn === null) return success([...domains.values()], 200, { pagination: { page: 1, perPage: 100, totalEntries: domains.size, lastPage: 1 } });
+      if (fqdn === null) return success([...domains.values()], 200, onePage(domains.size, 50, false));
       const name = fqdn.toLowerCase();
       if (name !== fqdn || !name.split('.').every((l) => HOST_LABEL.test(l)) || !name.includes('.')) {
-        return invalid(`fqdn "${fqdn}" is not a valid host name.`);
+        return invalid('Domain name is not a valid domain name.');
       }
       const domain = domains.get(name);
-      return domain ? success([domain]) : notFound(`No domain ${name} in this account.`);
+      return domain ? success([domain], 200, onePage(1, 50, false)) : notFound('No results found, the page number may be too high.');
     })),
 
     http.get(`*${BASE}/domain/:id/acme/challenge`, guard(({ params }) => {
@@ -176,7 +220,7 @@ function buildNetcupRest(options: NetcupRestEmulatorOptions): { handlers: Reques
       const domain = managed(params.id);
       if (domain instanceof Response) return domain;
       const hit = challenges(domain).filter((c) => c.scope === params.scope && c.value === params.value);
-      return hit.length > 0 ? success(hit) : notFound('No such challenge record.');
+      return hit.length > 0 ? success(hit) : notFound(NO_RESULT);
     })),
 
     http.delete(`*${BASE}/domain/:id/acme/challenge/:scope/:value`, guard(({ params }) => {
@@ -186,7 +230,7 @@ function buildNetcupRest(options: NetcupRestEmulatorOptions): { handlers: Reques
       const scope = String(params.scope);
       if (!validScope(scope)) return invalid('scope is not valid.');
       const doomed = store.records(domain.fqdn, { name: nameOf(scope, domain.fqdn), type: 'TXT' }).filter((r) => r.data === params.value);
-      if (doomed.length === 0) return notFound('No such challenge record.');
+      if (doomed.length === 0) return notFound(NO_RESULT);
       store.remove(domain.fqdn, doomed.map((r) => r.id));
       return new HttpResponse(null, { status: 204 });
     })),
@@ -199,7 +243,7 @@ function buildNetcupRest(options: NetcupRestEmulatorOptions): { handlers: Reques
         const domain = managed(params.id);
         if (domain instanceof Response) return domain;
         const revision = { identifier: revisionId(domain), createdAt: new Date(now()).toISOString(), state: 'committed' };
-        return success([revision], 200, { pagination: { page: 1, perPage: 100, totalEntries: 1, lastPage: 1 } });
+        return success([revision], 200, onePage(1, 100, true));
       })),
       http.get(`*${BASE}/domain/:id/dns/revision/:revision/record`, guard(({ params }) => {
         count('records');
@@ -207,7 +251,7 @@ function buildNetcupRest(options: NetcupRestEmulatorOptions): { handlers: Reques
         if (domain instanceof Response) return domain;
         if (params.revision !== revisionId(domain)) return notFound(`Revision ${String(params.revision)} does not exist.`);
         const records = general(domain);
-        return success(records, 200, { pagination: { page: 1, perPage: 1000, totalEntries: records.length, lastPage: 1 } });
+        return success(records, 200, onePage(records.length, 1000, true));
       })),
       http.post(`*${BASE}/domain/:id/changeset`, guard(async ({ request, params }) => {
         count('changeset');
@@ -218,20 +262,22 @@ function buildNetcupRest(options: NetcupRestEmulatorOptions): { handlers: Reques
         const toName = (name: unknown) => (name === '@' ? domain.fqdn : `${String(name)}.${domain.fqdn}`);
         const parse = (list: unknown) => {
           if (list === undefined) return [];
-          if (!Array.isArray(list)) throw new Error('not a list');
+          if (!Array.isArray(list)) throw new Error('create and delete must be lists of records.');
           return list.map((r: { name?: unknown; type?: unknown; rdata?: unknown; ttl?: unknown }) => {
             if (typeof r.name !== 'string' || typeof r.rdata !== 'string' || typeof r.ttl !== 'number' || !GENERAL_TYPES.includes(r.type as RecordType)) {
-              throw new Error('bad record');
+              throw new Error('Every record needs name, type, rdata and ttl.');
             }
-            return { name: toName(r.name), type: r.type as RecordType, data: r.rdata, ttl: r.ttl };
+            const data = r.type === 'TXT' ? txtValue(r.rdata) : r.rdata;
+            if (data === undefined) throw new Error('TXT rdata must be enclosed in quotation marks');
+            return { name: toName(r.name), type: r.type as RecordType, data, ttl: r.ttl };
           });
         };
         let create, remove;
         try {
           create = parse(body.create);
           remove = parse(body.delete);
-        } catch {
-          return invalid('Every record needs name, type, rdata and ttl.');
+        } catch (error) {
+          return invalid((error as Error).message);
         }
         const current = store.records(domain.fqdn);
         const removeIds: string[] = [];
@@ -271,7 +317,7 @@ export async function startNetcupRestEmulator(options: NetcupRestEmulatorOptions
 }
 
 /** A test world's netcup account with the REST API: which zones are on CloudDNS, and the knobs. */
-export interface NetcupRestWorldOptions extends Pick<NetcupRestEmulatorOptions, 'secondValue' | 'changeset' | 'deployDelayMs'> {
+export interface NetcupRestWorldOptions extends Pick<NetcupRestEmulatorOptions, 'secondValue' | 'changeset' | 'deployDelayMs' | 'readings'> {
   /** Zones on CloudDNS (default: every zone of the world); the others stay on the legacy backend (CCP API). */
   cloudZones?: string[];
   /** Whether the legacy CCP credentials are set as well (default true). */

@@ -2,6 +2,7 @@ import type { DnsProvider, ProviderDeps, Zone } from '../../../contract.js';
 import { InvalidInputError, ProviderApiError } from '../../../errors.js';
 import { createProvider, type Target, type Wire } from '../../../kit/index.js';
 import { CHALLENGE_LABEL, listedName, toRelative } from '../../../names.js';
+import { quoteTxt, unquoteTxt } from '../../../txt.js';
 import type { NetcupRestClient } from './client.js';
 import { PROVIDER, REST_KEY_HINT } from './errors.js';
 import type { RestDomain, RestRecord } from './schemas.js';
@@ -35,7 +36,8 @@ const valuesOn = (entries: readonly RestEntry[], scope: string) => entries.flatM
  * and every fresh listing), added by (scope, value), deleted by the exact value without a listing.
  * An add beside a value already on the scope is checked; an API seen replacing values (apex and
  * wildcard share a scope) is remembered, and no second value is added there again. Other names only
- * through the changeset endpoint, when switched on, which the kit checks before and after.
+ * through the changeset endpoint, when switched on, which the kit checks before and after; TXT rdata
+ * goes there in presentation format (in double quotes), which the API requires.
  */
 export function createRestProvider(client: NetcupRestClient, deps: ProviderDeps, options: { changeset: boolean }): DnsProvider {
   const known = new Map<number, { scope: string; value: string }[]>();
@@ -93,7 +95,7 @@ export function createRestProvider(client: NetcupRestClient, deps: ProviderDeps,
       const id = idOf(zone);
       const scope = scopeOf(t!.relative);
       if (scope === undefined) {
-        await client.changeset(id, { create: [{ name: t!.relative, type: 'TXT', rdata: t!.value, ttl: GENERAL_TTL }] });
+        await client.changeset(id, { create: [{ name: t!.relative, type: 'TXT', rdata: quoteTxt(t!.value), ttl: GENERAL_TTL }] });
         return client.listRecords(id);
       }
       const values = valuesOn(listed!, scope);
@@ -138,9 +140,13 @@ export function createRestProvider(client: NetcupRestClient, deps: ProviderDeps,
         return outcome;
       });
     },
-    /** Records of names outside `_acme-challenge`, through the changeset (the kit checks exactly they vanished). */
+    /**
+     * Records of names outside `_acme-challenge`, through the changeset (the kit checks exactly they vanished):
+     * as listed (a delete must match name, type, rdata and ttl), TXT rdata in presentation format whether listed so or not.
+     */
     async remove(zone, records) {
-      await client.changeset(idOf(zone), { delete: records as RestRecord[] });
+      const exact = (records as RestRecord[]).map((r) => (r.type.toUpperCase() === 'TXT' ? { ...r, rdata: quoteTxt(unquoteTxt(r.rdata)) } : r));
+      await client.changeset(idOf(zone), { delete: exact });
       return { removed: records, listed: await client.listRecords(idOf(zone)) };
     },
   };
