@@ -128,11 +128,13 @@ describe('netcup: hook processes of one run share the session and the zone', () 
     await r.close();
   });
 
+  /** A zone delegated below another account's domain: no registrable domain, which netcup refuses as a domainname (4013). */
+  const SUBZONE = `sub.${FOREIGN_ZONE}`;
   /** SOA walks the hook processes made (the DNS's answer: the zone the name ends in). */
   let apexLookups = 0;
   const findApex = async (n: string) => {
     apexLookups++;
-    return [EMPTY_ZONE, FOREIGN_ZONE].find((z) => n.endsWith(`.${z}`)) ?? ZONE;
+    return [EMPTY_ZONE, SUBZONE, FOREIGN_ZONE].find((z) => n.endsWith(`.${z}`)) ?? ZONE;
   };
   beforeEach(() => {
     apexLookups = 0;
@@ -174,18 +176,27 @@ describe('netcup: hook processes of one run share the session and the zone', () 
     expect(r.emulator.actionCounts()).toEqual({ login: 1, updateDnsRecords: 13 });
   });
 
-  it.each(NETCUP_READINGS.filter((c) => c.readings.unknownDomain !== undefined || Object.keys(c.readings).length === 0))(
-    'an apex the DNS names but the account does not hold ($label): the add fails as zone not found, naming it, and nothing is written',
-    async ({ readings }) => {
+  const foreignApexes = [
+    ...NETCUP_READINGS.filter((c) => Object.keys(c.readings).length === 0 || c.readings.notADomain !== undefined || c.readings.unknownZone !== undefined).map((c) => ({
+      label: `another account's domain, ${c.label}`,
+      apex: FOREIGN_ZONE,
+      readings: c.readings,
+      lists: false,
+    })),
+    // The add is refused as invalid (4013 on domainname), which the kit answers with a listing: refused the same way.
+    { label: 'a delegated subzone, no registrable domain: 4013 on domainname', apex: SUBZONE, readings: {}, lists: true },
+    { label: 'a delegated subzone, no registrable domain: 5028', apex: SUBZONE, readings: { notADomain: 5028 as const }, lists: false },
+  ];
+  it.each(foreignApexes)('an apex the DNS names but the account does not hold ($label): the add fails as zone not found, naming it, and nothing is written', async ({ apex, readings, lists }) => {
     await r.close();
     r = await rig({ emulator: { readings } });
-    const name = `_acme-challenge.www.${FOREIGN_ZONE}`;
+    const name = `_acme-challenge.www.${apex}`;
     const before = r.store.records(FOREIGN_ZONE);
     await expect(present(name, 'v')).rejects.toThrow(
-      new RegExp(`^netcup: the DNS names ${FOREIGN_ZONE.replace(/\./g, '\\.')} as the zone of ${name.replace(/\./g, '\\.')}, but this account does not hold it`),
+      new RegExp(`^netcup: the DNS names ${apex.replace(/\./g, '\\.')} as the zone of ${name.replace(/\./g, '\\.')}, but this account does not hold it`),
     );
     expect(r.store.records(FOREIGN_ZONE)).toEqual(before);
-    expect(r.emulator.actionCounts()).toEqual({ login: 1, updateDnsRecords: 1, ...(readings.unknownDomain === 4013 ? { infoDnsRecords: 1 } : {}) });
+    expect(r.emulator.actionCounts()).toEqual({ login: 1, updateDnsRecords: 1, ...(lists ? { infoDnsRecords: 1 } : {}) });
   });
 
   it('keeps the session id only in 0600 files, registered as a secret by the process that reads it, never logged', async () => {

@@ -7,6 +7,7 @@ import { startNetcupEmulator, ZoneStore, type NetcupEmulator } from '@dns01/test
 import { API_KEY, API_PASSWORD, CUSTOMER, NAME, ZONE } from './netcup-rig.js';
 
 interface Reply {
+  action: string;
   status: string;
   statuscode: number;
   shortmessage: string;
@@ -125,14 +126,58 @@ describe('netcup emulator: records', () => {
   });
   const update = (dnsrecords: unknown[]) => call('updateDnsRecords', { ...account, apisessionid: id, domainname: ZONE, dnsrecordset: { dnsrecords } });
 
-  it('a zone without records answers infoDnsRecords with an error status (5029)', async () => {
-    expect(await call('infoDnsRecords', { ...account, apisessionid: id, domainname: ZONE })).toMatchObject({ status: 'error', statuscode: 5029, responsedata: '' });
+  it('a zone without records answers infoDnsRecords with an error status (5029, in the words a user reported)', async () => {
+    expect(await call('infoDnsRecords', { ...account, apisessionid: id, domainname: ZONE })).toMatchObject({
+      action: 'infoDnsRecords',
+      status: 'error',
+      statuscode: 5029,
+      longmessage: `Can not get DNS records for zone. The zone does not ${ZONE} contain any DNS records.`,
+      responsedata: '',
+    });
   });
 
-  it('an unknown domain is 5028; a domain with a trailing dot or in upper case is a validation error', async () => {
-    expect((await call('infoDnsZone', { ...account, apisessionid: id, domainname: 'other.org' })).statuscode).toBe(5028);
-    expect((await call('infoDnsZone', { ...account, apisessionid: id, domainname: `${ZONE}.` })).statuscode).toBe(4013);
-    expect((await call('infoDnsZone', { ...account, apisessionid: id, domainname: 'EXAMPLE.com' })).statuscode).toBe(4013);
+  it('a name that is no registrable domain (deeper, an _ label, a trailing dot, upper case) is netcup\'s 4013 on domainname, refused before any action', async () => {
+    for (const action of ['infoDnsZone', 'infoDnsRecords', 'updateDnsRecords']) {
+      for (const domainname of [`www.${ZONE}`, `_acme-challenge.${ZONE}`, `${ZONE}.`, 'EXAMPLE.com']) {
+        now += 7_000; // within the emulator's 10 requests a minute
+        expect(await call(action, { ...account, apisessionid: id, domainname, dnsrecordset: { dnsrecords: [{ hostname: '@', type: 'TXT', destination: 'x' }] } })).toMatchObject({
+          action: '',
+          status: 'error',
+          statuscode: 4013,
+          shortmessage: 'Validation Error.',
+          longmessage: 'Value in field domainname does not match requirements of type: domainname. ',
+          responsedata: '',
+        });
+      }
+    }
+  });
+
+  it('a registrable domain the account does not hold is 5028 in netcup\'s words; under a suffix such as co.uk three labels are registrable', async () => {
+    expect(await call('updateDnsRecords', { ...account, apisessionid: id, domainname: 'other.org', dnsrecordset: { dnsrecords: [{ hostname: '@', type: 'TXT', destination: 'x' }] } })).toMatchObject({
+      action: 'updateDnsRecords',
+      statuscode: 5028,
+      shortmessage: 'Update of DNS records failed',
+      longmessage: 'Can not update (all) DNS records for zone. The zone other.org could not be found.',
+    });
+    expect(await call('infoDnsZone', { ...account, apisessionid: id, domainname: 'other.org' })).toMatchObject({ action: 'infoDnsZone', statuscode: 5028 });
+    expect(await call('infoDnsZone', { ...account, apisessionid: id, domainname: 'shop.co.uk' })).toMatchObject({ statuscode: 5028 });
+    expect(await call('infoDnsZone', { ...account, apisessionid: id, domainname: 'www.shop.co.uk' })).toMatchObject({ statuscode: 4013, action: '' });
+  });
+
+  it('readings: infoDnsZone answers 5031 (the 2019 recording); a name that is no registrable domain answers 5028', async () => {
+    await emulator.close();
+    emulator = await startNetcupEmulator({ store, zones: [ZONE], credentials: { customerNumber: CUSTOMER, apiKey: API_KEY, apiPassword: API_PASSWORD }, readings: { unknownZone: 5031 } });
+    id = await login();
+    expect(await call('infoDnsZone', { ...account, apisessionid: id, domainname: 'other.org' })).toMatchObject({
+      action: 'infoDnsZone',
+      statuscode: 5031,
+      shortmessage: 'Getting DNS zone failed',
+      longmessage: 'Can not get DNS records for zone.  Domain not found.',
+    });
+    await emulator.close();
+    emulator = await startNetcupEmulator({ store, zones: [ZONE], credentials: { customerNumber: CUSTOMER, apiKey: API_KEY, apiPassword: API_PASSWORD }, readings: { notADomain: 5028 } });
+    id = await login();
+    expect(await call('infoDnsZone', { ...account, apisessionid: id, domainname: `www.${ZONE}` })).toMatchObject({ action: 'infoDnsZone', statuscode: 5028 });
   });
 
   it('reads hostnames relative (an absolute name without trailing dot lands below the zone) or absolute with a dot', async () => {

@@ -26,6 +26,7 @@ import {
   CUSTOMER,
   EMPTY_ZONE,
   FAST_HTTP,
+  FOREIGN_ZONE,
   NAME,
   ZONE,
   credentialsEnv,
@@ -83,10 +84,26 @@ describe('netcup: readings of the document', () => {
     expect(txt(r.store, NAME)).toEqual(['pending-ok']);
   });
 
-  it('4013 on domainname during the zone walk means "not this zone"; the walk goes on', async () => {
-    r = await rig({ emulator: { readings: { unknownDomain: 4013 } }, deps: { findApex: undefined } });
+  it('4013 on domainname (refused before any action) during the zone walk means "not this zone"; the walk goes on; 5028 and 5031 end it as not found', async () => {
+    r = await rig({ deps: { findApex: undefined } });
     expect((await r.provider.findZone(`_acme-challenge.a.b.${ZONE}`)).name).toBe(ZONE);
-    await expect(r.provider.findZone('_acme-challenge.not-ours.example')).rejects.toBeInstanceOf(ZoneNotFoundError);
+    expect(r.requestsFor('infoDnsZone').map((q) => (JSON.parse(q.body) as { param: { domainname: string } }).param.domainname)).toEqual([`a.b.${ZONE}`, `b.${ZONE}`, ZONE]);
+    await expect(r.provider.findZone('_acme-challenge.www.not-ours.example')).rejects.toBeInstanceOf(ZoneNotFoundError);
+    await r.close();
+    r = await rig({ emulator: { readings: { unknownZone: 5031 } }, deps: { findApex: undefined } });
+    await expect(r.provider.findZone('_acme-challenge.www.not-ours.example')).rejects.toBeInstanceOf(ZoneNotFoundError);
+  });
+
+  it('decides by the status code and the reply\'s action, never by the words: other wording of the same replies means the same', async () => {
+    r = await rig({ deps: { findApex: undefined } });
+    // 4013 before any action, in words dns01 has never seen: still "not this zone".
+    r.emulator.injectError({ action: 'infoDnsZone', statuscode: 4013, shortmessage: 'Validierungsfehler.', longmessage: 'Feld ungültig.', replyAction: '' });
+    expect((await r.provider.findZone(`_acme-challenge.b.${ZONE}`)).name).toBe(ZONE);
+    // 5028 and 5029 in other words: not found, and an empty zone.
+    r.emulator.injectError({ action: 'infoDnsZone', statuscode: 5028, shortmessage: 'x', longmessage: 'y' });
+    await expect(r.provider.findZone(`_acme-challenge.${FOREIGN_ZONE}`)).rejects.toBeInstanceOf(ZoneNotFoundError);
+    r.emulator.injectError({ action: 'infoDnsRecords', statuscode: 5029, shortmessage: 'x', longmessage: 'y' });
+    expect(await r.provider.listTxt({ name: ZONE }, NAME)).toEqual([]);
   });
 
   it('any other 4013 during the zone walk stops it at once: rate limit or invalid request, never more requests', async () => {

@@ -12,6 +12,13 @@
  * - 4001 session invalid/expired, 4013 validation (wrong credentials, the
  *   ~180 requests/minute limit with a lockout, invalid data), 5028 domain not
  *   found, 5029 no records in the zone.
+ * - A `domainname` that is not a registrable domain (`www.example.com`,
+ *   `_acme-challenge.example.com`) fails validation before any action: 4013
+ *   with `action: ""` and netcup's wording (acme.sh issue 7188,
+ *   certbot-dns-netcup issue 1); a registrable domain the account does not
+ *   hold is 5028 (acme.sh issue 7188), or 5031 from infoDnsZone in the
+ *   reading of lexicon's recorded 2019 reply. The 5029 wording is the one a
+ *   certbot-dns-netcup user reported (issue 45).
  * - updateDnsRecords: records without id are added, records with id and
  *   deleterecord true are deleted; hostnames are relative (`@` apex) or
  *   absolute with a trailing dot. updateDnsZone is never emulated (the product
@@ -47,8 +54,14 @@ export interface NetcupReadings {
   updateReply?: 'records' | 'empty-string' | 'none-when-empty';
   /** The status and statuscode of every success reply (default `success` 2000; any 2xxx is success). */
   success?: { status: string; statuscode: number };
-  /** What infoDnsZone answers for a name that is not a domain of the account: 5028, or 4013 (a validation error on domainname). */
-  unknownDomain?: 5028 | 4013;
+  /**
+   * What a `domainname` that is not a registrable domain gets: 4013, a
+   * validation error before any action (default: the recorded replies), or
+   * 5028 like an unknown domain (the emulator's former default; no source).
+   */
+  notADomain?: 4013 | 5028;
+  /** What infoDnsZone answers for a registrable domain the account does not hold: 5028 (default), or 5031 (lexicon's recording, 2019). */
+  unknownZone?: 5028 | 5031;
   /** What a refused login answers: 4013 (validation error) or 4001. */
   loginRefusal?: 4013 | 4001;
 }
@@ -61,7 +74,8 @@ export const NETCUP_READINGS: readonly NetcupReadingCase[] = [
   { label: 'updateDnsRecords answers an empty string', readings: { updateReply: 'empty-string' } },
   { label: 'updateDnsRecords answers no records when the zone is left empty', readings: { updateReply: 'none-when-empty' } },
   { label: 'success is another 2xxx status', readings: { success: { status: 'pending', statuscode: 2011 } } },
-  { label: 'a name that is no domain answers 4013 on domainname', readings: { unknownDomain: 4013 } },
+  { label: 'a name that is no registrable domain answers 5028 like an unknown one', readings: { notADomain: 5028 } },
+  { label: 'infoDnsZone answers 5031 for an unknown domain', readings: { unknownZone: 5031 } },
   { label: 'a refused login answers 4001', readings: { loginRefusal: 4001 } },
 ];
 
@@ -82,6 +96,8 @@ export interface NetcupEmulatorOptions {
   absoluteHostnames?: boolean;
   /** Clock, for tests of idle expiry. */
   now?: () => number;
+  /** Suffixes under which a registrable domain has three labels (default: a few, such as co.uk); otherwise it has two. */
+  publicSuffixes?: string[];
   /** Which reading of the document to play (default: the first of each). */
   readings?: NetcupReadings;
 }
@@ -94,6 +110,8 @@ export interface NetcupInjectedError {
   longmessage?: string;
   /** How many matching requests answer with it (default 1). */
   times?: number;
+  /** The action the reply names, where not the request's: "" for a request refused before any action. */
+  replyAction?: string;
 }
 
 export interface NetcupEmulator {
@@ -122,6 +140,8 @@ const SUPPORTED_TYPES: readonly RecordType[] = ['A', 'AAAA', 'MX', 'CNAME', 'CAA
 const LABEL = /^(\*|[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)$/;
 
 interface Reply {
+  /** The action named in the reply, where it is not the request's ("" for a request refused before any action). */
+  action?: string;
   status: 'success' | 'error' | (string & {});
   statuscode: number;
   shortmessage: string;
@@ -152,7 +172,15 @@ const validation = (longmessage: string) => fail(4013, 'Validation Error.', long
 const lockedOut = () => validation('Too many failed logins. Access to the API is locked for a while.');
 const rateLimited = () =>
   validation('More than 180 requests per minute. Please wait and retry later. Please contact our customer service to find out if the limitation of requests can be increased.');
-const domainNotFound = (domain: string) => fail(5028, 'Error in getting zone.', `Domain not found: ${domain}.`);
+/** netcup's words for a `domainname` that fails validation (with its trailing space), before any action. */
+const domainNameRefused = (): Reply => ({ ...validation('Value in field domainname does not match requirements of type: domainname. '), action: '' });
+/** A registrable domain the account does not hold: updateDnsRecords' recorded words, the same words for a read. */
+const domainNotFound = (action: string, domain: string) =>
+  action === 'updateDnsRecords'
+    ? fail(5028, 'Update of DNS records failed', `Can not update (all) DNS records for zone. The zone ${domain} could not be found.`)
+    : fail(5028, 'Getting DNS records failed', `Can not get (all) DNS records for zone. The zone ${domain} could not be found.`);
+const zoneNotFound = () => fail(5031, 'Getting DNS zone failed', 'Can not get DNS records for zone.  Domain not found.');
+const DEFAULT_PUBLIC_SUFFIXES = ['co.uk', 'org.uk', 'com.au', 'co.at', 'or.at', 'com.br'];
 
 class ReplyError extends Error {
   constructor(readonly reply: Reply) {
@@ -220,7 +248,8 @@ function buildNetcup(options: NetcupEmulatorOptions): { handlers: RequestHandler
     if (!hit) return undefined;
     hit.left -= 1;
     injected = injected.filter((e) => e.left > 0);
-    return fail(hit.statuscode, hit.shortmessage ?? `Injected error ${hit.statuscode}.`, hit.longmessage ?? `Injected error ${hit.statuscode}.`);
+    const reply = fail(hit.statuscode, hit.shortmessage ?? `Injected error ${hit.statuscode}.`, hit.longmessage ?? `Injected error ${hit.statuscode}.`);
+    return hit.replyAction === undefined ? reply : { ...reply, action: hit.replyAction };
   };
 
   const checkAccount = (param: Record<string, unknown>): void => {
@@ -243,16 +272,21 @@ function buildNetcup(options: NetcupEmulatorOptions): { handlers: RequestHandler
     session.lastUsed = now();
   };
 
-  const zoneOf = (param: Record<string, unknown>): string => {
+  const suffixes = options.publicSuffixes ?? DEFAULT_PUBLIC_SUFFIXES;
+  /** A domain one registers: two labels, or three under a suffix such as co.uk; the account's own domains always. */
+  const registrable = (domain: string) => {
+    const labels = domain.split('.');
+    return zones.has(domain) || labels.length === 2 || (labels.length === 3 && suffixes.includes(labels.slice(1).join('.')));
+  };
+
+  const zoneOf = (action: string, param: Record<string, unknown>): string => {
     const domain = requireString(param, 'domainname');
-    if (domain !== domain.toLowerCase() || domain.endsWith('.') || !/^[a-z0-9.-]+$/.test(domain)) {
-      throw new ReplyError(validation(`The domain name "${domain}" is not valid (lower case, punycode, no trailing dot).`));
+    const wellFormed = /^[a-z0-9.-]+$/.test(domain) && !domain.endsWith('.');
+    if (!wellFormed || !registrable(domain)) {
+      throw new ReplyError(wellFormed && readings.notADomain === 5028 ? domainNotFound(action, domain) : domainNameRefused());
     }
     if (!zones.has(domain) || !store.hasZone(domain)) {
-      if (readings.unknownDomain === 4013) {
-        throw new ReplyError(validation('Value in field domainname does not match requirements of referenced type.'));
-      }
-      throw new ReplyError(domainNotFound(domain));
+      throw new ReplyError(action === 'infoDnsZone' && readings.unknownZone === 5031 ? zoneNotFound() : domainNotFound(action, domain));
     }
     return domain;
   };
@@ -362,7 +396,7 @@ function buildNetcup(options: NetcupEmulatorOptions): { handlers: RequestHandler
         sessions.delete(param.apisessionid as string);
         return ok('Logout successful', 'Session has been terminated successful.', '');
       case 'infoDnsZone': {
-        const zone = zoneOf(param);
+        const zone = zoneOf(action, param);
         return ok('DNS zone found', 'DNS zone was found.', {
           name: zone,
           ttl: '86400',
@@ -374,15 +408,15 @@ function buildNetcup(options: NetcupEmulatorOptions): { handlers: RequestHandler
         });
       }
       case 'infoDnsRecords': {
-        const zone = zoneOf(param);
+        const zone = zoneOf(action, param);
         const set = recordSet(zone);
         if (set.dnsrecords.length === 0) {
-          return fail(5029, 'Can not get DNS records for zone.', 'Error in getting DNS records for zone. No records found.');
+          return fail(5029, 'Getting DNS records failed', `Can not get DNS records for zone. The zone does not ${zone} contain any DNS records.`);
         }
         return ok('DNS records found', 'DNS Records for this zone were found.', set);
       }
       case 'updateDnsRecords':
-        return updateRecords(zoneOf(param), param);
+        return updateRecords(zoneOf(action, param), param);
       case 'updateDnsZone':
         throw new ReplyError(fail(4013, 'Validation Error.', 'updateDnsZone is not emulated: the product must never replace a zone.'));
       default:
@@ -395,7 +429,7 @@ function buildNetcup(options: NetcupEmulatorOptions): { handlers: RequestHandler
     const body = JSON.stringify({
       serverrequestid: randomBytes(12).toString('hex'),
       clientrequestid,
-      action,
+      action: reply.action ?? action,
       status: reply.status,
       statuscode: reply.statuscode,
       shortmessage: reply.shortmessage,

@@ -49,7 +49,7 @@ export const netcup = defineProvider({
     { point: 'secondValue', title: 'REST API: a second challenge value on a name is added beside the first, or replaces it' },
     { point: 'success', title: 'CCP API: the status of a success reply (2000 "success", or another 2xxx)' },
     { point: 'updateReply', title: 'CCP API: updateDnsRecords replies with or without the records' },
-    { point: 'unknownDomain', title: 'CCP API: the answer for a name that is no domain: 5028, or 4013 on domainname' },
+    { point: 'unknownDomain', title: 'CCP API: the answer for a name that is no domain of the account: 5028, 5031, or 4013 on domainname' },
     TXT_QUOTING,
   ],
   readConfig: (env): NetcupConfig => readNetcupConfig(env),

@@ -50,7 +50,7 @@ interface CallOptions {
  * follow as for any expired session.
  */
 export interface NetcupClient {
-  /** The zone's data, or undefined when the account does not hold the domain (5028). */
+  /** The zone's data, or undefined when the account does not hold the domain (5028, or 5031). */
   infoDnsZone(domainname: string): Promise<NetcupZoneInfo | undefined>;
   /** Every record of the zone; a zone without records is an empty list, not an error. */
   infoDnsRecords(domainname: string): Promise<NetcupRecord[]>;
@@ -127,7 +127,7 @@ export function createNetcupClient(
         if (cache?.get(SESSION_KEY) === sessionId) cache.delete(SESSION_KEY);
         continue;
       }
-      if (action === 'infoDnsZone' && reply.statuscode === NetcupStatus.domainNotFound) return reply;
+      if (action === 'infoDnsZone' && isUnknownDomain(reply)) return reply;
       if (action === 'infoDnsRecords' && isNoRecords(reply)) return reply;
       throw netcupError(action, reply, options.domain);
     }
@@ -163,7 +163,7 @@ export function createNetcupClient(
   return {
     async infoDnsZone(domainname) {
       const reply = await call('infoDnsZone', { domainname }, { session: true, idempotent: true, domain: domainname });
-      if (!isSuccess(reply) && reply.statuscode === NetcupStatus.domainNotFound) {
+      if (!isSuccess(reply) && isUnknownDomain(reply)) {
         deps.observe?.('unknownDomain', `error ${reply.statuscode}`, true);
         return undefined;
       }
@@ -211,7 +211,12 @@ export function createNetcupClient(
   };
 }
 
-/** netcup answers a zone without records with an error status; that is an empty list. */
+/** netcup answers a zone without records with an error status (5029, whatever its words); that is an empty list. */
 function isNoRecords(reply: NetcupEnvelope): boolean {
-  return reply.statuscode === NetcupStatus.noRecords || /no records/i.test(`${reply.shortmessage} ${reply.longmessage}`);
+  return reply.statuscode === NetcupStatus.noRecords;
+}
+
+/** infoDnsZone's answers for a registrable domain the account does not hold: 5028, or 5031 (recorded in 2019). */
+function isUnknownDomain(reply: NetcupEnvelope): boolean {
+  return reply.statuscode === NetcupStatus.domainNotFound || reply.statuscode === NetcupStatus.zoneNotFound;
 }

@@ -15,7 +15,12 @@ export const NetcupStatus = {
   domainNotFound: 5028,
   /** infoDnsRecords on a zone without records. */
   noRecords: 5029,
+  /** infoDnsZone for a domain the account does not hold (recorded in 2019). */
+  zoneNotFound: 5031,
 } as const;
+
+/** The actions whose one parameter besides the session is `domainname`, or that name a domain to change. */
+const DOMAIN_ACTIONS = new Set(['infoDnsZone', 'infoDnsRecords', 'updateDnsRecords']);
 
 export const CLOUDDNS_NOTE = 'netcup CloudDNS zones are not reachable through the CCP API';
 /** What to do when the CCP API cannot find a domain that may be on CloudDNS. */
@@ -35,7 +40,7 @@ export class NetcupDomainNameRefused extends InvalidInputError {}
 
 type Meaning = 'rateLimit' | 'login' | 'domainName' | 'validation' | 'sessionRejected' | 'domainNotFound' | 'server' | 'refused' | 'status';
 
-/** What netcup's status codes mean; 4013 covers three things, which its words tell apart (`meaningOf`). */
+/** What netcup's status codes mean; 4013 covers several things (`meaningOf`). */
 const CODES = codeTable<Meaning>(
   PROVIDER,
   {
@@ -87,18 +92,27 @@ const CODES = codeTable<Meaning>(
 const RATE_LIMIT_WORDS = /requests per minute|request limit|rate limit|limitation of requests|too many|locked|gesperrt/i;
 const CREDENTIAL_WORDS = /api ?key|password|customer ?number|credential|login|authenticat/i;
 
-/** What an error reply means: by its status code, and for 4013 by its words. */
+/**
+ * What an error reply means: by its status code, the action asked and the
+ * action the reply names, never by its words where the words could make
+ * dns01 go on: a 4013 about the domain name (the zone walk's "not this
+ * zone") is one refused before any action (`action: ""`, as netcup answers a
+ * `domainname` that is no registrable domain) to a request naming a domain.
+ * The words only ever make dns01 stop sooner or say more: a 4013 that
+ * speaks of the request limit is the lockout (never retried), one that
+ * speaks of the credentials is reported as such.
+ */
 function meaningOf(action: string, reply: NetcupEnvelope): Meaning {
   const code = reply.statuscode;
   const text = `${reply.shortmessage} ${reply.longmessage}`;
   if (code === NetcupStatus.validation) {
     if (RATE_LIMIT_WORDS.test(text)) return 'rateLimit';
     if (action === 'login' || CREDENTIAL_WORDS.test(text)) return 'login';
-    return /domain ?name/i.test(text) ? 'domainName' : 'validation';
+    return reply.action === '' && DOMAIN_ACTIONS.has(action) ? 'domainName' : 'validation';
   }
   // A 4001 at login is no expired session (there is none yet): the credentials were refused.
   if (code === NetcupStatus.sessionInvalid) return action === 'login' ? 'login' : 'sessionRejected';
-  if (code === NetcupStatus.domainNotFound) return 'domainNotFound';
+  if (code === NetcupStatus.domainNotFound || code === NetcupStatus.zoneNotFound) return 'domainNotFound';
   if (code >= 5000 && code < 6000) return 'server';
   return code >= 4000 && code < 5000 ? 'refused' : 'status';
 }
