@@ -59,12 +59,33 @@ describe('mrdomain emulator: follows the Simple-POST document strictly', () => {
     expect(await res.json()).toMatchObject({ success: true, responseData: { queryInfo: { total: 1 } } });
   });
 
-  it('refuses an unknown user (1003), a wrong password (1004), an unknown path (102) and a missing trailing slash (102)', async () => {
+  it('refuses an unknown user (1003), a wrong password (1004), an unknown path (102)', async () => {
     expect((await post('/tool/hello/', { apiuser: 'nobody', apipasswd: 'x' })).errorCode).toBe(1003);
     expect((await post('/tool/hello/', { apiuser: credentials.apiUser, apipasswd: 'x' })).errorCode).toBe(1004);
     expect((await post('/tool/requestinvalid/', auth)).errorCode).toBe(104);
     expect((await post('/nothing/here/', auth)).errorCode).toBe(102);
+    expect((await post('/nothing/here', auth)).errorCode).toBe(102);
+  });
+
+  it('takes what the official SDK and public clients send: no trailing slash, multipart, output-format, ttl and priority "-" for the default', async () => {
+    const form = new FormData();
+    for (const [k, v] of Object.entries({ ...auth, 'output-format': 'json', 'output-pretty': '', serviceName: 'example.com', name: '_acme-challenge.example.com', type: 'TXT', value: 'sdk', ttl: '-', priority: '-' })) form.set(k, v);
+    const created = (await (await fetch(`${emu.url}/service/dnscreate`, { method: 'POST', body: form })).json()) as { success: boolean; responseData: { dns: { ttl: string; priority: string }[] } };
+    expect(created).toMatchObject({ success: true, responseData: { dns: [{ ttl: '-', priority: '-' }] } });
+    expect(store.records('example.com', { type: 'TXT' }).map((r) => [r.data, r.ttl])).toEqual([['sdk', 300]]);
+    expect(await post('/service/dnslist', { ...auth, serviceName: 'example.com', filterType: 'TXT' })).toMatchObject({ success: true, action: 'service/dnslist', responseData: { queryInfo: { total: 1 } } });
+    expect((await post('/service/dnscreate', { ...auth, serviceName: 'example.com', name: 'mx.example.com', type: 'MX', value: 'mail.example.org', priority: '-' })).success).toBe(true);
+    expect(store.records('example.com', { type: 'MX' }).map((r) => r.priority)).toEqual([10]);
+  });
+
+  it("reading requestForms 'manual': only the manual's forms (a missing trailing slash 102, ttl or priority '-' 105)", async () => {
+    await emu.close();
+    emu = await startMrDomainEmulator({ store, zones: ['example.com'], credentials, readings: { requestForms: 'manual' } });
     expect((await post('/service/dnslist', { ...auth, serviceName: 'example.com' })).errorCode).toBe(102);
+    const create = (p: Record<string, string>) => post('/service/dnscreate/', { ...auth, serviceName: 'example.com', name: 'x.example.com', type: 'TXT', value: 'v', ...p });
+    expect(await create({ ttl: '-' })).toMatchObject({ errorCode: 105, messages: ['ttl'] });
+    expect(await create({ priority: '-' })).toMatchObject({ errorCode: 105, messages: ['priority'] });
+    expect(store.records('example.com', { type: 'TXT' })).toEqual([]);
   });
 
   it('checks required fields (101), types and names (105), and the service (4001)', async () => {

@@ -4,10 +4,14 @@
  * 7.40-7.48, 10.1.1). Record changes go to a ZoneStore, so the test DNS
  * server serves them.
  *
- * Strict where the API is: parameters only count when POSTed form-encoded
- * (GET parameters and JSON bodies are ignored, so credentials sent that way
- * are "Login required"); required fields, types and names are checked; every
- * refusal is the documented envelope with `success: false` and an errorCode.
+ * Strict where the API is: parameters only count when POSTed form-encoded or
+ * as multipart (GET parameters and JSON bodies are ignored, so credentials
+ * sent that way are "Login required"); required fields, types and names are
+ * checked; every refusal is the documented envelope with `success: false`
+ * and an errorCode. As the API's own clients use it (the official PHP SDK
+ * 2.0.13, run against this emulator; a cert-manager webhook): action paths
+ * with or without the trailing slash, `ttl` and `priority` `-` for the
+ * default; reading `requestForms: 'manual'` takes only the manual's forms.
  * The zone-replacing actions (dnssetzone, dnsrestore, dnsdeleteall) and
  * record edits (dnsupdate) are refused and recorded in `forbiddenCalls`:
  * dns01 must never send them.
@@ -42,6 +46,12 @@ export interface MrDomainReadings {
   unknownService?: 4001 | 2001 | 105;
   /** What dnscreate answers on success: the created entry (the document) or an empty responseData. */
   createReply?: 'entry' | 'empty';
+  /**
+   * The request forms taken: `clients` (default) as the official SDK and
+   * public clients send them (no trailing slash, `ttl=-`, `priority=-`);
+   * `manual` only the manual's (a trailing slash, digits).
+   */
+  requestForms?: 'clients' | 'manual';
 }
 
 export type MrDomainReadingCase = ReadingCase<MrDomainReadings>;
@@ -56,6 +66,7 @@ export const MRDOMAIN_READINGS: readonly MrDomainReadingCase[] = [
   { label: 'names that are no service answer 2001', readings: { unknownService: 2001 } },
   { label: 'names that are no service answer 105', readings: { unknownService: 105 } },
   { label: 'dnscreate answers without the entry', readings: { createReply: 'empty' } },
+  { label: "only the manual's request forms (trailing slash, numeric ttl)", readings: { requestForms: 'manual' } },
 ];
 
 export interface MrDomainEmulatorOptions {
@@ -192,7 +203,7 @@ export class MrDomainBackend {
   /** Answers one HTTP request as the Simple-POST API would. */
   async respond(request: Request): Promise<Response> {
     const url = new URL(request.url);
-    const path = /^\/([a-z]+)\/([a-z]+)\/$/.exec(url.pathname);
+    const path = (this.options.readings?.requestForms === 'manual' ? /^\/([a-z]+)\/([a-z]+)\/$/ : /^\/([a-z]+)\/([a-z]+)\/?$/).exec(url.pathname);
     const action = path ? `${path[1]}/${path[2]}` : url.pathname.replace(/^\/+|\/+$/g, '');
     try {
       if (!path) throw new ApiRefusal(102, ['invalid object/action']);
@@ -306,16 +317,20 @@ export class MrDomainBackend {
     if (!/^[a-z0-9_*.-]+$/.test(owner) || (owner !== zone && !owner.endsWith(`.${zone}`))) {
       throw new ApiRefusal(105, [`name: "${name}" is not a name inside ${zone}`]);
     }
-    if (params.ttl !== undefined && !/^\d{1,7}$/.test(params.ttl)) throw new ApiRefusal(105, ['ttl']);
-    if (params.priority !== undefined && !/^\d{1,5}$/.test(params.priority)) throw new ApiRefusal(105, ['priority']);
+    // `-` is the default (the SDK's documentation of dnscreate); the manual's form is digits only.
+    const asDefault = (v: string | undefined) => (v === '-' && this.options.readings?.requestForms !== 'manual' ? undefined : v);
+    const ttl = asDefault(params.ttl);
+    const priority = asDefault(params.priority);
+    if (ttl !== undefined && !/^\d{1,7}$/.test(ttl)) throw new ApiRefusal(105, ['ttl']);
+    if (priority !== undefined && !/^\d{1,5}$/.test(priority)) throw new ApiRefusal(105, ['priority']);
     // eslint-disable-next-line no-control-regex
     if (type === 'TXT' && /[\x00-\x1f\x7f]/.test(value)) throw new ApiRefusal(105, ['value']);
     const stored = this.options.store.add(zone, {
       name: owner,
       type,
       data: value,
-      ttl: params.ttl === undefined ? undefined : Number(params.ttl),
-      priority: type === 'MX' || type === 'SRV' ? Number(params.priority ?? 10) : undefined,
+      ttl: ttl === undefined ? undefined : Number(ttl),
+      priority: type === 'MX' || type === 'SRV' ? Number(priority ?? 10) : undefined,
     });
     return this.options.readings?.createReply === 'empty' ? {} : { dns: [this.entry(stored, index)] };
   }
