@@ -32,13 +32,13 @@ export function createSourcedeskProvider(client: SourcedeskClient, deps: Provide
   const log = deps.logger;
   const isListed = async (domain: string) => (await client.listZones(domain)).some((z) => listedName(z, domain, 'absolute') === domain);
 
-  /** dns/show; an 804 for a domain dns/list lists means the zone holds no record sourceDESK shows. */
-  async function show(zone: Zone): Promise<SourcedeskRecord[]> {
+  /** dns/show; an 804 for a domain dns/list lists means the zone holds no record sourceDESK shows (`explain`: say so). */
+  async function show(zone: Zone, explain = true): Promise<SourcedeskRecord[]> {
     let records: SourcedeskRecord[];
     try {
       records = await client.showZone(zone.name);
     } catch (error) {
-      if (!(error instanceof SourcedeskNoZoneError) || !(await isListed(zone.name).catch(() => false))) throw error;
+      if (!explain || !(error instanceof SourcedeskNoZoneError) || !(await isListed(zone.name).catch(() => false))) throw error;
       throw new SourcedeskNoZoneError(
         `sourcedesk dns/show: sourceDESK shows no record of ${zone.name} (code 804: Zone not found.); its API answers so for a zone that holds only SOA and NS records, which it never lists, and adds nothing to such a zone`,
         { hint: `Add any record to ${zone.name} in the sourceDESK panel (an A record for the domain, say), then try again; the domain already uses the sourceDESK nameservers (dns/list lists it)`, cause: error },
@@ -48,7 +48,7 @@ export function createSourcedeskProvider(client: SourcedeskClient, deps: Provide
     return records;
   }
   /** The listing after a delete: a zone left with nothing sourceDESK shows answers 804, which is an empty list here. */
-  const showAfter = (zone: Zone) => show(zone).catch((error: unknown) => (error instanceof SourcedeskNoZoneError ? [] : Promise.reject(error)));
+  const showAfter = (zone: Zone) => show(zone, false).catch((error: unknown) => (error instanceof SourcedeskNoZoneError ? [] : Promise.reject(error)));
   const read = (r: SourcedeskRecord, zone: Zone) => ({ name: listedName(r.name, zone.name, 'either'), type: r.type, data: r.content, id: r.id });
   const describe = (r: SourcedeskRecord, zone: Zone) => `TXT ${read(r, zone).name} "${unquoteTxt(r.content)}"`;
 
