@@ -30,6 +30,13 @@ test('present waits and prints the record, cleanup deletes exactly it; no secret
   for (const secret of world.secrets) expect(present.stdout + present.stderr + cleanup.stdout + cleanup.stderr).not.toContain(secret);
 });
 
+test('check <domain> names the zone and reads no records (the gateway lists none)', async () => {
+  const check = await dns01(['check', 'example.com']);
+  expect(check.stderr).toBe('');
+  expect(check.status).toBe(0);
+  expect(check.stdout).toMatch(/^example\.com: _acme-challenge\.example\.com goes into zone example\.com$/m);
+});
+
 test('check --write and persist set refuse the gateway provider before any request', async () => {
   const before = world.emulator.server.requests.length;
   const check = await dns01(['check', '--write', 'example.com']);

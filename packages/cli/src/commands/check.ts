@@ -65,8 +65,9 @@ export async function checkCommand(ctx: RunContext, args: readonly string[]): Pr
     try {
       const zone = await provider.findZone(name);
       const backend = session.describeZone(zone);
-      // Reading the zone's records proves the zone usable, not only listed (sourceDESK lists zones it then refuses to show).
-      await provider.listTxt(zone, name);
+      // Reading the zone's records proves the zone usable, not only listed (sourceDESK lists zones it then refuses to show);
+      // a provider that only relays challenges (the gateway) reads none.
+      if (!session.definition.challengesOnly) await provider.listTxt(zone, name);
       targets.push({ domain, name, zone: zone.name, ...(backend ? { backend: backend.label, credentials: backend.credentials } : {}) });
     } catch (error) {
       // A zone whose API lacks credentials is a finding of the check, not the end of it.
