@@ -72,7 +72,8 @@ describe('dns01 check --write', { timeout: 60_000 }, () => {
     expect(lines.slice(1, 6).map((l) => l.trim().split(':')[0])).toEqual(['ok  snapshot', 'ok  add-only', 'ok  exact delete', 'ok  propagation', 'ok  restored']);
     expect(r.stdout).toMatch(/propagation: ns1\.dns01-test\.net after \d+\.\ds, ns2\.dns01-test\.net after \d+\.\ds/);
     expect(r.stdout).toContain('suggested DNS01_PROPAGATION_TIMEOUT=60');
-    expect(r.stdout).toContain('  record ids: the listed id against the index DELETE takes: the ids are the positions, from 1 (dns01 handles it)');
+    expect(r.stdout).toMatch(/\n {2}record ids: the positions \(from 0 or 1\) or database ids: database ids, not the positions \(ids \d+, .*\) \(dns01 handles it\)\n/);
+    expect(r.stdout).toContain('  what DELETE /domain/@id/dns/<number> takes: the position from 0, from 1, or the listed id: the listed id (dns01 handles it)');
     expect(r.stdout).toMatch(/\nAPI calls: \d+\n/);
     expect(r.stdout).toContain('zone identical to the snapshot');
     expect(lines.at(-1)).toBe('result: everything held; dns01 works on this zone');
@@ -92,8 +93,8 @@ describe('dns01 check --write', { timeout: 60_000 }, () => {
     expectNoSecrets(world, r);
   });
 
-  test('xsserver whose list shows database ids (reading: DELETE takes the position): exit 8 before any write', async () => {
-    world = await startTestWorld({ provider: 'xsserver', records: FOREIGN, emulator: { readings: { ids: 'database' } } });
+  test('xsserver whose list shows database ids no larger than the positions: exit 8 before any write', async () => {
+    world = await startTestWorld({ provider: 'xsserver', records: FOREIGN, emulator: { readings: { ids: 'database', deletes: 'slot0' }, databaseIds: [5, 4, 3, 2, 1], hiddenSlots: [] } });
     const before = zoneState(world);
     const r = await dns01(['check', '--write', '--json', 'example.com'], world.env);
     expect(r.status).toBe(8);
@@ -101,7 +102,7 @@ describe('dns01 check --write', { timeout: 60_000 }, () => {
     expect(report).toMatchObject({ outcome: 'deviation', zoneRestored: true, leftBehind: [] });
     expect(report.steps.map((s: { step: string }) => s.step)).toEqual(['snapshot', 'deviation']);
     expect(report.readings.find((p: { point: string }) => p.point === 'ids')).toMatchObject({ handled: false });
-    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^dns01: error: xsserver on example\.com: record ids: .* the ids are not the positions/);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^dns01: error: xsserver on example\.com: record ids: .* database ids no larger than the positions/);
     expect(world.emulator.server.requests.filter((q) => q.method === 'POST' || q.method === 'DELETE')).toEqual([]);
     expect(zoneState(world)).toEqual(before);
   });

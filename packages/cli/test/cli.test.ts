@@ -386,7 +386,13 @@ describe('dns01 check on sourceDESK: what its server answers (a zone with only S
   });
 });
 
-describe('dns01 cleanup in parallel processes on XSServer (indexes shift under each other)', { timeout: 90_000 }, () => {
+const XSSERVER_PARALLEL = [
+  { label: 'as recorded: database ids, DELETE takes the id', readings: {} },
+  { label: 'positions from 1, shifting', readings: { listShape: 'array', ids: 'one-based', deletes: 'slot1' } },
+  { label: 'list from 0, DELETE counts from 1', readings: { listShape: 'array', ids: 'zero-based', deletes: 'slot1' } },
+] as const;
+
+describe.each(XSSERVER_PARALLEL)('dns01 cleanup in parallel processes on XSServer ($label)', { timeout: 90_000 }, ({ readings }) => {
   let world: TestWorld<'xsserver'>;
   beforeAll(async () => {
     world = await startTestWorld({
@@ -395,6 +401,7 @@ describe('dns01 cleanup in parallel processes on XSServer (indexes shift under e
         { name: CHALLENGE, type: 'TXT', data: 'foreign-before' },
         { name: 'www.example.com', type: 'A', data: '192.0.2.10' },
       ],
+      emulator: { readings },
     });
   });
   afterAll(async () => world?.close());
@@ -415,6 +422,7 @@ describe('dns01 cleanup in parallel processes on XSServer (indexes shift under e
     const results = await Promise.all(values.map((v) => dns01(['cleanup', 'example.com', v], world.env)));
     for (const r of results) expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: expect.any(String) as string });
     expect(zone()).toEqual(withForeign);
+    expect(world.emulator.losses()).toEqual([]);
     expect(readdirSync(join(world.stateDir, 'locks'))).toEqual([]);
     expectNoSecrets(world, ...results);
   });

@@ -1,18 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { http as mswHttp, HttpResponse, type RequestHandler } from 'msw';
+import { http as mswHttp, HttpResponse } from 'msw';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createXsserverApi,
-  serveHandlers,
-  startXsserverEmulator,
-  ZoneStore,
-  XSSERVER_READINGS,
-  type EmulatorServer,
-  type XsserverControls,
-  type XsserverEmulatorOptions,
-} from '@dns01/testkit';
+import { startXsserverEmulator, XSSERVER_READINGS, ZoneStore, type XsserverReadingCase } from '@dns01/testkit';
 import {
   AuthenticationError,
   ConfigError,
@@ -21,80 +12,29 @@ import {
   ProviderApiError,
   ZoneNotFoundError,
   clearSecrets,
-  closeHttp,
   createLogger,
   describeError,
   redact,
-  type DnsProvider,
-  type Logger,
   type ProviderDeps,
 } from '../../src/internal.js';
 import { xsserver } from '../../src/providers/xsserver/index.js';
 import { describeProviderConformance } from '../conformance.js';
+import { CHALLENGE, CREDENTIALS, dnsRequests, FAST, newStore, rig, txt, ZONE, type Rig, type RigOptions } from './xsserver-rig.js';
 
-const ZONE = 'example.com';
-const CREDENTIALS = { username: 'xs-user@example.org', password: 'xs-secret-Pw/9+=' };
-const FAST = { minRetryDelayMs: 10, timeoutMs: 500, maxRetryTimeMs: 3000 };
-const CHALLENGE = `_acme-challenge.${ZONE}`;
-
-interface Harness {
-  provider: DnsProvider;
-  store: ZoneStore;
-  emulator: XsserverControls;
-  server: EmulatorServer;
-  endpoint: string;
-  logs: string[];
-  close(): Promise<void>;
-}
-
-function newStore(zones: string[] = [ZONE, 'other.org']): ZoneStore {
-  const store = new ZoneStore();
-  for (const name of zones) {
-    store.addZone({ name, nameservers: [{ name: 'ns1.dns01-test.net', addresses: ['127.0.0.1'] }] });
-  }
-  return store;
-}
-
-async function harness(
-  options: Partial<XsserverEmulatorOptions> & { extra?: RequestHandler[]; password?: string; logger?: Logger } = {},
-): Promise<Harness> {
-  const store = options.store ?? newStore();
-  const { handlers, controls } = createXsserverApi({
-    store,
-    zones: [ZONE, 'other.org'],
-    credentials: CREDENTIALS,
-    ...options,
-  });
-  const server = await serveHandlers([...(options.extra ?? []), ...handlers]);
-  const logs: string[] = [];
-  const logger = options.logger ?? createLogger({ level: 'debug', write: (l) => logs.push(l) });
-  const endpoint = `${server.url}/api`;
-  const config = { username: CREDENTIALS.username, password: options.password ?? CREDENTIALS.password, endpoint };
-  const deps: ProviderDeps = { logger, http: FAST };
-  const provider = xsserver.create(config, deps);
-  return { provider, store, emulator: controls, server, endpoint, logs, close: () => server.close() };
-}
-
-let open: Harness[] = [];
-async function track(h: Promise<Harness>): Promise<Harness> {
+let open: Rig[] = [];
+async function track(h: Promise<Rig>): Promise<Rig> {
   const done = await h;
   open.push(done);
   return done;
 }
+const harness = (options: RigOptions = {}) => track(rig(options));
 afterEach(async () => {
+  for (const h of open) expect(h.emulator.losses()).toEqual([]);
   await Promise.all(open.map((h) => h.close()));
   open = [];
-  await closeHttp();
 });
 
-const txt = (store: ZoneStore, name = CHALLENGE) =>
-  store
-    .records(ZONE, { name, type: 'TXT' })
-    .map((r) => r.data)
-    .sort();
 const snapshot = (store: ZoneStore) => store.records(ZONE).map(({ name, type, data }) => `${type} ${name} ${data}`);
-const dnsRequests = (server: EmulatorServer, method: string) =>
-  server.requests.filter((r) => r.method === method && /\/api\/domain\/\d+\/dns/.test(r.url));
 
 async function failure(promise: Promise<unknown>): Promise<Dns01Error> {
   const error = await promise.then(
@@ -105,103 +45,192 @@ async function failure(promise: Promise<unknown>): Promise<Dns01Error> {
   return error as Dns01Error;
 }
 
-describeProviderConformance('xsserver (relative names)', async () => {
-  const h = await harness();
-  return { provider: h.provider, store: h.store, zone: ZONE, close: h.close };
-});
+/** The document's numbering: an array, ids from 1, DELETE takes the position from 1 (ids shift on delete). */
+const POSITIONS_FROM_1: XsserverReadingCase = { label: 'positions from 1', readings: { listShape: 'array', ids: 'one-based', deletes: 'slot1' } };
 
-describeProviderConformance('xsserver (absolute names, quoted TXT)', async () => {
-  const h = await harness({ nameStyle: 'absolute', quoteTxt: true });
-  return { provider: h.provider, store: h.store, zone: ZONE, close: h.close };
-});
-
-describeProviderConformance('xsserver (relative and absolute names mixed)', async () => {
-  const h = await harness({ nameStyle: 'mixed' });
-  return { provider: h.provider, store: h.store, zone: ZONE, close: h.close };
-});
-
-for (const reading of XSSERVER_READINGS.filter((r) => r.deletes)) {
-  describeProviderConformance(`xsserver (reading: ${reading.label})`, async () => {
-    const h = await harness({ readings: reading.readings, nameStyle: 'mixed' });
-    return { provider: h.provider, store: h.store, zone: ZONE, close: h.close };
+/** The contract under a reading; the SOA and the entries the API does not list must come through too. */
+function conformance(label: string, options: RigOptions): void {
+  describeProviderConformance(`xsserver (${label})`, async () => {
+    const h = await rig(options);
+    return {
+      provider: h.provider,
+      store: h.store,
+      zone: ZONE,
+      async close() {
+        const lost = h.emulator.losses();
+        await h.close();
+        if (lost.length > 0) throw new Error(`entries the API does not list were deleted: ${lost.join(', ')}`);
+      },
+    };
   });
 }
 
-describe('xsserver readings of the document', () => {
-  for (const reading of XSSERVER_READINGS.filter((r) => !r.deletes)) {
-    it(`${reading.label}: refuses before any write, with one clear line naming what is left`, async () => {
-      const h = await track(harness({ readings: reading.readings }));
-      h.store.add(ZONE, { name: `www.${ZONE}`, type: 'A', data: '192.0.2.10' });
-      h.store.add(ZONE, { name: CHALLENGE, type: 'TXT', data: 'made-earlier' });
-      const before = snapshot(h.store);
-      const zone = await h.provider.findZone(CHALLENGE);
-      const refused = await failure(h.provider.appendTxt(zone, CHALLENGE, 'new-value'));
-      expect(refused).toBeInstanceOf(ProviderApiError);
-      expect(refused.message).toMatch(/record ids of example\.com are not their positions .* was not created$/);
-      const kept = await failure(h.provider.deleteTxt(zone, CHALLENGE, 'made-earlier'));
-      expect(kept.message).toContain('it deleted nothing: TXT _acme-challenge.example.com "made-earlier" is left behind');
-      expect(kept.oneLine.split('\n')).toHaveLength(1);
-      expect(snapshot(h.store)).toEqual(before);
-      expect(dnsRequests(h.server, 'POST')).toHaveLength(0);
-      expect(dnsRequests(h.server, 'DELETE')).toHaveLength(0);
-      // Reading the list stays possible.
-      expect((await h.provider.listTxt(zone, CHALLENGE)).map((r) => r.value)).toEqual(['made-earlier']);
-    });
-  }
+for (const reading of XSSERVER_READINGS) conformance(`reading: ${reading.label}`, { reading });
+conformance('names with a trailing dot', { nameStyle: 'dotted' });
+conformance('positions from 1, database ids no larger than the slots in a keyed list', { readings: { ids: 'database', deletes: 'slot1' }, databaseIdStart: 3 });
 
-  it('database ids in a zone that was empty: the first create shows them, and the error names the record left behind', async () => {
-    const store = new ZoneStore();
-    store.addZone({ name: ZONE, nameservers: [] });
-    const h = await track(harness({ store, zones: [ZONE], readings: { ids: 'database' } }));
+describe('xsserver replies as HostBill sends them', () => {
+  /** A list in HostBill's recorded form, written out by hand: keyed by slots with gaps, an SOA with a list for content, strings everywhere. */
+  const recorded = (domainId: string) => ({
+    service_id: domainId,
+    name: ZONE,
+    records: {
+      '0': { id: '15257', domain_id: domainId, name: ZONE, type: 'SOA', content: ['ns1.example.net', 'hostmaster.example.net', '2023041401', '10800', '3600', '1814400', '7200'], ttl: '60', prio: '0', change_date: '0', priority: '0' },
+      '1': { id: '15258', domain_id: domainId, name: ZONE, type: 'NS', content: 'ns1.example.net', ttl: '86400', prio: '0', change_date: '0', priority: '0' },
+      '3': { id: '15260', domain_id: domainId, name: `mail.${ZONE}`, type: 'MX', content: 'mx.example.net', ttl: '3600', prio: '10', change_date: '0', priority: '10' },
+      '7': { id: '406219', domain_id: domainId, name: CHALLENGE, type: 'TXT', content: '"quoted-value"', ttl: '3600', prio: '0', change_date: '0', priority: '0' },
+      '8': { id: '406220', domain_id: domainId, name: `${CHALLENGE}.`, type: 'TXT', content: 'dotted-name', ttl: '3600', prio: '0', change_date: '0', priority: '0' },
+      '9': { id: '406221', domain_id: domainId, name: '_acme-challenge', type: 'TXT', content: '"relative-name"', ttl: '3600', prio: '0', change_date: '0', priority: '0' },
+      '10': { id: '406222', domain_id: domainId, name: ZONE, type: 'TXT', content: '"v=spf1 -all"', ttl: '3600', prio: '0', change_date: '0', priority: '0' },
+    },
+  });
+
+  it('reads a list keyed by slots with gaps, an SOA whose content is a list, string ids, quoted TXT, names absolute with or without a dot, or relative', async () => {
+    const h = await harness({ extra: [mswHttp.get('*/api/domain/:id/dns', ({ params }) => HttpResponse.json(recorded(String(params.id))))] });
     const zone = await h.provider.findZone(CHALLENGE);
-    const error = await failure(h.provider.appendTxt(zone, CHALLENGE, 'first'));
-    expect(error.message).toMatch(/are not their positions in the list .*: TXT _acme-challenge\.example\.com "first" is left behind$/);
-    const kept = await failure(h.provider.deleteTxt(zone, CHALLENGE, 'first'));
-    expect(kept.message).toMatch(/it deleted nothing: TXT _acme-challenge\.example\.com "first" is left behind$/);
-    expect(dnsRequests(h.server, 'DELETE')).toHaveLength(0);
+    expect((await h.provider.listTxt(zone, CHALLENGE)).map((r) => [r.value, r.id])).toEqual([
+      ['quoted-value', '406219'],
+      ['dotted-name', '406220'],
+      ['relative-name', '406221'],
+    ]);
+    expect((await h.provider.listZoneTxt!(zone)).map((r) => `${r.name} ${r.value}`)).toContain(`${ZONE} v=spf1 -all`);
   });
 
-  it('errors with HTTP 200: wrong credentials are still an AuthenticationError, an unknown name is "not here"', async () => {
-    const bad = await track(harness({ readings: { errors: 'http-200' }, password: 'wrong-password-x2' }));
-    const error = await failure(bad.provider.findZone(CHALLENGE));
-    expect(error).toBeInstanceOf(AuthenticationError);
-    expect(error.message).toBe('xsserver domainByName: the username or password was refused (HTTP 200: Invalid username or password)');
-    const good = await track(harness({ readings: { errors: 'http-200' } }));
-    await expect(good.provider.findZone('_acme-challenge.not-in-this-account.example')).rejects.toBeInstanceOf(ZoneNotFoundError);
-    const gone = await failure(good.provider.listTxt({ name: ZONE, id: '9999' }, CHALLENGE));
-    expect(gone).toBeInstanceOf(ZoneNotFoundError);
-    expect(gone.message).toBe('xsserver listDnsRecords: domain id 9999 does not exist in this account (HTTP 200: Domain not found)');
+  it('a create answered in the recorded form (no id, info a list of lists) or the documented one is accepted once listed', async () => {
+    for (const writeReply of ['recorded', 'document'] as const) {
+      const h = await harness({ readings: { writeReply } });
+      const zone = await h.provider.findZone(CHALLENGE);
+      expect(await h.provider.appendTxt(zone, CHALLENGE, `reply-${writeReply}`)).toBe('created');
+      expect(h.logs.some((l) => l.includes(writeReply === 'recorded' ? 'createDnsRecord: dnsnewrecordadded TXT' : 'createDnsRecord: DNS Management updated successfully'))).toBe(true);
+      expect(await h.provider.deleteTxt(zone, CHALLENGE, `reply-${writeReply}`)).toBe('deleted');
+    }
   });
 
-  it('an error body with HTTP 200 on a create is a refusal, not a success', async () => {
-    const h = await track(
-      harness({ extra: [mswHttp.post('*/api/domain/:id/dns', () => HttpResponse.json({ error: ['Invalid content'] }))] }),
-    );
+  it('a refusal with HTTP 200, "success": false and an error list is the API refusing, in its words', async () => {
+    const h = await harness({ extra: [mswHttp.post('*/api/domain/:id/dns', () => HttpResponse.json({ success: false, error: ['An error occurred while adding the DNS record'] }))] });
     const zone = await h.provider.findZone(CHALLENGE);
     const error = await failure(h.provider.appendTxt(zone, CHALLENGE, 'v'));
     expect(error).toBeInstanceOf(InvalidInputError);
-    expect(error.message).toBe('xsserver createDnsRecord: the request was refused as invalid (HTTP 200: Invalid content)');
+    expect(error.message).toBe('xsserver createDnsRecord: the request was refused as invalid (HTTP 200: An error occurred while adding the DNS record)');
   });
 
-  it('a create answered with an empty object is accepted once the record is listed', async () => {
-    const h = await track(harness({ readings: { writeReply: 'empty' } }));
+  it('"success": false without an error field is a refusal too, not a success followed by a missing record', async () => {
+    const h = await harness({ extra: [mswHttp.post('*/api/domain/:id/dns', () => HttpResponse.json({ success: false }))] });
     const zone = await h.provider.findZone(CHALLENGE);
-    await h.provider.appendTxt(zone, CHALLENGE, 'empty-reply');
-    expect(txt(h.store)).toEqual(['empty-reply']);
-    expect(await h.provider.deleteTxt(zone, CHALLENGE, 'empty-reply')).toBe('deleted');
+    const error = await failure(h.provider.appendTxt(zone, CHALLENGE, 'v'));
+    expect(error).toBeInstanceOf(ProviderApiError);
+    expect(error.message).toBe('xsserver createDnsRecord: failed (HTTP 200: "success": false without a message)');
+    expect(dnsRequests(h.server, 'POST')).toHaveLength(1);
   });
 
-  it('0-based ids: the DELETE is sent with the listed id, which is the 0-based position', async () => {
-    const h = await track(harness({ readings: { ids: 'zero-based' } }));
+  it('never logs in: HTTP Basic on every call (POST /login is limited to 25 per 4 minutes)', async () => {
+    const h = await harness();
     const zone = await h.provider.findZone(CHALLENGE);
-    h.store.add(ZONE, { name: `a.${ZONE}`, type: 'TXT', data: 'foreign-1' });
-    await h.provider.appendTxt(zone, CHALLENGE, 'last');
-    const position = h.store.records(ZONE).findIndex((r) => r.data === 'last');
-    expect((await h.provider.listTxt(zone, CHALLENGE)).map((r) => r.id)).toEqual([String(position)]);
-    const expected = snapshot(h.store).filter((r) => r !== `TXT ${CHALLENGE} last`);
-    expect(await h.provider.deleteTxt(zone, CHALLENGE, 'last')).toBe('deleted');
-    expect(dnsRequests(h.server, 'DELETE').map((r) => r.url.split('/').pop())).toEqual([String(position)]);
-    expect(snapshot(h.store)).toEqual(expected);
+    await h.provider.appendTxt(zone, CHALLENGE, 'basic-only');
+    await h.provider.deleteTxt(zone, CHALLENGE, 'basic-only');
+    expect(h.server.requests.filter((r) => /\/(login|token)$/.test(r.url))).toEqual([]);
+    expect(new Set(h.server.requests.map((r) => r.headers.authorization?.split(' ')[0]))).toEqual(new Set(['Basic']));
+  });
+});
+
+describe('xsserver: what DELETE is sent under each reading', () => {
+  const lastPath = (h: Rig) => dnsRequests(h.server, 'DELETE').map((r) => Number(r.url.split('/').pop()));
+
+  it('recorded reading (database ids, DELETE takes the listed id): one DELETE with the record\'s id, which lies above every slot', async () => {
+    const h = await harness();
+    const zone = await h.provider.findZone(CHALLENGE);
+    h.store.add(ZONE, { name: CHALLENGE, type: 'TXT', data: 'foreign-before' });
+    await h.provider.appendTxt(zone, CHALLENGE, 'ours');
+    const [ours] = (await h.provider.listTxt(zone, CHALLENGE)).filter((r) => r.value === 'ours');
+    const before = snapshot(h.store).filter((r) => !r.endsWith(' ours'));
+    const calls = h.server.requests.length;
+    expect(await h.provider.deleteTxt(zone, CHALLENGE, 'ours')).toBe('deleted');
+    expect(lastPath(h)).toEqual([Number(ours!.id)]);
+    expect(h.server.requests.slice(calls).map((r) => r.method)).toEqual(['GET', 'DELETE', 'GET']);
+    expect(snapshot(h.store)).toEqual(before);
+  });
+
+  it('positions from 0, DELETE counts from 1 (the reading that deleted the neighbour): the position + 1 is sent and the record listed before ours stays', async () => {
+    const h = await harness({ readings: { listShape: 'array', ids: 'zero-based', deletes: 'slot1' } });
+    const zone = await h.provider.findZone(CHALLENGE);
+    h.store.add(ZONE, { name: CHALLENGE, type: 'TXT', data: 'foreign-before' });
+    await h.provider.appendTxt(zone, CHALLENGE, 'ours');
+    const [ours] = (await h.provider.listTxt(zone, CHALLENGE)).filter((r) => r.value === 'ours');
+    const before = snapshot(h.store).filter((r) => !r.endsWith(' ours'));
+    expect(await h.provider.deleteTxt(zone, CHALLENGE, 'ours')).toBe('deleted');
+    expect(lastPath(h)).toEqual([Number(ours!.id) + 1]);
+    expect(snapshot(h.store)).toEqual(before);
+  });
+
+  it('positions from 1 (the document): one DELETE for the record on top; a record below another needs a guard once, then the reading is known', async () => {
+    const h = await harness({ reading: POSITIONS_FROM_1 });
+    const zone = await h.provider.findZone(CHALLENGE);
+    h.store.add(ZONE, { name: CHALLENGE, type: 'TXT', data: 'foreign-before' });
+    const before = snapshot(h.store);
+    await h.provider.appendTxt(zone, CHALLENGE, 'apex');
+    await h.provider.appendTxt(zone, CHALLENGE, 'wildcard');
+    let calls = h.server.requests.length;
+    expect(await h.provider.deleteTxt(zone, CHALLENGE, 'apex')).toBe('deleted');
+    // list, guard, list, DELETE the guard by its position + 1 (slot1 and the listed id agree), list, DELETE apex, list
+    expect(h.server.requests.slice(calls).map((r) => r.method)).toEqual(['GET', 'POST', 'GET', 'DELETE', 'GET', 'DELETE', 'GET']);
+    expect(JSON.parse(dnsRequests(h.server, 'POST').at(-1)!.body)).toMatchObject({ name: '_acme-challenge', type: 'TXT', content: expect.stringMatching(/^dns01-guard-[0-9a-f]{16}$/) });
+    calls = h.server.requests.length;
+    expect(await h.provider.deleteTxt(zone, CHALLENGE, 'wildcard')).toBe('deleted');
+    expect(h.server.requests.slice(calls).map((r) => r.method)).toEqual(['GET', 'DELETE', 'GET']);
+    expect(snapshot(h.store)).toEqual(before);
+  });
+
+  it('database ids no larger than the positions: refuses before any write, in one line naming what was not created', async () => {
+    const h = await harness({ readings: { ids: 'database', deletes: 'slot0' }, databaseIds: [4, 3, 2, 1], hiddenSlots: [] });
+    h.store.add(ZONE, { name: `www.${ZONE}`, type: 'A', data: '192.0.2.10' });
+    h.store.add(ZONE, { name: CHALLENGE, type: 'TXT', data: 'made-earlier' });
+    const before = snapshot(h.store);
+    const zone = await h.provider.findZone(CHALLENGE);
+    const refused = await failure(h.provider.appendTxt(zone, CHALLENGE, 'new-value'));
+    expect(refused).toBeInstanceOf(ProviderApiError);
+    expect(refused.oneLine.split('\n')).toHaveLength(1);
+    expect(refused.message).toMatch(/^xsserver createDnsRecord: the record ids of example\.com are database ids no larger than the positions in the list \(ids 4, 3, 2, 1\).* was not created$/);
+    expect(dnsRequests(h.server, 'POST')).toHaveLength(0);
+    expect(snapshot(h.store)).toEqual(before);
+    // Reading the list stays possible.
+    expect((await h.provider.listTxt(zone, CHALLENGE)).map((r) => r.value)).toEqual(['made-earlier']);
+  });
+
+  it('a record no number can reach safely (the list shows two records under one id) is left alone and named; nothing foreign is touched', async () => {
+    const h = await harness({ readings: { listShape: 'array', ids: 'database', deletes: 'id' }, databaseIds: [5, 2, 2, 1, 4], databaseIdStart: 6, hiddenSlots: [] });
+    h.store.add(ZONE, { name: CHALLENGE, type: 'TXT', data: 'made-earlier' });
+    h.store.add(ZONE, { name: `f1.${ZONE}`, type: 'TXT', data: 'foreign-1' });
+    h.store.add(ZONE, { name: `f2.${ZONE}`, type: 'TXT', data: 'foreign-2' });
+    const before = snapshot(h.store);
+    const zone = await h.provider.findZone(CHALLENGE);
+    const error = await failure(h.provider.deleteTxt(zone, CHALLENGE, 'made-earlier'));
+    expect(error).toBeInstanceOf(ProviderApiError);
+    expect(error.message).toMatch(/^xsserver deleteDnsRecord: no number addresses TXT _acme-challenge\.example\.com "made-earlier" alone under every reading of DELETE still possible on this account \(.*\); nothing more was sent; left behind: TXT _acme-challenge\.example\.com "made-earlier"(, TXT _acme-challenge\.example\.com "dns01-guard-[0-9a-f]{16}")*$/);
+    expect(snapshot(h.store).filter((r) => !r.includes('dns01-guard-'))).toEqual(before);
+  });
+});
+
+describe('xsserver: what a run remembers of the reading', () => {
+  it('orders the first choice of a later process, never narrows it: a wrong memory deletes nothing foreign', async () => {
+    const h = await harness({ readings: { listShape: 'array', deletes: 'slot1' } });
+    const first = h.another({ runCache: h.runCache() });
+    const zone = await first.findZone(CHALLENGE);
+    h.store.add(ZONE, { name: CHALLENGE, type: 'TXT', data: 'foreign-before' });
+    const before = snapshot(h.store);
+    const deletes = () => dnsRequests(h.server, 'DELETE').length;
+    await first.appendTxt(zone, CHALLENGE, 'one');
+    expect(await first.deleteTxt(zone, CHALLENGE, 'one')).toBe('deleted');
+    // Unknown at first: the database id (ruled out), then the position + 1.
+    expect(deletes()).toBe(2);
+    const later = h.another({ runCache: h.runCache() });
+    await later.appendTxt(zone, CHALLENGE, 'two');
+    expect(await later.deleteTxt(zone, CHALLENGE, 'two')).toBe('deleted');
+    expect(deletes()).toBe(3);
+    h.runCache().set('delete-index', JSON.stringify(['slot0']), 60_000);
+    const misled = h.another({ runCache: h.runCache() });
+    await misled.appendTxt(zone, CHALLENGE, 'three');
+    expect(await misled.deleteTxt(zone, CHALLENGE, 'three')).toBe('deleted');
+    expect(snapshot(h.store)).toEqual(before);
   });
 });
 
@@ -241,7 +270,7 @@ describe('xsserver settings', () => {
 
 describe('xsserver wire format', () => {
   it('sends HTTP Basic auth on every request, nothing secret in URLs, and the documented create body', async () => {
-    const h = await track(harness());
+    const h = await harness();
     const zone = await h.provider.findZone(CHALLENGE);
     await h.provider.appendTxt(zone, CHALLENGE, 'wire-value');
     expect(await h.provider.deleteTxt(zone, CHALLENGE, 'wire-value')).toBe('deleted');
@@ -261,7 +290,7 @@ describe('xsserver wire format', () => {
   });
 
   it('picks the Active entry when an expired one shares the name', async () => {
-    const h = await track(harness({ expiredDomains: [ZONE] }));
+    const h = await harness({ expiredDomains: [ZONE] });
     expect(h.emulator.domains.filter((d) => d.name === ZONE).map((d) => d.status)).toEqual(['Expired', 'Active']);
     const zone = await h.provider.findZone(CHALLENGE);
     expect(zone).toEqual({ name: ZONE, id: h.emulator.domainId(ZONE) });
@@ -271,7 +300,7 @@ describe('xsserver wire format', () => {
 
   it('says clearly when only inactive entries hold the name', async () => {
     const store = newStore([ZONE, 'expired.net']);
-    const h = await track(harness({ store, zones: [ZONE], expiredDomains: ['expired.net'] }));
+    const h = await harness({ store, zones: [ZONE], expiredDomains: ['expired.net'] });
     const error = await failure(h.provider.findZone('_acme-challenge.www.expired.net'));
     expect(error).toBeInstanceOf(ZoneNotFoundError);
     expect(error.message).toBe('xsserver: no active domain holds _acme-challenge.www.expired.net; found only expired.net (Expired)');
@@ -279,7 +308,7 @@ describe('xsserver wire format', () => {
   });
 
   it('uses the SOA apex first: one lookup for a deep name', async () => {
-    const h = await track(harness());
+    const h = await harness();
     const deps: ProviderDeps = { logger: createLogger({ level: 'quiet' }), http: FAST, findApex: async () => ZONE };
     const provider = xsserver.create({ ...CREDENTIALS, endpoint: h.endpoint }, deps);
     expect((await provider.findZone(`_acme-challenge.a.b.c.${ZONE}`)).name).toBe(ZONE);
@@ -287,8 +316,7 @@ describe('xsserver wire format', () => {
   });
 
   it('reads a name the API refuses (400) or a single details object as lookups, not failures', async () => {
-    const h = await track(
-      harness({
+    const h = await harness({
         extra: [
           mswHttp.get('*/api/domain/name/:name', ({ params }) =>
             String(params.name).startsWith('_acme-challenge.')
@@ -296,19 +324,18 @@ describe('xsserver wire format', () => {
               : HttpResponse.json({ details: { id: '47', name: String(params.name), status: 'Active' } }),
           ),
         ],
-      }),
-    );
+      });
     expect(await h.provider.findZone(CHALLENGE)).toEqual({ name: ZONE, id: '47' });
   });
 
   it('lists the active zones of the account', async () => {
     const store = newStore([ZONE, 'other.org', 'expired.net']);
-    const h = await track(harness({ store, expiredDomains: ['expired.net', ZONE] }));
+    const h = await harness({ store, expiredDomains: ['expired.net', ZONE] });
     expect(await h.provider.listZones!()).toEqual([ZONE, 'other.org']);
   });
 
   it('rejects a value the API cannot carry before sending anything', async () => {
-    const h = await track(harness());
+    const h = await harness();
     const zone = await h.provider.findZone(CHALLENGE);
     const before = h.server.requests.length;
     await expect(h.provider.appendTxt(zone, CHALLENGE, 'a "quoted" value')).rejects.toBeInstanceOf(InvalidInputError);
@@ -319,17 +346,17 @@ describe('xsserver wire format', () => {
 
 describe('xsserver errors', () => {
   it('wrong credentials: AuthenticationError (401) with what to check, not retried', async () => {
-    const h = await track(harness({ password: 'wrong-password-x1' }));
+    const h = await harness({ password: 'wrong-password-x1' });
     const error = await failure(h.provider.findZone(CHALLENGE));
     expect(error).toBeInstanceOf(AuthenticationError);
     expect(error.exitCode).toBe(4);
-    expect(error.message).toBe('xsserver domainByName: the username or password was refused (HTTP 401: Invalid username or password)');
+    expect(error.message).toBe('xsserver domainByName: the username or password was refused (HTTP 200: Invalid username or password)');
     expect(error.hint).toMatch(/XSSERVER_USERNAME .* XSSERVER_PASSWORD/);
     expect(h.server.requests).toHaveLength(1);
   });
 
   it('credentials changed mid-run (password reset): 401 on the record list', async () => {
-    const h = await track(harness());
+    const h = await harness();
     const zone = await h.provider.findZone(CHALLENGE);
     h.emulator.setCredentials({ ...CREDENTIALS, password: 'changed-elsewhere-7' });
     const error = await failure(h.provider.appendTxt(zone, CHALLENGE, 'v'));
@@ -338,7 +365,7 @@ describe('xsserver errors', () => {
   });
 
   it('blocked account or IP: 403 is an AuthenticationError that mentions the block', async () => {
-    const h = await track(harness());
+    const h = await harness();
     h.emulator.block('Access denied: too many requests, try again later');
     const error = await failure(h.provider.findZone(CHALLENGE));
     expect(error).toBeInstanceOf(AuthenticationError);
@@ -347,16 +374,14 @@ describe('xsserver errors', () => {
   });
 
   it('a domain id that no longer exists: ZoneNotFoundError (404)', async () => {
-    const h = await track(harness());
+    const h = await harness();
     const error = await failure(h.provider.listTxt({ name: ZONE, id: '9999' }, CHALLENGE));
     expect(error).toBeInstanceOf(ZoneNotFoundError);
-    expect(error.message).toBe('xsserver listDnsRecords: domain id 9999 does not exist in this account (HTTP 404: Domain not found)');
+    expect(error.message).toBe('xsserver listDnsRecords: domain id 9999 does not exist in this account (HTTP 200: Domain not found)');
   });
 
   it('a request the API refuses as invalid (400): InvalidInputError with the API message', async () => {
-    const h = await track(
-      harness({ extra: [mswHttp.post('*/api/domain/:id/dns', () => HttpResponse.json({ error: ['Invalid content'] }, { status: 400 }))] }),
-    );
+    const h = await harness({ extra: [mswHttp.post('*/api/domain/:id/dns', () => HttpResponse.json({ error: ['Invalid content'] }, { status: 400 }))] });
     const zone = await h.provider.findZone(CHALLENGE);
     const error = await failure(h.provider.appendTxt(zone, CHALLENGE, 'v'));
     expect(error).toBeInstanceOf(InvalidInputError);
@@ -365,9 +390,7 @@ describe('xsserver errors', () => {
   });
 
   it('any other error status: a non-transient ProviderApiError with the message', async () => {
-    const h = await track(
-      harness({ extra: [mswHttp.get('*/api/domain/:id/dns', () => HttpResponse.json({ error: ['Locked by another operation'] }, { status: 409 }))] }),
-    );
+    const h = await harness({ extra: [mswHttp.get('*/api/domain/:id/dns', () => HttpResponse.json({ error: ['Locked by another operation'] }, { status: 409 }))] });
     const zone = await h.provider.findZone(CHALLENGE);
     const error = await failure(h.provider.listTxt(zone, CHALLENGE));
     expect(error).toBeInstanceOf(ProviderApiError);
@@ -380,7 +403,7 @@ describe('xsserver errors', () => {
     ['a record without content', { records: [{ id: 1, name: 'x', type: 'TXT' }] }, /at records\.0\.content/],
     ['a non-numeric index', { records: [{ id: 'abc', name: 'x', type: 'TXT', content: 'v' }] }, /at records\.0\.id/],
   ])('an unexpected reply shape (%s) is a clear ProviderApiError', async (_label, body, pattern) => {
-    const h = await track(harness({ extra: [mswHttp.get('*/api/domain/:id/dns', () => HttpResponse.json(body))] }));
+    const h = await harness({ extra: [mswHttp.get('*/api/domain/:id/dns', () => HttpResponse.json(body))] });
     const zone = await h.provider.findZone(CHALLENGE);
     const error = await failure(h.provider.listTxt(zone, CHALLENGE));
     expect(error).toBeInstanceOf(ProviderApiError);
@@ -389,7 +412,7 @@ describe('xsserver errors', () => {
   });
 
   it('a body that is not JSON is a clear ProviderApiError', async () => {
-    const h = await track(harness());
+    const h = await harness();
     h.server.inject({ fault: { kind: 'malformed' }, match: (r) => r.url.startsWith('/api/domain/name/') });
     const error = await failure(h.provider.findZone(CHALLENGE));
     expect(error).toBeInstanceOf(ProviderApiError);
@@ -397,7 +420,7 @@ describe('xsserver errors', () => {
   });
 
   it('a create that answers success but stores nothing is reported, not silently accepted', async () => {
-    const h = await track(harness());
+    const h = await harness();
     const zone = await h.provider.findZone(CHALLENGE);
     h.emulator.dropNextCreate();
     const error = await failure(h.provider.appendTxt(zone, CHALLENGE, 'lost-value'));
@@ -409,7 +432,7 @@ describe('xsserver errors', () => {
 
 describe('xsserver retries', () => {
   it('retries a list on 5xx and after a hang', async () => {
-    const h = await track(harness());
+    const h = await harness();
     const zone = await h.provider.findZone(CHALLENGE);
     h.server.inject({ fault: { kind: 'status', status: 503 }, times: 2, match: (r) => r.method === 'GET' });
     h.server.inject({ fault: { kind: 'hang' }, times: 1, match: (r) => r.method === 'GET' });
@@ -418,7 +441,7 @@ describe('xsserver retries', () => {
   });
 
   it('waits out a rate limit (429 with Retry-After)', async () => {
-    const h = await track(harness());
+    const h = await harness();
     h.emulator.rateLimit(2, 0);
     expect((await h.provider.findZone(CHALLENGE)).name).toBe(ZONE);
     // two 429s, then the _acme-challenge candidate (404) and the zone
@@ -431,7 +454,7 @@ describe('xsserver retries', () => {
   });
 
   it('a rate limit that does not end is a transient ProviderApiError', async () => {
-    const h = await track(harness());
+    const h = await harness();
     h.emulator.rateLimit(100, 0);
     const error = await failure(h.provider.findZone(CHALLENGE));
     expect(error).toBeInstanceOf(ProviderApiError);
@@ -440,7 +463,7 @@ describe('xsserver retries', () => {
   });
 
   it('a create that fails with 5xx is re-listed and sent again only when it did not land', async () => {
-    const h = await track(harness());
+    const h = await harness();
     const zone = await h.provider.findZone(CHALLENGE);
     h.server.inject({ fault: { kind: 'status', status: 502 }, match: (r) => r.method === 'POST' });
     await h.provider.appendTxt(zone, CHALLENGE, 'after-502');
@@ -449,7 +472,7 @@ describe('xsserver retries', () => {
   });
 
   it('a create that keeps failing ends in a transient error and leaves nothing', async () => {
-    const h = await track(harness());
+    const h = await harness();
     const zone = await h.provider.findZone(CHALLENGE);
     h.server.inject({ fault: { kind: 'status', status: 500 }, times: 5, match: (r) => r.method === 'POST' });
     const error = await failure(h.provider.appendTxt(zone, CHALLENGE, 'never'));
@@ -459,7 +482,7 @@ describe('xsserver retries', () => {
 
   it('a delete that fails (5xx, 429, hang) is re-listed before it is sent again, and deletes exactly one record', async () => {
     for (const fault of [{ kind: 'status', status: 503 }, { kind: 'status', status: 429 }, { kind: 'hang' }] as const) {
-      const h = await track(harness());
+      const h = await harness();
       const zone = await h.provider.findZone(CHALLENGE);
       await h.provider.appendTxt(zone, CHALLENGE, 'keep-me');
       await h.provider.appendTxt(zone, CHALLENGE, 'delete-me');
@@ -475,24 +498,22 @@ describe('xsserver retries', () => {
   });
 });
 
-describe('xsserver shifting indexes', () => {
-  it('deletes the right record after another client removed one before it (indexes shifted since the append)', async () => {
-    const h = await track(harness());
+describe('xsserver: positions that shift under another client (the document\'s numbering)', () => {
+  it('deletes the right record after another client removed one before it (positions shifted since the append)', async () => {
+    const h = await harness({ reading: POSITIONS_FROM_1 });
     const zone = await h.provider.findZone(CHALLENGE);
     h.store.add(ZONE, { name: `a.${ZONE}`, type: 'TXT', data: 'foreign-1' });
     await h.provider.appendTxt(zone, CHALLENGE, 'ours');
-    h.store.add(ZONE, { name: `b.${ZONE}`, type: 'TXT', data: 'foreign-after' });
-    const [indexAfterAppend] = (await h.provider.listTxt(zone, CHALLENGE)).map((r) => r.id);
+    const [idAfterAppend] = (await h.provider.listTxt(zone, CHALLENGE)).map((r) => Number(r.id));
     h.store.remove(ZONE, h.store.records(ZONE, { name: `a.${ZONE}` }).map((r) => r.id));
     const before = snapshot(h.store);
     expect(await h.provider.deleteTxt(zone, CHALLENGE, 'ours')).toBe('deleted');
     expect(snapshot(h.store)).toEqual(before.filter((r) => r !== `TXT ${CHALLENGE} ours`));
-    const sent = dnsRequests(h.server, 'DELETE')[0]!.url;
-    expect(sent.endsWith(`/dns/${Number(indexAfterAppend) - 1}`)).toBe(true);
+    expect(dnsRequests(h.server, 'DELETE').map((r) => Number(r.url.split('/').pop()))).toEqual([idAfterAppend! - 1]);
   });
 
-  it.each(['http-status', 'http-200'] as const)('another client deletes a record between our list and our delete: our stale index points past the end; nothing wrong is deleted (errors: %s)', async (errors) => {
-    const h = await track(harness({ readings: { errors } }));
+  it.each(['http-status', 'http-200'] as const)('another client deletes a record between our list and our delete: our stale number points past the end and is refused; nothing wrong is deleted (errors: %s)', async (errors) => {
+    const h = await harness({ readings: { ...POSITIONS_FROM_1.readings, errors } });
     const zone = await h.provider.findZone(CHALLENGE);
     h.store.add(ZONE, { name: `a.${ZONE}`, type: 'TXT', data: 'foreign-1' });
     await h.provider.appendTxt(zone, CHALLENGE, 'ours-last');
@@ -505,28 +526,32 @@ describe('xsserver shifting indexes', () => {
     expect(dnsRequests(h.server, 'DELETE')).toHaveLength(2);
   });
 
-  it('another client deletes a record between our list and our delete so our index hits a foreign record: a loud error, no further deletes', async () => {
-    const h = await track(harness());
+  it('another client deletes a record between our list and our delete so our number hits a foreign record: a loud error naming both, no further deletes', async () => {
+    const h = await harness({ readings: { listShape: 'array', ids: 'one-based', deletes: 'slot0' } });
     const zone = await h.provider.findZone(CHALLENGE);
+    // A first value proves the reading (the position from 0).
+    await h.provider.appendTxt(zone, CHALLENGE, 'first');
+    expect(await h.provider.deleteTxt(zone, CHALLENGE, 'first')).toBe('deleted');
     h.store.add(ZONE, { name: `a.${ZONE}`, type: 'TXT', data: 'foreign-1' });
     await h.provider.appendTxt(zone, CHALLENGE, 'ours');
-    await h.provider.appendTxt(zone, CHALLENGE, 'ours-too');
     h.store.add(ZONE, { name: `z.${ZONE}`, type: 'TXT', data: 'foreign-after' });
     h.emulator.beforeNext('delete', () => {
       h.store.remove(ZONE, h.store.records(ZONE, { name: `a.${ZONE}` }).map((r) => r.id));
     });
     const error = await failure(h.provider.deleteTxt(zone, CHALLENGE, 'ours'));
     expect(error).toBeInstanceOf(ProviderApiError);
-    expect(error.message).toMatch(/did not remove exactly TXT _acme-challenge\.example\.com "ours": .*is still there; other records vanished: TXT a\.example\.com "foreign-1", TXT _acme-challenge\.example\.com "ours-too"/);
+    expect(error.message).toMatch(/^xsserver deleteDnsRecord: DELETE \d+ removed TXT a\.example\.com "foreign-1", TXT z\.example\.com "foreign-after" from example\.com, which no reading of DELETE's number predicted; left behind: TXT _acme-challenge\.example\.com "ours"$/);
     expect(error.hint).toMatch(/No further deletes are sent to this zone/);
     expect(txt(h.store)).toEqual(['ours']);
     const deletes = dnsRequests(h.server, 'DELETE').length;
     await expect(h.provider.deleteTxt(zone, CHALLENGE, 'ours')).rejects.toBe(error);
     expect(dnsRequests(h.server, 'DELETE')).toHaveLength(deletes);
   });
+});
 
+describe('xsserver: other clients and copies', () => {
   it('a record another client deletes just before our delete counts as gone', async () => {
-    const h = await track(harness());
+    const h = await harness();
     const zone = await h.provider.findZone(CHALLENGE);
     await h.provider.appendTxt(zone, CHALLENGE, 'raced');
     h.emulator.beforeNext('delete', () => {
@@ -537,8 +562,8 @@ describe('xsserver shifting indexes', () => {
     expect(snapshot(h.store)).toEqual(before);
   });
 
-  it('duplicates of the value (made by another tool) are all removed, one verified index at a time', async () => {
-    const h = await track(harness());
+  it.each([{ label: 'recorded', readings: {} }, POSITIONS_FROM_1])('copies of the value (made by another tool) are all removed, one checked DELETE at a time ($label)', async ({ readings }) => {
+    const h = await harness({ readings });
     const zone = await h.provider.findZone(CHALLENGE);
     h.store.add(ZONE, { name: CHALLENGE, type: 'TXT', data: 'dup' });
     h.store.add(ZONE, { name: `x.${ZONE}`, type: 'A', data: '192.0.2.1' });
@@ -551,17 +576,19 @@ describe('xsserver shifting indexes', () => {
   });
 
   it('20 concurrent appends and deletes on two names with foreign records interleaved keep every foreign record', async () => {
-    const h = await track(harness());
-    const zone = await h.provider.findZone(CHALLENGE);
-    const wild = `_acme-challenge.www.${ZONE}`;
-    for (let i = 0; i < 5; i++) h.store.add(ZONE, { name: `f${i}.${ZONE}`, type: 'TXT', data: `foreign-${i}` });
-    const before = snapshot(h.store);
-    const jobs = Array.from({ length: 20 }, (_, i) => ({ name: i % 2 ? wild : CHALLENGE, value: `v-${i}` }));
-    await Promise.all(jobs.map((j) => h.provider.appendTxt(zone, j.name, j.value)));
-    expect(txt(h.store).length + txt(h.store, wild).length).toBe(20);
-    const outcomes = await Promise.all(jobs.reverse().map((j) => h.provider.deleteTxt(zone, j.name, j.value)));
-    expect(outcomes.every((o) => o === 'deleted')).toBe(true);
-    expect(snapshot(h.store)).toEqual(before);
+    for (const reading of [{ label: 'recorded', readings: {} }, POSITIONS_FROM_1]) {
+      const h = await harness({ reading });
+      const zone = await h.provider.findZone(CHALLENGE);
+      const wild = `_acme-challenge.www.${ZONE}`;
+      for (let i = 0; i < 5; i++) h.store.add(ZONE, { name: `f${i}.${ZONE}`, type: 'TXT', data: `foreign-${i}` });
+      const before = snapshot(h.store);
+      const jobs = Array.from({ length: 20 }, (_, i) => ({ name: i % 2 ? wild : CHALLENGE, value: `v-${i}` }));
+      await Promise.all(jobs.map((j) => h.provider.appendTxt(zone, j.name, j.value)));
+      expect(txt(h.store).length + txt(h.store, wild).length).toBe(20);
+      const outcomes = await Promise.all(jobs.reverse().map((j) => h.provider.deleteTxt(zone, j.name, j.value)));
+      expect(outcomes.every((o) => o === 'deleted')).toBe(true);
+      expect(snapshot(h.store)).toEqual(before);
+    }
   });
 });
 
@@ -575,7 +602,7 @@ describe('xsserver secrets', () => {
     const logger = createLogger({ level: 'debug', write: (l) => outputs.push(l) });
     const jsonLogger = createLogger({ level: 'debug', format: 'json', write: (l) => outputs.push(l) });
 
-    const good = await track(harness({ logger }));
+    const good = await harness({ logger });
     const zone = await good.provider.findZone(CHALLENGE);
     good.server.inject({ fault: { kind: 'status', status: 503 }, match: (r) => r.method === 'GET' });
     good.server.inject({ fault: { kind: 'hang' }, match: (r) => r.method === 'POST' });
@@ -583,7 +610,7 @@ describe('xsserver secrets', () => {
     good.server.inject({ fault: { kind: 'status', status: 500 }, times: 10 });
     outputs.push(describeError(await failure(good.provider.deleteTxt(zone, CHALLENGE, 'secret-test'))));
 
-    const bad = await track(harness({ password: wrong, logger: jsonLogger }));
+    const bad = await harness({ password: wrong, logger: jsonLogger });
     const error = await failure(bad.provider.findZone(CHALLENGE));
     outputs.push(error.oneLine, describeError(error), String(error.stack));
     bad.emulator.block();
@@ -606,61 +633,85 @@ describe('xsserver secrets', () => {
   });
 });
 
-describe('xsserver emulator strictness', () => {
+describe('xsserver emulator', () => {
   let emulator: Awaited<ReturnType<typeof startXsserverEmulator>>;
-  afterEach(async () => emulator?.close());
+  afterEach(async () => {
+    expect(emulator.losses()).toEqual([]);
+    await emulator.close();
+  });
 
   const call = (path: string, init: RequestInit & { auth?: boolean } = {}) => {
     const headers = new Headers(init.headers);
-    if (init.auth !== false) {
-      headers.set('authorization', `Basic ${Buffer.from(`${CREDENTIALS.username}:${CREDENTIALS.password}`).toString('base64')}`);
-    }
+    if (init.auth !== false) headers.set('authorization', `Basic ${Buffer.from(`${CREDENTIALS.username}:${CREDENTIALS.password}`).toString('base64')}`);
     return fetch(`${emulator.endpoint}${path}`, { ...init, headers });
   };
+  const dns = (suffix = '') => `/domain/${emulator.domainId(ZONE)}/dns${suffix}`;
   const post = (body: unknown, contentType = 'application/json') =>
-    call(`/domain/${emulator.domainId(ZONE)}/dns`, {
-      method: 'POST',
-      headers: { 'content-type': contentType },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-    });
+    call(dns(), { method: 'POST', headers: { 'content-type': contentType }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  type Listed = { id: string; name: string; type: string; content: unknown };
+  const list = async () => ((await (await call(dns())).json()) as { records: Record<string, Listed> | Listed[] }).records;
 
-  it('refuses what the real API would refuse', async () => {
+  it('answers as HostBill was recorded: HTTP 200 refusals with success false, the create reply without id, form and JSON bodies, ttl accepted', async () => {
     emulator = await startXsserverEmulator({ store: newStore(), zones: [ZONE], credentials: CREDENTIALS });
-    const ok = { name: '_acme-challenge', type: 'TXT', priority: '0', content: 'v' };
-    expect((await call('/domain', { auth: false })).status).toBe(401);
-    expect((await call(`/domain?username=x`)).status).toBe(400);
-    expect((await post(ok, 'application/x-www-form-urlencoded')).status).toBe(400);
-    expect((await post('{"name": ')).status).toBe(400);
-    expect(await (await post({ name: 'x', type: 'TXT', content: 'v' })).json()).toEqual({ error: ['Missing field: priority'] });
-    expect((await post({ ...ok, ttl: 60 })).status).toBe(400);
-    expect((await post({ ...ok, type: 'BOGUS' })).status).toBe(400);
-    expect((await post({ ...ok, name: 'www.elsewhere.org.' })).status).toBe(400);
-    expect((await call(`/domain/${emulator.domainId(ZONE)}/dns`, { method: 'PATCH' })).status).toBe(400);
-    expect((await call(`/domain/${emulator.domainId(ZONE)}/dns/999`, { method: 'DELETE' })).status).toBe(404);
-    expect((await call('/domain/name/nothing.example')).status).toBe(404);
-    expect(await (await post(ok)).json()).toEqual({ info: ['DNS Management updated successfully'] });
+    const ok = { name: '_acme-challenge', type: 'TXT', content: 'v', ttl: 3600 };
+    const refused = async (res: Response) => ({ status: res.status, body: (await res.json()) as { success?: boolean } });
+    expect(await refused(await call('/domain', { auth: false }))).toEqual({ status: 200, body: { success: false, error: ['Authorization required'] } });
+    expect((await refused(await call('/domain?username=x'))).body.success).toBe(false);
+    expect(await refused(await post('{"name": '))).toEqual({ status: 200, body: { success: false, error: ['Invalid JSON'] } });
+    expect((await refused(await post({ name: 'x', type: 'TXT' }))).body).toEqual({ success: false, error: ['Missing field: content'] });
+    expect((await refused(await post({ ...ok, type: 'BOGUS' }))).body.success).toBe(false);
+    expect((await refused(await post({ ...ok, name: 'www.elsewhere.org.' }))).body.success).toBe(false);
+    expect((await refused(await call(dns(), { method: 'PATCH' }))).body).toEqual({ success: false, error: ['invalid method'] });
+    expect((await refused(await call(dns('/999'), { method: 'DELETE' }))).body).toEqual({ success: false, error: ['An error occurred while deleting the DNS record'] });
+    expect((await refused(await call('/domain/name/nothing.example'))).body).toEqual({ success: false, error: ['Domain not found'] });
+    expect(await (await post(ok)).json()).toEqual({ success: true, record: { name: '_acme-challenge', type: 'TXT', ttl: 3600, priority: 0, content: 'v' }, info: [['dnsnewrecordadded', 'TXT']] });
+    expect((await post('name=form&type=TXT&content=w&priority=0', 'application/x-www-form-urlencoded')).status).toBe(200);
+    const records = Object.values(await list());
+    expect(records.map((r) => [r.type, r.name, r.content])).toEqual([
+      ['SOA', ZONE, [`ns1.${ZONE}`, `hostmaster.${ZONE}`, '2023041401', '10800', '3600', '1814400', '7200']],
+      ['NS', ZONE, 'ns1.dns01-test.net'],
+      ['TXT', CHALLENGE, '"v"'],
+      ['TXT', `form.${ZONE}`, '"w"'],
+    ]);
+    expect(records[2]).toMatchObject({ id: expect.stringMatching(/^\d+$/), ttl: '3600', priority: '0', prio: '0', change_date: '0', domain_id: emulator.domainId(ZONE) });
   });
 
-  it('shifts indexes on delete like an array and edits in place', async () => {
+  it('a keyed list keeps its keys after a delete, leaves a gap, gives a new record the key above the highest; DELETE takes the listed id', async () => {
     const store = newStore();
     emulator = await startXsserverEmulator({ store, zones: [ZONE], credentials: CREDENTIALS });
     for (const v of ['one', 'two', 'three']) store.add(ZONE, { name: `t.${ZONE}`, type: 'TXT', data: v });
-    const id = emulator.domainId(ZONE);
-    const list = async () =>
-      ((await (await call(`/domain/${id}/dns`)).json()) as { records: { id: number; content: string }[] }).records
-        .filter((r) => ['one', 'two', 'three', 'edited'].includes(r.content))
-        .map((r) => `${r.id}:${r.content}`);
-    const [first] = await list();
-    const base = Number(first!.split(':')[0]);
-    expect(await list()).toEqual([`${base}:one`, `${base + 1}:two`, `${base + 2}:three`]);
-    expect((await call(`/domain/${id}/dns/${base}`, { method: 'DELETE' })).status).toBe(200);
-    expect(await list()).toEqual([`${base}:two`, `${base + 1}:three`]);
-    const put = await call(`/domain/${id}/dns/${base}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 't', type: 'TXT', priority: '0', content: 'edited' }),
-    });
+    const keyed = async () => Object.entries((await list()) as Record<string, Listed>).map(([key, r]) => `${key}:${String(r.content)}`);
+    // slot 0 the SOA, slot 1 an entry the API does not list, then NS and the three.
+    expect(await keyed()).toEqual([`0:ns1.${ZONE},hostmaster.${ZONE},2023041401,10800,3600,1814400,7200`, '2:ns1.dns01-test.net', '3:"one"', '4:"two"', '5:"three"']);
+    const two = ((await list()) as Record<string, Listed>)['4']!.id;
+    expect((await call(dns(`/${two}`), { method: 'DELETE' })).status).toBe(200);
+    expect((await keyed()).slice(2)).toEqual(['3:"one"', '5:"three"']);
+    store.remove(ZONE, store.records(ZONE, { name: `t.${ZONE}` }).filter((r) => r.data === 'three').map((r) => r.id));
+    store.add(ZONE, { name: `t.${ZONE}`, type: 'TXT', data: 'four' });
+    expect((await keyed()).slice(2)).toEqual(['3:"one"', '4:"four"']);
+  });
+
+  it('an array closes up after a delete; ids are the positions from 1; DELETE takes the position from 1; an edit keeps its place', async () => {
+    const store = newStore();
+    emulator = await startXsserverEmulator({ store, zones: [ZONE], credentials: CREDENTIALS, readings: POSITIONS_FROM_1.readings, soa: false });
+    for (const v of ['one', 'two', 'three']) store.add(ZONE, { name: `t.${ZONE}`, type: 'TXT', data: v });
+    const shown = async () => ((await list()) as Listed[]).slice(1).map((r) => `${r.id}:${String(r.content)}`);
+    expect(await shown()).toEqual(['2:"one"', '3:"two"', '4:"three"']);
+    expect((await call(dns('/3'), { method: 'DELETE' })).status).toBe(200);
+    expect(await shown()).toEqual(['2:"one"', '3:"three"']);
+    const put = await call(dns('/2'), { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 't', type: 'TXT', priority: '0', content: 'edited' }) });
     expect(put.status).toBe(200);
-    expect(await list()).toEqual([`${base}:edited`, `${base + 1}:three`]);
+    expect(await shown()).toEqual(['2:"edited"', '3:"three"']);
+  });
+
+  it('a DELETE that hits the SOA or an entry the list does not show is carried out and remembered as a loss', async () => {
+    emulator = await startXsserverEmulator({ store: newStore(), zones: [ZONE], credentials: CREDENTIALS, readings: { ids: 'zero-based', deletes: 'slot0' } });
+    expect(Object.keys(await list())).toEqual(['0', '2']);
+    expect((await call(dns('/1'), { method: 'DELETE' })).status).toBe(200);
+    expect((await call(dns('/0'), { method: 'DELETE' })).status).toBe(200);
+    expect(emulator.losses()).toEqual([`an unlisted entry of ${ZONE} in slot 1 (DELETE 1)`, `the SOA of ${ZONE} in slot 0 (DELETE 0)`]);
+    await emulator.close();
+    // The losses were the point: the next check is against an emulator that has none.
+    emulator = await startXsserverEmulator({ store: newStore(), zones: [ZONE], credentials: CREDENTIALS });
   });
 });

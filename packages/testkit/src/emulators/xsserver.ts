@@ -1,18 +1,28 @@
 /**
  * Emulator of the XSServer GmbH client area REST API (https://cp.xsserver.gmbh/userapi,
- * "Authentication", "Domains", "DNS Records"), backed by a ZoneStore.
+ * "Authentication", "Domains", "DNS Records"): HostBill's client API, backed by a ZoneStore.
  *
- * - HTTP Basic auth on every request; `{"error": ["..."]}` with an HTTP
- *   error status on every failure.
+ * Its defaults follow HostBill's recorded replies (dns.services, 2023, for
+ * the service DNS API; docs/providers/xsserver.md names the evidence):
+ * - HTTP Basic auth on every request; every refusal HTTP 200 with
+ *   `{"success": false, "error": ["..."]}` (transport faults aside);
  * - `GET /domain`, `GET /domain/@id`, `GET /domain/name/@name` (several
- *   entries may share a name: `expiredDomains` adds Expired ones).
- * - `GET/POST /domain/@id/dns`, `PUT/DELETE /domain/@id/dns/@index`. By
- *   default a record's id is its position in the zone's record array (1 for
- *   the first), so deleting a record shifts the ids of every record after
- *   it, like the real index.
+ *   entries may share a name: `expiredDomains` adds Expired ones);
+ * - `GET /domain/@id/dns`: `records` as an object keyed by slots, with gaps
+ *   (slots of entries the API does not list), an SOA first whose content is
+ *   an array, ids/ttl/priority as strings beside `prio`, `domain_id`,
+ *   `change_date`, names absolute without a dot (the apex is the zone name),
+ *   TXT content quoted; ids are database ids;
+ * - `POST /domain/@id/dns` (JSON or form; unknown fields such as `ttl`
+ *   accepted) answers `{"success": true, "record": {...}, "info": [["dnsnewrecordadded", "TXT"]]}`;
+ *   a new record takes the slot above the highest one;
+ * - `DELETE /domain/@id/dns/<k>` takes the listed id and answers
+ *   `{"success": true}`; the other slots keep their keys.
  *
- * `readings` plays the other readings the document leaves open (see
- * XsserverReadings and XSSERVER_READINGS).
+ * `readings` plays every other combination of list shape, ids and DELETE
+ * meaning, and the other reply styles (XsserverReadings, XSSERVER_READINGS).
+ * A DELETE that hits the SOA or an unlisted entry is carried out and
+ * remembered (`losses()`): dns01 must never cause one.
  */
 import { http, HttpResponse, type RequestHandler } from 'msw';
 import { defineWiring } from './wiring.js';
@@ -25,58 +35,91 @@ export interface XsserverCredentials {
   password: string;
 }
 
-export type XsserverNameStyle = 'relative' | 'absolute' | 'mixed';
+/** How record names are listed: absolute without a dot (recorded), with a dot, relative (`@` the apex), or those three in turn. */
+export type XsserverNameStyle = 'absolute' | 'dotted' | 'relative' | 'mixed';
 
 /**
- * The readings of seed 001 that the document leaves open; the defaults are
- * the first of each. dns01 must work under every combination, or refuse
- * before it writes.
+ * What the document leaves open; the defaults are HostBill's recorded
+ * behaviour (first of each). dns01 must work under every combination, or
+ * refuse before it writes.
  */
 export interface XsserverReadings {
-  /**
-   * What the listed `id` is and what DELETE/PUT `@index` addresses:
-   * - `one-based`: both are the record's position, 1 for the first (the document's example);
-   * - `zero-based`: both are the position, 0 for the first;
-   * - `database`: the list shows stable database ids, DELETE/PUT take the 1-based position.
-   */
-  ids?: 'one-based' | 'zero-based' | 'database';
-  /** How a refusal arrives: `{"error": [...]}` with an HTTP error status, or the same body with HTTP 200. */
-  errors?: 'http-status' | 'http-200';
-  /** What a successful create or delete answers: `{"info": [...]}` (the document) or an empty object. */
-  writeReply?: 'info' | 'empty';
+  /** `records` as an object keyed by slots (recorded, PHP's encoding of an array with holes), or a JSON array (the document). */
+  listShape?: 'keyed' | 'array';
+  /** A record's listed `id`: a database id (recorded), its slot (`zero-based`), or its slot + 1 (`one-based`, the document's example). */
+  ids?: 'database' | 'zero-based' | 'one-based';
+  /** What `DELETE /domain/@id/dns/<k>` takes: the listed id (recorded for the service API), the slot counted from 0, or from 1. */
+  deletes?: 'id' | 'slot0' | 'slot1';
+  /** A keyed list after a delete: the other keys stay (a gap remains), or the keys above it move down by one. An array always closes up. */
+  keysAfterDelete?: 'keep' | 'shift';
+  /** Refusals: HTTP 200 with `{"success": false, "error": [...]}` (recorded), or an HTTP error status with `{"error": [...]}` (the document). */
+  errors?: 'http-200' | 'http-status';
+  /** Refusals of creates and deletes say only `{"success": false}` (HTTP 200, no `error`). */
+  bareFailures?: boolean;
+  /** Replies to creates and deletes: recorded (`success`, the `record`, nested `info`), the document's `{"info": [...]}`, or `{}`. */
+  writeReply?: 'recorded' | 'document' | 'empty';
+  /** A DELETE whose number addresses nothing: refused, or answered as a success. */
+  missingDelete?: 'refused' | 'success';
 }
 
+/** One reading dns01 is tested under; `options` are the emulator's other options it needs. */
 export interface XsserverReadingCase extends ReadingCase<XsserverReadings> {
-  /** Whether dns01 can delete under it (database ids: it refuses, and says so). */
-  deletes: boolean;
+  options?: XsserverListOptions;
 }
 
-/** Every reading dns01 is tested under, each named for test titles. */
+/** Every combination of list shape x listed ids x DELETE meaning, named for test titles. */
+export const XSSERVER_DELETE_GRID: readonly XsserverReadingCase[] = (['keyed', 'array'] as const).flatMap((listShape) =>
+  (['database', 'zero-based', 'one-based'] as const).flatMap((ids) =>
+    (['id', 'slot0', 'slot1'] as const).map((deletes) => ({
+      label: `${listShape === 'keyed' ? 'keyed list with gaps' : 'array'}, ${ids === 'database' ? 'database ids' : ids === 'zero-based' ? 'ids are positions from 0' : 'ids are positions from 1'}, DELETE takes ${deletes === 'id' ? 'the listed id' : deletes === 'slot0' ? 'the position from 0' : 'the position from 1'}`,
+      readings: { listShape, ids, deletes },
+    })),
+  ),
+);
+
+/** The reading the document's example shows: an array, ids from 1, relative names, plain TXT, numbers, `{"info": [...]}`, error statuses. */
+export const XSSERVER_DOCUMENT_READING: XsserverReadingCase = {
+  label: "the document's example (array, ids from 1, DELETE takes the position from 1, relative names, error statuses)",
+  readings: { listShape: 'array', ids: 'one-based', deletes: 'slot1', errors: 'http-status', writeReply: 'document' },
+  options: { nameStyle: 'relative', quoteTxt: false, soa: false, numbers: true },
+};
+
+/** Every reading dns01 is tested under: the grid (the recorded one first), the document's example, and the other reply styles. */
 export const XSSERVER_READINGS: readonly XsserverReadingCase[] = [
-  { label: 'ids are 1-based positions', readings: { ids: 'one-based' }, deletes: true },
-  { label: 'ids are 0-based positions', readings: { ids: 'zero-based' }, deletes: true },
-  { label: 'ids are database ids, DELETE takes the position', readings: { ids: 'database' }, deletes: false },
-  { label: 'errors come with HTTP 200', readings: { errors: 'http-200' }, deletes: true },
-  { label: 'writes answer an empty object', readings: { writeReply: 'empty' }, deletes: true },
-  {
-    label: '0-based ids, errors with HTTP 200, empty write replies',
-    readings: { ids: 'zero-based', errors: 'http-200', writeReply: 'empty' },
-    deletes: true,
-  },
+  ...XSSERVER_DELETE_GRID,
+  XSSERVER_DOCUMENT_READING,
+  { label: 'keyed list whose keys shift after a delete, ids positions from 0, DELETE takes the position from 0', readings: { ids: 'zero-based', deletes: 'slot0', keysAfterDelete: 'shift' } },
+  { label: 'refusals without an error field, a DELETE of nothing answered as a success, ids positions from 1, DELETE takes the position from 0', readings: { ids: 'one-based', deletes: 'slot0', bareFailures: true, missingDelete: 'success' } },
+  { label: 'writes answer an empty object, refusals with an HTTP error status', readings: { writeReply: 'empty', errors: 'http-status' } },
+  { label: 'records with relative and absolute names mixed, plain TXT', readings: {}, options: { nameStyle: 'mixed', quoteTxt: false } },
 ];
 
-export interface XsserverEmulatorOptions {
+/** How the list shows records, beyond the readings. */
+export interface XsserverListOptions {
+  /** How record names are listed (default `absolute`: without a dot, the apex as the zone name). */
+  nameStyle?: XsserverNameStyle;
+  /** TXT content listed in double quotes (default true). */
+  quoteTxt?: boolean;
+  /** An SOA listed first, its content an array of seven strings (default true). */
+  soa?: boolean;
+  /** ids, ttl and priority as JSON numbers (the document's example) instead of strings beside `prio`, `domain_id`, `change_date`. */
+  numbers?: boolean;
+  /** Keyed lists: slots of the first layout holding entries the API does not list (default [1]; kept below the highest listed slot). */
+  hiddenSlots?: readonly number[];
+  /** The first database id (default 15257, as recorded); later entries count up. */
+  databaseIdStart?: number;
+  /** Database ids to hand out first, in this order (entries of the first layout, then new records); then `databaseIdStart` counts on. */
+  databaseIds?: readonly number[];
+}
+
+export interface XsserverEmulatorOptions extends XsserverListOptions {
   store: ZoneStore;
   /** Domains the account holds, each Active; every one must be a zone in the store. */
   zones: string[];
   credentials: XsserverCredentials;
   /** Names that also (or only) have an Expired entry, listed before the Active one. */
   expiredDomains?: string[];
-  /** How record names come back: relative (`test`, `@`), absolute (`test.example.com.`) or alternating. */
-  nameStyle?: XsserverNameStyle;
-  /** TXT contents come back wrapped in double quotes. */
-  quoteTxt?: boolean;
-  /** Which reading of the document to play (default: the first of each). */
+  /** Which reading to play (default: the recorded one). */
   readings?: XsserverReadings;
 }
 
@@ -108,6 +151,8 @@ export interface XsserverControls {
   /** The next create answers success but stores nothing. */
   dropNextCreate(): void;
   setNameStyle(style: XsserverNameStyle): void;
+  /** Entries outside the store that a DELETE destroyed: the SOA, entries the API does not list. Empty unless something went wrong. */
+  losses(): string[];
 }
 
 export interface XsserverEmulator extends XsserverControls {
@@ -119,10 +164,16 @@ export interface XsserverEmulator extends XsserverControls {
   close(): Promise<void>;
 }
 
-const RECORD_TYPES: readonly RecordType[] = ['A', 'AAAA', 'TXT', 'CNAME', 'MX', 'CAA', 'SRV', 'NS'];
-const CREATE_FIELDS = ['name', 'type', 'priority', 'content'] as const;
-const LABELS = /^(\*|[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*$/i;
+/** What a slot holds: a record of the store, the SOA, or an entry the list does not show. */
+interface Entry {
+  kind: 'record' | 'soa' | 'hidden';
+  storeId?: string;
+  dbId: number;
+}
 
+const RECORD_TYPES: readonly RecordType[] = ['A', 'AAAA', 'TXT', 'CNAME', 'MX', 'CAA', 'SRV', 'NS'];
+const LABELS = /^(\*|[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*$/i;
+const NAME_STYLES: readonly XsserverNameStyle[] = ['absolute', 'relative', 'dotted'];
 
 function normalize(name: string): string {
   return name.trim().toLowerCase().replace(/\.$/, '');
@@ -131,18 +182,23 @@ function normalize(name: string): string {
 /** The emulator's msw handlers and their knobs, for serving next to extra handlers. */
 export function createXsserverApi(options: XsserverEmulatorOptions): { handlers: RequestHandler[]; controls: XsserverControls } {
   const { store } = options;
-  const ids = options.readings?.ids ?? 'one-based';
-  const errorStatus = options.readings?.errors ?? 'http-status';
+  const readings = options.readings ?? {};
+  const keyed = (readings.listShape ?? 'keyed') === 'keyed';
+  const ids = readings.ids ?? 'database';
+  const deletes = readings.deletes ?? 'id';
+  const closeUp = !keyed || readings.keysAfterDelete === 'shift';
+  const writeReply = readings.writeReply ?? 'recorded';
   const failure = (status: number, ...messages: string[]) =>
-    HttpResponse.json({ error: messages }, { status: errorStatus === 'http-200' ? 200 : status });
-  const updated = () =>
-    HttpResponse.json(options.readings?.writeReply === 'empty' ? {} : { info: ['DNS Management updated successfully'] });
+    readings.errors === 'http-status' ? HttpResponse.json({ error: messages }, { status }) : HttpResponse.json({ success: false, error: messages });
+  /** A refusal of a create or delete: bare (`{"success": false}`) under `bareFailures`. */
+  const writeFailure = (status: number, ...messages: string[]) => (readings.bareFailures ? HttpResponse.json({ success: false }) : failure(status, ...messages));
   let credentials = { ...options.credentials };
-  let nameStyle: XsserverNameStyle = options.nameStyle ?? 'relative';
+  let nameStyle: XsserverNameStyle = options.nameStyle ?? 'absolute';
   let rateLimited = { times: 0, retryAfter: 1 };
   let blocked: string | undefined;
   let dropCreate = false;
   const pending: { kind: XsserverRequestKind; change: () => void }[] = [];
+  const losses: string[] = [];
 
   const domains: XsserverDomain[] = [];
   let nextId = 47;
@@ -152,6 +208,43 @@ export function createXsserverApi(options: XsserverEmulatorOptions): { handlers:
     if (!store.hasZone(zone)) throw new Error(`xsserver emulator: zone ${zone} is not in the store`);
     domains.push({ id: String(nextId++), name: zone, status: 'Active' });
   }
+
+  // The slots of each zone's records, as the server keeps them (index = slot; undefined = a free slot).
+  let nextDbId = options.databaseIdStart ?? 15257;
+  const slotTables = new Map<string, (Entry | undefined)[]>();
+  const givenIds = [...(options.databaseIds ?? [])];
+  const entry = (kind: Entry['kind'], storeId?: string): Entry => ({ kind, ...(storeId === undefined ? {} : { storeId }), dbId: givenIds.shift() ?? nextDbId++ });
+
+  /** The zone's slots, brought up to date with the store (other clients change it directly). */
+  function slotsOf(zone: string): (Entry | undefined)[] {
+    let slots = slotTables.get(zone);
+    if (!slots) {
+      slots = options.soa === false ? [] : [entry('soa')];
+      const hidden = keyed ? (options.hiddenSlots ?? [1]) : [];
+      for (const r of store.records(zone)) {
+        while (hidden.includes(slots.length)) slots.push(entry('hidden'));
+        slots.push(entry('record', r.id));
+      }
+      slotTables.set(zone, slots);
+    }
+    const live = new Set(store.records(zone).map((r) => r.id));
+    for (let i = slots.length - 1; i >= 0; i--) {
+      const e = slots[i];
+      if (e?.kind === 'record' && !live.has(e.storeId!)) free(slots, i);
+    }
+    const known = new Set(slots.map((e) => e?.storeId));
+    for (const r of store.records(zone)) if (!known.has(r.id)) slots.push(entry('record', r.id));
+    return slots;
+  }
+
+  /** Empties a slot: an array closes up (and a keyed list whose keys shift); otherwise the slot stays free. Nothing unlisted stays on top. */
+  function free(slots: (Entry | undefined)[], slot: number): void {
+    if (closeUp) slots.splice(slot, 1);
+    else slots[slot] = undefined;
+    while (slots.length > 0 && (slots.at(-1) === undefined || slots.at(-1)!.kind === 'hidden')) slots.pop();
+  }
+
+  const listedId = (e: Entry, slot: number) => (ids === 'database' ? e.dbId : ids === 'zero-based' ? slot : slot + 1);
 
   const details = (d: XsserverDomain) => ({
     id: d.id,
@@ -170,13 +263,10 @@ export function createXsserverApi(options: XsserverEmulatorOptions): { handlers:
   });
 
   function authorize(request: Request): Response | undefined {
-    if (blocked !== undefined) return failure(403, blocked);
+    if (blocked !== undefined) return HttpResponse.json({ error: [blocked] }, { status: 403 });
     if (rateLimited.times > 0) {
       rateLimited.times -= 1;
-      return HttpResponse.json(
-        { error: ['Too many requests'] },
-        { status: 429, headers: { 'retry-after': String(rateLimited.retryAfter) } },
-      );
+      return HttpResponse.json({ error: ['Too many requests'] }, { status: 429, headers: { 'retry-after': String(rateLimited.retryAfter) } });
     }
     const header = request.headers.get('authorization') ?? '';
     const match = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header);
@@ -200,66 +290,91 @@ export function createXsserverApi(options: XsserverEmulatorOptions): { handlers:
     return domain;
   }
 
-  function wireName(name: string, zone: string, position: number): string {
-    const absolute = nameStyle === 'absolute' || (nameStyle === 'mixed' && position % 2 === 1);
-    if (absolute) return `${name}.`;
+  function wireName(name: string, zone: string, slot: number): string {
+    const style = nameStyle === 'mixed' ? NAME_STYLES[slot % NAME_STYLES.length]! : nameStyle;
+    if (style === 'absolute') return name;
+    if (style === 'dotted') return `${name}.`;
     return name === zone ? '@' : name.slice(0, -(zone.length + 1));
   }
 
-  function wireRecord(r: StoredRecord, zone: string, position: number) {
-    const quoted = options.quoteTxt && r.type === 'TXT';
-    const id = ids === 'zero-based' ? position : ids === 'database' ? 9000 + Number(r.id) : position + 1;
+  function wireRecord(e: Entry, slot: number, domain: XsserverDomain) {
+    const r: Pick<StoredRecord, 'name' | 'type' | 'ttl' | 'priority'> & { data: string | string[] } =
+      e.kind === 'soa'
+        ? { name: domain.name, type: 'SOA', ttl: 60, data: [`ns1.${domain.name}`, `hostmaster.${domain.name}`, '2023041401', '10800', '3600', '1814400', '7200'] }
+        : store.records(domain.name).find((s) => s.id === e.storeId)!;
+    const quoted = options.quoteTxt !== false && r.type === 'TXT';
+    const id = listedId(e, slot);
+    const number = (n: number) => (options.numbers ? n : String(n));
     return {
-      id,
-      name: wireName(r.name, zone, position),
-      ttl: r.ttl,
-      priority: r.priority ?? 0,
+      id: number(id),
+      ...(options.numbers ? {} : { domain_id: domain.id }),
+      name: wireName(r.name, domain.name, slot),
       type: r.type,
-      content: quoted ? `"${r.data}"` : r.data,
+      content: quoted ? `"${r.data as string}"` : r.data,
+      ttl: number(r.ttl),
+      ...(options.numbers ? {} : { prio: String(r.priority ?? 0), change_date: '0' }),
+      priority: number(r.priority ?? 0),
     };
   }
 
-  /** The record at an index: its position, 1 for the first as in the document's example (0 under `zero-based`). */
-  function recordAt(zone: string, index: string): StoredRecord | undefined {
-    if (!/^\d+$/.test(index)) return undefined;
-    return store.records(zone)[Number(index) - (ids === 'zero-based' ? 0 : 1)];
+  function listing(domain: XsserverDomain) {
+    const slots = slotsOf(domain.name);
+    const shown = slots.flatMap((e, slot) => (e && e.kind !== 'hidden' ? [[slot, wireRecord(e, slot, domain)] as const] : []));
+    return keyed ? Object.fromEntries(shown.map(([slot, r]) => [String(slot), r])) : shown.map(([, r]) => r);
   }
 
-  /** Validates a create/update body exactly as documented; a record or an error reply. */
-  async function recordFromBody(request: Request, zone: string): Promise<Omit<StoredRecord, 'id' | 'ttl'> | Response> {
-    if (!(request.headers.get('content-type') ?? '').toLowerCase().startsWith('application/json')) {
-      return failure(400, 'Content-Type must be application/json');
+  /** A create/update body, JSON or form; unknown fields are accepted and ignored. A record or an error reply. */
+  async function recordFromBody(request: Request, zone: string): Promise<(Omit<StoredRecord, 'id' | 'ttl'> & { ttl?: number; posted: Record<string, unknown> }) | Response> {
+    const type = (request.headers.get('content-type') ?? '').toLowerCase();
+    const text = await request.text();
+    let fields: Record<string, unknown>;
+    if (type.startsWith('application/x-www-form-urlencoded')) fields = Object.fromEntries(new URLSearchParams(text));
+    else {
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        return writeFailure(400, 'Invalid JSON');
+      }
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) return writeFailure(400, 'Invalid JSON');
+      fields = body as Record<string, unknown>;
     }
-    let body: unknown;
-    try {
-      body = JSON.parse(await request.text());
-    } catch {
-      return failure(400, 'Invalid JSON');
-    }
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) return failure(400, 'Invalid JSON');
-    const fields = body as Record<string, unknown>;
-    const unknown = Object.keys(fields).filter((k) => !(CREATE_FIELDS as readonly string[]).includes(k));
-    if (unknown.length > 0) return failure(400, `Unknown field: ${unknown.join(', ')}`);
-    for (const f of CREATE_FIELDS) if (fields[f] === undefined) return failure(400, `Missing field: ${f}`);
-    const { name, type, priority, content } = fields;
-    if (typeof name !== 'string' || typeof type !== 'string' || typeof content !== 'string') {
-      return failure(400, 'name, type and content must be strings');
-    }
-    if (!(typeof priority === 'string' && /^\d*$/.test(priority)) && !(typeof priority === 'number' && Number.isInteger(priority))) {
-      return failure(400, 'Invalid priority');
-    }
-    const recordType = type.toUpperCase() as RecordType;
-    if (!RECORD_TYPES.includes(recordType)) return failure(400, `Invalid record type: ${type}`);
-    if (content === '' || (recordType === 'TXT' && content.length > 255)) return failure(400, 'Invalid content');
+    for (const f of ['name', 'type', 'content'] as const) if (fields[f] === undefined) return writeFailure(400, `Missing field: ${f}`);
+    const { name, content } = fields;
+    const priority = fields.priority ?? 0;
+    if (typeof name !== 'string' || typeof fields.type !== 'string' || typeof content !== 'string') return writeFailure(400, 'name, type and content must be strings');
+    if (!(typeof priority === 'string' && /^\d*$/.test(priority)) && !(typeof priority === 'number' && Number.isInteger(priority))) return writeFailure(400, 'Invalid priority');
+    const recordType = fields.type.toUpperCase() as RecordType;
+    if (!RECORD_TYPES.includes(recordType)) return writeFailure(400, `Invalid record type: ${fields.type}`);
+    if (content === '' || (recordType === 'TXT' && content.length > 255)) return writeFailure(400, 'Invalid content');
     let absolute: string;
     const trimmed = name.trim();
     if (trimmed === '' || trimmed === '@') absolute = zone;
-    else if (trimmed.endsWith('.')) absolute = normalize(trimmed);
+    else if (trimmed.endsWith('.') || normalize(trimmed) === zone || normalize(trimmed).endsWith(`.${zone}`)) absolute = normalize(trimmed);
     else absolute = `${normalize(trimmed)}.${zone}`;
-    if (!LABELS.test(absolute) || !(absolute === zone || absolute.endsWith(`.${zone}`))) {
-      return failure(400, `Invalid record name: ${name}`);
-    }
-    return { name: absolute, type: recordType, data: content, priority: Number(priority) || undefined };
+    if (!LABELS.test(absolute) || !(absolute === zone || absolute.endsWith(`.${zone}`))) return writeFailure(400, `Invalid record name: ${name}`);
+    const ttl = Number(fields.ttl);
+    return { name: absolute, type: recordType, data: content, priority: Number(priority) || undefined, ...(Number.isInteger(ttl) && ttl > 0 ? { ttl } : {}), posted: fields };
+  }
+
+  const created = (posted: Record<string, unknown>, type: string) => {
+    if (writeReply === 'empty') return HttpResponse.json({});
+    if (writeReply === 'document') return HttpResponse.json({ info: ['DNS Management updated successfully'] });
+    const ttl = Number(posted.ttl);
+    return HttpResponse.json({
+      success: true,
+      record: { name: posted.name, type: posted.type, ttl: Number.isInteger(ttl) && ttl > 0 ? ttl : 3600, priority: Number(posted.priority ?? 0) || 0, content: posted.content },
+      info: [['dnsnewrecordadded', type]],
+    });
+  };
+  const deleted = () => HttpResponse.json(writeReply === 'empty' ? {} : writeReply === 'document' ? { info: ['DNS Management updated successfully'] } : { success: true });
+
+  /** The slot a DELETE or PUT number addresses under the DELETE reading; undefined when none. */
+  function slotFor(slots: (Entry | undefined)[], number: number): number | undefined {
+    if (deletes === 'slot0') return slots[number] ? number : undefined;
+    if (deletes === 'slot1') return number >= 1 && slots[number - 1] ? number - 1 : undefined;
+    const slot = slots.findIndex((e, i) => e !== undefined && listedId(e, i) === number);
+    return slot >= 0 ? slot : undefined;
   }
 
   const handlers: RequestHandler[] = [
@@ -289,7 +404,7 @@ export function createXsserverApi(options: XsserverEmulatorOptions): { handlers:
       const domain = activeDomain(String(params.id));
       if (domain instanceof Response) return domain;
       runPending('list');
-      return HttpResponse.json({ records: store.records(domain.name).map((r, i) => wireRecord(r, domain.name, i)) });
+      return HttpResponse.json({ ...(options.numbers ? {} : { service_id: domain.id, name: domain.name }), records: listing(domain) });
     }),
 
     http.post('*/api/domain/:id/dns', async ({ request, params }) => {
@@ -300,9 +415,13 @@ export function createXsserverApi(options: XsserverEmulatorOptions): { handlers:
       const record = await recordFromBody(request, domain.name);
       if (record instanceof Response) return record;
       runPending('create');
+      const { posted, ...stored } = record;
       if (dropCreate) dropCreate = false;
-      else store.add(domain.name, record);
-      return updated();
+      else {
+        slotsOf(domain.name);
+        store.add(domain.name, stored);
+      }
+      return created(posted, stored.type);
     }),
 
     http.put('*/api/domain/:id/dns/:index', async ({ request, params }) => {
@@ -313,17 +432,16 @@ export function createXsserverApi(options: XsserverEmulatorOptions): { handlers:
       const record = await recordFromBody(request, domain.name);
       if (record instanceof Response) return record;
       runPending('update');
-      const existing = recordAt(domain.name, String(params.index));
-      if (!existing) return failure(404, 'Record not found');
-      // An edit keeps the record's place: replace it in one zone version, then nothing else moves.
-      const all = store.records(domain.name);
-      const position = all.findIndex((r) => r.id === existing.id);
-      const after = all.slice(position + 1);
-      store.change(domain.name, {
-        removeIds: [existing.id, ...after.map((r) => r.id)],
-        add: [record, ...after.map(({ name, type, data, priority, ttl }) => ({ name, type, data, priority, ttl }))],
-      });
-      return updated();
+      const slots = slotsOf(domain.name);
+      const slot = /^\d+$/.test(String(params.index)) ? slotFor(slots, Number(params.index)) : undefined;
+      const existing = slot === undefined ? undefined : slots[slot];
+      if (existing?.kind !== 'record') return writeFailure(404, 'An error occurred while editing the DNS record');
+      // An edit keeps the record's slot: the store's new record takes the old one's place.
+      const { posted, ...stored } = record;
+      const [replacement] = store.change(domain.name, { removeIds: [existing.storeId!], add: [stored] });
+      existing.storeId = replacement!.id;
+      void posted;
+      return writeReply === 'recorded' ? HttpResponse.json({ success: true, info: ['dnsrecordupdated'] }) : deleted();
     }),
 
     http.delete('*/api/domain/:id/dns/:index', ({ request, params }) => {
@@ -332,10 +450,14 @@ export function createXsserverApi(options: XsserverEmulatorOptions): { handlers:
       const domain = activeDomain(String(params.id));
       if (domain instanceof Response) return domain;
       runPending('delete');
-      const existing = recordAt(domain.name, String(params.index));
-      if (!existing) return failure(404, 'Record not found');
-      store.remove(domain.name, [existing.id]);
-      return updated();
+      const slots = slotsOf(domain.name);
+      const slot = /^\d+$/.test(String(params.index)) ? slotFor(slots, Number(params.index)) : undefined;
+      const existing = slot === undefined ? undefined : slots[slot];
+      if (!existing) return readings.missingDelete === 'success' ? deleted() : writeFailure(404, 'An error occurred while deleting the DNS record');
+      if (existing.kind === 'record') store.remove(domain.name, [existing.storeId!]);
+      else losses.push(`${existing.kind === 'soa' ? 'the SOA' : 'an unlisted entry'} of ${domain.name} in slot ${slot} (DELETE ${String(params.index)})`);
+      free(slots, slot!);
+      return deleted();
     }),
 
     // Any other method or path under the API: the document's "invalid method" error.
@@ -370,6 +492,7 @@ export function createXsserverApi(options: XsserverEmulatorOptions): { handlers:
     setNameStyle(style) {
       nameStyle = style;
     },
+    losses: () => [...losses],
   };
   return { handlers, controls };
 }

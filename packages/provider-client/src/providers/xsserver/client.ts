@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { ProviderDeps } from '../../contract.js';
 import { createHttpClient, type HttpClient, type HttpResponse, type HttpRequest } from '../../http.js';
-import { replyParser } from '../../kit/index.js';
+import { apiWords, replyParser } from '../../kit/index.js';
 import { registerBasicAuth } from '../../redact.js';
-import { PROVIDER, refusalError, refusalOf, safeJson, type Refusal } from './errors.js';
+import { PROVIDER, refusalDetail, refusalError, refusalOf, safeJson, type Refusal } from './errors.js';
 import type { XsserverConfig } from './settings.js';
-import { dnsRecordsReply, domainListReply, domainsByNameReply, infoReply, type DnsRecordReply, type DomainEntry } from './schemas.js';
+import { dnsRecordsReply, domainListReply, domainsByNameReply, infoReply, type DnsRecordReply, type DomainEntry, type ListShape } from './schemas.js';
 
 const replies = replyParser(PROVIDER, 'The XSServer API may have changed; run with DNS01_LOG_LEVEL=debug and report it');
-
 
 export interface NewDnsRecord {
   /** Relative to the domain ("@" for the apex). */
@@ -18,8 +17,14 @@ export interface NewDnsRecord {
   content: string;
 }
 
-/** What a DELETE by index did: `missing` when the API knows no record at that index (the list changed). */
-export type DeleteIndexOutcome = 'deleted' | 'missing';
+/** What a DELETE answered: accepted, or refused (nothing deleted, in the API's words). */
+export type DeleteReply = { accepted: true } | { accepted: false; refusal: Refusal };
+
+/** A zone's records in slot order, and how the list came. */
+export interface RecordList {
+  shape: ListShape;
+  records: DnsRecordReply[];
+}
 
 /** The wire client of the XSServer client area API (https://cp.xsserver.gmbh/userapi, "Domains" and "DNS Records"). */
 export interface XsserverClient {
@@ -29,12 +34,16 @@ export interface XsserverClient {
   domainsByName(name: string): Promise<DomainEntry[]>;
   /** `GET /domain`. */
   listDomains(): Promise<DomainEntry[]>;
-  /** `GET /domain/@id/dns`, in the API's order (the order the indexes refer to). */
-  listRecords(domainId: string): Promise<DnsRecordReply[]>;
+  /** `GET /domain/@id/dns`, each record with its slot. */
+  listRecords(domainId: string): Promise<RecordList>;
   /** `POST /domain/@id/dns`; the reply carries no id. */
   createRecord(domainId: string, record: NewDnsRecord): Promise<void>;
-  /** `DELETE /domain/@id/dns/@index`. Never retried by the HTTP layer: an index goes stale. */
-  deleteRecord(domainId: string, index: string): Promise<DeleteIndexOutcome>;
+  /**
+   * `DELETE /domain/@id/dns/<number>`. Never retried by the HTTP layer (a
+   * number goes stale). A refusal that is no authentication error comes back
+   * as `accepted: false`: the caller lists to see what happened.
+   */
+  deleteRecord(domainId: string, number: number): Promise<DeleteReply>;
 }
 
 export function createXsserverClient(options: XsserverConfig, deps: Pick<ProviderDeps, 'logger' | 'http' | 'observe'>): XsserverClient {
@@ -42,21 +51,26 @@ export function createXsserverClient(options: XsserverConfig, deps: Pick<Provide
   registerBasicAuth(options.username, options.password);
   const common = { provider: PROVIDER, baseUrl: options.endpoint, logger: deps.logger, ...deps.http };
   const http: HttpClient = createHttpClient(common);
-  // A DELETE by index must not be sent again after a wait: other changes may shift the index meanwhile.
+  // A DELETE must not be sent again after a wait: other changes may shift the slots meanwhile.
   const noRetryHttp: HttpClient = createHttpClient({ ...common, retries: 0 });
   const basicAuth = { user: options.username, password: options.password };
   const segment = (value: string) => encodeURIComponent(value);
 
   const logInfo = (res: HttpResponse, action: string) => {
-    const info = infoReply.safeParse(safeJson(res));
-    deps.observe?.('writeReply', info.success ? 'with info messages' : 'without info messages', true);
-    deps.logger.debug(`${action}: ${info.success ? info.data.info.join('; ') : 'accepted (no info in the reply)'}`);
+    const body = safeJson(res);
+    const info = infoReply.safeParse(body);
+    const keys = body && typeof body === 'object' ? Object.keys(body) : [];
+    deps.observe?.('writeReply', keys.length > 0 ? `an object with ${keys.join(', ')}` : 'an empty object', true);
+    deps.logger.debug(`${action}: ${info.success ? apiWords(info.data.info) : 'accepted (no info in the reply)'}`);
   };
 
   /** The refusal in a reply, if any; tells `deps.observe` how the refusal came. */
   const refused = (res: HttpResponse): Refusal | undefined => {
     const refusal = refusalOf(res);
-    if (refusal) deps.observe?.('errors', refusal.httpStatus >= 400 ? `with an HTTP error status (${refusal.httpStatus})` : 'with HTTP 200 and an error body', true);
+    if (refusal) {
+      const seen = refusal.httpStatus >= 400 ? `with an HTTP error status (${refusal.httpStatus})` : refusal.messages.length > 0 ? 'with HTTP 200 and an error body' : 'with HTTP 200, "success": false and no message';
+      deps.observe?.('errors', seen, true);
+    }
     return refusal;
   };
 
@@ -72,7 +86,7 @@ export function createXsserverClient(options: XsserverConfig, deps: Pick<Provide
       // Not documented: an unknown name may come back as 404, as a refused (400/422) name, or as an
       // error body with HTTP 200. All of them mean "not here"; only a refused login is a failure.
       if (refusal && ![401, 403].includes(refusal.status) && (refusal.httpStatus < 400 || [400, 404, 422].includes(refusal.status))) {
-        deps.logger.debug(`${action}: ${name} is not a domain of this account (HTTP ${res.status}: ${refusal.messages.join('; ')})`);
+        deps.logger.debug(`${action}: ${name} is not a domain of this account (${refusalDetail(refusal)})`);
         return [];
       }
       if (refusal) throw refusalError(refusal, action, `domain ${name}`);
@@ -92,7 +106,7 @@ export function createXsserverClient(options: XsserverConfig, deps: Pick<Provide
       const res = await send(http, { method: 'GET', path: `/domain/${segment(domainId)}/dns`, action });
       const refusal = refused(res);
       if (refusal) throw refusalError(refusal, action, `domain id ${domainId}`);
-      return replies.parse(dnsRecordsReply, res.json(), action).records;
+      return replies.parse(dnsRecordsReply, res.json(), action);
     },
 
     async createRecord(domainId, record) {
@@ -110,19 +124,22 @@ export function createXsserverClient(options: XsserverConfig, deps: Pick<Provide
       logInfo(res, action);
     },
 
-    async deleteRecord(domainId, index) {
+    async deleteRecord(domainId, number) {
       const action = 'deleteDnsRecord';
       const res = await send(noRetryHttp, {
         method: 'DELETE',
-        path: `/domain/${segment(domainId)}/dns/${segment(index)}`,
+        path: `/domain/${segment(domainId)}/dns/${number}`,
         action,
         idempotent: false,
       });
       const refusal = refused(res);
-      if (refusal?.status === 404) return 'missing';
-      if (refusal) throw refusalError(refusal, action, `domain id ${domainId}`);
+      if (refusal && [401, 403].includes(refusal.status)) throw refusalError(refusal, action, `domain id ${domainId}`);
+      if (refusal) {
+        deps.logger.debug(`${action}: ${number} refused (${refusalDetail(refusal)})`);
+        return { accepted: false, refusal };
+      }
       logInfo(res, action);
-      return 'deleted';
+      return { accepted: true };
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { Dns01Error } from '../../errors.js';
 import type { HttpResponse } from '../../http.js';
 import { apiWords, codeTable } from '../../kit/index.js';
-import { errorReply } from './schemas.js';
+import { errorWords, refusalReply } from './schemas.js';
 
 export const PROVIDER = 'xsserver';
 
@@ -37,9 +37,13 @@ const REFUSALS = codeTable<number>(
   { kind: 'api', what: 'failed', hint: 'Try again later; if it persists, contact XSServer support with the message above' },
 );
 
-/** A refusal: an HTTP error status, or HTTP 200 with an `{"error": [...]}` body. */
+/**
+ * A refusal: an HTTP error status, or HTTP 200 with `{"success": false}`
+ * (with or without `error`, HostBill's recorded replies) or a non-empty
+ * `{"error": [...]}` (the document).
+ */
 export interface Refusal {
-  /** The HTTP status, or the status the messages imply when the body came with 200. */
+  /** The HTTP status, or the status the messages imply when the body came with 200 (0: no words to tell). */
   status: number;
   messages: string[];
   /** The HTTP status as sent. */
@@ -59,14 +63,15 @@ export function safeJson(res: HttpResponse): unknown {
   }
 }
 
-/** The refusal in a reply, if any. Each body is checked for `error` before its schema. */
+/** The refusal in a reply, if any. Each body is checked for a refusal before its schema. */
 export function refusalOf(res: HttpResponse): Refusal | undefined {
-  const parsed = errorReply.safeParse(safeJson(res));
-  const messages = parsed.success ? parsed.data.error : undefined;
-  if (res.status >= 400) return { status: res.status, messages: messages?.length ? messages : ['no error message'], httpStatus: res.status };
-  if (!messages?.length) return undefined; // an empty `error` list beside a success is no refusal
+  const body = safeJson(res);
+  const parsed = refusalReply.safeParse(body);
+  const messages = parsed.success ? errorWords.parse(parsed.data.error).map(String).filter((m) => m.trim() !== '') : [];
+  if (res.status >= 400) return { status: res.status, messages, httpStatus: res.status };
+  if (!parsed.success) return undefined;
   const text = messages.join(' ');
-  let status = 400;
+  let status = messages.length === 0 ? 0 : 400;
   if (AUTH_WORDS.test(text)) status = 401;
   else if (DENIED_WORDS.test(text)) status = 403;
   else if (NOT_FOUND_WORDS.test(text)) status = 404;
@@ -74,8 +79,13 @@ export function refusalOf(res: HttpResponse): Refusal | undefined {
   return { status, messages, httpStatus: res.status };
 }
 
+/** The API's words of a refusal, for messages: "HTTP 200: <words>", or what came instead of words. */
+export function refusalDetail(refusal: Refusal): string {
+  return `HTTP ${refusal.httpStatus}: ${refusal.messages.length > 0 ? apiWords(refusal.messages) : refusal.httpStatus < 400 ? '"success": false without a message' : 'no error message'}`;
+}
+
 /** The typed error for a refusal of one action; `what` names the thing asked for (a domain, a domain id). */
 export function refusalError(refusal: Refusal, action: string, what: string): Dns01Error {
   const code = refusal.status === 422 ? 400 : refusal.status;
-  return REFUSALS.error(action, code, `HTTP ${refusal.httpStatus}: ${apiWords(refusal.messages)}`, code === 404 ? what : undefined);
+  return REFUSALS.error(action, code, refusalDetail(refusal), code === 404 ? what : undefined);
 }

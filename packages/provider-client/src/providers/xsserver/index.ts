@@ -14,9 +14,11 @@ export const xsserver = defineProvider({
   propagation: { timeout: 600, interval: 5, note: 'XSServer\'s nameservers serve a change within minutes' },
   canListZones: true,
   openPoints: [
-    { point: 'ids', title: 'record ids: the listed id against the index DELETE takes' },
+    { point: 'listShape', title: 'the record list: a JSON array, or an object keyed by positions (with gaps)' },
+    { point: 'ids', title: 'record ids: the positions (from 0 or 1) or database ids' },
+    { point: 'deleteIndex', title: 'what DELETE /domain/@id/dns/<number> takes: the position from 0, from 1, or the listed id' },
     { point: 'errors', title: 'refusals: with an HTTP error status, or HTTP 200 and an error body' },
-    { point: 'writeReply', title: 'create and delete replies: with or without info messages' },
+    { point: 'writeReply', title: 'create and delete replies: what they hold' },
     TXT_QUOTING,
   ],
   create: (config: XsserverConfig, deps) => createXsserverProvider(createXsserverClient(config, deps), deps),
