@@ -19,7 +19,7 @@
  * number no record lists is read through the slots where every listed id
  * is its slot (+ 1); where the ids are database ids, it hits nothing in a
  * list without gaps and is unknown in one with gaps (a hidden entry may
- * carry it).
+ * carry it); where no record lists an id, it hits nothing.
  *
  * A number is safe when under every meaning still possible its target is
  * dns01's own (a copy of the record being deleted, or a guard this process
@@ -51,14 +51,15 @@ export class Slots<R extends Slotted> {
   readonly gaps: boolean;
   private readonly bySlot = new Map<number, R>();
   private readonly byId = new Map<number, R | 'several'>();
-  /** Some record has no numeric id: any number may be its. */
+  /** Some records have a numeric id and some not: any number may be one of theirs. (With none at all, DELETE cannot take a listed id: it hits nothing.) */
   private readonly idless: boolean;
 
   constructor(readonly records: readonly R[]) {
     for (const r of records) this.bySlot.set(r.slot, r);
     this.top = Math.max(-1, ...records.map((r) => r.slot));
     this.gaps = this.bySlot.size < this.top + 1;
-    this.idless = records.some((r) => idNumber(r) === undefined);
+    const withId = records.filter((r) => idNumber(r) !== undefined).length;
+    this.idless = withId > 0 && withId < records.length;
     for (const r of records) {
       const id = idNumber(r);
       if (id !== undefined) this.byId.set(id, this.byId.has(id) ? 'several' : r);
@@ -76,7 +77,7 @@ export class Slots<R extends Slotted> {
     if (listed) return { record: listed };
     if (this.idless) return 'unknown';
     if (this.aligned !== undefined) return this.atSlot(k - this.aligned);
-    return this.gaps ? 'unknown' : 'nothing';
+    return this.gaps && this.byId.size > 0 ? 'unknown' : 'nothing';
   }
 
   private atSlot(slot: number): Hit<R> {
@@ -96,8 +97,9 @@ export class Slots<R extends Slotted> {
  * must already lie above the slots. Otherwise dns01 adds nothing.
  */
 export function deletableAfterAdd(slots: Slots<Slotted>, meanings: ReadonlySet<Meaning>): boolean {
-  if (!meanings.has('id') || slots.aligned !== undefined || slots.records.length === 0) return true;
+  if (!meanings.has('id') || slots.aligned !== undefined) return true;
   const ids = slots.records.map(idNumber);
+  if (ids.every((i) => i === undefined)) return true;
   if (ids.some((i) => i === undefined)) return false;
   return Math.max(...(ids as number[])) > slots.top + 1;
 }
@@ -120,7 +122,7 @@ export interface Shot<R> {
  * run proved, then what the evidence favours: an order, never a proof),
  * then the one that hits dns01's records under most meanings, then the smallest.
  */
-export function aim<R extends Slotted>(slots: Slots<R>, meanings: ReadonlySet<Meaning>, own: (r: R) => Ownership, preferred: readonly Meaning[] = MEANINGS): Shot<R> | undefined {
+export function aim<R extends Slotted>(slots: Slots<R>, meanings: ReadonlySet<Meaning>, own: (r: R) => Ownership, preferred: readonly Meaning[] = []): Shot<R> | undefined {
   const candidates = new Set<number>();
   for (const r of slots.records) {
     if (!own(r)) continue;
