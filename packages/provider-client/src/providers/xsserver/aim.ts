@@ -169,6 +169,7 @@ export function describeMeanings(meanings: ReadonlySet<Meaning>): string {
   const words: Record<Meaning, string> = { slot0: 'the position counted from 0', slot1: 'the position counted from 1', id: 'the listed id' };
   const list = MEANINGS.filter((m) => meanings.has(m)).map((m) => words[m]);
   if (list.length === 1) return list[0]!;
+  if (list.length === 3) return 'not yet known (the position from 0, from 1, or the listed id)';
   if (meanings.has('id')) return `${list.join(' or ')} (they agree on this account's lists)`;
   return 'a position, from 0 or from 1 (not yet told apart)';
 }

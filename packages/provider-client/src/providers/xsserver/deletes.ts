@@ -110,6 +110,8 @@ class Removal {
   private readonly target: { name: string; value: string };
   /** Copies of the target this call deleted. */
   private removed = 0;
+  /** What no number reaches alone, once that is so: the call ends naming it. */
+  private stuck: string | undefined;
   private failures = 0;
   private sent = 0;
 
@@ -138,17 +140,15 @@ class Removal {
 
   /** One DELETE (or one guard), aimed at a copy of the target first, then at the guards; the result once nothing is left to aim at. */
   private async step(): Promise<RemoveResult<DnsRecordReply> | undefined> {
-    const onTarget = this.removed === 0 && this.before.some(this.isTarget);
-    if (!onTarget && !this.before.some(this.isGuard)) return this.result(this.before);
+    const onTarget = this.removed === 0 && !this.stuck && this.before.some(this.isTarget);
+    if (!onTarget && !this.before.some(this.isGuard)) return this.stuck ? this.giveUp() : this.result(this.before);
     const own = (r: DnsRecordReply): Ownership => (this.isTarget(r) ? (onTarget ? 'target' : 'guard') : this.isGuard(r) ? (onTarget ? 'guard' : 'target') : undefined);
     const shot = aim(new Slots(this.before), this.account.meanings, own, this.account.preferred);
     if (!shot) {
       if (onTarget && this.guards.size < MAX_GUARDS) return void (await this.placeGuard());
-      const whose = onTarget ? this.txt : `the guard ${this.guardsIn(this.before).join(', ')}`;
-      throw this.failed(
-        `no number addresses ${whose} alone under every reading of DELETE still possible on this account (${describeMeanings(this.account.meanings)}); nothing more was sent`,
-        'Delete the records named here in the XSServer client area; report the record list (DNS01_LOG_LEVEL=debug) to the dns01 maintainers',
-      );
+      // Nothing reaches the target alone: the guards still go where a number reaches them, then the error names what stays.
+      this.stuck ??= onTarget ? this.txt : `the guard ${this.guardsIn(this.before).join(', ')}`;
+      return onTarget ? undefined : this.giveUp();
     }
     if (++this.sent > MAX_SENDS) throw this.failed(`${MAX_SENDS} DELETEs did not remove ${this.txt}`, 'Another client is editing the zone; try again later', { transient: true });
     this.o.deps.logger.debug(`${ACTION}: ${shot.k} of ${this.zone.name} (${[...shot.hits].map(([m, h]) => `${m}: ${typeof h === 'object' ? this.key(h.record) : h}`).join('; ')})`);
@@ -214,6 +214,13 @@ class Removal {
     const vanished = missingFrom(this.before.map(this.key), after.map(this.key));
     if (vanished.length > 0) throw this.changed('adding a guard', vanished);
     this.before = after;
+  }
+
+  private giveUp(): never {
+    throw this.failed(
+      `no number addresses ${this.stuck!} alone under every reading of DELETE still possible on this account (${describeMeanings(this.account.meanings)}); nothing more was sent`,
+      'Delete the records named here in the XSServer client area; report the record list (DNS01_LOG_LEVEL=debug) to the dns01 maintainers',
+    );
   }
 
   private result(listed: readonly DnsRecordReply[]): RemoveResult<DnsRecordReply> {
