@@ -5,23 +5,12 @@
 // crash), and no record outside a client's scope may appear or go.
 import { request } from 'node:http';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { seededRandom } from '@dns01/testkit';
 import { acmeValue, authHeaders, startRig, type Rig } from './rig.js';
 
 const SEED = 0x5eed_d01;
 const REQUESTS = 3000;
 const CONCURRENCY = 16;
-
-/** mulberry32: a small deterministic PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let rig: Rig;
 const foreign = [
@@ -178,7 +167,7 @@ it(`${REQUESTS} generated requests (seed ${SEED}): no 5xx, no crash, no record o
       .map(({ name, type, data }) => `${type} ${name} ${data}`)
       .sort();
   const before = snapshot();
-  const next = generator(prng(SEED), rig.secrets);
+  const next = generator(seededRandom(SEED), rig.secrets);
   const statuses = new Map<number, number>();
   const unexpected: string[] = [];
   let sent = 0;

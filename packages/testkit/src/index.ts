@@ -4,5 +4,6 @@ export * from './emulators/all.js';
 export * from './emulators/wiring.js';
 export * from './dns/index.js';
 export * from './readings.js';
+export * from './random.js';
 export * from './world.js';
 export * from './run.js';

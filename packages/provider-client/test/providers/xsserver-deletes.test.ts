@@ -1,21 +1,9 @@
 // XSServer's deletes under every reading of what the list shows and what DELETE's number means:
 // random zones, foreign records around dns01's own, and the rule that no foreign record ever vanishes.
 import { afterEach, describe, expect, it } from 'vitest';
-import { XSSERVER_DELETE_GRID, type NewRecord, type XsserverReadingCase } from '@dns01/testkit';
+import { seededRandom, XSSERVER_DELETE_GRID, type NewRecord, type XsserverReadingCase } from '@dns01/testkit';
 import { ProviderApiError, type DnsProvider, type Zone } from '../../src/internal.js';
 import { CHALLENGE, everything, newStore, rig, ZONE, type Rig } from './xsserver-rig.js';
-
-/** mulberry32: a small seeded generator, so a failing seed can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let open: Rig[] = [];
 afterEach(async () => {
@@ -28,7 +16,7 @@ const SEEDS = 16;
 describe.each(XSSERVER_DELETE_GRID)('xsserver random zones ($label)', (reading: XsserverReadingCase) => {
   it(`${SEEDS} seeds: no foreign record ever vanishes; with database ids above the slots or ids that are positions, every own record is deleted`, async () => {
     for (let seed = 1; seed <= SEEDS; seed++) {
-      const next = random(seed * 7919 + XSSERVER_DELETE_GRID.indexOf(reading));
+      const next = seededRandom(seed * 7919 + XSSERVER_DELETE_GRID.indexOf(reading));
       const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]!;
       const store = newStore();
       const ours: string[] = [];
