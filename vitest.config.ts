@@ -5,7 +5,6 @@ import { defineConfig } from 'vitest/config';
 const pkg = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
 const alias = Object.fromEntries([
   // Subpaths before their packages, which would match them as a prefix.
-  ['@dns01/provider-client/state-paths', fileURLToPath(new URL('./packages/provider-client/src/state-paths.ts', import.meta.url))],
   ['@dns01/provider-client/internal', fileURLToPath(new URL('./packages/provider-client/src/internal.ts', import.meta.url))],
   ['@dns01/testkit/e2e', fileURLToPath(new URL('./packages/testkit/src/e2e/index.ts', import.meta.url))],
   ...['provider-client', 'testkit', 'cli', 'certbot-hook', 'lego-exec', 'acme-client-plugin', 'dehydrated-hook', 'uacme-hook', 'gateway'].map(

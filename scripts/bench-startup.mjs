@@ -66,10 +66,9 @@ const variants = [
   { name: 'node (empty script, for reference)', args: ['-e', ''] },
   { name: "ESM bundle with every zod locale (as shipped before)", args: [join(dir, 'esm-all-locales.mjs'), '--help'] },
   { name: 'ESM bundle, English only', args: [join(dir, 'esm-english.mjs'), '--help'] },
-  { name: 'the bundle as shipped (CommonJS, English only), loaded by the call itself (DNS01_WARM=0)', args: [join(root, 'packages/cli/dist/bin/dns01.bundle.js'), '--help'] },
+  { name: 'the bundle as shipped (CommonJS, English only)', args: [join(root, 'packages/cli/dist/bin/dns01.js'), '--help'] },
   { name: 'CommonJS bundle, netcup only (what split or lazy providers would load)', args: [join(dir, 'netcup-only.cjs'), '--help'] },
   { name: 'CommonJS bundle through vm.Script with a V8 code cache', args: [join(dir, 'cached.cjs'), '--help'] },
-  { name: 'dns01 --help as shipped: the launcher hands it to the warm process', args: [join(root, 'packages/cli/dist/bin/dns01.js'), '--help'], env: { DNS01_STATE_DIR: join(dir, 'state') } },
 ];
 const report = join(dir, 'cpu');
 const results = variants.map(() => ({ wall: [], cpu: [] }));
@@ -108,14 +107,12 @@ const markdown = `## Start-up: what each means buys (Node 20)
 \`node scripts/bench-startup.mjs ${runs}\` (after \`pnpm build\`): \`dns01 --help\` (loading the bundle,
 no work), ${runs} runs of each variant, round-robin in one run. The variants are built into a
 temporary directory by the script; "CPU" is the process's own user + system time (less disturbed
-by a busy machine than wall time; for the warm process row, the launcher's alone).
+by a busy machine than wall time).
 
 ${table}
 
 A V8 startup snapshot (\`node --build-snapshot\`) of the bundle cannot be made on Node 20: node:http
-fails to load in the snapshot builder ("methods.toSorted is not a function"). What remains of a
-call loading the bundle itself is evaluating undici and zod; the warm process (docs/architecture.md)
-is what takes it out of the hook call.
+fails to load in the snapshot builder ("methods.toSorted is not a function").
 
 ${await machineLine()}`;
 

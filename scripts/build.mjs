@@ -4,8 +4,8 @@
 // starts fast and needs nothing beside node.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { zodEnglishOnly } from './lib/zod-english-only.mjs';
 import { lazyPromClient, PROM_CLIENT_BUNDLE } from './lib/lazy-prom-client.mjs';
@@ -27,40 +27,21 @@ if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 // Node 20: docs/benchmarks.md, "Start-up"); dist/bin/package.json says so to
 // node, since the packages themselves are ESM. runMain never rejects, so the
 // bins need no top-level await.
-// Each executable is two files: the bin itself, a small launcher
-// (packages/cli/src/warm/launcher.ts) that hands the call to the
-// executable's warm process or else loads the bundle, <name>.bundle.js.
+// Each executable is one self-contained file.
 const banner = '#!/usr/bin/env node';
-const launcher = join(packagesDir, 'cli/src/warm/launcher.ts');
 const jobs = [];
 for (const { dir, pkg } of packages) {
   for (const [name, out] of Object.entries(pkg.bin ?? {})) {
     const entry = join(dir, 'src/bin', `${name}.ts`);
     const outfile = join(dir, out);
-    const bundleFile = outfile.replace(/\.js$/, '.bundle.js');
-    // The launcher starts the bundle as a warm process: only runExecutable knows to serve then.
-    if (!readFileSync(entry, 'utf8').includes('runExecutable(')) throw new Error(`${entry} must end in runExecutable(...) (packages/cli/src/warm/server.ts)`);
     mkdirSync(dirname(outfile), { recursive: true });
     writeFileSync(join(dirname(outfile), 'package.json'), '{ "type": "commonjs" }\n');
-    jobs.push(
-      build({
-        entryPoints: [launcher],
-        outfile,
-        bundle: true,
-        platform: 'node',
-        format: 'cjs',
-        target: 'node20',
-        banner: { js: banner },
-        define: { __DNS01_NAME__: JSON.stringify(name), __DNS01_BUNDLE__: JSON.stringify(basename(bundleFile)) },
-        legalComments: 'none',
-        logLevel: 'warning',
-        tsconfig: join(root, 'tsconfig.json'),
-      }).then(() => chmodSync(outfile, 0o755)),
-    );
+    // A bundle beside the bin, left by a build of the warm-process launcher, must not be packed.
+    rmSync(outfile.replace(/\.js$/, '.bundle.js'), { force: true });
     jobs.push(
       build({
         entryPoints: [entry],
-        outfile: bundleFile,
+        outfile,
         bundle: true,
         platform: 'node',
         format: 'cjs',
@@ -74,6 +55,7 @@ for (const { dir, pkg } of packages) {
         tsconfig: join(root, 'tsconfig.json'),
         metafile: true,
       }).then((result) => {
+        chmodSync(outfile, 0o755);
         // The gateway's metrics are in this executable: prom-client goes beside it, in a bundle of its own.
         const lazy = Object.values(result.metafile.outputs).some((o) => o.imports.some((i) => i.path === `./${PROM_CLIENT_BUNDLE}`));
         if (!lazy) return undefined;

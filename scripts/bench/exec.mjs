@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Median wall time of one `present` without waiting, per executable, each run
 // as its own process against the netcup emulator on loopback: the overhead an
-// ACME client pays per hook call, handed to the warm process or not.
+// ACME client pays per hook call.
 // Target: <= 2 x node.
 //   pnpm bench exec [--runs 21]
 import { spawn } from 'node:child_process';
@@ -22,16 +22,14 @@ const DNS01 = 'packages/cli/dist/bin/dns01.js';
 const present = (v) => ['present', '--no-wait', 'example.com', v];
 const executables = [
   { name: 'node (empty script, for reference)', file: null, args: () => ['-e', ''] },
-  { name: 'dns01 --help, DNS01_WARM=0 (the call loads the bundle itself, no work)', file: DNS01, args: () => ['--help'], env: () => ({ DNS01_WARM: '0' }) },
-  { name: 'dns01 --help (handed to the warm process, no work)', file: DNS01, args: () => ['--help'] },
+  { name: 'dns01 --help (loads the bundle, no work)', file: DNS01, args: () => ['--help'] },
   {
-    name: 'dns01 present --no-wait, DNS01_WARM=0 DNS01_RUN_CACHE=0 (as a run\'s first call: loads the bundle, login, zone lookup, add, logout)',
+    name: 'dns01 present --no-wait, DNS01_RUN_CACHE=0 (as a run\'s first call: login, zone lookup, add, logout)',
     file: DNS01,
     args: present,
-    env: () => ({ DNS01_RUN_CACHE: '0', DNS01_WARM: '0' }),
+    env: () => ({ DNS01_RUN_CACHE: '0' }),
   },
-  { name: 'dns01 present --no-wait, DNS01_WARM=0 (a later call in a process of its own: session and zone cached, one add)', file: DNS01, args: present, env: () => ({ DNS01_WARM: '0' }), judged: true },
-  { name: 'dns01 present --no-wait (a later call of a run: the warm process, session and zone cached, one add)', file: DNS01, args: present, judged: true },
+  { name: 'dns01 present --no-wait (a later call of a run: session and zone cached, one add)', file: DNS01, args: present, judged: true },
   {
     name: 'dns01-certbot auth (not the last challenge: no API call)',
     file: 'packages/certbot-hook/dist/bin/dns01-certbot.js',
@@ -112,17 +110,11 @@ Reproduce: \`${args.command}\`.
 
 ${table}
 
-The target applies to a hook call of a run, the rows marked. Each executable's
-bin is a launcher that hands the call to the executable's warm process (the
-suite loaded, docs/architecture.md, "Warm process"); the first call of a run
-starts it and loads the bundle itself, which costs what the \`DNS01_WARM=0\`
-rows show. The warm-up round left the netcup session and the zone in the run
-cache (the benchmark's own state directory), so a later call makes one API call
-(updateDnsRecords) and no SOA walk. What a call in a process of its own spends
-is loading the bundle (the \`--help, DNS01_WARM=0\` row): undici and zod alone
-take about 1.7 × node's start-up; a V8 code cache or a netcup-only bundle saves
-about a quarter of the bundle's cost ("Start-up" below), and Node 20's startup
-snapshot cannot load \`node:http\`. Runs on a busy
+The target applies to a hook call of a run, the rows marked. The warm-up round
+left the netcup session and the zone in the run cache (the benchmark's own state
+directory), so a later call makes one API call (updateDnsRecords) and no SOA
+walk. What a call spends beyond that is loading the bundle (the \`--help\` row):
+what each means of cutting it buys is in "Start-up" below. Runs on a busy
 machine vary widely: compare rows within one run, never across runs. The
 certbot row is an auth call that is not the run's last: it only notes the
 challenge.

@@ -1,3 +1,2 @@
 export * from './runtime.js';
 export * from './status-line.js';
-export { runExecutable } from './warm/server.js';

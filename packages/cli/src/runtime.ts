@@ -127,31 +127,7 @@ export interface RunOptions {
    * dns01 command; not the hooks, whose client owns the terminal).
    */
   statusLine?: boolean;
-  /**
-   * Where SIGINT and SIGTERM come from, and how a second one ends the call
-   * at once (default: this process's signals, and process.exit). The warm
-   * process (warm/server.ts) gets them from the launcher of each call.
-   */
-  interrupts?: Interrupts;
 }
-
-export interface Interrupts {
-  /** Calls `listener` on each interrupt until the returned function is called. */
-  on(listener: (signal: NodeJS.Signals) => void): () => void;
-  exitNow(code: number): void;
-}
-
-const processInterrupts: Interrupts = {
-  on(listener) {
-    process.on('SIGINT', listener);
-    process.on('SIGTERM', listener);
-    return () => {
-      process.off('SIGINT', listener);
-      process.off('SIGTERM', listener);
-    };
-  },
-  exitNow: (code) => process.exit(code),
-};
 
 // Set by scripts/build.mjs in every bundled executable, so --version reads no file.
 declare const __DNS01_VERSION__: string | undefined;
@@ -206,7 +182,6 @@ export async function runMain(name: string, main: Main, options: RunOptions = {}
     if (options.exit ?? true) process.exit(ExitCode.ok);
     return ExitCode.ok;
   }
-  const interrupts = options.interrupts ?? processInterrupts;
   const abort = new AbortController();
   const atStake = new Map<string, { name: string; value: string }>();
   const ledger: RecordLedger = {
@@ -220,12 +195,12 @@ export async function runMain(name: string, main: Main, options: RunOptions = {}
       const names = left.map((r) => `TXT ${r.name} "${r.value}"`).join(', ');
       const what = left.length === 0 ? '' : `; left behind: ${names} (delete ${left.length === 1 ? 'it' : 'them'} in the provider panel, or run the cleanup again)`;
       writeErr(redactExcept(`${name}: error: interrupted again by ${signal}: exiting at once${what}`, left.flatMap((r) => [r.name, r.value])));
-      interrupts.exitNow(130);
-      return;
+      process.exit(130);
     }
     abort.abort(new Dns01Error(`interrupted by ${signal}`));
   };
-  const stopListening = interrupts.on(onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   const sessions: Session[] = [];
   let logLevel: LogLevel = 'info';
@@ -301,7 +276,8 @@ export async function runMain(name: string, main: Main, options: RunOptions = {}
     const closing = Date.now();
     await closeHttp().catch(() => undefined);
     logger.debug('closed the HTTP agent', { ms: Date.now() - closing });
-    stopListening();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     onShortSecret(undefined);
   }
   // The error line comes last, so it is the line a client shows as the hook's result.

@@ -21,7 +21,7 @@ describe('run cache account key', { timeout: 60_000 }, () => {
 
   const present = (w: TestWorld, value: string, env: Record<string, string> = {}) =>
     runNode(BIN, ['present', '--no-wait', '--debug', 'example.com', value], {
-      env: { PATH: process.env.PATH, HOME: '/nonexistent', ...w.env, DNS01_WARM: '0', ...env },
+      env: { PATH: process.env.PATH, HOME: '/nonexistent', ...w.env, ...env },
     });
   const accountDirs = (w: TestWorld) => readdirSync(join(w.stateDir, 'cache')).sort();
 

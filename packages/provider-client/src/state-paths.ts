@@ -17,8 +17,7 @@ export const stateDirSetting = setting<string | undefined>({
 
 /**
  * Where the private state directory may be, best first, and whether a path
- * is one. The executables' launcher (packages/cli/src/warm/launcher.ts) finds
- * the warm process's socket with it.
+ * is one.
  *
  * root: /run/dns01, else /var/lib/dns01 (both root-owned parents).
  * others: $XDG_RUNTIME_DIR/dns01, else $XDG_STATE_HOME/dns01, else ~/.local/state/dns01.

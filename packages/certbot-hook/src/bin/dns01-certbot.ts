@@ -1,5 +1,5 @@
-import { runExecutable } from '@dns01/cli';
+import { runMain } from '@dns01/cli';
 import { certbotMain } from '../hook.js';
 
 // certbot shows any stderr of a successful hook as a warning: quiet unless asked.
-runExecutable('dns01-certbot', certbotMain, { defaultLogLevel: 'quiet' });
+void runMain('dns01-certbot', certbotMain, { defaultLogLevel: 'quiet' });

@@ -7,8 +7,7 @@ import { presentCommand } from '../commands/present.js';
 import { serveCommand } from '../commands/serve.js';
 import { waitCommand } from '../commands/wait.js';
 import { zonesCommand } from '../commands/zones.js';
-import type { RunContext } from '../runtime.js';
-import { runExecutable } from '../warm/server.js';
+import { runMain, type RunContext } from '../runtime.js';
 
 const commands: Record<string, (ctx: RunContext, args: readonly string[]) => Promise<number>> = {
   present: presentCommand,
@@ -42,7 +41,7 @@ In a terminal, a wait shows one live status line (DNS01_STATUS_LINE=0: off).
 ${exitCodesHelp()}
 `;
 
-runExecutable('dns01', async (ctx) => {
+void runMain('dns01', async (ctx) => {
   const [command, ...rest] = ctx.argv;
   if (command === undefined) {
     ctx.err(USAGE);

@@ -1,4 +1,4 @@
-import { runExecutable } from '@dns01/cli';
+import { runMain } from '@dns01/cli';
 import { dehydratedMain } from '../dehydrated.js';
 
-runExecutable('dns01-dehydrated', dehydratedMain);
+void runMain('dns01-dehydrated', dehydratedMain);

@@ -1,4 +1,4 @@
-import { runExecutable } from '@dns01/cli';
+import { runMain } from '@dns01/cli';
 import { legoMain } from '../lego.js';
 
-runExecutable('dns01-lego', legoMain);
+void runMain('dns01-lego', legoMain);

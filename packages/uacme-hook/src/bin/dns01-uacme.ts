@@ -1,4 +1,4 @@
-import { runExecutable } from '@dns01/cli';
+import { runMain } from '@dns01/cli';
 import { uacmeMain } from '../uacme.js';
 
-runExecutable('dns01-uacme', uacmeMain);
+void runMain('dns01-uacme', uacmeMain);
