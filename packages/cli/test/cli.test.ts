@@ -1,6 +1,6 @@
 // Contract tests of the built `dns01` executable, run as a separate process
 // against the emulators and the test DNS server (pnpm build first).
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
@@ -120,6 +120,22 @@ describe('dns01 against netcup', { timeout: 60_000 }, () => {
     expect(world.txt(CHALLENGE)).toEqual(['foreign-record']);
     expect(world.txt('_acme-challenge.a.b.example.net')).toEqual([]);
     expectNoSecrets(world, present, cleanup);
+  });
+
+  test('a state directory below a directory other users may write: exit 3, one line naming both and the fix; nothing made, the zone untouched', async () => {
+    const shared = join(work, 'shared');
+    mkdirSync(shared);
+    chmodSync(shared, 0o777);
+    const calls = world.emulator.server.requests.length;
+    const r = await dns01(['present', 'example.com', 'never-written'], { ...world.env, DNS01_STATE_DIR: join(shared, 'dns01') });
+    expect(r.status).toBe(3);
+    expect(expectOneErrorLine(r)).toBe(
+      `dns01: error: state directory ${join(shared, 'dns01')} refused: ${shared} is writable by other users (mode 0777), so another user could swap it. ` +
+        `Run 'chmod go-w ${shared}', or set DNS01_STATE_DIR to a directory whose every parent only this user and root can write`,
+    );
+    expect(readdirSync(shared)).toEqual([]);
+    expect(world.emulator.server.requests.length).toBe(calls);
+    expect(world.txt(CHALLENGE)).toEqual(['foreign-record']);
   });
 
   test('present --no-wait asks no authoritative nameserver; --json prints the records', async () => {

@@ -3,7 +3,7 @@ import { configFileSetting, dnsSettingSpecs, flag, setting, type VarSpec } from 
 import { hookWaitSetting } from './acme.js';
 import { logSettingSpecs } from './log.js';
 import { runCacheSetting } from './run-cache.js';
-import { stateDirSetting } from './state-paths.js';
+import { stateDirSetting } from './state.js';
 
 /**
  * Every DNS01_* setting the suite reads, in the groups docs/configuration.md

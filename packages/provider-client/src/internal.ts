@@ -20,7 +20,6 @@ export * from './flow.js';
 export * from './selftest.js';
 export * from './acme.js';
 export * from './state.js';
-export { isPrivateDir, stateDirSetting } from './state-paths.js';
 export * from './persist/index.js';
 export * from './run-cache.js';
 export * from './zone-cache.js';

@@ -9,7 +9,7 @@ import type { WaitStatus } from './propagation/types.js';
 import { providerDefinition, providerSetting, type ProviderName } from './providers/registry.js';
 import { ReadingLog } from './readings.js';
 import { openRunCache, runCacheSetting } from './run-cache.js';
-import { withHostLock } from './state.js';
+import { UnsafeStateDirError, withHostLock } from './state.js';
 import { withZoneCache } from './zone-cache.js';
 
 /**
@@ -221,6 +221,8 @@ function openSharedRunCache(env: Env, settings: SessionSettings, shareRun: Share
   try {
     return openRunCache(env, { provider: settings.definition.name, account: runCacheAccount(settings.definition, settings.config) });
   } catch (error) {
+    // A state directory another user could swap is a configuration error, not a cache miss.
+    if (error instanceof UnsafeStateDirError) throw error;
     shareRun.onUnavailable?.(error);
     return undefined;
   }

@@ -1,11 +1,15 @@
 import { spawn } from 'node:child_process';
 import {
   chmodSync,
+  chownSync,
   existsSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
+  realpathSync,
+  renameSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -26,6 +30,7 @@ import {
   readLockHolder,
   removeStaleLock,
   stateBaseCandidates,
+  UnsafeStateDirError,
   withHostLock,
   writePrivateFile,
 } from '../src/internal.js';
@@ -56,22 +61,22 @@ const PLANTS: Record<string, (path: string) => void> = {
 describe('stateBaseCandidates', () => {
   it('root: a root-owned location only, whatever the environment says', () => {
     const env = { XDG_RUNTIME_DIR: '/tmp/evil', XDG_STATE_HOME: '/tmp/evil2', HOME: '/root' };
-    expect(stateBaseCandidates(env, 0)).toEqual(['/run/dns01', '/var/lib/dns01']);
+    expect(stateBaseCandidates(env, 0)).toEqual([{ path: '/run/dns01' }, { path: '/var/lib/dns01' }]);
   });
 
   it('other users: XDG_RUNTIME_DIR, then XDG_STATE_HOME, then ~/.local/state', () => {
-    expect(stateBaseCandidates({ XDG_RUNTIME_DIR: '/run/user/1000', XDG_STATE_HOME: '/h/st', HOME: '/h' }, 1000)).toEqual([
+    expect(stateBaseCandidates({ XDG_RUNTIME_DIR: '/run/user/1000', XDG_STATE_HOME: '/h/st', HOME: '/h' }, 1000).map((c) => c.path)).toEqual([
       '/run/user/1000/dns01',
       '/h/st/dns01',
       '/h/.local/state/dns01',
     ]);
-    expect(stateBaseCandidates({ HOME: '/h' }, 1000)).toEqual(['/h/.local/state/dns01']);
+    expect(stateBaseCandidates({ HOME: '/h' }, 1000).map((c) => c.path)).toEqual(['/h/.local/state/dns01']);
   });
 
   it('never the predictable shared /tmp/dns01-<uid> of earlier versions, with or without XDG variables', () => {
     for (const uid of [0, 1000]) {
       for (const env of [{}, { HOME: '/h' }, { XDG_STATE_HOME: '/h/st', HOME: '/h' }]) {
-        for (const dir of stateBaseCandidates(env, uid)) {
+        for (const { path: dir } of stateBaseCandidates(env, uid)) {
           expect(dir.startsWith(tmpdir())).toBe(false);
           expect(dir).not.toMatch(/dns01-\d+/);
         }
@@ -80,7 +85,7 @@ describe('stateBaseCandidates', () => {
   });
 
   it('DNS01_STATE_DIR overrides every candidate', () => {
-    expect(stateBaseCandidates({ DNS01_STATE_DIR: '/srv/x', XDG_RUNTIME_DIR: '/run/user/1' }, 1000)).toEqual(['/srv/x']);
+    expect(stateBaseCandidates({ DNS01_STATE_DIR: '/srv/x', XDG_RUNTIME_DIR: '/run/user/1' }, 1000)).toEqual([{ path: '/srv/x' }]);
   });
 });
 
@@ -93,7 +98,7 @@ describe('firstPrivateDir with planted paths', () => {
       plant(old);
       const home = tmp();
       const dir = firstPrivateDir(stateBaseCandidates({ HOME: home }, uid), ['certbot']);
-      expect(dir).toBe(join(home, '.local', 'state', 'dns01', 'certbot'));
+      expect(realpathSync(dir)).toBe(join(home, '.local', 'state', 'dns01', 'certbot'));
       expect(statSync(dir).mode & 0o777).toBe(0o700);
     });
 
@@ -104,7 +109,7 @@ describe('firstPrivateDir with planted paths', () => {
       const dir = firstPrivateDir(stateBaseCandidates({ XDG_RUNTIME_DIR: runtime, XDG_STATE_HOME: state, HOME: '/nonexistent' }, 1000), [
         'locks',
       ]);
-      expect(dir).toBe(join(state, 'dns01', 'locks'));
+      expect(realpathSync(dir)).toBe(join(state, 'dns01', 'locks'));
     });
 
     it(`${what} at every candidate: one ConfigError (exit 3) that names the path and says what to do`, () => {
@@ -112,7 +117,7 @@ describe('firstPrivateDir with planted paths', () => {
       plant(join(base, 'dns01'));
       let caught: unknown;
       try {
-        firstPrivateDir([join(base, 'dns01')], ['certbot']);
+        firstPrivateDir([{ path: join(base, 'dns01') }], ['certbot']);
       } catch (error) {
         caught = error;
       }
@@ -146,9 +151,126 @@ describe('firstPrivateDir with planted paths', () => {
 
   it('creates missing directories 0700', () => {
     const base = tmp();
-    const dir = firstPrivateDir([join(base, 'a', 'dns01')], ['certbot', 'run']);
+    const dir = firstPrivateDir([{ path: join(base, 'a', 'dns01'), parentsFrom: base }], ['certbot', 'run']);
     expect(statSync(join(base, 'a', 'dns01')).mode & 0o777).toBe(0o700);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
+  });
+});
+
+const isRoot = process.getuid?.() === 0;
+/** A uid no account on the machine has: "another user". */
+const OTHER_UID = 4242;
+
+describe('the path to DNS01_STATE_DIR (the OpenSSH StrictModes rule)', () => {
+  /** A directory any user may write (o+w, not sticky). */
+  const openToAll = (path: string) => {
+    mkdirSync(path);
+    chmodSync(path, 0o777);
+    return path;
+  };
+  const refusal = (env: Record<string, string>) => {
+    try {
+      privateStateDir(env, 'locks');
+    } catch (error) {
+      return error as ConfigError;
+    }
+    throw new Error('not refused');
+  };
+
+  it('its parent writable by other users: refused (exit 3) naming the directory, the parent and the fix; nothing is made', () => {
+    const shared = openToAll(join(tmp(), 'ci'));
+    const error = refusal({ DNS01_STATE_DIR: join(shared, 'dns01') });
+    expect(error).toBeInstanceOf(UnsafeStateDirError);
+    expect(error.exitCode).toBe(ExitCode.config);
+    expect(error.oneLine).not.toContain('\n');
+    expect(error.message).toBe(`state directory ${join(shared, 'dns01')} refused: ${shared} is writable by other users (mode 0777), so another user could swap it`);
+    expect(error.hint).toContain(`chmod go-w ${shared}`);
+    expect(error.hint).toContain('DNS01_STATE_DIR');
+    expect(readdirSync(shared)).toEqual([]);
+  });
+
+  it('an ancestor further up writable by other users: refused, even for a private directory that exists already', () => {
+    const shared = openToAll(join(tmp(), 'shared'));
+    mkdirSync(join(shared, 'a', 'dns01'), { recursive: true, mode: 0o700 });
+    chmodSync(join(shared, 'a'), 0o755);
+    const error = refusal({ DNS01_STATE_DIR: join(shared, 'a', 'dns01') });
+    expect(error).toBeInstanceOf(UnsafeStateDirError);
+    expect(error.message).toContain(`${shared} is writable by other users`);
+    expect(readdirSync(join(shared, 'a', 'dns01'))).toEqual([]);
+  });
+
+  it.runIf(isRoot)('an ancestor owned by another user: refused, nothing made (as root: chown)', () => {
+    const theirs = join(tmp(), 'theirs');
+    mkdirSync(theirs, { mode: 0o755 });
+    chownSync(theirs, OTHER_UID, OTHER_UID);
+    const error = refusal({ DNS01_STATE_DIR: join(theirs, 'dns01') });
+    expect(error).toBeInstanceOf(UnsafeStateDirError);
+    expect(error.message).toContain(`${theirs} belongs to another user (uid ${OTHER_UID})`);
+    expect(readdirSync(theirs)).toEqual([]);
+  });
+
+  it('a sticky directory (as /tmp) holding a directory of this user: accepted', () => {
+    const sticky = join(tmp(), 'sticky');
+    mkdirSync(sticky);
+    chmodSync(sticky, 0o1777);
+    mkdirSync(join(sticky, 'ci'), { mode: 0o755 });
+    const dir = privateStateDir({ DNS01_STATE_DIR: join(sticky, 'ci', 'dns01') }, 'locks');
+    expect(realpathSync(dir)).toBe(join(sticky, 'ci', 'dns01', 'locks'));
+    expect(statSync(join(sticky, 'ci', 'dns01')).mode & 0o777).toBe(0o700);
+    // Right inside the sticky directory: made by this user, so this user's.
+    expect(realpathSync(privateStateDir({ DNS01_STATE_DIR: join(sticky, 'dns01') }))).toBe(join(sticky, 'dns01'));
+  });
+
+  it.runIf(isRoot)('a sticky directory whose child on the way belongs to another user: refused (as root: chown)', () => {
+    const sticky = join(tmp(), 'sticky');
+    mkdirSync(sticky);
+    chmodSync(sticky, 0o1777);
+    mkdirSync(join(sticky, 'ci'), { mode: 0o755 });
+    chownSync(join(sticky, 'ci'), OTHER_UID, OTHER_UID);
+    const error = refusal({ DNS01_STATE_DIR: join(sticky, 'ci', 'dns01') });
+    expect(error).toBeInstanceOf(UnsafeStateDirError);
+    expect(error.message).toContain(`${join(sticky, 'ci')} belongs to another user (uid ${OTHER_UID})`);
+  });
+
+  it('a symlink on the way is followed and checked where it leads', () => {
+    const base = tmp();
+    const shared = openToAll(join(base, 'shared'));
+    mkdirSync(join(shared, 'x'), { mode: 0o755 });
+    symlinkSync(join(shared, 'x'), join(base, 'via'));
+    expect(refusal({ DNS01_STATE_DIR: join(base, 'via', 'dns01') }).message).toContain(`${shared} is writable by other users`);
+    mkdirSync(join(base, 'real'), { mode: 0o755 });
+    symlinkSync('real', join(base, 'fine'));
+    expect(realpathSync(privateStateDir({ DNS01_STATE_DIR: join(base, 'fine', 'dns01') }))).toBe(join(base, 'real', 'dns01'));
+  });
+
+  it('only its last component is made: a missing parent is an error naming it, and nothing is made', () => {
+    const base = tmp();
+    const error = refusal({ DNS01_STATE_DIR: join(base, 'missing', 'dns01') });
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toBe(`state directory ${join(base, 'missing', 'dns01')} cannot be created: ${join(base, 'missing')} does not exist`);
+    expect(error.hint).toContain('DNS01_STATE_DIR');
+    expect(readdirSync(base)).toEqual([]);
+    privateStateDir({ DNS01_STATE_DIR: join(base, 'dns01') });
+    expect(statSync(join(base, 'dns01')).mode & 0o777).toBe(0o700);
+  });
+
+  it("the default under a user's home directory makes its missing parents there, 0700", () => {
+    const home = tmp();
+    const dir = firstPrivateDir(stateBaseCandidates({ HOME: home }, 1000));
+    expect(realpathSync(dir)).toBe(join(home, '.local', 'state', 'dns01'));
+    expect(statSync(join(home, '.local')).mode & 0o777).toBe(0o700);
+    expect(statSync(join(home, '.local', 'state')).mode & 0o777).toBe(0o700);
+  });
+
+  it('pinned: files made and locks taken land in the directory that was checked, even when its path is swapped afterwards', async () => {
+    const base = tmp();
+    const env = { DNS01_STATE_DIR: join(base, 'state') };
+    const dir = privateStateDir(env, 'cache');
+    renameSync(join(base, 'state'), join(base, 'checked'));
+    mkdirSync(join(base, 'state', 'cache'), { recursive: true, mode: 0o700 });
+    writePrivateFile(join(dir, 'value'), 'x');
+    expect(readdirSync(join(base, 'checked', 'cache'))).toEqual(['value']);
+    expect(readdirSync(join(base, 'state', 'cache'))).toEqual([]);
   });
 });
 
@@ -275,9 +397,9 @@ describe('state: the private per-user directory', () => {
   });
 
   it('DNS01_STATE_DIR wins; otherwise XDG runtime, XDG state, then ~/.local/state (non-root)', () => {
-    expect(stateBaseCandidates({ DNS01_STATE_DIR: '/x' })).toEqual(['/x']);
+    expect(stateBaseCandidates({ DNS01_STATE_DIR: '/x' })).toEqual([{ path: '/x' }]);
     if (process.getuid?.() === 0) return;
-    expect(stateBaseCandidates({ XDG_RUNTIME_DIR: '/run/user/1', XDG_STATE_HOME: '/s', HOME: '/h' })).toEqual(['/run/user/1/dns01', '/s/dns01', '/h/.local/state/dns01']);
+    expect(stateBaseCandidates({ XDG_RUNTIME_DIR: '/run/user/1', XDG_STATE_HOME: '/s', HOME: '/h' }).map((c) => c.path)).toEqual(['/run/user/1/dns01', '/s/dns01', '/h/.local/state/dns01']);
   });
 
   it('creates the directory and its subdirectories with mode 0700; files are 0600', () => {
