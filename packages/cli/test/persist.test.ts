@@ -14,6 +14,9 @@ const ACCOUNT = 'https://127.0.0.1:14000/my-account/1';
 const VALUE = `${ISSUER}; accounturi=${ACCOUNT}`;
 const WILD = `${VALUE}; policy=wildcard`;
 const FOREIGN = `other-ca.example; accounturi=https://other-ca.example/acct/7`;
+const OTHER_ACCOUNT = 'https://127.0.0.1:14000/my-account/2';
+/** A CA may read it as either account's: malformed. */
+const TWICE = `${ISSUER}; accounturi=${ACCOUNT}; accounturi=${OTHER_ACCOUNT}`;
 
 beforeAll(() => {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run 'pnpm build' first`);
@@ -87,6 +90,25 @@ describe.each(OWN_API_PROVIDERS as readonly ProviderName[])('dns01 persist on %s
     expect(JSON.parse(replaced.stdout)).toMatchObject({ action: 'replaced', value: WILD, removed: [VALUE] });
     expect(world.txt(NAME).sort()).toEqual([FOREIGN, WILD].sort());
   });
+
+  test('a record with a key given twice is never removed, for either account it names: reported, exit 1; set leaves it too', async () => {
+    world = await startTestWorld({ provider, records: [{ name: NAME, type: 'TXT', data: TWICE }, { name: NAME, type: 'TXT', data: FOREIGN }] });
+    const before = zoneContent(world);
+    for (const account of [ACCOUNT, OTHER_ACCOUNT]) {
+      const r = await dns01(['persist', 'remove', 'example.com', '--issuer', ISSUER, '--account-uri', account], world.env);
+      expect(r.status).toBe(1);
+      expect(r.stdout).toBe(`${NAME} TXT "${TWICE}" not removed: malformed, accounturi given more than once (a CA may read either value)\n`);
+      expect(r.stderr.trim().split('\n').at(-1)).toBe(
+        `dns01: error: persist remove example.com: ${NAME} holds a malformed record of ${ISSUER} that dns01 never deletes: "${TWICE}". ` +
+          'A CA may read it as any of the accounts it names: delete it in the provider panel if it is yours',
+      );
+      expect(zoneContent(world)).toEqual(before);
+    }
+    const set = await dns01(['persist', 'set', 'example.com', '--issuer', ISSUER, '--account-uri', ACCOUNT, '--replace'], world.env);
+    expect(set.status).toBe(0);
+    expect(set.stderr).toContain(`TXT ${NAME} "${TWICE}" is malformed: accounturi given more than once`);
+    expect(world.txt(NAME).sort()).toEqual([FOREIGN, TWICE, VALUE].sort());
+  });
 });
 
 describe.each(NETCUP_REST_READINGS)('dns01 persist on netcup REST with NETCUP_REST_CHANGESET=1 (reading: $label)', { timeout: 60_000 }, ({ readings }) => {
@@ -129,6 +151,24 @@ describe('dns01 persist check', { timeout: 60_000 }, () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('CAA: example.com forbids it');
     expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^dns01: error: persist check example\.com: CAA issue at example\.com does not allow pebble\.letsencrypt\.org/);
+  });
+
+  test('a record with a key given twice is a problem for its CA (exit 1, named), matches nothing, and only a warning for another CA', async () => {
+    world = await startTestWorld({ provider: 'netcup', records: [{ name: NAME, type: 'TXT', data: TWICE }, { name: NAME, type: 'TXT', data: VALUE }] });
+    const env = { DNS01_RESOLVERS: world.env.DNS01_RESOLVERS, DNS01_NS_PORT: world.env.DNS01_NS_PORT };
+    const r = await dns01(['persist', 'check', 'example.com', '--issuer', ISSUER, '--account-uri', OTHER_ACCOUNT, '--json'], env);
+    expect(r.status).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.matching).toEqual([]);
+    expect(report.records.find((rec: { raw: string }) => rec.raw === TWICE)).toMatchObject({ malformed: expect.stringMatching(/^accounturi given more than once/) });
+    expect(report.problems).toContain(
+      `TXT ${NAME} "${TWICE}" is malformed: accounturi given more than once (a CA may read either value); dns01 never matches or deletes it: delete it in the provider panel`,
+    );
+    const text = await dns01(['persist', 'check', 'example.com', '--issuer', ISSUER, '--account-uri', ACCOUNT], env);
+    expect(text.status).toBe(1);
+    expect(text.stdout).toContain(`  problem: TXT ${NAME} "${TWICE}" is malformed`);
+    const other = await dns01(['persist', 'check', 'example.com', '--issuer', 'other-ca.example', '--json'], env);
+    expect(JSON.parse(other.stdout).warnings.join(' ')).toContain(`"${TWICE}" is malformed`);
   });
 
   test('persistUntil in the past is a problem; no policy=wildcard when a wildcard is wanted is a warning', async () => {

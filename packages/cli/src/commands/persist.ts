@@ -28,8 +28,11 @@ DNS credentials. See docs/persist.md.
            once the new one is served everywhere)
   check    read-only, no credentials: what every authoritative nameserver
            serves, parsed; problems (exit 1) and warnings (persistUntil near or
-           past, no policy=wildcard, nameservers that disagree, CAA)
-  remove   deletes exactly the records of that CA and account
+           past, no policy=wildcard, nameservers that disagree, CAA, a
+           malformed record)
+  remove   deletes exactly the records of that CA and account; a malformed
+           record of that CA (a key given twice) is never deleted: reported,
+           exit 1
 
 Options:
   --issuer CA           the CA's issuer domain name (its challenge names it: letsencrypt.org)
@@ -101,8 +104,16 @@ export async function persistCommand(ctx: RunContext, args: readonly string[]): 
   if (action === 'remove') {
     const result = await persistRemove(flow, domain, { issuer, accountUri });
     if (values.json) ctx.out(JSON.stringify(result));
-    else if (result.removed.length === 0) ctx.out(`${result.name}: no record of ${issuer} for this account; nothing to remove`);
-    else for (const value of result.removed) ctx.out(`${result.name} TXT "${value}" removed`);
+    else {
+      if (result.removed.length === 0 && result.malformed.length === 0) ctx.out(`${result.name}: no record of ${issuer} for this account; nothing to remove`);
+      for (const value of result.removed) ctx.out(`${result.name} TXT "${value}" removed`);
+      for (const { value, why } of result.malformed) ctx.out(`${result.name} TXT "${value}" not removed: malformed, ${why}`);
+    }
+    if (result.malformed.length > 0) {
+      throw new Dns01Error(`persist remove ${domain}: ${result.name} holds a malformed record of ${issuer} that dns01 never deletes: "${result.malformed.map((m) => m.value).join('", "')}"`, {
+        hint: 'A CA may read it as any of the accounts it names: delete it in the provider panel if it is yours',
+      });
+    }
     return 0;
   }
   const persistUntil = values.until === undefined ? undefined : parseUntil(values.until);

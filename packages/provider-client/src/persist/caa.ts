@@ -58,6 +58,10 @@ export function judgeCaa(
   for (const property of relevant) {
     const parsed = parsePersistValue(property.value);
     if (!parsed || parsed.issuer !== issuer) continue;
+    if (parsed.malformed) {
+      reasons.push(`it is malformed: ${parsed.malformed}`);
+      continue;
+    }
     const account = parsed.params.accounturi;
     if (account !== undefined && want.accountUri !== undefined && account !== want.accountUri) {
       reasons.push(`its accounturi is ${account}`);

@@ -10,6 +10,16 @@ import { describeError } from '../redact.js';
 import { judgeCaa, relevantCaa, type CaaVerdict } from './caa.js';
 import { formatPersistValue, parsePersistValue, persistName, sameBinding, type PersistRecord, type PersistSpec } from './record.js';
 
+/** The malformed persist records of `issuer` among `values` (see PersistRecord.malformed). */
+function malformedOf(values: readonly string[], issuer: string | undefined): PersistRecord[] {
+  return values.flatMap((value) => {
+    const parsed = parsePersistValue(value);
+    return parsed?.malformed !== undefined && (issuer === undefined || parsed.issuer === normalizeFqdn(issuer)) ? [parsed] : [];
+  });
+}
+
+const describeMalformed = (name: string, r: PersistRecord) => `TXT ${name} "${r.raw}" is malformed: ${r.malformed}`;
+
 /** Where the record for `domain` lives: `_validation-persist.<domain>`, or its CNAME target when following is on. */
 async function persistTarget(ctx: DnsContext, domain: string): Promise<string> {
   const name = persistName(domain);
@@ -51,6 +61,9 @@ export async function persistSet(ctx: FlowContext, domain: string, spec: Persist
     const parsed = parsePersistValue(r.value);
     return parsed !== undefined && sameBinding(parsed, spec);
   });
+  for (const record of malformedOf(existing.map((r) => r.value), spec.issuer)) {
+    ctx.logger.warn(`${describeMalformed(name, record)}; left alone (delete it in the provider panel if it is yours)`);
+  }
   if (older.length > 0 && !options.replace) {
     throw new InvalidInputError(`${name} already holds a record for ${spec.issuer} and this account: "${older.map((r) => r.value).join('", "')}"`, {
       hint: 'Add --replace to put the new value in its place (added first; the old one is deleted once the new one is served everywhere)',
@@ -86,21 +99,34 @@ export async function persistSet(ctx: FlowContext, domain: string, spec: Persist
   return { ...base, action: older.length > 0 ? 'replaced' : 'created', removed, propagation };
 }
 
-/** Deletes exactly the records of this CA and account that the provider lists at the name; the others stay. */
-export async function persistRemove(ctx: FlowContext, domain: string, binding: Pick<PersistSpec, 'issuer' | 'accountUri'>): Promise<{ name: string; removed: string[] }> {
+export interface PersistRemoveResult {
+  name: string;
+  removed: string[];
+  /** Malformed records of this CA at the name: never deleted (whose account a CA reads is unknown), reported. */
+  malformed: { value: string; why: string }[];
+}
+
+/**
+ * Deletes exactly the records of this CA and account that the provider lists
+ * at the name; the others stay, and so does a malformed record of this CA,
+ * which is reported instead.
+ */
+export async function persistRemove(ctx: FlowContext, domain: string, binding: Pick<PersistSpec, 'issuer' | 'accountUri'>): Promise<PersistRemoveResult> {
   const name = await persistTarget(ctx, domain);
   const zone = await ctx.provider.findZone(name);
-  const mine = (await ctx.provider.listTxt(zone, name)).filter((r) => {
+  const listed = await ctx.provider.listTxt(zone, name);
+  const mine = listed.filter((r) => {
     const parsed = parsePersistValue(r.value);
     return parsed !== undefined && sameBinding(parsed, binding);
   });
+  const malformed = malformedOf(listed.map((r) => r.value), binding.issuer).map((r) => ({ value: r.raw, why: r.malformed! }));
   const removed: string[] = [];
   for (const record of mine) {
     const outcome = await ctx.provider.deleteTxt(zone, name, record.value);
     if (outcome === 'deleted') removed.push(record.value);
     ctx.logger.info(outcome === 'deleted' ? `deleted TXT ${name} "${record.value}"` : `TXT ${name} "${record.value}" was already gone`);
   }
-  return { name, removed };
+  return { name, removed, malformed };
 }
 
 export interface NameserverView {
@@ -114,9 +140,9 @@ export interface PersistCheckReport {
   name: string;
   zone: string;
   nameservers: NameserverView[];
-  /** Every persist record any nameserver serves, parsed. */
+  /** Every persist record any nameserver serves, parsed (malformed ones too). */
   records: PersistRecord[];
-  /** The records that fit the issuer/account asked for (all of them when none was asked). */
+  /** The well-formed records that fit the issuer/account asked for (all of them when none was asked). */
   matching: PersistRecord[];
   caa?: CaaVerdict;
   /** Problems that make a CA refuse or soon refuse; the check fails when there is one. */
@@ -166,10 +192,18 @@ export async function persistCheck(
   }
   const records = [...byValue.values()];
   const matching = records.filter(
-    (r) => (want.issuer === undefined || r.issuer === normalizeFqdn(want.issuer)) && (want.accountUri === undefined || r.accountUri === want.accountUri),
+    (r) =>
+      r.malformed === undefined &&
+      (want.issuer === undefined || r.issuer === normalizeFqdn(want.issuer)) &&
+      (want.accountUri === undefined || r.accountUri === want.accountUri),
   );
   const problems: string[] = [];
   const warnings: string[] = [];
+  // A record a CA may read as one account or another: the check fails while it is there for the CA asked about.
+  for (const record of records.filter((r) => r.malformed !== undefined)) {
+    const ours = want.issuer === undefined || record.issuer === normalizeFqdn(want.issuer);
+    (ours ? problems : warnings).push(`${describeMalformed(name, record)}; dns01 never matches or deletes it: delete it in the provider panel`);
+  }
   const now = Math.floor((want.now ?? Date.now()) / 1000);
   for (const view of nameservers) if (view.problem) problems.push(`${view.nameserver} did not answer: ${view.problem}`);
   const asked = [want.issuer, want.accountUri && `account ${want.accountUri}`].filter(Boolean).join(', ');

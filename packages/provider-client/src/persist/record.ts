@@ -29,6 +29,12 @@ export interface PersistRecord {
   params: Record<string, string>;
   /** The TXT value as served. */
   raw: string;
+  /**
+   * Why the value is an issue-value that cannot be read one way (a key given
+   * twice: a CA may take either): such a record is never matched, replaced
+   * or deleted, only reported.
+   */
+  malformed?: string;
 }
 
 /** `_validation-persist.<domain>`. A wildcard is refused: its record lives at the base domain with policy=wildcard. */
@@ -90,6 +96,7 @@ export function parsePersistValue(raw: string): PersistRecord | undefined {
   }
   if (issuerText === '' || /\s/.test(issuerText)) return undefined;
   const params: Record<string, string> = {};
+  const twice = new Set<string>();
   for (const part of rest) {
     const text = part.trim();
     if (text === '') continue;
@@ -98,7 +105,12 @@ export function parsePersistValue(raw: string): PersistRecord | undefined {
     const key = text.slice(0, at).trim();
     const value = text.slice(at + 1).trim();
     if (!PARAM_KEY.test(key) || !PARAM_VALUE.test(value)) return undefined;
-    params[key.toLowerCase()] = value;
+    if (key.toLowerCase() in params) twice.add(key.toLowerCase());
+    else params[key.toLowerCase()] = value;
+  }
+  if (twice.size > 0) {
+    const keys = [...twice].join(', ');
+    return { issuer, wildcard: false, params, raw, malformed: `${keys} given more than once (a CA may read either value)` };
   }
   const until = params.persistuntil;
   const persistUntil = until !== undefined && /^\d+$/.test(until) ? Number(until) : undefined;
@@ -112,9 +124,9 @@ export function parsePersistValue(raw: string): PersistRecord | undefined {
   };
 }
 
-/** Same CA and same account: the record a `set` would replace and a `remove` deletes. */
+/** Same CA and same account: the record a `set` would replace and a `remove` deletes. Never a malformed one. */
 export function sameBinding(record: PersistRecord, spec: Pick<PersistSpec, 'issuer' | 'accountUri'>): boolean {
-  return record.issuer === normalizeFqdn(spec.issuer) && record.accountUri === spec.accountUri;
+  return record.malformed === undefined && record.issuer === normalizeFqdn(spec.issuer) && record.accountUri === spec.accountUri;
 }
 
 /**

@@ -42,6 +42,17 @@ describe('persist record', () => {
     expect(sameBinding(record, { issuer: 'other.example', accountUri: ACCOUNT })).toBe(false);
   });
 
+  test('a key given twice (any case) is malformed: no account read from it, never the same binding as either account', () => {
+    for (const raw of [`ca.example; accounturi=${ACCOUNT}; accounturi=${ACCOUNT}9`, `ca.example; accounturi=${ACCOUNT}9; AccountURI=${ACCOUNT}`]) {
+      const record = parsePersistValue(raw)!;
+      expect(record.malformed).toMatch(/^accounturi given more than once/);
+      expect(record.accountUri).toBeUndefined();
+      expect(sameBinding(record, { issuer: 'ca.example', accountUri: ACCOUNT })).toBe(false);
+      expect(sameBinding(record, { issuer: 'ca.example', accountUri: `${ACCOUNT}9` })).toBe(false);
+    }
+    expect(parsePersistValue(`ca.example; accounturi=${ACCOUNT}; policy=wildcard; policy=wildcard`)).toMatchObject({ wildcard: false, malformed: expect.stringMatching(/^policy given/) });
+  });
+
   test('--until takes a date or epoch seconds in the future', () => {
     const now = Date.parse('2026-12-01T00:00:00Z');
     expect(parseUntil('2027-06-30T00:00:00Z', now)).toBe(Date.parse('2027-06-30T00:00:00Z') / 1000);
@@ -72,6 +83,11 @@ describe('CAA (RFC 8659, RFC 8657)', () => {
     expect(judgeCaa(at([{ tag: 'issue', value: 'letsencrypt.org; accounturi=https://ca.example/acct/999' }]), want).reason).toMatch(/accounturi/);
     expect(judgeCaa(at([{ tag: 'issue', value: 'letsencrypt.org; validationmethods=dns-01,http-01' }]), want).reason).toMatch(/validationmethods/);
     expect(judgeCaa(at([{ tag: 'issue', value: 'letsencrypt.org; validationmethods=dns-persist-01' }]), want).permitted).toBe(true);
+  });
+  test('an entry with a parameter given twice allows nothing', () => {
+    const verdict = judgeCaa(at([{ tag: 'issue', value: `letsencrypt.org; accounturi=${ACCOUNT}; accounturi=https://ca.example/acct/999` }]), want);
+    expect(verdict.permitted).toBe(false);
+    expect(verdict.reason).toMatch(/malformed: accounturi given more than once/);
   });
   test('issuewild decides for wildcards when present; iodef alone restricts nothing', () => {
     const caa = at([
