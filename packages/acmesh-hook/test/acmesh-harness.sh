@@ -97,7 +97,11 @@ issue() {
   dns_entries=""
   if [ "${HARNESS_PHASE:-both}" != "rm" ]; then
     ventries=$(echo "$vlist" | tr "$dvsep" ' ')
+    # acme.sh splits with pathname expansion on; the harness does not, so that the hooks alone are
+    # under test: the list is split under set -f, the hooks run with expansion on, as in acme.sh.
+    set -f
     for ventry in $ventries; do
+      set +f
       d=$(echo "$ventry" | cut -d "$sep" -f 1)
       keyauthorization=$(echo "$ventry" | cut -d "$sep" -f 2)
       [ "$keyauthorization" = "$STATE_VERIFIED" ] && continue

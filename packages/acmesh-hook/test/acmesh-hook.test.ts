@@ -1,7 +1,7 @@
 // The acme.sh dnsapi hooks, sourced the way acme.sh's issue() sources them
 // (acmesh-harness.sh), calling the built dns01 against the emulators.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
@@ -34,8 +34,9 @@ beforeEach(() => {
   return () => rmSync(work, { recursive: true, force: true });
 });
 
-function harness(world: TestWorld, entries: string[], env: Record<string, string> = {}): Promise<RunResult> {
+function harness(world: TestWorld, entries: string[], env: Record<string, string> = {}, cwd?: string): Promise<RunResult> {
   return runProcess('sh', [HARNESS, hookFile(world.provider), ...entries], {
+    cwd,
     env: {
       PATH: process.env.PATH,
       HOME: '/nonexistent',
@@ -68,6 +69,19 @@ test('the dnsapi files are generated from the template and the definitions, and 
     expect(text).not.toMatch(/^\s*exit\b/m);
     expect(spawnSync('dash', ['-n', file]).status).toBe(0);
   }
+});
+
+test('counting the pending entries leaves pathname expansion as it found it (on, or off when the caller had it off)', () => {
+  const script = `. "$1"
+vlist='a.example.com#ka-1#u#dns-01#dns_dns01_netcup#z,b.example.com#ka-2#u#dns-01#dns_dns01_netcup#z,'
+ventry='a.example.com#ka-1#u#dns-01#dns_dns01_netcup#z'
+$2
+echo "pending $(_dns01_netcup_pending_after)"
+_dns01_netcup_pending_after >/dev/null
+case "$-" in *f*) echo "expansion off" ;; *) echo "expansion on" ;; esac`;
+  const run = (before: string) => spawnSync('sh', ['-c', script, 'sh', hookFile('netcup'), before], { encoding: 'utf8' }).stdout;
+  expect(run('set +f')).toBe('pending 1\nexpansion on\n');
+  expect(run('set -f')).toBe('pending 1\nexpansion off\n');
 });
 
 describe.each(PROVIDER_NAMES)('dns_dns01_%s', { timeout: 90_000 }, (provider) => {
@@ -204,6 +218,24 @@ describe('dns_dns01 hooks outside an acme.sh issue run, and failures', { timeout
     expect(waits[0]!.match(/--record /g)).toHaveLength(2);
     expect(waits[0]).not.toContain('other-3');
     expect(world.txt('_acme-challenge.example.com')).toEqual([]);
+  });
+
+  test('a wildcard entry of $vlist is not expanded against files in the working directory: one wait for the run', async () => {
+    // Files that the wildcard's $vlist entry, read as a pattern, matches (its URLs make it a path of five parts).
+    const entry = '*.example.com#ka-glob-1#https://acme.test/chall#dns-01#dns_dns01_netcup#https://acme.test/authz';
+    const match = join(work, 'www.example.com#ka-glob-1#https:', 'acme.test', 'chall#dns-01#dns_dns01_netcup#https:', 'acme.test');
+    mkdirSync(match, { recursive: true });
+    writeFileSync(join(match, 'authz'), '');
+    const expanded = spawnSync('sh', ['-c', `printf '%s' ${entry}`], { cwd: work, encoding: 'utf8' }).stdout;
+    expect(expanded).toBe(entry.replace('*', 'www')); // the shell would expand it here
+    const r = await harness(world, ['*.example.com=glob-1', 'www.example.com=glob-2'], credentialVariables(world), work);
+    expect(r.status).toBe(0);
+    const presents = calls().filter((c) => c.startsWith('present'));
+    expect(presents).toHaveLength(2);
+    for (const present of presents) expect(present).toMatch(/^present --no-wait /);
+    const waits = calls().filter((c) => c.startsWith('wait'));
+    expect(waits).toHaveLength(1);
+    expect(waits[0]!.match(/--record /g)).toHaveLength(2);
   });
 
   test('account.conf is written only when a value changes (acme.sh puts the value in the argv of sed)', async () => {
