@@ -4,9 +4,12 @@
 // run: each executable's --help and --version, one present and cleanup through
 // each against the emulator, the library's ESM and CommonJS entries, and a
 // certbot issuance and one by Debian's acme.sh from Pebble through the
-// installed hooks.
+// installed hooks. And without the registry (docs/install.md): each executable
+// taken out of its tarball as one file, alone in a directory, run the same way,
+// also through a TLS-intercepting proxy whose CA only NODE_EXTRA_CA_CERTS names.
+// After each run no process naming the install is left.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -17,10 +20,12 @@ import {
   chainsToRoot,
   explain,
   leakedSecrets,
+  processesNaming,
   REPO_ROOT,
   requirePrograms,
   run,
   startE2eWorld,
+  startInterceptProxy,
   zoneSnapshot,
   type E2eWorld,
   type RunResult,
@@ -35,6 +40,8 @@ const PACKAGES = readdirSync(join(REPO_ROOT, 'packages'))
   .filter((p) => !p.private);
 const VERSION = PACKAGES[0]!.version;
 const EXECUTABLES = PACKAGES.flatMap((p) => Object.keys(p.bin ?? {}));
+/** The executables built into one file each (dist/bin/); dns01-acmesh is a script of its package. */
+const ONE_FILE_EXECUTABLES = PACKAGES.flatMap((p) => Object.entries(p.bin ?? {}).filter(([, path]) => path.startsWith('./dist/bin/')).map(([name]) => name));
 
 /** The environment without what pnpm and vitest add (npm_config_*, the workspace): npm as a user runs it. */
 function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -50,8 +57,23 @@ async function mustRun(file: string, args: string[], options: { env: NodeJS.Proc
 
 let dir: string;
 let prefix: string;
+/** docs/install.md "with no registry at all": each executable as one file, and the acme.sh hooks. */
+let oneFile: string;
 let tarballs: string[];
 let e2e: E2eWorld;
+
+/** Takes each executable out of its tarball as docs/install.md says: one file, named as the command, mode 755. */
+function installOneFiles(into: string): void {
+  mkdirSync(join(into, 'dnsapi'), { recursive: true });
+  PACKAGES.forEach((p, i) => {
+    for (const [name, path] of Object.entries(p.bin ?? {})) {
+      if (!ONE_FILE_EXECUTABLES.includes(name)) continue;
+      const member = `package/${path.replace(/^\.\//, '')}`;
+      execFileSync('sh', ['-c', 'tar -xzf "$1" -O "$2" | install -m 755 /dev/stdin "$3"', 'sh', tarballs[i]!, member, join(into, name)]);
+    }
+    if (p.name === '@dns01/acmesh-hook') execFileSync('tar', ['-xzf', tarballs[i]!, '-C', join(into, 'dnsapi'), '--strip-components=2', 'package/dnsapi']);
+  });
+}
 
 beforeAll(async () => {
   requirePrograms('certbot', 'pebble');
@@ -61,6 +83,8 @@ beforeAll(async () => {
   tarballs = packed.stdout.trim().split('\n');
   // From the local npm cache where it can, else the registry (the dependencies: undici, zod, ...).
   await mustRun('npm', ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', ...tarballs], { env: userEnv(), cwd: dir });
+  oneFile = join(dir, 'one-file');
+  installOneFiles(oneFile);
   e2e = await startE2eWorld('netcup', { suite: BOOKWORM, purpose: 'install' });
 }, 4 * STEP_MS);
 
@@ -69,16 +93,74 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs an installed executable, with the installed bin directory first on PATH and the emulator's settings. */
-function installed(command: string, args: string[], env: Record<string, string> = {}): Promise<RunResult> {
-  return run(join(prefix, 'bin', command), args, {
-    env: { PATH: `${join(prefix, 'bin')}:/usr/bin:/bin`, HOME: dir, ...e2e.world.env, ...env },
-    timeoutMs: STEP_MS,
-  });
+type Runner = (command: string, args: string[], env?: Record<string, string>) => Promise<RunResult>;
+
+/** Runs the executables of the directory `bin`, with `bin` first on PATH and the emulator's settings. */
+function runnerIn(bin: () => string): Runner {
+  return (command, args, env = {}) =>
+    run(join(bin(), command), args, {
+      env: { PATH: `${bin()}:/usr/bin:/bin`, HOME: dir, ...e2e.world.env, ...env },
+      timeoutMs: STEP_MS,
+    });
+}
+
+/** An executable of the npm prefix. */
+const installed = runnerIn(() => join(prefix, 'bin'));
+/** An executable taken out of its tarball as one file. */
+const oneFileRun = runnerIn(() => oneFile);
+
+/** No process started by this file's runs is still there: its command line would name the install. */
+function expectNoProcessLeft(): void {
+  expect(processesNaming(dir)).toEqual([]);
 }
 
 function tarballFiles(tarball: string): string[] {
   return execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n');
+}
+
+/** Runs `present`, checks the record is in the zone and served, runs `cleanup`, checks it is gone. */
+async function presentAndCleanup(value: string, present: () => Promise<RunResult>, cleanup: () => Promise<RunResult>) {
+  const zone = e2e.zone;
+  const name = `_acme-challenge.${zone}`;
+  const before = zoneSnapshot(e2e.world, zone);
+  const p = await present();
+  expect(p.code, explain(p)).toBe(0);
+  expect(e2e.world.txt(name)).toContain(value);
+  const c = await cleanup();
+  expect(c.code, explain(c)).toBe(0);
+  expect(e2e.world.txt(name)).not.toContain(value);
+  expect(zoneSnapshot(e2e.world, zone)).toEqual(before);
+  expect(leakedSecrets(`${p.output}\n${c.output}`, e2e.world.secrets)).toEqual([]);
+}
+
+/** One present and one cleanup of `value` through the executable `name`, called as its ACME client calls it. */
+async function roundTrip(name: string, exec: Runner, value: string): Promise<void> {
+  const zone = e2e.zone;
+  const fqdn = `_acme-challenge.${zone}.`;
+  switch (name) {
+    case 'dns01':
+      return presentAndCleanup(value, () => exec(name, ['present', zone, value]), () => exec(name, ['cleanup', zone, value]));
+    case 'dns01-certbot': {
+      const env = { CERTBOT_DOMAIN: zone, CERTBOT_VALIDATION: value, CERTBOT_ALL_DOMAINS: zone, CERTBOT_REMAINING_CHALLENGES: '0' };
+      let authOutput = '';
+      return presentAndCleanup(
+        value,
+        async () => {
+          const r = await exec(name, ['auth'], env);
+          authOutput = r.stdout.trim();
+          return r;
+        },
+        () => exec(name, ['cleanup'], { ...env, CERTBOT_AUTH_OUTPUT: authOutput }),
+      );
+    }
+    case 'dns01-lego':
+      return presentAndCleanup(value, () => exec(name, ['present', fqdn, value]), () => exec(name, ['cleanup', fqdn, value]));
+    case 'dns01-dehydrated':
+      return presentAndCleanup(value, () => exec(name, ['deploy_challenge', zone, 'token', value]), () => exec(name, ['clean_challenge', zone, 'token', value]));
+    case 'dns01-uacme':
+      return presentAndCleanup(value, () => exec(name, ['begin', 'dns-01', zone, 'token', value]), () => exec(name, ['done', 'dns-01', zone, 'token', value]));
+  }
+  throw new Error(`no round trip for ${name}`);
 }
 
 describe('the tarballs', () => {
@@ -127,67 +209,8 @@ describe('the installed executables', () => {
     expect(help.stdout).toContain(name);
   });
 
-  /** Runs `present`, checks the record is in the zone and served, runs `cleanup`, checks it is gone. */
-  async function presentAndCleanup(value: string, present: () => Promise<RunResult>, cleanup: () => Promise<RunResult>) {
-    const zone = e2e.zone;
-    const name = `_acme-challenge.${zone}`;
-    const before = zoneSnapshot(e2e.world, zone);
-    const p = await present();
-    expect(p.code, explain(p)).toBe(0);
-    expect(e2e.world.txt(name)).toContain(value);
-    const c = await cleanup();
-    expect(c.code, explain(c)).toBe(0);
-    expect(e2e.world.txt(name)).not.toContain(value);
-    expect(zoneSnapshot(e2e.world, zone)).toEqual(before);
-    expect(leakedSecrets(`${p.output}\n${c.output}`, e2e.world.secrets)).toEqual([]);
-  }
-
-  test('dns01 present and cleanup', async () => {
-    const zone = e2e.zone;
-    await presentAndCleanup(
-      'installed-dns01',
-      () => installed('dns01', ['present', zone, 'installed-dns01']),
-      () => installed('dns01', ['cleanup', zone, 'installed-dns01']),
-    );
-  });
-
-  test('dns01-certbot auth and cleanup', async () => {
-    const env = { CERTBOT_DOMAIN: e2e.zone, CERTBOT_VALIDATION: 'installed-certbot', CERTBOT_ALL_DOMAINS: e2e.zone, CERTBOT_REMAINING_CHALLENGES: '0' };
-    let authOutput = '';
-    await presentAndCleanup(
-      'installed-certbot',
-      async () => {
-        const r = await installed('dns01-certbot', ['auth'], env);
-        authOutput = r.stdout.trim();
-        return r;
-      },
-      () => installed('dns01-certbot', ['cleanup'], { ...env, CERTBOT_AUTH_OUTPUT: authOutput }),
-    );
-  });
-
-  test('dns01-lego present and cleanup', async () => {
-    const fqdn = `_acme-challenge.${e2e.zone}.`;
-    await presentAndCleanup(
-      'installed-lego',
-      () => installed('dns01-lego', ['present', fqdn, 'installed-lego']),
-      () => installed('dns01-lego', ['cleanup', fqdn, 'installed-lego']),
-    );
-  });
-
-  test('dns01-dehydrated deploy_challenge and clean_challenge', async () => {
-    await presentAndCleanup(
-      'installed-dehydrated',
-      () => installed('dns01-dehydrated', ['deploy_challenge', e2e.zone, 'token', 'installed-dehydrated']),
-      () => installed('dns01-dehydrated', ['clean_challenge', e2e.zone, 'token', 'installed-dehydrated']),
-    );
-  });
-
-  test('dns01-uacme begin and done', async () => {
-    await presentAndCleanup(
-      'installed-uacme',
-      () => installed('dns01-uacme', ['begin', 'dns-01', e2e.zone, 'token', 'installed-uacme']),
-      () => installed('dns01-uacme', ['done', 'dns-01', e2e.zone, 'token', 'installed-uacme']),
-    );
+  test.each(ONE_FILE_EXECUTABLES)('%s: one present and one cleanup, as its client calls it', async (name) => {
+    await roundTrip(name, installed, `installed-${name}`);
   });
 
   test('dns01-acmesh install links the hooks where acme.sh looks; the linked netcup hook adds and removes', async () => {
@@ -222,6 +245,56 @@ describe('the installed executables', () => {
   });
 });
 
+describe('without the registry: each executable taken out of its tarball as one file', () => {
+  test('the directory holds only those files and the acme.sh hooks: nothing else beside an executable', () => {
+    expect(readdirSync(oneFile).sort()).toEqual([...ONE_FILE_EXECUTABLES, 'dnsapi'].sort());
+  });
+
+  test.each(ONE_FILE_EXECUTABLES)('%s --version, then one present and one cleanup, as its client calls it; no process left', async (name) => {
+    const version = await oneFileRun(name, ['--version']);
+    expect(version.code, explain(version)).toBe(0);
+    expect(version.stdout).toBe(`${name} ${VERSION}\n`);
+    await roundTrip(name, oneFileRun, `one-file-${name}`);
+    expectNoProcessLeft();
+  });
+
+  test('the extracted acme.sh netcup hook adds and removes through the one-file dns01', async () => {
+    const harness = join(REPO_ROOT, 'packages/acmesh-hook/test/acmesh-harness.sh');
+    const env = { HARNESS_ACCOUNT_CONF: join(dir, 'one-file-account.conf'), DNS01_CLI: join(oneFile, 'dns01') };
+    const sh = (phase: string) =>
+      run('sh', [harness, join(oneFile, 'dnsapi', 'dns_dns01_netcup.sh'), `${e2e.zone}=one-file-acmesh`], {
+        env: { PATH: '/usr/bin:/bin', HOME: dir, ...e2e.world.env, ...env, HARNESS_PHASE: phase },
+        timeoutMs: STEP_MS,
+      });
+    await presentAndCleanup('one-file-acmesh', () => sh('add'), () => sh('rm'));
+    expectNoProcessLeft();
+  });
+
+  test('behind a TLS-intercepting proxy whose CA only NODE_EXTRA_CA_CERTS names, both calls of a run succeed', async () => {
+    const emulator = new URL(e2e.world.env.NETCUP_ENDPOINT!);
+    const proxy = await startInterceptProxy({ 'ccp.netcup.net': { host: emulator.hostname, port: Number(emulator.port) } });
+    try {
+      const viaProxy = { NETCUP_ENDPOINT: 'https://ccp.netcup.net/run/webservice/servers/endpoint.php', HTTPS_PROXY: proxy.url };
+      // Without the CA the proxy's certificate is refused: the variable is what makes the calls work.
+      const untrusted = await oneFileRun('dns01', ['present', e2e.zone, 'intercepted'], viaProxy);
+      expect(untrusted.code, explain(untrusted)).not.toBe(0);
+      expect(untrusted.stderr).toMatch(/certificate/);
+      const trusted = { ...viaProxy, NODE_EXTRA_CA_CERTS: proxy.tls.caCertPath };
+      const connects = proxy.connects.length;
+      await presentAndCleanup(
+        'intercepted',
+        () => oneFileRun('dns01', ['present', e2e.zone, 'intercepted'], trusted),
+        () => oneFileRun('dns01', ['cleanup', e2e.zone, 'intercepted'], trusted),
+      );
+      // Each call, a process of its own, reached the emulator through the proxy.
+      expect(proxy.connects.slice(connects).filter((c) => c === 'ccp.netcup.net:443').length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await proxy.close();
+    }
+    expectNoProcessLeft();
+  });
+});
+
 test('certbot issues a certificate from Pebble through the installed dns01-certbot', async () => {
   const ctx = await e2e.context();
   // Only the installed executables: the prefix's bin, then the system's.
@@ -233,6 +306,7 @@ test('certbot issues a certificate from Pebble through the installed dns01-certb
   expect(certificateNames(chain)).toEqual([...ctx.domains].sort());
   expect(chainsToRoot(chain, e2e.root)).toBe(true);
   expect(zoneSnapshot(e2e.world, e2e.zone)).toEqual(before);
+  expectNoProcessLeft();
 });
 
 test("Debian's acme.sh 3.1.5 finds the hooks dns01-acmesh install linked, by name, and issues through them", async () => {
@@ -254,4 +328,5 @@ test("Debian's acme.sh 3.1.5 finds the hooks dns01-acmesh install linked, by nam
   expect(certificateNames(chain)).toEqual([e2e.zone, `*.${e2e.zone}`].sort());
   expect(chainsToRoot(chain, e2e.root)).toBe(true);
   expect(zoneSnapshot(e2e.world, e2e.zone)).toEqual(before);
+  expectNoProcessLeft();
 }, 3 * STEP_MS);

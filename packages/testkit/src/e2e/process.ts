@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** What a finished command left behind. */
 export interface RunResult {
@@ -97,6 +98,26 @@ export function explain(result: RunResult, tail = 4000): string {
   const how = result.timedOut ? 'timed out' : result.signal ? `killed by ${result.signal}` : `exit ${result.code}`;
   const out = result.output.trim();
   return `${result.command}: ${how}\n${out.length > tail ? `…${out.slice(-tail)}` : out}`;
+}
+
+/**
+ * Every running process (pid and command line) whose command line contains
+ * `fragment`, this one aside: after a run, a path only the test's own
+ * processes name shows whether any of them outlived it.
+ */
+export function processesNaming(fragment: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    if (Number(pid) === process.pid) continue;
+    let commandLine: string;
+    try {
+      commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+    } catch {
+      continue; // ended meanwhile
+    }
+    if (commandLine.includes(fragment)) found.push(`${pid} ${commandLine}`);
+  }
+  return found;
 }
 
 /** A long-running process (a server): its output so far and a way to stop it. */
