@@ -6,7 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { undiciWithoutHttp2 } from './lib/undici-without-http2.mjs';
 import { zodEnglishOnly } from './lib/zod-english-only.mjs';
 import { lazyPromClient, PROM_CLIENT_BUNDLE } from './lib/lazy-prom-client.mjs';
 
@@ -27,8 +29,26 @@ if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 // Node 20: docs/benchmarks.md, "Start-up"); dist/bin/package.json says so to
 // node, since the packages themselves are ESM. runMain never rejects, so the
 // bins need no top-level await.
-// Each executable is one self-contained file.
+// Each executable is one self-contained file: a small loader
+// (packages/provider-client/src/compile-cache.ts) that turns node's compile
+// cache on where node has one, then the bundle, kept in a comment so that node
+// does not compile it before the loader has run.
 const banner = '#!/usr/bin/env node';
+const { BUNDLE_MARK, COMMENT_END, COMMENT_END_ESCAPED } = await import(pathToFileURL(join(packagesDir, 'provider-client/dist/compile-cache.js')).href);
+const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', legalComments: 'none', logLevel: 'warning', tsconfig: join(root, 'tsconfig.json'), write: false };
+const loader = build({
+  ...common,
+  stdin: { contents: "import { runEmbeddedBundle } from './compile-cache.js';\nrunEmbeddedBundle(__filename, module);\n", resolveDir: join(packagesDir, 'provider-client/src'), loader: 'ts' },
+}).then((r) => r.outputFiles[0].text);
+
+/** The executable: the loader, then the bundle in a comment (its comment ends escaped). */
+async function writeExecutable(outfile, bundled) {
+  const bundle = bundled.outputFiles[0].text;
+  for (const mark of [BUNDLE_MARK, COMMENT_END_ESCAPED]) if (bundle.includes(mark)) throw new Error(`${outfile}: the bundle holds ${JSON.stringify(mark)}`);
+  writeFileSync(outfile, `${banner}\n${await loader}${BUNDLE_MARK}${bundle.replaceAll(COMMENT_END, COMMENT_END_ESCAPED)}${COMMENT_END}\n`, { mode: 0o755 });
+  chmodSync(outfile, 0o755);
+}
+
 const jobs = [];
 for (const { dir, pkg } of packages) {
   for (const [name, out] of Object.entries(pkg.bin ?? {})) {
@@ -40,22 +60,15 @@ for (const { dir, pkg } of packages) {
     rmSync(outfile.replace(/\.js$/, '.bundle.js'), { force: true });
     jobs.push(
       build({
+        ...common,
         entryPoints: [entry],
-        outfile,
-        bundle: true,
-        platform: 'node',
-        format: 'cjs',
-        target: 'node20',
-        banner: { js: banner },
         // --version without reading a file (see suiteVersion in packages/cli/src/runtime.ts).
         define: { __DNS01_VERSION__: JSON.stringify(pkg.version) },
-        plugins: [zodEnglishOnly, lazyPromClient],
-        legalComments: 'none',
-        logLevel: 'warning',
-        tsconfig: join(root, 'tsconfig.json'),
+        plugins: [zodEnglishOnly, undiciWithoutHttp2, lazyPromClient],
+        outfile,
         metafile: true,
-      }).then((result) => {
-        chmodSync(outfile, 0o755);
+      }).then(async (result) => {
+        await writeExecutable(outfile, result);
         // The gateway's metrics are in this executable: prom-client goes beside it, in a bundle of its own.
         const lazy = Object.values(result.metafile.outputs).some((o) => o.imports.some((i) => i.path === `./${PROM_CLIENT_BUNDLE}`));
         if (!lazy) return undefined;

@@ -9,11 +9,11 @@
 // also through a TLS-intercepting proxy whose CA only NODE_EXTRA_CA_CERTS names.
 // After each run no process naming the install is left.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { requireCurrentClients } from '../../scripts/lib/current-clients.mjs';
+import { chrootCommand, requireCurrentClients } from '../../scripts/lib/current-clients.mjs';
 import {
   certbotCertonly,
   certificateNames,
@@ -267,6 +267,29 @@ describe('without the registry: each executable taken out of its tarball as one 
         timeoutMs: STEP_MS,
       });
     await presentAndCleanup('one-file-acmesh', () => sh('add'), () => sh('rm'));
+    expectNoProcessLeft();
+  });
+
+  test("on Node 24 (the sid chroot): hook calls work and keep node's compile cache in the private state directory, which is never made for it", async () => {
+    const sid = requireCurrentClients();
+    const node24: Runner = (command, args, env = {}) => {
+      const [file, chrootArgs] = chrootCommand(sid, ['node', join(oneFile, command), ...args]);
+      return run(file, chrootArgs, { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: dir, ...e2e.world.env, ...env }, timeoutMs: STEP_MS });
+    };
+    const version = await node24('dns01', ['--version']);
+    expect(version.stdout, explain(version)).toBe(`dns01 ${VERSION}\n`);
+    const cache = join(e2e.world.stateDir, 'compile-cache');
+    // The world's state directory exists: the first call fills the cache, the next ones use it.
+    await roundTrip('dns01', node24, 'node24-dns01');
+    await roundTrip('dns01-lego', node24, 'node24-lego');
+    expect(statSync(cache).mode & 0o777).toBe(0o700);
+    const [byVersion] = readdirSync(cache);
+    expect(byVersion).toMatch(/^v24\./);
+    expect(readdirSync(join(cache, byVersion!)).length).toBeGreaterThanOrEqual(2); // dns01's and dns01-lego's
+    const missing = join(dir, 'node24-no-state');
+    const without = await node24('dns01', ['--version'], { DNS01_STATE_DIR: missing });
+    expect(without.code, explain(without)).toBe(0);
+    expect(existsSync(missing)).toBe(false);
     expectNoProcessLeft();
   });
 

@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { runNode, startTestWorld, type RunResult, type TestWorld } from '@dns01/testkit';
+import { runNode, runProcess, startTestWorld, type RunResult, type TestWorld } from '@dns01/testkit';
 
 const BIN = resolve(import.meta.dirname, '../dist/bin/dns01.js');
 const COMMANDS = ['present', 'cleanup', 'wait', 'zones', 'check', 'persist'];
@@ -46,6 +46,21 @@ describe('dns01 without a provider', { timeout: 60_000 }, () => {
     expect(r.stdout).toMatch(new RegExp(`^Usage: dns01 ${command}`));
     expect(r.stdout).toContain('Exit codes:');
     expect(r.stderr).toBe('');
+  });
+
+  test('loads no built-in module for what it never does: node:http2 (undici without HTTP/2), as shipped', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dns01-cli-modules-'));
+    try {
+      const preload = join(dir, 'loaded.cjs');
+      writeFileSync(preload, "process.on('exit', () => process.stderr.write(JSON.stringify(process.moduleLoadList)));\n");
+      const r = await runProcess(process.execPath, ['--require', preload, BIN, '--help'], { env: { PATH: process.env.PATH, HOME: '/nonexistent' } });
+      expect(r.status).toBe(0);
+      const loaded = JSON.parse(r.stderr) as string[];
+      expect(loaded).toContain('NativeModule http'); // undici's, loaded at start
+      expect(loaded.filter((m) => /http2/.test(m))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('dns01 --help lists every command', async () => {

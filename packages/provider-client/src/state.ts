@@ -5,44 +5,39 @@ import {
   fstatSync,
   linkSync,
   lstatSync,
-  mkdirSync,
   openSync,
   readFileSync,
   renameSync,
   rmSync,
-  statSync,
   unlinkSync,
   writeFileSync,
   writeSync,
-  type Stats,
 } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { readSettings, setting, type Env } from './config.js';
-import { ConfigError, Dns01Error } from './errors.js';
-import { checkStatePath, isPrivateDirStat, stateDirCandidates, type StateDirCandidate } from './state-paths.js';
+import { Dns01Error } from './errors.js';
+import { firstPrivateDir, shownPath } from './state-dir.js';
+import { stateDirCandidates, type StateDirCandidate } from './state-paths.js';
 
 /**
  * Host-local state that outlives one process (certbot runs, host-wide locks,
  * cached sessions): a private directory of the current user, never a
  * predictable shared path such as /tmp/dns01-<uid>, on a path no other user
- * can swap. Its candidates and the path check: state-paths.ts.
- *
- * Each directory handed out is pinned: opened once and, on Linux, named as
- * /proc/self/fd/<fd>, so that the files made and locked in it land in the
- * directory that was checked, whatever happens to its path afterwards.
- * Without /proc the checked path itself is handed out (checked again on
- * every call).
+ * can swap (state-paths.ts, state-dir.ts); the files and locks in it.
  */
 export type { StateDirCandidate } from './state-paths.js';
+export { ensurePrivateDir, firstPrivateDir, UnsafeStateDirError } from './state-dir.js';
+
+const codeOf = (error: unknown): string => (error as NodeJS.ErrnoException).code ?? 'error';
 
 export const stateDirSetting = setting<string | undefined>({
   names: ['DNS01_STATE_DIR'],
   schema: z.string(),
   default: undefined,
   description:
-    "the private directory for state that outlives one process (certbot runs, host-wide locks, the run cache): mode 0700, files 0600, never a shared predictable path. Made as its last component only (its parent must exist); the defaults make their missing parents inside the home directory. Refused with exit 3 when another user could swap it: a directory on its path (symlinks followed) that belongs to another user or that others may write, except a sticky one such as /tmp holding a directory of this user (OpenSSH's StrictModes rule). A default that is a symlink, foreign or open to others is refused and the next one is used; when none is usable, exit 3 naming the path",
+    "the private directory for state that outlives one process (certbot runs, host-wide locks, the run cache, node's compile cache on Node >= 22.1): mode 0700, files 0600, never a shared predictable path. Made as its last component only (its parent must exist); the defaults make their missing parents inside the home directory. Refused with exit 3 when another user could swap it: a directory on its path (symlinks followed) that belongs to another user or that others may write, except a sticky one such as /tmp holding a directory of this user (OpenSSH's StrictModes rule). A default that is a symlink, foreign or open to others is refused and the next one is used; when none is usable, exit 3 naming the path",
   docs: {
     default: 'root: `/run/dns01`, else `/var/lib/dns01`; others: `$XDG_RUNTIME_DIR/dns01`, else `$XDG_STATE_HOME/dns01`, else `~/.local/state/dns01`',
   },
@@ -53,157 +48,11 @@ export function stateBaseCandidates(env: Env, uid: number | undefined = process.
   return stateDirCandidates(readSettings(env, { dir: stateDirSetting }).dir, env, uid);
 }
 
-/** A state directory another user could swap (an ancestor writable by them): refused, never worked around. */
-export class UnsafeStateDirError extends ConfigError {}
-
-const HINT = 'Remove it, or set DNS01_STATE_DIR to a directory with mode 700 owned by this user';
-
-const codeOf = (error: unknown): string => (error as NodeJS.ErrnoException).code ?? 'error';
-
-/** Pinned directories: dev:ino -> the path to work through. */
-const pinned = new Map<string, string>();
-/** A pinned path -> the directory's path as the user knows it, for messages. */
-const knownAs = new Map<string, string>();
-
-/** `path` with a pinned directory's /proc/self/fd/<fd> replaced by its own path, for messages. */
-function shown(path: string): string {
-  for (const [pin, real] of knownAs) {
-    if (path === pin || path.startsWith(`${pin}/`)) return real + path.slice(pin.length);
-  }
-  return path;
-}
-
-/** The directory open on `fd` (checked private) as a path to work through; `fd` is kept or closed. */
-function pin(fd: number, path: string): string {
-  const st = fstatSync(fd);
-  const key = `${st.dev}:${st.ino}`;
-  const known = pinned.get(key);
-  if (known !== undefined) {
-    closeSync(fd);
-    return known;
-  }
-  const viaFd = `/proc/self/fd/${fd}`;
-  let usable = false;
-  try {
-    const seen = statSync(viaFd);
-    usable = seen.dev === st.dev && seen.ino === st.ino;
-  } catch {
-    // no /proc (another system, a chroot without it)
-  }
-  if (!usable) {
-    closeSync(fd);
-    return path;
-  }
-  // Kept open for the life of the process: a caller may hold the path, and a closed fd's number is reused.
-  pinned.set(key, viaFd);
-  knownAs.set(viaFd, shown(path));
-  return viaFd;
-}
-
-/** Opens the directory at `path` without following a symlink there; refuses one that is not private. */
-function openPrivateDir(path: string, expected?: Stats): number {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
-  } catch (error) {
-    const code = codeOf(error);
-    if (code === 'ENOTDIR' || code === 'ELOOP') throw new ConfigError(`state directory ${shown(path)} is not a private directory of this user`, { hint: HINT });
-    throw new ConfigError(`state directory ${shown(path)} cannot be opened (${code})`, { hint: HINT });
-  }
-  const st = fstatSync(fd);
-  if (!isPrivateDirStat(st) || (expected && (st.dev !== expected.dev || st.ino !== expected.ino))) {
-    closeSync(fd);
-    throw new ConfigError(`state directory ${shown(path)} is not a private directory of this user`, { hint: HINT });
-  }
-  return fd;
-}
-
-/**
- * Makes `dir` (mode 0700) if it is missing, its last component only, and
- * refuses a symlink, a foreign directory or one open to others. For a
- * directory inside one privateStateDir returned (whose path is checked).
- */
-export function ensurePrivateDir(dir: string): void {
-  try {
-    mkdirSync(dir, { mode: 0o700 });
-  } catch (error) {
-    if (codeOf(error) !== 'EEXIST') throw new ConfigError(`state directory ${shown(dir)} cannot be created (${codeOf(error)})`, { hint: HINT });
-  }
-  let st: Stats;
-  try {
-    st = lstatSync(dir);
-  } catch (error) {
-    throw new ConfigError(`state directory ${shown(dir)} cannot be created (${codeOf(error)})`, { hint: HINT });
-  }
-  if (!isPrivateDirStat(st)) throw new ConfigError(`state directory ${shown(dir)} is not a private directory of this user`, { hint: HINT });
-}
-
-/** Rounds of make-one-missing-directory-then-walk-again; a path is not this deep. */
-const MAX_MADE = 64;
-
-/**
- * Opens a state directory candidate after checking every directory on its
- * path, making it if it is missing: its last component only, or below
- * `parentsFrom` (the user's home) its missing parents too, each 0700.
- * Nothing is made when the path is unsafe.
- */
-function openStateBase({ path, parentsFrom }: StateDirCandidate): string {
-  const ownDepth = parentsFrom === undefined ? Infinity : join(parentsFrom).split('/').filter(Boolean).length;
-  for (let round = 0; round < MAX_MADE; round++) {
-    const found = checkStatePath(path);
-    if (found.kind === 'unsafe') {
-      throw new UnsafeStateDirError(`state directory ${path} refused: ${found.unsafe.why}, so another user could swap it`, { hint: found.unsafe.fix });
-    }
-    if (found.kind === 'error') throw new ConfigError(`state directory ${path} cannot be reached (${found.code} at ${found.at})`, { hint: HINT });
-    if (found.kind === 'found') return pin(openPrivateDir(found.real, found.st), path);
-    const { parent, name, index, last } = found;
-    if (!last && (index === undefined || index < ownDepth)) {
-      throw new ConfigError(`state directory ${path} cannot be created: ${join(parent, name)} does not exist`, {
-        hint: `Create ${join(parent, name)} (writable by this user and root only), or set DNS01_STATE_DIR to a directory whose parent exists`,
-      });
-    }
-    try {
-      mkdirSync(join(parent, name), { mode: 0o700 });
-    } catch (error) {
-      // EEXIST: made meanwhile; the next walk checks whose it is.
-      if (codeOf(error) !== 'EEXIST') throw new ConfigError(`state directory ${path} cannot be created (${codeOf(error)} at ${join(parent, name)})`, { hint: HINT });
-    }
-  }
-  throw new ConfigError(`state directory ${path} cannot be created (it keeps changing)`, { hint: HINT });
-}
-
-/** `sub` below the pinned directory `base`, each made (0700) if missing, checked and pinned. */
-function openSubdirs(base: string, sub: readonly string[]): string {
-  let dir = base;
-  for (const part of sub) {
-    const path = join(dir, part);
-    ensurePrivateDir(path);
-    dir = pin(openPrivateDir(path), path);
-  }
-  return dir;
-}
-
-/**
- * The first of `candidates` that is (or can be made) a private directory on
- * a safe path, with the private subdirectories `sub` below it. When none
- * can, the error of the first is reported (a ConfigError naming the path).
- */
-export function firstPrivateDir(candidates: readonly StateDirCandidate[], sub: readonly string[] = []): string {
-  let firstError: unknown;
-  for (const candidate of candidates) {
-    try {
-      return openSubdirs(openStateBase(candidate), sub);
-    } catch (error) {
-      firstError ??= error;
-    }
-  }
-  throw firstError;
-}
-
 /** The private state directory (made on first use), optionally a private subdirectory of it. */
 export function privateStateDir(env: Env, ...sub: string[]): string {
   return firstPrivateDir(stateBaseCandidates(env), sub);
 }
+
 
 /** Writes a 0600 file atomically (fresh temporary file + rename), never following a planted symlink. */
 export function writePrivateFile(path: string, content: string): void {
@@ -347,7 +196,7 @@ export async function withHostLock<T>(env: Env, key: string, fn: () => Promise<T
     }
     if (Date.now() >= deadline) {
       throw new LockTimeoutError(`another dns01 process (pid ${holder.pid ?? '?'}) holds the lock ${key}`, {
-        hint: 'Wait for it to finish, or remove the lock file if no dns01 process is running: ' + shown(path),
+        hint: 'Wait for it to finish, or remove the lock file if no dns01 process is running: ' + shownPath(path),
       });
     }
     await sleep(25 + Math.random() * 50);

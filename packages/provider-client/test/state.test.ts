@@ -262,6 +262,15 @@ describe('the path to DNS01_STATE_DIR (the OpenSSH StrictModes rule)', () => {
     expect(statSync(join(home, '.local', 'state')).mode & 0o777).toBe(0o700);
   });
 
+  it('with make: false (the compile cache) the state directory is never made, only its subdirectories', () => {
+    const base = tmp();
+    const candidates = [{ path: join(base, 'dns01') }];
+    expect(() => firstPrivateDir(candidates, ['compile-cache'], { make: false })).toThrow(/does not exist/);
+    expect(readdirSync(base)).toEqual([]);
+    mkdirSync(join(base, 'dns01'), { mode: 0o700 });
+    expect(realpathSync(firstPrivateDir(candidates, ['compile-cache'], { make: false }))).toBe(join(base, 'dns01', 'compile-cache'));
+  });
+
   it('pinned: files made and locks taken land in the directory that was checked, even when its path is swapped afterwards', async () => {
     const base = tmp();
     const env = { DNS01_STATE_DIR: join(base, 'state') };
