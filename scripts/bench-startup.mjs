@@ -210,11 +210,8 @@ How to read it:
 - What remains of a call is node's own start-up and evaluating undici and zod: small beside the
   seconds a run waits for DNS ("Side by side with the peers").
 
-History: until issue 25 a warm process per executable took the later calls of a run over a Unix
-socket. Its launcher answered \`dns01 --help\` in 32 ms wall, 26 ms CPU (3 ms over node's 23 ms),
-and a later hook call took 37-47 ms against 137 ms in a process of its own (Node 20, 2026-12-01
-and -02, bench-startup and bench-exec then). It was removed for what it cost (docs/architecture.md,
-"Start-up").
+Until issue 25 a warm process per executable took the later calls of a run (its figures:
+"History", below).
 
 ${await machineLine()}`;
 
