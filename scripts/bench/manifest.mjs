@@ -32,6 +32,12 @@ export const BENCHMARKS = [
     about: 'wall time of one hook call per executable, against node itself',
   },
   {
+    name: 'startup',
+    section: 'startup',
+    needs: ['root', 'sid-clients', 'unshare'],
+    about: "start-up of the executables on Node 20 and Node 24, with and without node's compile cache, and what other means would buy",
+  },
+  {
     name: 'issuance',
     section: 'issuance',
     needs: ['certbot', 'pebble', 'openssl'],

@@ -46,7 +46,7 @@ describe('pnpm bench on a machine without certbot', () => {
     const r = runner(join(ROOT, 'scripts/bench/run.mjs'), ['--list']);
     expect(r.status, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
-    expect(lines.map((l) => l.split(':')[0])).toEqual(['api-calls', 'propagation', 'nsd', 'exec', 'issuance', 'gateway', 'peers']);
+    expect(lines.map((l) => l.split(':')[0])).toEqual(['api-calls', 'propagation', 'nsd', 'exec', 'startup', 'issuance', 'gateway', 'peers']);
     expect(r.stdout).toMatch(/^issuance: skipped: missing certbot \(not on PATH\) \(section issuance\)$/m);
     for (const name of ['api-calls', 'propagation', 'exec', 'gateway']) expect(r.stdout).toMatch(new RegExp(`^${name}: runs `, 'm'));
   });
@@ -55,7 +55,7 @@ describe('pnpm bench on a machine without certbot', () => {
     const r = runner(join(ROOT, 'scripts/bench/run.mjs'), ['--list']);
     const docs = readFileSync(join(ROOT, 'docs/benchmarks.md'), 'utf8');
     const listed = [...r.stdout.matchAll(/^([\w-]+): .*\(section ([\w-]+)\)$/gm)].map((m) => ({ name: m[1]!, section: m[2]! }));
-    expect(listed).toHaveLength(7);
+    expect(listed).toHaveLength(8);
     for (const { name, section } of listed) {
       expect(docs).toContain(`| \`${name}\` | [${section}](`);
       expect(docs).toContain(`<!-- bench:${section} -->`);

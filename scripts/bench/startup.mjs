@@ -8,16 +8,17 @@
 // would buy (the bundle alone with the cache from the start, one provider's
 // code only, node:http2 left in, the ESM bundles shipped before). The variants
 // are built into a temporary directory; nothing shipped changes.
-// Usage: node scripts/bench-startup.mjs [runs] [--no-node24]     (after pnpm build)
-// Inside:  node scripts/bench-startup.mjs --measure <dir> <runs>  prints one node's figures as JSON
+//   pnpm bench startup [--runs 21] [--skip-node24]
+// Inside the chroot it runs itself as `startup.mjs --measure <dir> <runs>`, which prints one node's figures as JSON.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { machineLine, median, writeBenchSection } from './bench/lib/report.mjs';
-import { zodEnglishOnly } from './lib/zod-english-only.mjs';
+import { benchArgs } from './lib/args.mjs';
+import { machineLine, median, publish } from './lib/report.mjs';
+import { zodEnglishOnly } from '../lib/zod-english-only.mjs';
 
-const root = resolve(import.meta.dirname, '..');
+const root = resolve(import.meta.dirname, '../..');
 const SHIPPED = join(root, 'packages/cli/dist/bin/dns01.js');
 const version = JSON.parse(readFileSync(join(root, 'packages/cli/package.json'), 'utf8')).version;
 const present = (value) => ['present', '--no-wait', 'example.com', value];
@@ -47,7 +48,7 @@ const ROWS = [
 
 async function buildVariants(dir) {
   const { build } = await import('esbuild');
-  const { undiciWithoutHttp2 } = await import('./lib/undici-without-http2.mjs');
+  const { undiciWithoutHttp2 } = await import('../lib/undici-without-http2.mjs');
   const common = {
     entryPoints: [join(root, 'packages/cli/src/bin/dns01.ts')],
     bundle: true,
@@ -87,7 +88,7 @@ async function buildVariants(dir) {
 /** Runs every row `runs` times, round-robin after one warm-up round, on this node; wall and CPU medians per row (null: not measurable here). */
 async function measure(dir, runs) {
   const hasCache = typeof (await import('node:module')).enableCompileCache === 'function';
-  const { startTestWorld } = await import(join(root, 'packages/testkit/dist/index.js'));
+  const { startTestWorld } = await import('@dns01/testkit');
   // netcup's rate limit (180 requests/minute) would lock the benchmark's account out.
   const world = await startTestWorld({ provider: 'netcup', emulator: { requestsPerMinute: 1_000_000 } });
   const work = mkdtempSync(join(dir, `measure-${process.versions.node}-`));
@@ -147,8 +148,12 @@ if (process.argv[2] === '--measure') {
   process.exit(0);
 }
 
-const runs = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 21);
-const withNode24 = !process.argv.includes('--no-node24');
+const args = benchArgs('startup', {
+  runs: { default: 21, help: 'rounds after the warm-up round, on each node' },
+  'skip-node24': { default: false, help: 'this node only (Node 24 runs in the sid chroot, which needs root and node scripts/setup.mjs)' },
+});
+const runs = args.values.runs;
+const withNode24 = !args.values.skipNode24;
 if (!existsSync(SHIPPED)) throw new Error('run pnpm build first');
 const dir = mkdtempSync(join(tmpdir(), 'dns01-bench-startup-'));
 const columns = [];
@@ -156,11 +161,11 @@ try {
   await buildVariants(dir);
   columns.push(await measure(dir, runs));
   if (withNode24) {
-    const { chrootCommand, findCurrentClients } = await import('./lib/current-clients.mjs');
+    const { chrootCommand, findCurrentClients } = await import('../lib/current-clients.mjs');
     const clients = findCurrentClients();
-    if (!clients) throw new Error('Node 24 is in the sid chroot, which is not set up: run, as root, `node scripts/setup.mjs` (or pass --no-node24)');
-    const [file, args] = chrootCommand(clients, ['node', join(root, 'scripts/bench-startup.mjs'), '--measure', dir, String(runs)]);
-    const inside = spawnSync(file, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 30 * 60_000 });
+    if (!clients) throw new Error('Node 24 is in the sid chroot, which is not set up: run, as root, `node scripts/setup.mjs` (or pass --skip-node24)');
+    const [file, chrootArgs] = chrootCommand(clients, ['node', import.meta.filename, '--measure', dir, String(runs)]);
+    const inside = spawnSync(file, chrootArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 30 * 60_000 });
     if (inside.status !== 0) throw new Error(`the Node 24 run in the sid chroot failed (exit ${inside.status})`);
     columns.push(JSON.parse(inside.stdout.trim().split('\n').at(-1)));
   }
@@ -179,8 +184,8 @@ const table = [
 
 const markdown = `## Start-up (Node 20 and Node 24)
 
-\`node scripts/bench-startup.mjs ${runs}\` (after \`pnpm build\`; Node 24 runs in the sid chroot
-that \`node scripts/setup.mjs\` makes, as root): each row ${runs} times after one warm-up round,
+\`${args.command}\` (Node 24 runs in the sid chroot that \`node scripts/setup.mjs\` makes, as
+root): each row ${runs} times after one warm-up round,
 round-robin, first on this node, then on Node 24. Medians of wall time and of the process's own
 CPU time (user + system: less disturbed by a busy machine than wall time). "CPU over node" is
 what the row costs beyond node's own start-up. The present rows are a later hook call of a run:
@@ -215,5 +220,4 @@ Until issue 25 a warm process per executable took the later calls of a run (its 
 
 ${await machineLine()}`;
 
-writeBenchSection('startup', markdown);
-console.log(table);
+publish(args, 'startup', markdown);
