@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { netcupWiring } from '@dns01/testkit';
-import { certificateNames, explain, leakedSecrets, REPO_ROOT, requirePrograms, run, startDaemon, type Daemon } from '@dns01/testkit/e2e';
+import { certificateNames, explain, leakedSecrets, processesNaming, REPO_ROOT, requirePrograms, run, startDaemon, type Daemon } from '@dns01/testkit/e2e';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const ZONE = 'example.test';
@@ -21,21 +21,6 @@ function block(output: string, first: string): string {
   if (start < 0) throw new Error(`the sandbox printed no line "${first}...":\n${output}`);
   const end = lines.indexOf('', start);
   return lines.slice(start, end < 0 ? undefined : end).join('\n');
-}
-
-/** The processes (other than this one) whose command line or environment names `path`. */
-function processesNaming(path: string): string[] {
-  const read = (pid: string, file: string) => {
-    try {
-      return readFileSync(join('/proc', pid, file), 'utf8');
-    } catch {
-      return ''; // gone, or not ours to read
-    }
-  };
-  return readdirSync('/proc')
-    .filter((pid) => /^\d+$/.test(pid) && Number(pid) !== process.pid)
-    .filter((pid) => read(pid, 'cmdline').includes(path) || read(pid, 'environ').includes(path))
-    .map((pid) => `${pid}: ${read(pid, 'cmdline').replace(/\0/g, ' ')}`);
 }
 
 /** Polls `check` until it returns a value; fails with `what()` after `ms`. */
@@ -124,7 +109,7 @@ describe('pnpm sandbox', () => {
     expect(sandbox.output()).toMatch(/^dns01 sandbox stopped; its files are removed$/m);
     expect(readdirSync(sandboxTmp)).toEqual([]);
     expect(existsSync(configPath)).toBe(false);
-    // Pebble, and any warm hook process the run started, are gone (a warm process ends within a second of its socket's removal).
+    // Pebble, and every hook process the run started, are gone.
     await within(5_000, () => `processes naming ${sandboxTmp} still run:\n${processesNaming(sandboxTmp).join('\n')}`, () =>
       processesNaming(sandboxTmp).length === 0 ? true : undefined,
     );

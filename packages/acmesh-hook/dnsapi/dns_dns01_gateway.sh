@@ -183,6 +183,13 @@ _dns01_gateway_pending_after() {
   fi
   _d01_seen=""
   _d01_count=0
+  # Split without pathname expansion: a wildcard name ("*.example.com") would match files in
+  # the working directory. Restored below unless the caller had it off already.
+  case "$-" in
+    *f*) _d01_noglob_before=1 ;;
+    *) _d01_noglob_before="" ;;
+  esac
+  set -f
   for _d01_entry in $(printf '%s' "$vlist" | tr ',' ' '); do
     if [ "$_d01_seen" ]; then
       _dns01_gateway_field 4 "$_d01_entry" '#'
@@ -199,6 +206,7 @@ _dns01_gateway_pending_after() {
       _d01_seen=1
     fi
   done
+  [ -n "$_d01_noglob_before" ] || set +f
   if [ "$_d01_seen" ]; then echo "$_d01_count"; else echo unknown; fi
 }
 

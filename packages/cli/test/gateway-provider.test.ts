@@ -16,7 +16,7 @@ beforeAll(async () => {
 });
 afterAll(async () => world?.close());
 
-const dns01 = (args: string[]) => runNode(BIN, args, { env: { PATH: process.env.PATH, HOME: '/nonexistent', DNS01_WARM: '0', ...world.env }, timeoutMs: 30_000 });
+const dns01 = (args: string[]) => runNode(BIN, args, { env: { PATH: process.env.PATH, HOME: '/nonexistent', ...world.env }, timeoutMs: 30_000 });
 
 test('present waits and prints the record, cleanup deletes exactly it; no secret in any output', async () => {
   const present = await dns01(['present', 'example.com', 'fleet-value-1']);

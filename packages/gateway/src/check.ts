@@ -1,7 +1,7 @@
 import { createSecureContext } from 'node:tls';
 import { readFileSync } from 'node:fs';
-import { challengeName, challengeTarget, ConfigError, describeError, type Env, type Logger } from '@dns01/provider-client/internal';
-import { isPrivateDir } from '@dns01/provider-client/internal';
+import { challengeName, challengeTarget, describeError, type Env, type Logger } from '@dns01/provider-client/internal';
+import { privateDirAt } from '@dns01/provider-client/internal';
 import { readClientsFile } from './clients.js';
 import { openGatewaySession } from './gateway-session.js';
 import { checkListenSafety, describeListen } from './server.js';
@@ -38,7 +38,7 @@ export async function checkGateway(env: Env, settings: ResolvedGatewaySettings, 
     return `listen: plain http on ${describeListen(settings.listen)}${settings.behindProxy ? ' (a TLS-terminating proxy in front)' : ''}`;
   });
   await step(() => {
-    if (!isPrivateDir(settings.stateDir)) throw new ConfigError(`state directory ${settings.stateDir} is missing, or not a private directory of this user (mode 700)`);
+    privateDirAt(settings.stateDir, { make: false }); // a ConfigError naming it when missing, not private or on a path another user could swap
     return `state directory: ${settings.stateDir}`;
   });
   let names: string[] = [];

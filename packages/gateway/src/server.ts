@@ -8,7 +8,7 @@ import {
   ConfigError,
   Dns01Error,
   describeError,
-  ensurePrivateDir,
+  privateDirAt,
   InvalidInputError,
   ProviderApiError,
   ZoneNotFoundError,
@@ -148,7 +148,7 @@ function refusalFor(error: unknown): Refusal {
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { settings, logger } = options;
   checkListenSafety(settings);
-  ensurePrivateDir(settings.stateDir);
+  privateDirAt(settings.stateDir);
   const tls = tlsMaterial(settings);
   const clients = new ClientRegistry(settings.clientsFile);
   const ledger = Ledger.open(join(settings.stateDir, 'ledger.json'));

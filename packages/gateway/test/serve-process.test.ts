@@ -18,7 +18,7 @@ beforeAll(async () => {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run 'pnpm build' first`);
   world = await startTestWorld({ provider: 'netcup', zones: ['example.com'] });
   stateDir = mkdtempSync(join(tmpdir(), 'dns01-serve-'));
-  env = { PATH: process.env.PATH ?? '', HOME: '/nonexistent', DNS01_WARM: '0', ...world.env, DNS01_SERVE_STATE_DIR: stateDir, DNS01_SERVE_LISTEN: '127.0.0.1:0' };
+  env = { PATH: process.env.PATH ?? '', HOME: '/nonexistent', ...world.env, DNS01_SERVE_STATE_DIR: stateDir, DNS01_SERVE_LISTEN: '127.0.0.1:0' };
 });
 afterAll(async () => {
   await world?.close();

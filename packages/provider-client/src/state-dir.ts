@@ -1,4 +1,5 @@
 import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, statSync, type Stats } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from './errors.js';
 import { checkStatePath, isPrivateDirStat, type StateDirCandidate } from './state-paths.js';
@@ -111,7 +112,8 @@ const MAX_MADE = 64;
  * Nothing is made when the path is unsafe.
  */
 function openStateBase({ path, parentsFrom }: StateDirCandidate, make: boolean): string {
-  const ownDepth = parentsFrom === undefined ? Infinity : join(parentsFrom).split('/').filter(Boolean).length;
+  const inOwn = parentsFrom !== undefined && join(path).startsWith(join(parentsFrom, '/'));
+  const ownDepth = inOwn ? join(parentsFrom).split('/').filter(Boolean).length : Infinity;
   for (let round = 0; round < MAX_MADE; round++) {
     const found = checkStatePath(path);
     if (found.kind === 'unsafe') {
@@ -134,6 +136,16 @@ function openStateBase({ path, parentsFrom }: StateDirCandidate, make: boolean):
     }
   }
   throw new ConfigError(`state directory ${path} cannot be created (it keeps changing)`, { hint: HINT });
+}
+
+/**
+ * A private directory of this user at `path` on a path no other user can
+ * swap (the gateway's): made if missing (unless `make` is false), its last
+ * component only, or with its missing parents when it lies in the home
+ * directory.
+ */
+export function privateDirAt(path: string, { make = true } = {}): string {
+  return firstPrivateDir([{ path, parentsFrom: homedir() }], [], { make });
 }
 
 /** `sub` below the pinned directory `base`, each made (0700) if missing, checked and pinned. */

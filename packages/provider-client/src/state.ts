@@ -28,7 +28,7 @@ import { stateDirCandidates, type StateDirCandidate } from './state-paths.js';
  * can swap (state-paths.ts, state-dir.ts); the files and locks in it.
  */
 export type { StateDirCandidate } from './state-paths.js';
-export { ensurePrivateDir, firstPrivateDir, UnsafeStateDirError } from './state-dir.js';
+export { ensurePrivateDir, firstPrivateDir, privateDirAt, UnsafeStateDirError } from './state-dir.js';
 
 const codeOf = (error: unknown): string => (error as NodeJS.ErrnoException).code ?? 'error';
 

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** What a finished command left behind. */
 export interface RunResult {
@@ -101,23 +102,22 @@ export function explain(result: RunResult, tail = 4000): string {
 }
 
 /**
- * Every running process (pid and command line) whose command line contains
- * `fragment`, this one aside: after a run, a path only the test's own
- * processes name shows whether any of them outlived it.
+ * Every running process (pid and command line), this one aside, whose
+ * command line or environment names `path`: after a run, a path only the
+ * test's own processes name shows whether any of them outlived it.
  */
-export function processesNaming(fragment: string): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    if (Number(pid) === process.pid) continue;
-    let commandLine: string;
+export function processesNaming(path: string): string[] {
+  const read = (pid: string, file: string) => {
     try {
-      commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+      return readFileSync(join('/proc', pid, file), 'utf8');
     } catch {
-      continue; // ended meanwhile
+      return ''; // gone, or not ours to read
     }
-    if (commandLine.includes(fragment)) found.push(`${pid} ${commandLine}`);
-  }
-  return found;
+  };
+  return readdirSync('/proc')
+    .filter((pid) => /^\d+$/.test(pid) && Number(pid) !== process.pid)
+    .filter((pid) => read(pid, 'cmdline').includes(path) || read(pid, 'environ').includes(path))
+    .map((pid) => `${pid}: ${read(pid, 'cmdline').replace(/\0/g, ' ')}`);
 }
 
 /** A long-running process (a server): its output so far and a way to stop it. */

@@ -235,7 +235,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       `In another shell, paste these three lines, then any command below (each asks for ${paths.domains.join(' and ')}; any name in the zones above works):`,
       '',
       `export DNS01_CONFIG=${shellWords([configPath])}`,
-      // The config file names it too, but an executable's launcher looks for its warm process before it reads the file.
+      // The config file names it too, but the executables' loader reads it from the environment only (node's compile cache).
       `export DNS01_STATE_DIR=${shellWords([world.stateDir])}`,
       `export PATH=${shellWords([bin])}:"$PATH"`,
       '',
