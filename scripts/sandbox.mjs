@@ -6,16 +6,24 @@
 // shows every record added or removed; and runs until Ctrl-C, then stops
 // everything and removes its files. docs/testing.md, "The sandbox".
 //
-//   pnpm sandbox [--provider netcup|netcup-rest|mrdomain|sourcedesk|xsserver] [--zone example.test ...] [--lag <seconds>]
+//   pnpm sandbox [--provider netcup|netcup-rest|<any other provider folder>] [--zone example.test ...] [--lag <seconds>]
 //   (pnpm demo --serve takes the same options)
 //
 // Before the setup step only node built-ins may be imported.
+import { readdirSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { prepare } from './lib/prepare.mjs';
 
-/** The providers the sandbox offers: packages/testkit/src/e2e/sandbox.ts (SANDBOX_PROVIDERS), here before anything is built. */
-const PROVIDERS = ['netcup', 'netcup-rest', 'mrdomain', 'sourcedesk', 'xsserver'];
+/**
+ * The providers the sandbox offers, read from the provider folders as the generator reads them, so that --help
+ * works before anything is built: packages/testkit/src/e2e/sandbox.ts (SANDBOX_PROVIDERS) derives the same list.
+ */
+const folders = readdirSync(new URL('../packages/provider-client/src/providers/', import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && entry.name !== 'netcup')
+  .map((entry) => entry.name)
+  .sort();
+const PROVIDERS = ['netcup', 'netcup-rest', ...folders];
 const USAGE = `Usage: pnpm sandbox [--provider ${PROVIDERS.join('|')}] [--zone example.test ...] [--lag <seconds>]
   --provider   the provider whose emulator runs (default netcup; netcup-rest: netcup's REST API alone, CloudDNS)
   --zone       a zone of the account, served by the sandbox's nameservers (repeatable; default example.test)
