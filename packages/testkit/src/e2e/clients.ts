@@ -132,7 +132,7 @@ export function certbotCertonly(ctx: IssueContext): Promise<RunResult> {
 }
 
 /** certbot --manual with the certbot hook, then `certbot renew --force-renewal` as a timer runs it. */
-function certbotRunner(suite: Suite): AcmeClientRunner {
+export function certbotRunner(suite: Suite): AcmeClientRunner {
   return {
     name: `certbot ${suite.versions.certbot} (issue, then renew from the config file)`,
     programs: ['certbot'],
@@ -256,7 +256,7 @@ export function acmeClientProject(dir: string, script: string): string {
   return target;
 }
 
-function acmeClientRunner(suite: Suite, kind: 'ESM' | 'CommonJS'): AcmeClientRunner {
+export function acmeClientRunner(suite: Suite, kind: 'ESM' | 'CommonJS'): AcmeClientRunner {
   return {
     name: `acme-client with the plugin (${kind}, Node ${suite.versions.node.replace(/\..*$/, '')})`,
     programs: [],

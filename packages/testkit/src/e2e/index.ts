@@ -4,6 +4,7 @@
 export * from './certs.js';
 export * from './clients.js';
 export * from './debian.js';
+export * from './gateway.js';
 export * from './intercept.js';
 export * from './nsd.js';
 export * from './pebble.js';
