@@ -262,7 +262,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     const source = req.socket.remoteAddress === undefined ? 'unix' : sourceAddress(req.socket.remoteAddress);
-    const path = (req.url ?? '/').split('?')[0]!;
+    // A base URL with a trailing slash makes clients that append "/update" by concatenation (libdns/acmedns,
+    // goacmedns before 0.2, acme.sh) ask for "//update": the same endpoint.
+    const path = (req.url ?? '/').split('?')[0]!.replace(/\/{2,}/g, '/');
     const endpoint = ENDPOINTS[path];
     if (!endpoint) {
       if (req.method === 'GET' && path === '/health') return reply(res, 200, { status: 'ok' });

@@ -44,6 +44,7 @@ export function acmeDnsAccount(options: { id: string; secret: string; name: stri
     password: options.secret,
     fulldomain: `${CHALLENGE_PREFIX}${domain}`,
     subdomain: domain,
-    ...(options.serverUrl ? { server_url: options.serverUrl } : {}),
+    // Without a trailing slash: clients append "/update" to it.
+    ...(options.serverUrl ? { server_url: options.serverUrl.replace(/\/+$/, '') } : {}),
   };
 }
