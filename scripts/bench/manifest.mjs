@@ -53,6 +53,6 @@ export const BENCHMARKS = [
     name: 'peers',
     section: 'peers',
     needs: ['root', 'sid-clients', 'pebble', 'openssl', 'curl', 'unshare'],
-    about: "acme.sh and lego with their own netcup clients against our hooks, at loopback and 40 ms API latency",
+    about: "acme.sh and lego with their own netcup clients against our hooks, and lego's httpreq through dns01 serve, at loopback and 40 ms API latency",
   },
 ];

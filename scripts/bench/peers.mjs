@@ -5,7 +5,9 @@
 //   - acme.sh 3.1.5 with its own dns_netcup (fixed sleep --dnssleep L) against
 //     acme.sh with our dns_dns01_netcup hook (--dnssleep 0, the hook waits);
 //   - lego 4.35 with its own netcup provider (polls the authoritative
-//     nameservers) against lego with dns01-lego (exec provider);
+//     nameservers) against lego with dns01-lego (exec provider) and against
+//     lego's httpreq provider through `dns01 serve` on loopback (the gateway
+//     holds the netcup credentials; lego polls the nameservers itself);
 // each at every API latency asked for (the emulator answers every request
 // after that fixed delay: loopback answers in about a millisecond, netcup's
 // real API in tens). acme.sh's and lego's netcup endpoint is fixed in their
@@ -16,7 +18,7 @@
 // (root). API calls are counted at the emulator; our hook processes are
 // counted by a wrapper, and their start-up is reported as a share of the
 // whole issuance. The API calls of our other hooks: the api-calls benchmark.
-//   pnpm bench peers [--runs 3] [--latency-ms 0,40] [--sizes 1,10] [--clients acme.sh,lego] ...
+//   pnpm bench peers [--runs 3] [--latency-ms 0,40] [--sizes 1,10] [--clients acme.sh,lego] [--lego-kinds own,ours,gateway] ...
 // acme.sh 3.1.5 and lego 4.35 come from Debian sid through scripts/lib/current-clients.mjs
 // (`node scripts/setup.mjs` sets them up, as root); --acmesh/--lego name others.
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -29,6 +31,7 @@ import { benchArgs } from './lib/args.mjs';
 import { machineLine, median, publish } from './lib/report.mjs';
 
 const CLIENTS = ['acme.sh', 'lego'];
+const LEGO_KINDS = ['own', 'ours', 'gateway'];
 const args = benchArgs(
   'peers',
   {
@@ -38,6 +41,7 @@ const args = benchArgs(
     sizes: { default: [1, 10], help: 'names per certificate, acme.sh' },
     'lego-sizes': { default: [1, 10], help: 'names per certificate, lego' },
     clients: { default: CLIENTS, help: 'which peers' },
+    'lego-kinds': { default: LEGO_KINDS, help: "lego's ways: own (its netcup provider), ours (exec + dns01-lego), gateway (httpreq through dns01 serve)" },
     interval: { default: 1, help: 'polling interval (s) of ours and of lego' },
     'startup-runs': { default: 11, help: 'runs of `dns01 --version` for the start-up of one hook process' },
     acmesh: { default: '', help: "acme.sh script (default: sid's, from scripts/setup.mjs)" },
@@ -45,9 +49,11 @@ const args = benchArgs(
   },
   { help: 'As root: the DNS listens on 127.53.16.1-3 port 53.' },
 );
-const { runs: RUNS, latencyMs: LATENCIES, lag: LAG, sizes, legoSizes, clients, interval: INTERVAL, startupRuns } = args.values;
+const { runs: RUNS, latencyMs: LATENCIES, lag: LAG, sizes, legoSizes, clients, legoKinds, interval: INTERVAL, startupRuns } = args.values;
 const unknown = clients.filter((c) => !CLIENTS.includes(c));
 if (unknown.length) throw new Error(`--clients: no peer ${unknown.join(', ')} (known: ${CLIENTS.join(', ')})`);
+const unknownKinds = legoKinds.filter((k) => !LEGO_KINDS.includes(k));
+if (unknownKinds.length || !legoKinds.includes('own')) throw new Error(`--lego-kinds: own and any of ${LEGO_KINDS.join(', ')}`);
 const root = resolve(import.meta.dirname, '../..');
 const RATE_LIMIT = 180;
 const sid = findCurrentClients();
@@ -85,8 +91,12 @@ function countingWrapper(binDir, name, log) {
   return wrapper;
 }
 
-/** One issuance world: zone, DNS on :53 (lagging), emulator at `latencyMs`, interception proxy, Pebble asking a lagging nameserver. */
-async function startPeerWorld(latencyMs) {
+/**
+ * One issuance world: zone, DNS on :53 (lagging), emulator at `latencyMs`, interception proxy, Pebble asking a
+ * lagging nameserver; with `gateway`, a running `dns01 serve` on loopback holding the netcup credentials and one
+ * client for the zone (started before the clock, as a long-lived server is).
+ */
+async function startPeerWorld(latencyMs, { gateway = false } = {}) {
   const store = new ZoneStore();
   const dns = await startDnsServer({
     store,
@@ -140,10 +150,17 @@ async function startPeerWorld(latencyMs) {
       DNS01_PROPAGATION_TIMEOUT: '120',
       DNS01_LOG_LEVEL: 'quiet',
     };
+    let served;
+    if (gateway) {
+      const serve = await h.startGatewayProcess({ PATH, ...ours }, { DNS01_LOG_LEVEL: 'info' });
+      closers.push(() => serve.stop());
+      served = { url: serve.url, client: await serve.addClient('bench', [ZONE, `*.${ZONE}`]) };
+    }
     return {
       store,
       emulator,
       proxy,
+      gateway: served,
       pebble,
       dir,
       bundle,
@@ -187,6 +204,7 @@ function acmesh(kind) {
 const legoHow = {
   own: `lego polls the authoritative nameservers itself every ${INTERVAL} s (\`NETCUP_POLLING_INTERVAL=${INTERVAL}\`, as ours; its default is 30 s)`,
   ours: 'exec + dns01-lego, which waits for every authoritative nameserver; `--dns.disable-cp`, `EXEC_SEQUENCE_INTERVAL=1`, `EXEC_POLLING_INTERVAL=1` as docs/clients/lego.md says',
+  gateway: `\`--dns httpreq\` to \`dns01 serve\` on 127.0.0.1 (started before the clock, as the long-lived server it is; its netcup session opens with the first request), lego polls the authoritative nameservers itself every ${INTERVAL} s (\`HTTPREQ_POLLING_INTERVAL=${INTERVAL}\`)`,
 };
 function lego(kind) {
   return async (w, names) => {
@@ -195,7 +213,10 @@ function lego(kind) {
       kind === 'own'
         ? { ...common, NETCUP_CUSTOMER_NUMBER: credentials.customerNumber, NETCUP_API_KEY: credentials.apiKey, NETCUP_API_PASSWORD: credentials.apiPassword,
             NETCUP_POLLING_INTERVAL: String(INTERVAL), NETCUP_PROPAGATION_TIMEOUT: '120' }
-        : { ...common, ...w.ours, EXEC_PATH: w.counted('dns01-lego'), EXEC_SEQUENCE_INTERVAL: '1', EXEC_POLLING_INTERVAL: '1', EXEC_PROPAGATION_TIMEOUT: '150' };
+        : kind === 'gateway'
+          ? { ...common, ...h.httpreqEnv(w.gateway.url, w.gateway.client, 'default'), HTTPREQ_POLLING_INTERVAL: String(INTERVAL), HTTPREQ_PROPAGATION_TIMEOUT: '120' }
+          : { ...common, ...w.ours, EXEC_PATH: w.counted('dns01-lego'), EXEC_SEQUENCE_INTERVAL: '1', EXEC_POLLING_INTERVAL: '1', EXEC_PROPAGATION_TIMEOUT: '150' };
+    const provider = { own: 'netcup', ours: 'exec', gateway: 'httpreq' }[kind];
     // lego dials the nameservers by host name through the system resolver: in a mount
     // namespace of its own, /etc/resolv.conf names the test resolver (the machine's stays as it is).
     const resolvConf = join(w.dir, 'resolv.conf');
@@ -203,7 +224,7 @@ function lego(kind) {
     return h.run(
       'unshare',
       ['--mount', 'sh', '-c', 'mount --bind "$0" /etc/resolv.conf && exec "$@"', resolvConf, LEGO, '--accept-tos', '--email', 'bench@example.com', '--server', w.pebble.directoryUrl, '--path', join(w.dir, 'lego'), '--key-type', 'ec256',
-        '--dns', kind === 'own' ? 'netcup' : 'exec', ...(kind === 'own' ? [] : ['--dns.disable-cp']), '--dns.resolvers', `${RESOLVER}:53`,
+        '--dns', provider, ...(kind === 'ours' ? ['--dns.disable-cp'] : []), '--dns.resolvers', `${RESOLVER}:53`,
         ...names.flatMap((d) => ['--domains', d]), 'run'],
       { env, timeoutMs: 300_000 },
     );
@@ -235,7 +256,7 @@ async function hookStartupMs() {
 
 /** One issuance in a fresh world: time from client start to exit, API calls at the emulator, our hook processes. */
 async function measure(client, peer, kind, n, latencyMs) {
-  const w = await startPeerWorld(latencyMs);
+  const w = await startPeerWorld(latencyMs, { gateway: kind === 'gateway' });
   try {
     const started = performance.now();
     const result = await peer(w, namesFor(n));
@@ -267,10 +288,10 @@ function combine(runs) {
   const failed = runs.find((r) => !r.ok);
   return { ...most, ok: !failed, reason: failed?.reason ?? '', seconds: median(times), times, peak: Math.max(...runs.map((r) => r.peak)), left: Math.max(...runs.map((r) => r.left)) };
 }
-async function cell(client, peer, n, latencyMs) {
-  const runs = { own: [], ours: [] };
-  for (let i = 0; i < RUNS; i++) for (const kind of ['own', 'ours']) runs[kind].push(await measure(client, peer(kind), kind, n, latencyMs));
-  return [combine(runs.own), combine(runs.ours)];
+async function cell(client, peer, n, latencyMs, kinds = ['own', 'ours']) {
+  const runs = Object.fromEntries(kinds.map((k) => [k, []]));
+  for (let i = 0; i < RUNS; i++) for (const kind of kinds) runs[kind].push(await measure(client, peer(kind), kind, n, latencyMs));
+  return kinds.map((k) => combine(runs[k]));
 }
 
 const startupMs = await hookStartupMs();
@@ -278,12 +299,12 @@ console.error(`one hook process starts in ${startupMs.toFixed(0)} ms (median of 
 const peerRows = [];
 for (const latencyMs of LATENCIES) {
   if (clients.includes('acme.sh')) for (const n of sizes) peerRows.push(...(await cell('acme.sh 3.1.5', acmesh, n, latencyMs)));
-  if (clients.includes('lego')) for (const n of legoSizes) peerRows.push(...(await cell('lego 4.35.2', lego, n, latencyMs)));
+  if (clients.includes('lego')) for (const n of legoSizes) peerRows.push(...(await cell('lego 4.35.2', lego, n, latencyMs, legoKinds)));
 }
 
 const perChallenge = (calls, n) => (calls / n).toFixed(1);
 const breakdown = (counts) => ACTIONS.map((a) => counts[a] ?? 0).join(' / ') + (Object.keys(counts).some((a) => !ACTIONS.includes(a)) ? ` (+ ${JSON.stringify(counts)})` : '');
-const label = (r) => `${r.client} + ${r.kind === 'own' ? 'its own netcup client' : 'our hook'}`;
+const label = (r) => `${r.client} + ${{ own: 'its own netcup client', ours: 'our hook', gateway: 'httpreq through dns01 serve' }[r.kind]}`;
 const latency = (ms) => (ms === 0 ? 'loopback' : `${ms} ms`);
 const names = (n) => `${n} ${n === 1 ? 'name' : 'names'}`;
 /** Our hook processes' start-up as a share of the whole issuance. */
@@ -301,10 +322,10 @@ const peerTable = [
 ].join('\n');
 /** Ours against the peer's own client, same client, size and latency: the ratios the targets are stated in. */
 const ratios = peerRows
-  .filter((r) => r.kind === 'ours')
+  .filter((r) => r.kind !== 'own')
   .map((ours) => {
     const own = peerRows.find((r) => r.kind === 'own' && r.client === ours.client && r.n === ours.n && r.latencyMs === ours.latencyMs);
-    const what = `${ours.client}, ${names(ours.n)}, API latency ${latency(ours.latencyMs)}`;
+    const what = `${ours.client}${ours.kind === 'gateway' ? ' through dns01 serve' : ''}, ${names(ours.n)}, API latency ${latency(ours.latencyMs)}`;
     if (!own?.ok || !ours.ok) return `- ${what}: not comparable (a run failed)`;
     return `- ${what}: ours takes ${(ours.seconds / own.seconds).toFixed(2)}× the time and makes ${(ours.calls / own.calls).toFixed(2)}× the API calls of its own client`;
   })
@@ -334,7 +355,11 @@ How each waited for the lag:
 ${[
   ...(clients.includes('acme.sh') ? [`- acme.sh + its own dns_netcup: ${acmeshHow.own};`, `- acme.sh + our hook: ${acmeshHow.ours};`] : []),
   ...(clients.includes('lego')
-    ? [`- lego + its own netcup: ${legoHow.own};`, `- lego + our hook: ${legoHow.ours}. lego runs exec challenges one after the other, so each name waits for the lag on its own.`]
+    ? [
+        `- lego + its own netcup: ${legoHow.own};`,
+        ...(legoKinds.includes('ours') ? [`- lego + our hook: ${legoHow.ours}. lego runs exec challenges one after the other, so each name waits for the lag on its own;`] : []),
+        ...(legoKinds.includes('gateway') ? [`- lego + httpreq through dns01 serve: ${legoHow.gateway}. httpreq takes lego's parallel path: every present first, then the checks.`] : []),
+      ]
     : []),
 ].join('\n')}
 
@@ -343,6 +368,8 @@ ${peerTable}
 ${ratios}
 
 Targets (issue 25), acme.sh with our hook against its own dns_netcup at 1 and 10 names: at most
-1.0× the time at 40 ms API latency, at most 0.5× the API calls. The API calls of our other
-hooks (certbot, dehydrated, uacme, the CLI) are the api-calls section's.`;
+1.0× the time at 40 ms API latency, at most 0.5× the API calls; (issue 28) lego with httpreq
+through dns01 serve against lego's own netcup at 10 names, 40 ms: the same. The API calls of our
+other hooks (certbot, dehydrated, uacme, the CLI) are the api-calls section's; the gateway's own
+capacity is the gateway section's.`;
 publish(args, 'peers', markdown);

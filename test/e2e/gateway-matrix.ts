@@ -71,7 +71,7 @@ export function describeGatewayMatrix(suite: Suite): void {
     let recorder: RequestRecorder;
     beforeAll(async () => {
       e2e = await startE2eWorld('netcup', { suite, purpose: 'gateway' });
-      gateway = await startGatewayProcess(e2e);
+      gateway = await startGatewayProcess(e2e.world.env);
       recorder = await startRequestRecorder(gateway.url);
     });
     afterAll(async () => {

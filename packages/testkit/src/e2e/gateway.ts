@@ -51,7 +51,7 @@ export interface GatewayProcess {
   audit(): AuditLine[];
   /** SIGKILL: no chance to finish anything. */
   kill(): Promise<void>;
-  /** SIGTERM: the requests in flight are finished first. */
+  /** SIGTERM (the requests in flight are finished first), then its state directory is removed: the end of it. */
   stop(): Promise<void>;
   /** Starts it again on the same port and state directory (a stopped or killed one; a running one is stopped first). */
   restart(): Promise<void>;
@@ -60,19 +60,20 @@ export interface GatewayProcess {
 const READY = /serving on (\S+)/;
 
 /**
- * Starts `dns01 serve` as a process with the world's provider settings (the
- * provider credentials live here and nowhere else), its own state directory,
- * on a free loopback port, audit log in the state directory, every log line
- * at debug level (the no-secret assertions then cover the chattiest output).
+ * Starts `dns01 serve` as a process with a world's provider settings
+ * (`providerEnv`: the provider credentials live here and nowhere else), its
+ * own state directory, on a free loopback port, audit log in the state
+ * directory, every log line at debug level unless `extraEnv` says otherwise
+ * (the no-secret assertions then cover the chattiest output).
  */
-export async function startGatewayProcess(e2e: E2eWorld, extraEnv: Record<string, string> = {}): Promise<GatewayProcess> {
+export async function startGatewayProcess(providerEnv: Record<string, string>, extraEnv: Record<string, string> = {}): Promise<GatewayProcess> {
   const stateDir = mkdtempSync(join(tmpdir(), 'dns01-e2e-gateway-'));
   const bin = hookExecutable('dns01');
   const baseEnv = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: stateDir,
     LANG: 'C.UTF-8',
-    ...e2e.world.env,
+    ...providerEnv,
     DNS01_SERVE_STATE_DIR: stateDir,
     DNS01_LOG_LEVEL: 'debug',
     ...extraEnv,
@@ -119,7 +120,10 @@ export async function startGatewayProcess(e2e: E2eWorld, extraEnv: Record<string
     },
     audit: () => readLines('audit.log').map((l) => JSON.parse(l) as AuditLine),
     kill: () => retire('SIGKILL'),
-    stop: () => retire('SIGTERM'),
+    async stop() {
+      await retire('SIGTERM');
+      rmSync(stateDir, { recursive: true, force: true });
+    },
     async restart() {
       await retire('SIGTERM');
       daemon = await start(listen);
