@@ -48,6 +48,8 @@ export class Records {
   private readonly retiring = new Set<string>();
   /** Entries whose add is under way, settled when it is done (a delete of one waits for it). */
   private readonly placing = new Map<string, Promise<void>>();
+  /** Entries whose add failed with an unknown outcome (the record may be there): due at the next sweep, not at the maximum age. */
+  private readonly unsettled = new Set<string>();
   private readonly now: () => number;
 
   constructor(private readonly options: RecordsOptions) {
@@ -88,7 +90,8 @@ export class Records {
     } catch (error) {
       if (existing) throw error;
       if (isOutcomeUnknown(error)) {
-        // It may be there: delete it exactly, in the background (the sweeper tries again if this fails).
+        // It may be there: delete it exactly, in the background (the next sweep tries again if this fails).
+        this.unsettled.add(entry.id);
         void this.retire(entry, 'sweep').catch(() => undefined);
       } else {
         ledger.remove(entry.id);
@@ -101,7 +104,8 @@ export class Records {
     // (An entry made heir of one that created it while this add was under way stays `present`.)
     const outcome = await placing;
     if (!existing) ledger.update(entry.id, { state: outcome === 'created' || ledger.get(entry.id)?.state === 'present' ? 'present' : 'found' });
-    void ledger.flush().catch((e: unknown) => this.options.logger.error(`writing the ledger failed: ${describeError(e)}`));
+    // Durable before the reply: a crash after it must find `found` on disk, never `adding`, which the next start would delete.
+    await ledger.flush();
     return entry;
   }
 
@@ -127,10 +131,10 @@ export class Records {
     await Promise.all(older.map((e) => this.retire(e, 'replace').catch(() => undefined)));
   }
 
-  /** Deletes every entry older than the maximum age (and any earlier delete that failed and is that old). */
+  /** Deletes every entry older than the maximum age (and any earlier delete that failed and is that old), and every add that failed with an unknown outcome. */
   async sweep(): Promise<void> {
     const cutoff = this.now() - this.options.maxAgeMs;
-    const due = this.options.ledger.all().filter((e) => Date.parse(e.created) <= cutoff && !this.retiring.has(e.id));
+    const due = this.options.ledger.all().filter((e) => (Date.parse(e.created) <= cutoff || this.unsettled.has(e.id)) && !this.retiring.has(e.id));
     await Promise.all(due.map((e) => this.retire(e, 'sweep').catch(() => undefined)));
   }
 
@@ -165,6 +169,7 @@ export class Records {
         outcome = current.state === 'found' ? 'kept' : await this.writer.delete(entry.zone, entry.name, entry.value);
       }
       ledger.remove(entry.id);
+      this.unsettled.delete(entry.id);
       if (action) this.options.onEvent?.({ action, entry, result: outcome, ms: this.now() - started });
       await ledger.flush();
     } catch (error) {

@@ -85,3 +85,39 @@ it('a cleanup that arrives while its present is still being written waits for it
     expect(rig.gateway.ledger.size).toBe(0);
   }
 });
+
+it('a present is answered only once the ledger on disk says whose the record is: a crash right after the reply never deletes a record the provider had already', async () => {
+  const value = acmeValue('found-before');
+  const rig = await startRig({ clients: [WEB], world: { records: [{ name: APEX, type: 'TXT', data: value }] } });
+  // A slow disk: every ledger write takes 200 ms.
+  const ledger = rig.gateway.ledger;
+  const flush = ledger.flush.bind(ledger);
+  ledger.flush = () => new Promise((r) => setTimeout(r, 200)).then(flush);
+  expect((await rig.post('/present', { fqdn: APEX, value }, { id: 'web1' })).status).toBe(200);
+  // What a start after a crash at this moment would read: the provider's own record, `found`, never deleted.
+  const onDisk = JSON.parse(readFileSync(join(rig.stateDir, 'ledger.json'), 'utf8')) as { records: { value: string; state: string }[] };
+  expect(onDisk.records.map((r) => [r.value, r.state])).toEqual([[value, 'found']]);
+});
+
+it('an add whose outcome is unknown (the provider failed during the write) is deleted at the next sweep, not after the maximum age', { timeout: 60_000 }, async () => {
+  const rig = await startRig({ clients: [WEB] });
+  const value = acmeValue('unknown-outcome');
+  // The session and the zone are known first; then every write fails.
+  expect((await rig.post('/present', { fqdn: '_acme-challenge.warm.example.com', value: acmeValue('warm') }, { id: 'web1' })).status).toBe(200);
+  rig.world.emulator.server.inject({ fault: { kind: 'status', status: 503 }, times: 10_000 });
+  const failed = await rig.post('/present', { fqdn: APEX, value }, { id: 'web1' });
+  expect(failed.status).toBe(502);
+  expect(failed.json()).toMatchObject({ error: 'provider_error', detail: expect.stringMatching(/503/) as unknown });
+  const audit = () => readFileSync(join(rig.stateDir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  // The gateway's own delete of it, at once, fails too while the provider is down (its retries take a few seconds).
+  for (let i = 0; i < 400 && !audit().some((l) => l.action === 'sweep' && l.value === value); i++) await new Promise((r) => setTimeout(r, 50));
+  expect(rig.gateway.ledger.all().filter((e) => e.value === value).map((e) => e.state)).toEqual(['adding']);
+  rig.world.emulator.server.clearFaults();
+  await rig.gateway.records.sweep();
+  expect(rig.gateway.ledger.all().filter((e) => e.value === value)).toEqual([]);
+  expect(audit().filter((l) => l.value === value).map((l) => [l.action, l.name, l.result])).toEqual([
+    ['present', APEX, 'provider_error'],
+    ['sweep', APEX, 'error'],
+    ['sweep', APEX, 'absent'],
+  ]);
+});
