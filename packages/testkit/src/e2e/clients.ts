@@ -89,14 +89,16 @@ export function runClient(ctx: IssueContext, program: string, args: readonly str
   return run(file, argv, runOptions);
 }
 
-async function mustSucceed(result: Promise<RunResult>, runs: RunResult[]): Promise<RunResult> {
+/** The run, kept in `runs`; throws with its output unless it exited 0. */
+export async function mustSucceed(result: Promise<RunResult>, runs: RunResult[]): Promise<RunResult> {
   const done = await result;
   runs.push(done);
   if (done.code !== 0) throw new Error(explain(done));
   return done;
 }
 
-function readCert(path: string, runs: RunResult[]): string {
+/** The certificate a client wrote at `path`; throws with the last run's output when there is none. */
+export function readCert(path: string, runs: RunResult[]): string {
   if (!existsSync(path)) throw new Error(`no certificate at ${path}; last run:\n${explain(runs[runs.length - 1]!)}`);
   return readFileSync(path, 'utf8');
 }

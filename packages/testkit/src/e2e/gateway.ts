@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Program } from './debian.js';
 import type { Suite } from './suites.js';
-import { hookExecutable, installHookBins, runClient, type Issuance, type IssueContext } from './clients.js';
+import { hookExecutable, installHookBins, mustSucceed, readCert, runClient, type Issuance, type IssueContext } from './clients.js';
 import { explain, run, startDaemon, type Daemon, type RunResult } from './process.js';
 import type { E2eWorld } from './world.js';
 
@@ -276,21 +276,6 @@ export interface GatewayRunner {
 
 const CLIENT_TIMEOUT_MS = 120_000;
 
-async function succeeded(result: Promise<RunResult>, runs: RunResult[]): Promise<RunResult> {
-  const done = await result;
-  runs.push(done);
-  if (done.code !== 0) throw new Error(explain(done));
-  return done;
-}
-
-function certificateAt(path: string, runs: RunResult[]): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    throw new Error(`no certificate at ${path}; last run:\n${explain(runs[runs.length - 1]!)}`);
-  }
-}
-
 /**
  * `lego --dns httpreq` or `--dns acme-dns ... run`. lego's own propagation
  * check queries each authoritative nameserver on port 53 by its host name
@@ -320,7 +305,7 @@ export function httpreqEnv(url: string, client: GatewayClient, mode: 'default' |
 }
 
 function legoCertificate(ctx: IssueContext, runs: RunResult[]): string {
-  return certificateAt(join(ctx.dir, 'lego', 'certificates', `${ctx.domains[0]}.crt`), runs);
+  return readCert(join(ctx.dir, 'lego', 'certificates', `${ctx.domains[0]}.crt`), runs);
 }
 
 export function legoHttpreqRunner(suite: Suite, mode: 'default' | 'RAW'): GatewayRunner {
@@ -330,7 +315,7 @@ export function legoHttpreqRunner(suite: Suite, mode: 'default' | 'RAW'): Gatewa
     protocol: 'httpreq',
     async issue(issue, { url, client }) {
       const runs: RunResult[] = [];
-      await succeeded(legoGatewayRun(issue, 'httpreq', httpreqEnv(url, client, mode)), runs);
+      await mustSucceed(legoGatewayRun(issue, 'httpreq', httpreqEnv(url, client, mode)), runs);
       return { runs, certificates: [legoCertificate(issue, runs)] };
     },
   };
@@ -365,7 +350,7 @@ export function acmeshGatewayRunner(suite: Suite, dnsapi: 'dns_acmedns' | 'dns_a
         dnsapi === 'dns_acmedns'
           ? { ACMEDNS_BASE_URL: url, ACMEDNS_USERNAME: client.id, ACMEDNS_PASSWORD: client.secret, ACMEDNS_SUBDOMAIN: issue.domains[0]! }
           : { ACMEPROXY_ENDPOINT: url, ACMEPROXY_USERNAME: client.id, ACMEPROXY_PASSWORD: client.secret };
-      await succeeded(
+      await mustSucceed(
         runClient(
           issue,
           'sh',
@@ -376,15 +361,15 @@ export function acmeshGatewayRunner(suite: Suite, dnsapi: 'dns_acmedns' | 'dns_a
         runs,
       );
       const fullchain = join(home, `${issue.domains[0]}_ecc`, 'fullchain.cer');
-      const first = certificateAt(fullchain, runs);
-      await succeeded(
+      const first = readCert(fullchain, runs);
+      await mustSucceed(
         runClient(issue, 'sh', [acmesh, '--cron', '--force', '--home', home], {
           env: { PATH: issue.env.PATH, HOME: issue.dir, NO_ARI: '1', ...packaged },
           timeoutMs: CLIENT_TIMEOUT_MS,
         }),
         runs,
       );
-      const renewed = certificateAt(fullchain, runs);
+      const renewed = readCert(fullchain, runs);
       if (renewed === first) throw new Error('acme.sh --cron --force kept the old certificate');
       return { runs, certificates: [first, renewed] };
     },
