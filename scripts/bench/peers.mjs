@@ -154,7 +154,7 @@ async function startPeerWorld(latencyMs, { gateway = false } = {}) {
     if (gateway) {
       const serve = await h.startGatewayProcess({ PATH, ...ours }, { DNS01_LOG_LEVEL: 'info' });
       closers.push(() => serve.stop());
-      served = { url: serve.url, client: await serve.addClient('bench', [ZONE, `*.${ZONE}`]) };
+      served = { url: serve.url, client: await serve.addClient('bench', [ZONE, `*.${ZONE}`]), audit: () => serve.audit() };
     }
     return {
       store,
@@ -269,12 +269,16 @@ async function measure(client, peer, kind, n, latencyMs) {
     if (!ok) console.error(`${client} (${kind}), ${n} names, ${latencyMs} ms FAILED:\n${h.explain(result, 3000)}`);
     const intercepted = w.proxy.connects.filter((c) => c.startsWith(NETCUP_HOST)).length;
     const processes = kind === 'ours' ? w.hookProcesses() : undefined;
+    // Where the gateway's share of the time goes: its requests and the time it took to answer them (the audit log's ms).
+    const answered = w.gateway?.audit().filter((l) => l.action === 'present' || l.action === 'cleanup');
+    const gateway = answered && { requests: answered.length, seconds: answered.reduce((sum, l) => sum + Number(l.ms ?? 0), 0) / 1000 };
     console.error(
       `${client} (${kind}), ${n} names, API latency ${latencyMs} ms: ${ok ? 'ok' : 'FAILED'} in ${seconds.toFixed(1)} s, ${calls} API calls ${JSON.stringify(counts)}, ` +
-        `${intercepted} CONNECTs to ${NETCUP_HOST}, ${processes ?? '-'} hook processes, ${left} TXT left`,
+        `${intercepted} CONNECTs to ${NETCUP_HOST}, ${processes ?? '-'} hook processes, ${left} TXT left` +
+        (gateway ? `, the gateway answered ${gateway.requests} requests in ${gateway.seconds.toFixed(2)} s` : ''),
     );
     const reason = ok ? '' : (/(?:error|Error|ERROR)[^\n]*/.exec(result.output)?.[0] ?? h.explain(result, 200)).slice(0, 160);
-    return { client, kind, n, latencyMs, ok, seconds, counts, calls, peak, left, reason, processes };
+    return { client, kind, n, latencyMs, ok, seconds, counts, calls, peak, left, reason, processes, gateway };
   } finally {
     await w.close();
   }
@@ -286,7 +290,8 @@ function combine(runs) {
   const times = runs.map((r) => r.seconds);
   const most = runs.reduce((a, b) => (b.calls > a.calls ? b : a));
   const failed = runs.find((r) => !r.ok);
-  return { ...most, ok: !failed, reason: failed?.reason ?? '', seconds: median(times), times, peak: Math.max(...runs.map((r) => r.peak)), left: Math.max(...runs.map((r) => r.left)) };
+  const gateway = most.gateway && { requests: most.gateway.requests, seconds: median(runs.map((r) => r.gateway.seconds)) };
+  return { ...most, ok: !failed, reason: failed?.reason ?? '', seconds: median(times), times, peak: Math.max(...runs.map((r) => r.peak)), left: Math.max(...runs.map((r) => r.left)), gateway };
 }
 async function cell(client, peer, n, latencyMs, kinds = ['own', 'ours']) {
   const runs = Object.fromEntries(kinds.map((k) => [k, []]));
@@ -307,14 +312,15 @@ const breakdown = (counts) => ACTIONS.map((a) => counts[a] ?? 0).join(' / ') + (
 const label = (r) => `${r.client} + ${{ own: 'its own netcup client', ours: 'our hook', gateway: 'httpreq through dns01 serve' }[r.kind]}`;
 const latency = (ms) => (ms === 0 ? 'loopback' : `${ms} ms`);
 const names = (n) => `${n} ${n === 1 ? 'name' : 'names'}`;
-/** Our hook processes' start-up as a share of the whole issuance. */
+/** Our hook processes' start-up (or the gateway's time answering) as a share of the whole issuance. */
 const startupShare = (r) => {
+  if (r.gateway) return `gateway: ${r.gateway.requests} requests answered in ${r.gateway.seconds.toFixed(1)} s, ${((100 * r.gateway.seconds) / r.seconds).toFixed(0)} %`;
   if (r.processes === undefined) return '—';
   const seconds = (r.processes * startupMs) / 1000;
   return `${r.processes}: ${seconds.toFixed(1)} s, ${((100 * seconds) / r.seconds).toFixed(0)} %`;
 };
 const peerTable = [
-  `| client | API latency | names | result | total (s) | API calls | per challenge | login / infoDnsZone / infoDnsRecords / updateDnsRecords / logout | most in any 60 s (limit ${RATE_LIMIT}) | our hook processes: start-up, share of total |`,
+  `| client | API latency | names | result | total (s) | API calls | per challenge | login / infoDnsZone / infoDnsRecords / updateDnsRecords / logout | most in any 60 s (limit ${RATE_LIMIT}) | our hook processes: start-up, share of total (gateway: its time answering) |`,
   '|---|---|---:|---|---:|---:|---:|---|---:|---|',
   ...peerRows.map((r) =>
     `| ${label(r)} | ${latency(r.latencyMs)} | ${r.n} | ${r.ok ? (r.left ? `ok, ${r.left} TXT left` : 'ok') : `failed: ${r.reason.replace(/\|/g, '/')}`} | ${r.seconds.toFixed(1)}${r.times.length > 1 ? ` (${r.times.map((t) => t.toFixed(1)).join(', ')})` : ''} | ${r.calls} | ${perChallenge(r.calls, r.n)} | ${breakdown(r.counts)} | ${r.peak}${r.peak > RATE_LIMIT ? ' (lockout)' : ''} | ${startupShare(r)} |`,
@@ -349,7 +355,8 @@ acme.sh, \`SSL_CERT_FILE\` for lego). Our hooks use \`NETCUP_ENDPOINT\`. Total =
 certificate. API calls counted at the emulator, for the whole issuance (present and cleanup).
 Our polling interval: ${INTERVAL} s (\`DNS01_POLLING_INTERVAL\`; the netcup default is 5 s).
 The last column counts our hook processes (a wrapper notes each start) and puts their start-up,
-processes × ${startupMs.toFixed(0)} ms (the median \`dns01 --version\` of this run), against the whole issuance.
+processes × ${startupMs.toFixed(0)} ms (the median \`dns01 --version\` of this run), against the whole issuance;
+for the gateway, the requests it answered and the time it took to answer them (its audit log's \`ms\`).
 
 How each waited for the lag:
 ${[
