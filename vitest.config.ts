@@ -7,6 +7,7 @@ const alias = Object.fromEntries([
   // Subpaths before their packages, which would match them as a prefix.
   ['@dns01/provider-client/internal', fileURLToPath(new URL('./packages/provider-client/src/internal.ts', import.meta.url))],
   ['@dns01/testkit/e2e', fileURLToPath(new URL('./packages/testkit/src/e2e/index.ts', import.meta.url))],
+  ['@dns01/testkit/support', fileURLToPath(new URL('./packages/testkit/src/support/index.ts', import.meta.url))],
   ...['provider-client', 'testkit', 'cli', 'certbot-hook', 'lego-exec', 'acme-client-plugin', 'dehydrated-hook', 'uacme-hook', 'gateway'].map(
     (n) => [`@dns01/${n}`, pkg(n)],
   ),

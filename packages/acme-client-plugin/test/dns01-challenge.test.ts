@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { AuthenticationError, ConfigError, InvalidInputError, ZoneNotFoundError } from '@dns01/provider-client';
 import type { TestWorld } from '@dns01/testkit';
 import { dns01Challenge, type AcmeAuthorization, type AcmeChallenge } from '../src/index.js';
-import { FOREIGN, servedByNameservers, worldPerTest } from '../../../test/integration/support/hook-process.js';
+import { FOREIGN, servedByNameservers, worldPerTest } from '@dns01/testkit/support';
 
 const APEX = '_acme-challenge.example.com';
 

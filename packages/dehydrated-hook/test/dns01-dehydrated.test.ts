@@ -3,7 +3,7 @@
 // docs/hook_chain.md).
 import { describe, expect, it } from 'vitest';
 import type { TestWorld } from '@dns01/testkit';
-import { builtExecutable, errorLines, FOREIGN, leakedSecrets, runHook, servedByNameservers, worldPerTest } from '../../../test/integration/support/hook-process.js';
+import { builtExecutable, errorLines, FOREIGN, leakedSecrets, runHook, servedByNameservers, worldPerTest } from '@dns01/testkit/support';
 
 const bin = builtExecutable('dehydrated-hook', 'dns01-dehydrated');
 const APEX = '_acme-challenge.example.com';
@@ -30,7 +30,7 @@ describe('dns01-dehydrated: handlers it does not own', () => {
     const w = await start();
     // No credentials at all: an ignored handler must not even read them.
     const r = await runHook(bin, args, {});
-    expect(r).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(r).toEqual({ status: 0, signal: null, stdout: '', stderr: '' });
     expect(w.emulator.server.requests).toHaveLength(0);
   });
 });
@@ -39,7 +39,7 @@ describe('dns01-dehydrated: deploy_challenge / clean_challenge', () => {
   it('deploy_challenge creates the record, waits for every nameserver, prints nothing on stdout', async () => {
     const w = await start({ nameservers: [{}, { lagMs: 400 }] });
     const r = await runHook(bin, ['deploy_challenge', 'example.com', 'token-1', 'dehydrated-value-1'], w.env);
-    expect(r.code).toBe(0);
+    expect(r.status).toBe(0);
     expect(r.stdout).toBe('');
     expect(w.txt(APEX).sort()).toEqual([FOREIGN, 'dehydrated-value-1'].sort());
     const addresses = w.dns.zoneNameservers().flatMap((ns) => ns.addresses);
@@ -50,7 +50,7 @@ describe('dns01-dehydrated: deploy_challenge / clean_challenge', () => {
     const w = await start();
     const triples = ['example.com', 't1', 'chain-apex', 'www.example.com', 't2', 'chain-www', 'example.com', 't3', 'chain-wildcard'];
     const deploy = await runHook(bin, ['deploy_challenge', ...triples], w.env);
-    expect(deploy.code).toBe(0);
+    expect(deploy.status).toBe(0);
     expect(deploy.stdout).toBe('');
     expect(w.txt(APEX).sort()).toEqual([FOREIGN, 'chain-apex', 'chain-wildcard'].sort());
     expect(w.txt(WWW)).toEqual(['chain-www']);
@@ -58,7 +58,7 @@ describe('dns01-dehydrated: deploy_challenge / clean_challenge', () => {
     expect(deploy.stderr.match(/every authoritative nameserver serves/g)).toHaveLength(1);
 
     const clean = await runHook(bin, ['clean_challenge', ...triples], w.env);
-    expect(clean.code).toBe(0);
+    expect(clean.status).toBe(0);
     expect(clean.stdout).toBe('');
     expect(w.txt(APEX)).toEqual([FOREIGN]);
     expect(w.txt(WWW)).toEqual([]);
@@ -71,10 +71,10 @@ describe('dns01-dehydrated: deploy_challenge / clean_challenge', () => {
       ['example.com', 't1', 'single-apex'],
       ['www.example.com', 't2', 'single-www'],
     ];
-    for (const t of triples) expect((await runHook(bin, ['deploy_challenge', ...t], env)).code).toBe(0);
-    for (const t of triples) expect((await runHook(bin, ['clean_challenge', ...t], env)).code).toBe(0);
+    for (const t of triples) expect((await runHook(bin, ['deploy_challenge', ...t], env)).status).toBe(0);
+    for (const t of triples) expect((await runHook(bin, ['clean_challenge', ...t], env)).status).toBe(0);
     const emulator = (w as TestWorld<'netcup'>).emulator;
-    expect((await runHook(bin, ['exit_hook'], env)).code).toBe(0);
+    expect((await runHook(bin, ['exit_hook'], env)).status).toBe(0);
     expect(emulator.actionCounts()).toEqual({ login: 1, updateDnsRecords: 4 });
     // Kept for the next run until netcup's idle limit ends it.
     expect(emulator.openSessions()).toBe(1);
@@ -84,7 +84,7 @@ describe('dns01-dehydrated: deploy_challenge / clean_challenge', () => {
   it('arguments that are not whole triples: usage error (exit 2), nothing created', async () => {
     const w = await start();
     const r = await runHook(bin, ['deploy_challenge', 'example.com', 'token'], w.env);
-    expect(r.code).toBe(2);
+    expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^dns01-dehydrated: error: deploy_challenge needs <domain> <token> <value> triples/);
     expect(w.emulator.server.requests).toHaveLength(0);
@@ -94,7 +94,7 @@ describe('dns01-dehydrated: deploy_challenge / clean_challenge', () => {
     const w = await start();
     const env = { ...w.env, NETCUP_API_PASSWORD: 'wrong-password-Nm40', DNS01_LOG_LEVEL: 'debug' };
     const r = await runHook(bin, ['deploy_challenge', 'example.com', 't', 'v1', 'www.example.com', 't', 'v2'], env);
-    expect(r.code).toBe(4);
+    expect(r.status).toBe(4);
     expect(r.stdout).toBe('');
     expect(errorLines(r.stderr)).toEqual([expect.stringMatching(/^dns01-dehydrated: error: /)]);
     expect(w.txt(APEX)).toEqual([FOREIGN]);
@@ -105,13 +105,13 @@ describe('dns01-dehydrated: deploy_challenge / clean_challenge', () => {
   it('one triple in a zone the account lacks: exit 5 and the records of the other triples are removed again', async () => {
     const w = await start({ foreignZones: ['other-zone.org'] });
     const r = await runHook(bin, ['deploy_challenge', 'example.com', 't', 'kept-nowhere', 'other-zone.org', 't', 'v'], w.env);
-    expect(r.code).toBe(5);
+    expect(r.status).toBe(5);
     expect(w.txt(APEX)).toEqual([FOREIGN]);
   });
 
   it('no handler at all is a usage error (exit 2)', async () => {
     const r = await runHook(bin, [], {});
-    expect(r.code).toBe(2);
+    expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
   });
 });

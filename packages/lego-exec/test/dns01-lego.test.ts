@@ -3,7 +3,7 @@
 // `present|cleanup -- <domain> <token> <keyAuth>`.
 import { describe, expect, it } from 'vitest';
 import type { TestWorld } from '@dns01/testkit';
-import { builtExecutable, errorLines, FOREIGN, leakedSecrets, runHook, servedByNameservers, worldPerTest } from '../../../test/integration/support/hook-process.js';
+import { builtExecutable, errorLines, FOREIGN, leakedSecrets, runHook, servedByNameservers, worldPerTest } from '@dns01/testkit/support';
 
 const bin = builtExecutable('lego-exec', 'dns01-lego');
 const NAME = '_acme-challenge.example.com';
@@ -24,7 +24,7 @@ describe('dns01-lego, default mode (present|cleanup <fqdn> <value>)', () => {
     const w = await start({ nameservers: [{}, { lagMs: 400 }] });
     const r = await runHook(bin, ['present', `${NAME}.`, 'lego-value-1'], w.env);
     expect(r.stderr).not.toMatch(/error/);
-    expect(r.code).toBe(0);
+    expect(r.status).toBe(0);
     expect(r.stdout).toBe('');
     expect(w.txt(NAME).sort()).toEqual([FOREIGN, 'lego-value-1'].sort());
     for (const served of await servedByNameservers(w, NAME, nameserverAddresses(w))) expect(served).toContain('lego-value-1');
@@ -32,9 +32,9 @@ describe('dns01-lego, default mode (present|cleanup <fqdn> <value>)', () => {
 
   it('cleanup deletes exactly that value and leaves other TXT records alone', async () => {
     const w = await start();
-    expect((await runHook(bin, ['present', `${NAME}.`, 'lego-value-2'], w.env)).code).toBe(0);
+    expect((await runHook(bin, ['present', `${NAME}.`, 'lego-value-2'], w.env)).status).toBe(0);
     const r = await runHook(bin, ['cleanup', `${NAME}.`, 'lego-value-2'], w.env);
-    expect(r.code).toBe(0);
+    expect(r.status).toBe(0);
     expect(r.stdout).toBe('');
     expect(w.txt(NAME)).toEqual([FOREIGN]);
   });
@@ -42,14 +42,14 @@ describe('dns01-lego, default mode (present|cleanup <fqdn> <value>)', () => {
   it('takes a value that starts with "-" (no option parsing of lego arguments)', async () => {
     const w = await start();
     const r = await runHook(bin, ['present', `${NAME}.`, '-starts-with-dash'], w.env);
-    expect(r.code).toBe(0);
+    expect(r.status).toBe(0);
     expect(w.txt(NAME)).toContain('-starts-with-dash');
   });
 
   it('refuses a name that is not _acme-challenge.<domain> with a usage error pointing at RAW mode', async () => {
     const w = await start();
     const r = await runHook(bin, ['present', 'elsewhere.example.net.', 'v'], w.env);
-    expect(r.code).toBe(2);
+    expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^dns01-lego: error: .*EXEC_MODE=RAW/);
     expect(w.emulator.server.requests).toHaveLength(0);
@@ -61,10 +61,10 @@ describe('dns01-lego, RAW mode (EXEC_MODE=RAW: present|cleanup -- <domain> <toke
     const w = await start();
     const env = { ...w.env, EXEC_MODE: 'RAW' };
     const present = await runHook(bin, ['present', '--', 'example.com', 'evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA', KEY_AUTH], env);
-    expect(present.code).toBe(0);
+    expect(present.status).toBe(0);
     expect(w.txt(NAME).sort()).toEqual([FOREIGN, KEY_AUTH_TXT].sort());
     const cleanup = await runHook(bin, ['cleanup', '--', 'example.com', 'evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA', KEY_AUTH], env);
-    expect(cleanup.code).toBe(0);
+    expect(cleanup.status).toBe(0);
     expect(w.txt(NAME)).toEqual([FOREIGN]);
   });
 
@@ -72,17 +72,17 @@ describe('dns01-lego, RAW mode (EXEC_MODE=RAW: present|cleanup -- <domain> <toke
     const w = await start();
     const env = { ...w.env, EXEC_MODE: 'RAW' };
     const r = await runHook(bin, ['present', '--', '*.example.com', '-token', KEY_AUTH], env);
-    expect(r.code).toBe(0);
+    expect(r.status).toBe(0);
     expect(w.txt(NAME)).toContain(KEY_AUTH_TXT);
   });
 
   it('a call shaped for the other mode is a one-line usage error (exit 2) that touches nothing', async () => {
     const w = await start();
     const raw = await runHook(bin, ['present', `${NAME}.`, 'value'], { ...w.env, EXEC_MODE: 'RAW' });
-    expect(raw.code).toBe(2);
+    expect(raw.status).toBe(2);
     expect(raw.stderr).toMatch(/^dns01-lego: error: present expects -- <domain> <token> <keyAuth>.*EXEC_MODE/);
     const plain = await runHook(bin, ['present', '--', 'example.com', 'token', KEY_AUTH], w.env);
-    expect(plain.code).toBe(2);
+    expect(plain.status).toBe(2);
     expect(w.emulator.server.requests).toHaveLength(0);
     expect(w.txt(NAME)).toEqual([FOREIGN]);
   });
@@ -92,7 +92,7 @@ describe('dns01-lego, failures', () => {
   it('an unknown action is a usage error (exit 2)', async () => {
     const w = await start();
     const r = await runHook(bin, ['timeout', `${NAME}.`, 'v'], w.env);
-    expect(r.code).toBe(2);
+    expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^dns01-lego: error: unknown action "timeout"/);
   });
@@ -101,7 +101,7 @@ describe('dns01-lego, failures', () => {
     const w = await start();
     const { DNS01_PROVIDER: _omitted, ...env } = w.env;
     const r = await runHook(bin, ['present', `${NAME}.`, 'v'], env);
-    expect(r.code).toBe(3);
+    expect(r.status).toBe(3);
     expect(r.stderr).toMatch(/DNS01_PROVIDER is not set/);
   });
 
@@ -109,7 +109,7 @@ describe('dns01-lego, failures', () => {
     const w = await start();
     const env = { ...w.env, XSSERVER_PASSWORD: 'wrong-password-Zx81', DNS01_LOG_LEVEL: 'debug' };
     const r = await runHook(bin, ['present', `${NAME}.`, 'v'], env);
-    expect(r.code).toBe(4);
+    expect(r.status).toBe(4);
     expect(errorLines(r.stderr)).toEqual([expect.stringMatching(/^dns01-lego: error: /)]);
     expect(w.txt(NAME)).toEqual([FOREIGN]);
     expect(leakedSecrets(w, r.stdout, r.stderr)).toEqual([]);
@@ -119,14 +119,14 @@ describe('dns01-lego, failures', () => {
   it('a domain in DNS but not in the account: zone not found (exit 5), one line', async () => {
     const w = await start({ foreignZones: ['not-in-account.org'] });
     const r = await runHook(bin, ['present', '_acme-challenge.not-in-account.org.', 'v'], w.env);
-    expect(r.code).toBe(5);
+    expect(r.status).toBe(5);
     expect(errorLines(r.stderr)).toEqual([expect.stringMatching(/^dns01-lego: error: .*not-in-account\.org/)]);
   });
 
   it('a nameserver that never serves the record: exit 7 and the record is removed again', async () => {
     const w = await start({ nameservers: [{}, { lagMs: 3_600_000 }], propagationTimeout: 1 });
     const r = await runHook(bin, ['present', `${NAME}.`, 'never-propagates'], w.env);
-    expect(r.code).toBe(7);
+    expect(r.status).toBe(7);
     expect(w.txt(NAME)).toEqual([FOREIGN]);
   });
 
@@ -134,14 +134,14 @@ describe('dns01-lego, failures', () => {
     const w = await start({ nameservers: [{}, { lagMs: 3_600_000 }], propagationTimeout: 1 });
     const before = w.dns.queryLog.length;
     const r = await runHook(bin, ['present', `${NAME}.`, 'no-wait'], { ...w.env, DNS01_WAIT: '0', DNS01_CNAME: '0' });
-    expect(r.code).toBe(0);
+    expect(r.status).toBe(0);
     expect(w.txt(NAME)).toContain('no-wait');
     expect(w.dns.queryLog.slice(before).filter((q) => q.type === 'TXT')).toHaveLength(0);
   });
 
   it('--help prints the usage on stdout and exits 0', async () => {
     const r = await runHook(bin, ['--help'], {});
-    expect(r.code).toBe(0);
+    expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/EXEC_MODE=RAW/);
   });
 });

@@ -44,6 +44,12 @@ export interface EmulatorServer {
   readonly requests: LoggedRequest[];
   /** Queues a fault for the next matching request(s). */
   inject(fault: Fault): void;
+  /**
+   * Puts handlers before the emulator's (as msw's `server.use`), to serve a
+   * reply the emulator would not: an odd shape, a page it ignores. A handler
+   * that returns nothing hands the request on; `{ once: true }` answers once.
+   */
+  use(...handlers: RequestHandler[]): void;
   clearFaults(): void;
   /** The fixed delay before every answer from now on (the API latency knob; see serveHandlers). */
   setLatency(ms: number): void;
@@ -83,6 +89,7 @@ export async function serveHandlers(
   const host = options.host ?? '127.0.0.1';
   let latencyMs = options.latencyMs ?? apiLatencyFromEnv();
   const requests: LoggedRequest[] = [];
+  let before: RequestHandler[] = [];
   let faults: (Fault & { left: number })[] = [];
   const sockets = new Set<Socket>();
 
@@ -125,7 +132,7 @@ export async function serveHandlers(
       headers,
       body: ['GET', 'HEAD'].includes(logged.method) ? undefined : body,
     });
-    const response = await getResponse(handlers, request);
+    const response = await getResponse([...before, ...handlers], request);
     if (!response) {
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: ['no such endpoint'] }));
       return;
@@ -172,6 +179,9 @@ export async function serveHandlers(
     },
     setLatency(ms) {
       latencyMs = ms;
+    },
+    use(...handlers) {
+      before = [...handlers, ...before];
     },
     async close() {
       for (const s of sockets) s.destroy();

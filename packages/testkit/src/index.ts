@@ -7,3 +7,4 @@ export * from './readings.js';
 export * from './random.js';
 export * from './world.js';
 export * from './run.js';
+export * from './rig.js';

@@ -5,10 +5,10 @@ import { PROVIDER_NAMES, type ProviderName } from '@dns01/provider-client';
 import { providerDefinition } from '@dns01/provider-client/internal';
 import { startDnsServer, type DnsServer } from './dns/index.js';
 import { emulatorWirings } from './emulators/all.js';
-import type { EmulatorHandle, EmulatorWiring } from './emulators/wiring.js';
+import type { EmulatorWiring, StartedEmulator } from './emulators/wiring.js';
 import { ZoneStore, type NewRecord } from './zone-store.js';
 
-export type { EmulatorHandle, EmulatorWiring } from './emulators/wiring.js';
+export type { EmulatorHandle, EmulatorWiring, StartedEmulator, WiringOptions } from './emulators/wiring.js';
 
 /**
  * The providers with an API of their own: all but the gateway provider, which
@@ -34,7 +34,7 @@ export interface TestWorldNameserver {
 
 export interface TestWorldOptions<P extends ProviderName = ProviderName> {
   provider: P;
-  /** Passed to the emulator (faults, reply styles). */
+  /** Passed to the emulator (readings, faults, reply styles; `credentials` instead of the fixed test ones). */
   emulator?: EmulatorOptionsOf[P];
   /** Zones the account holds and the DNS server serves (default ['example.com']). */
   zones?: string[];
@@ -42,7 +42,7 @@ export interface TestWorldOptions<P extends ProviderName = ProviderName> {
   foreignZones?: string[];
   /** Authoritative nameservers of every zone, each on its own 127.0.0.x (default two, no lag). */
   nameservers?: TestWorldNameserver[];
-  /** Records present before the test (foreign TXT records at _acme-challenge, say). */
+  /** Records present before the test (foreign TXT records at _acme-challenge, say), each in the deepest zone (foreign zones too) holding it. */
   records?: NewRecord[];
   /** DNS01_POLLING_INTERVAL in seconds (default 0.05). */
   pollingInterval?: number;
@@ -63,7 +63,7 @@ export interface TestWorld<P extends ProviderName = ProviderName> {
   emulator: EmulatorOf[P];
   /** A private state directory of this world (DNS01_STATE_DIR in `env`): host locks, certbot runs. */
   stateDir: string;
-  /** TXT values at `name` as the store (the provider) holds them now. */
+  /** TXT values at `name` as the store (the provider) holds them now, sorted. */
   txt(name: string): string[];
   close(): Promise<void>;
 }
@@ -84,16 +84,16 @@ export async function startTestWorld<P extends ProviderName>(options: TestWorldO
   const store = new ZoneStore();
   const dns = await startDnsServer({ store, nameservers });
   const wiring = emulatorWirings[options.provider];
-  let started: { emulator: EmulatorHandle; env: Record<string, string>; credentials?: Record<string, string> };
+  let started: StartedEmulator;
   try {
-    for (const zone of zones) {
+    const served = [...zones, ...(options.foreignZones ?? [])];
+    for (const zone of served) {
       store.addZone({
         name: zone,
         nameservers: dns.zoneNameservers(),
-        records: (options.records ?? []).filter((r) => deepestZone(r.name, zones) === zone),
+        records: (options.records ?? []).filter((r) => deepestZone(r.name, served) === zone),
       });
     }
-    for (const zone of options.foreignZones ?? []) store.addZone({ name: zone, nameservers: dns.zoneNameservers() });
     // The options were typed by the provider in TestWorldOptions; the union of starts cannot see that.
     started = await (wiring as EmulatorWiring).start(store, zones, options.emulator ?? {}, { DNS01_RESOLVERS: dns.resolver, DNS01_NS_PORT: String(dns.port) });
   } catch (error) {
@@ -106,7 +106,7 @@ export async function startTestWorld<P extends ProviderName>(options: TestWorldO
     DNS01_PROVIDER: options.provider,
     DNS01_STATE_DIR: stateDir,
     ...started.env,
-    ...(started.credentials ?? wiring.credentials),
+    ...started.credentials,
     DNS01_RESOLVERS: dns.resolver,
     DNS01_NS_PORT: String(dns.port),
     DNS01_POLLING_INTERVAL: String(options.pollingInterval ?? 0.05),
@@ -116,7 +116,7 @@ export async function startTestWorld<P extends ProviderName>(options: TestWorldO
   return {
     provider: options.provider,
     env,
-    secrets: wiring.secrets,
+    secrets: started.secrets,
     store,
     dns,
     emulator: started.emulator as EmulatorOf[P],
@@ -124,7 +124,10 @@ export async function startTestWorld<P extends ProviderName>(options: TestWorldO
     txt(name) {
       const zone = store.zoneFor(name);
       if (!zone) return [];
-      return store.records(zone, { name, type: 'TXT' }).map((r) => r.data);
+      return store
+        .records(zone, { name, type: 'TXT' })
+        .map((r) => r.data)
+        .sort();
     },
     async close() {
       await Promise.allSettled([started.emulator.close(), dns.close()]);

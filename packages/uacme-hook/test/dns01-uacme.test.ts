@@ -1,7 +1,7 @@
 // The uacme hook contract (man uacme, --hook): `<method> <type> <ident>
 // <token> <auth>`, begin/done/failed; exit 1 declines a challenge type.
 import { describe, expect, it } from 'vitest';
-import { builtExecutable, errorLines, FOREIGN, leakedSecrets, runHook, servedByNameservers, worldPerTest } from '../../../test/integration/support/hook-process.js';
+import { builtExecutable, errorLines, FOREIGN, leakedSecrets, runHook, servedByNameservers, worldPerTest } from '@dns01/testkit/support';
 
 const bin = builtExecutable('uacme-hook', 'dns01-uacme');
 const NAME = '_acme-challenge.example.com';
@@ -17,7 +17,7 @@ describe('dns01-uacme', () => {
     const w = await start();
     for (const method of ['begin', 'done', 'failed']) {
       const r = await runHook(bin, [method, type, 'example.com', TOKEN, `${TOKEN}.thumbprint`], w.env);
-      expect(r).toEqual({ code: 1, stdout: '', stderr: '' });
+      expect(r).toEqual({ status: 1, signal: null, stdout: '', stderr: '' });
     }
     expect(w.emulator.server.requests).toHaveLength(0);
   });
@@ -25,7 +25,7 @@ describe('dns01-uacme', () => {
   it('begin dns-01 publishes AUTH as the TXT value unchanged and exits 0 once every nameserver serves it', async () => {
     const w = await start({ nameservers: [{}, { lagMs: 400 }] });
     const r = await runHook(bin, ['begin', 'dns-01', 'example.com', TOKEN, AUTH], w.env);
-    expect(r.code).toBe(0);
+    expect(r.status).toBe(0);
     expect(r.stdout).toBe('');
     expect(w.txt(NAME).sort()).toEqual([AUTH, FOREIGN].sort());
     const addresses = w.dns.zoneNameservers().flatMap((ns) => ns.addresses);
@@ -34,10 +34,10 @@ describe('dns01-uacme', () => {
 
   it.each(['done', 'failed'])('%s dns-01 deletes exactly that record', async (method) => {
     const w = await start();
-    expect((await runHook(bin, ['begin', 'dns-01', 'www.example.com', TOKEN, AUTH], w.env)).code).toBe(0);
-    expect((await runHook(bin, ['begin', 'dns-01', 'example.com', TOKEN, AUTH], w.env)).code).toBe(0);
+    expect((await runHook(bin, ['begin', 'dns-01', 'www.example.com', TOKEN, AUTH], w.env)).status).toBe(0);
+    expect((await runHook(bin, ['begin', 'dns-01', 'example.com', TOKEN, AUTH], w.env)).status).toBe(0);
     const r = await runHook(bin, [method, 'dns-01', 'example.com', TOKEN, AUTH], w.env);
-    expect(r.code).toBe(0);
+    expect(r.status).toBe(0);
     expect(r.stdout).toBe('');
     expect(w.txt(NAME)).toEqual([FOREIGN]);
     expect(w.txt('_acme-challenge.www.example.com')).toEqual([AUTH]);
@@ -46,17 +46,17 @@ describe('dns01-uacme', () => {
   it('a wildcard identifier uses _acme-challenge.<base domain>', async () => {
     const w = await start();
     const r = await runHook(bin, ['begin', 'dns-01', '*.example.com', TOKEN, AUTH], w.env);
-    expect(r.code).toBe(0);
+    expect(r.status).toBe(0);
     expect(w.txt(NAME)).toContain(AUTH);
   });
 
   it('a wrong number of arguments or an unknown method is a usage error (exit 2)', async () => {
     const w = await start();
     const few = await runHook(bin, ['begin', 'dns-01', 'example.com'], w.env);
-    expect(few.code).toBe(2);
+    expect(few.status).toBe(2);
     expect(few.stderr).toMatch(/^dns01-uacme: error: expected 5 arguments/);
     const unknown = await runHook(bin, ['renew', 'dns-01', 'example.com', TOKEN, AUTH], w.env);
-    expect(unknown.code).toBe(2);
+    expect(unknown.status).toBe(2);
     expect(w.emulator.server.requests).toHaveLength(0);
   });
 
@@ -64,7 +64,7 @@ describe('dns01-uacme', () => {
     const w = await start();
     const env = { ...w.env, SOURCEDESK_API_KEY: 'wrong-key-Pq73', DNS01_LOG_LEVEL: 'debug' };
     const r = await runHook(bin, ['begin', 'dns-01', 'example.com', TOKEN, AUTH], env);
-    expect(r.code).toBe(4);
+    expect(r.status).toBe(4);
     expect(r.stdout).toBe('');
     expect(errorLines(r.stderr)).toEqual([expect.stringMatching(/^dns01-uacme: error: /)]);
     expect(w.txt(NAME)).toEqual([FOREIGN]);
@@ -82,7 +82,7 @@ describe('dns01-uacme', () => {
       // Quoted, as uacme 1.8.1 really hands it, and bare.
       for (const [ident, auth] of [['example.com', `"${PERSIST_AUTH}"`], ['*.example.com', PERSIST_AUTH]] as const) {
         const r = await runHook(bin, ['begin', 'dns-persist-01', ident, 'pebble.letsencrypt.org', auth], dnsOnly(w));
-        expect(r.code).toBe(0);
+        expect(r.status).toBe(0);
         expect(r.stdout).toBe('');
       }
       expect(w.emulator.server.requests).toHaveLength(0);
@@ -91,9 +91,9 @@ describe('dns01-uacme', () => {
     it('begin declines (exit 1) and says how to set the record when none fits; done and failed leave everything alone', async () => {
       const w = await start({ records: [{ name: PERSIST, type: 'TXT', data: 'pebble.letsencrypt.org; accounturi=https://127.0.0.1:14000/my-account/other' }] });
       const r = await runHook(bin, ['begin', 'dns-persist-01', 'example.com', '', PERSIST_AUTH], dnsOnly(w));
-      expect(r.code).toBe(1);
+      expect(r.status).toBe(1);
       expect(r.stderr).toMatch(/declining dns-persist-01 for example\.com: no record .* names pebble\.letsencrypt\.org.*dns01 persist set example\.com --issuer pebble\.letsencrypt\.org --account-uri https:\/\/127\.0\.0\.1:14000\/my-account\/7/);
-      for (const method of ['done', 'failed']) expect((await runHook(bin, [method, 'dns-persist-01', 'example.com', '', PERSIST_AUTH], w.env)).code).toBe(0);
+      for (const method of ['done', 'failed']) expect((await runHook(bin, [method, 'dns-persist-01', 'example.com', '', PERSIST_AUTH], w.env)).status).toBe(0);
       expect(w.txt(PERSIST)).toHaveLength(1);
       expect(w.emulator.server.requests).toHaveLength(0);
     });

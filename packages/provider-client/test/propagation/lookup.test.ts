@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import dnsPacket from 'dns-packet';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Dns01Error, ExitCode, InvalidInputError, findZoneApex, formatProgress, resolveCnameTarget, systemResolvers, waitForPropagation } from '@dns01/provider-client/internal';
-import { NS1, NS3, txtQueries, useDnsWorld } from './dns-world.js';
+import { NS1, NS3, txtQueries, useDnsWorld } from '@dns01/testkit/support';
 
 const world = useDnsWorld();
 const resolverOptions = () => ({ resolvers: [world.dns.resolverAddress], queryTimeoutMs: 500 });

@@ -1,7 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitForRecords, ExitCode, PropagationTimeoutError, silentLogger, waitForPropagation, type DnsContext, type ProgressEvent } from '@dns01/provider-client/internal';
-import { NS1, NS2, NS3, NS3_SILENT_ADDRESS, txtQueries, useDnsWorld } from './dns-world.js';
+import { NS1, NS2, NS3, NS3_SILENT_ADDRESS, txtQueries, useDnsWorld } from '@dns01/testkit/support';
 
 const world = useDnsWorld();
 const NAME = '_acme-challenge.example.com';

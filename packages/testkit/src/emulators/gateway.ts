@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashSecret, readGatewaySettings, startGateway, writeClientsFile, type RunningGateway } from '@dns01/gateway';
 import { silentLogger } from '@dns01/provider-client';
-import { defineWiring } from './wiring.js';
-import { netcupWiring, startNetcupEmulator, type NetcupEmulator, type NetcupEmulatorOptions } from './netcup.js';
+import { defineWiring, type WiringOptions } from './wiring.js';
+import { netcupWiring, type NetcupEmulator, type NetcupEmulatorOptions } from './netcup.js';
 
 const TEST_CLIENT = 'fleet-host-1';
 const TEST_SECRET = 'gw-test-secret-Zq81mP4vX2';
@@ -24,19 +24,21 @@ export interface GatewayEmulator {
   close(): Promise<void>;
 }
 
+const gatewayCredentials = { DNS01_GATEWAY_CLIENT: TEST_CLIENT, DNS01_GATEWAY_SECRET: TEST_SECRET };
+
 export const gatewayWiring = defineWiring({
-  credentials: { DNS01_GATEWAY_CLIENT: TEST_CLIENT, DNS01_GATEWAY_SECRET: TEST_SECRET },
+  credentials: gatewayCredentials,
   secrets: [TEST_SECRET, ...netcupWiring.secrets],
-  async start(store, zones, options: Omit<NetcupEmulatorOptions, 'store' | 'zones' | 'credentials'>, dnsEnv = {}) {
-    const credentials = { customerNumber: '12345', apiKey: 'nc-test-apikey-7f3a9', apiPassword: 'nc-test-apipw-Q8z2' };
-    const netcup = await startNetcupEmulator({ ...options, store, zones, credentials });
+  async start(store, zones, options: WiringOptions<NetcupEmulatorOptions>, dnsEnv = {}) {
+    const started = await netcupWiring.start(store, zones, options);
+    const netcup = started.emulator;
     const stateDir = mkdtempSync(join(tmpdir(), 'dns01-world-gateway-'));
     try {
       const env = {
-        ...netcupWiring.credentials,
+        ...started.credentials,
+        ...started.env,
         ...dnsEnv,
         DNS01_PROVIDER: 'netcup',
-        NETCUP_ENDPOINT: netcup.endpoint,
         DNS01_STATE_DIR: stateDir,
         DNS01_SERVE_STATE_DIR: stateDir,
         DNS01_SERVE_LISTEN: '127.0.0.1:0',
@@ -60,7 +62,12 @@ export const gatewayWiring = defineWiring({
           rmSync(stateDir, { recursive: true, force: true });
         },
       };
-      return { emulator, env: { DNS01_GATEWAY_URL: gateway.url } };
+      return {
+        emulator,
+        env: { DNS01_GATEWAY_URL: gateway.url },
+        credentials: gatewayCredentials,
+        secrets: [TEST_SECRET, ...started.secrets],
+      };
     } catch (error) {
       await netcup.close();
       rmSync(stateDir, { recursive: true, force: true });

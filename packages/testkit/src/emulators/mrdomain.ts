@@ -18,7 +18,7 @@
  */
 import { http, type RequestHandler } from 'msw';
 import type { RecordType, StoredRecord, ZoneStore } from '../zone-store.js';
-import { defineWiring } from './wiring.js';
+import { credentialWiring } from './wiring.js';
 import { serveHandlers, type EmulatorServer } from '../http-server.js';
 import type { ReadingCase } from '../readings.js';
 
@@ -476,11 +476,12 @@ function refusal(action: string, error: ApiRefusal): Response {
 const testCredentials = { apiUser: 'md-test-user', apiPassword: 'md-test-password-Vb71' };
 
 /** The test world's MrDomain: credentials, secrets, and the endpoint variable. */
-export const mrdomainWiring = defineWiring({
-  credentials: { MRDOMAIN_API_USER: testCredentials.apiUser, MRDOMAIN_API_PASSWORD: testCredentials.apiPassword },
-  secrets: [testCredentials.apiPassword],
-  async start(store, zones, options: Omit<MrDomainEmulatorOptions, 'store' | 'zones' | 'credentials'>) {
-    const emulator = await startMrDomainEmulator({ ...options, store, zones, credentials: testCredentials });
+export const mrdomainWiring = credentialWiring({
+  testCredentials,
+  variables: (c) => ({ MRDOMAIN_API_USER: c.apiUser, MRDOMAIN_API_PASSWORD: c.apiPassword }),
+  secrets: (c) => [c.apiPassword],
+  async start(options: MrDomainEmulatorOptions) {
+    const emulator = await startMrDomainEmulator(options);
     return { emulator, env: { MRDOMAIN_ENDPOINT: emulator.url } };
   },
 });

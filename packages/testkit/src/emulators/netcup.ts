@@ -29,7 +29,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { http, HttpResponse, type RequestHandler } from 'msw';
-import { defineWiring } from './wiring.js';
+import { defineWiring, type WiringOptions } from './wiring.js';
 import { startNetcupRestEmulator, TEST_REST_API_KEY, type NetcupRestEmulator, type NetcupRestWorldOptions } from './netcup-rest.js';
 import { serveHandlers, type EmulatorServer } from '../http-server.js';
 import type { NewRecord, RecordType, StoredRecord, ZoneStore } from '../zone-store.js';
@@ -500,12 +500,13 @@ export async function startNetcupEmulator(options: NetcupEmulatorOptions): Promi
   };
 }
 
-const testCredentials = { customerNumber: '12345', apiKey: 'nc-test-apikey-7f3a9', apiPassword: 'nc-test-apipw-Q8z2' };
-const legacyVariables = {
-  NETCUP_CUSTOMER_NUMBER: testCredentials.customerNumber,
-  NETCUP_API_KEY: testCredentials.apiKey,
-  NETCUP_API_PASSWORD: testCredentials.apiPassword,
-};
+const testCredentials: NetcupCredentials = { customerNumber: '12345', apiKey: 'nc-test-apikey-7f3a9', apiPassword: 'nc-test-apipw-Q8z2' };
+const legacyVariables = (c: NetcupCredentials): Record<string, string> => ({
+  NETCUP_CUSTOMER_NUMBER: c.customerNumber,
+  NETCUP_API_KEY: c.apiKey,
+  NETCUP_API_PASSWORD: c.apiPassword,
+});
+const secretsOf = (c: NetcupCredentials) => [c.apiKey, c.apiPassword, TEST_REST_API_KEY];
 
 /**
  * The test world's netcup: credentials, secrets, and the endpoint variables.
@@ -514,18 +515,19 @@ const legacyVariables = {
  * the REST key joins the variables (the CCP ones unless `legacyCredentials: false`).
  */
 export const netcupWiring = defineWiring({
-  credentials: legacyVariables,
-  secrets: [testCredentials.apiKey, testCredentials.apiPassword, TEST_REST_API_KEY],
-  async start(store, zones, options: Omit<NetcupEmulatorOptions, 'store' | 'zones' | 'credentials'> & { rest?: NetcupRestWorldOptions }) {
-    const { rest: restOptions, ...ccpOptions } = options;
+  credentials: legacyVariables(testCredentials),
+  secrets: secretsOf(testCredentials),
+  async start(store, zones, options: WiringOptions<NetcupEmulatorOptions> & { rest?: NetcupRestWorldOptions }) {
+    const { rest: restOptions, credentials = testCredentials, ...ccpOptions } = options;
+    const secrets = secretsOf(credentials);
     if (!restOptions) {
-      const emulator = await startNetcupEmulator({ ...ccpOptions, store, zones, credentials: testCredentials });
+      const emulator = await startNetcupEmulator({ ...ccpOptions, store, zones, credentials });
       const env: Record<string, string> = { NETCUP_ENDPOINT: emulator.endpoint };
-      return { emulator: Object.assign(emulator, { rest: undefined as NetcupRestEmulator | undefined }), env };
+      return { emulator: Object.assign(emulator, { rest: undefined as NetcupRestEmulator | undefined }), env, credentials: legacyVariables(credentials), secrets };
     }
     const { cloudZones = zones, legacyCredentials = true, ...knobs } = restOptions;
     const legacyZones = zones.filter((z) => !cloudZones.includes(z));
-    const emulator = await startNetcupEmulator({ ...ccpOptions, store, zones: legacyZones, credentials: testCredentials });
+    const emulator = await startNetcupEmulator({ ...ccpOptions, store, zones: legacyZones, credentials });
     let rest: NetcupRestEmulator;
     try {
       rest = await startNetcupRestEmulator({ ...knobs, store, zones: cloudZones, legacyZones, apiKey: TEST_REST_API_KEY });
@@ -537,7 +539,8 @@ export const netcupWiring = defineWiring({
     return {
       emulator: Object.assign(emulator, { rest, close: () => Promise.all([closeCcp(), rest.close()]).then(() => undefined) }),
       env: { NETCUP_ENDPOINT: emulator.endpoint, NETCUP_REST_ENDPOINT: rest.endpoint } as Record<string, string>,
-      credentials: { NETCUP_REST_API_KEY: TEST_REST_API_KEY, ...(legacyCredentials ? legacyVariables : {}) } as Record<string, string>,
+      credentials: { NETCUP_REST_API_KEY: TEST_REST_API_KEY, ...(legacyCredentials ? legacyVariables(credentials) : {}) },
+      secrets,
     };
   },
 });

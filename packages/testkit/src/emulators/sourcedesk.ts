@@ -30,7 +30,7 @@
 import { randomBytes } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
 import { http, HttpResponse, type RequestHandler } from 'msw';
-import { defineWiring } from './wiring.js';
+import { credentialWiring } from './wiring.js';
 import { serveHandlers, type EmulatorServer } from '../http-server.js';
 import type { RecordType, StoredRecord, ZoneStore } from '../zone-store.js';
 import type { ReadingCase } from '../readings.js';
@@ -403,16 +403,16 @@ const PANEL_APEX_ADDRESS = '192.0.2.80';
  * record at its apex, as a zone the panel set up has (sourceDESK answers 804
  * for a zone holding only SOA and NS), unless it is one of `bareZones`.
  */
-export const sourcedeskWiring = defineWiring({
-  credentials: { SOURCEDESK_CUSTOMER_ID: testCredentials.customerId, SOURCEDESK_API_KEY: testCredentials.apiKey },
-  secrets: [testCredentials.apiKey],
-  async start(store, zones, options: Omit<SourcedeskEmulatorOptions, 'store' | 'zones' | 'credentials'> & { bareZones?: string[] }) {
-    const { bareZones = [], ...emulatorOptions } = options;
-    for (const zone of zones) {
-      const shown = store.records(zone).some((r) => r.type !== 'NS' && r.type !== 'SOA');
-      if (!shown && !bareZones.includes(zone)) store.add(zone, { name: zone, type: 'A', data: PANEL_APEX_ADDRESS });
+export const sourcedeskWiring = credentialWiring({
+  testCredentials,
+  variables: (c) => ({ SOURCEDESK_CUSTOMER_ID: c.customerId, SOURCEDESK_API_KEY: c.apiKey }),
+  secrets: (c) => [c.apiKey],
+  async start({ bareZones = [], ...options }: SourcedeskEmulatorOptions & { bareZones?: string[] }) {
+    for (const zone of options.zones) {
+      const shown = options.store.records(zone).some((r) => r.type !== 'NS' && r.type !== 'SOA');
+      if (!shown && !bareZones.includes(zone)) options.store.add(zone, { name: zone, type: 'A', data: PANEL_APEX_ADDRESS });
     }
-    const emulator = await startSourcedeskEmulator({ ...emulatorOptions, store, zones, credentials: testCredentials });
+    const emulator = await startSourcedeskEmulator(options);
     return { emulator, env: { SOURCEDESK_ENDPOINT: emulator.url } };
   },
 });

@@ -25,7 +25,7 @@
  * remembered (`losses()`): dns01 must never cause one.
  */
 import { http, HttpResponse, type RequestHandler } from 'msw';
-import { defineWiring } from './wiring.js';
+import { credentialWiring } from './wiring.js';
 import { serveHandlers, type EmulatorServer } from '../http-server.js';
 import type { RecordType, StoredRecord, ZoneStore } from '../zone-store.js';
 import type { ReadingCase } from '../readings.js';
@@ -517,11 +517,12 @@ export async function startXsserverEmulator(options: XsserverEmulatorOptions): P
 const testCredentials = { username: 'xs-test-user', password: 'xs-test-password-Lk29' };
 
 /** The test world's XSServer: credentials, secrets, and the endpoint variable. */
-export const xsserverWiring = defineWiring({
-  credentials: { XSSERVER_USERNAME: testCredentials.username, XSSERVER_PASSWORD: testCredentials.password },
-  secrets: [testCredentials.password],
-  async start(store, zones, options: Omit<XsserverEmulatorOptions, 'store' | 'zones' | 'credentials'>) {
-    const emulator = await startXsserverEmulator({ ...options, store, zones, credentials: testCredentials });
+export const xsserverWiring = credentialWiring({
+  testCredentials,
+  variables: (c) => ({ XSSERVER_USERNAME: c.username, XSSERVER_PASSWORD: c.password }),
+  secrets: (c) => [c.password],
+  async start(options: XsserverEmulatorOptions) {
+    const emulator = await startXsserverEmulator(options);
     return { emulator, env: { XSSERVER_ENDPOINT: emulator.endpoint } };
   },
 });

@@ -1,6 +1,8 @@
+// The propagation check's own world: nameservers and zones, no provider.
 import { afterEach, beforeEach } from 'vitest';
-import { startDnsServer, ZoneStore, type DnsServer } from '@dns01/testkit';
-import type { PropagationOptions } from '@dns01/provider-client/internal';
+import type { PropagationOptions } from '@dns01/provider-client';
+import { startDnsServer, type DnsServer } from '../dns/index.js';
+import { ZoneStore } from '../zone-store.js';
 
 export const NS1 = 'ns1.dns-test.example';
 export const NS2 = 'ns2.dns-test.example';

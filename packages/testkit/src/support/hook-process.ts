@@ -1,14 +1,15 @@
 // Runs the BUILT hook executables as separate processes, the way ACME
 // clients run them, and reads the test DNS servers the way a CA would.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { afterAll, afterEach } from 'vitest';
 import { Resolver } from 'node:dns/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startTestWorld, type TestWorld, type TestWorldOptions } from '@dns01/testkit';
+import { afterAll, afterEach } from 'vitest';
+import { runNode, type RunResult } from '../run.js';
+import { startTestWorld, type TestWorld, type TestWorldOptions } from '../world.js';
 
-const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+/** The workspace root: src/support and dist/support lie at the same depth in packages/testkit. */
+const REPO_ROOT = resolve(import.meta.dirname, '../../../..');
 
 /** packages/<pkg>/dist/bin/<name>.js; fails with what to run when it is not built. */
 export function builtExecutable(pkg: string, name: string): string {
@@ -17,39 +18,22 @@ export function builtExecutable(pkg: string, name: string): string {
   return path;
 }
 
-export interface HookResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** A HOME with no dns01 config file, so only the variables given count. */
-const emptyHome = mkdtempSync(join(tmpdir(), 'dns01-hook-home-'));
-afterAll(() => rmSync(emptyHome, { recursive: true, force: true }));
+let emptyHome: string | undefined;
+afterAll(() => {
+  if (emptyHome) rmSync(emptyHome, { recursive: true, force: true });
+  emptyHome = undefined;
+});
 
 /**
  * Runs `node <executable> ...args` with exactly `env` (plus PATH and an empty
  * HOME): hooks get no environment of the user's shell. Killed after timeoutMs.
  */
-export function runHook(executable: string, args: string[], env: Record<string, string>, timeoutMs = 15_000): Promise<HookResult> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [executable, ...args], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: emptyHome, XDG_CONFIG_HOME: emptyHome, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      fail(error);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr });
-    });
+export function runHook(executable: string, args: string[], env: Record<string, string>, timeoutMs = 15_000): Promise<RunResult> {
+  emptyHome ??= mkdtempSync(join(tmpdir(), 'dns01-hook-home-'));
+  return runNode(executable, args, {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: emptyHome, XDG_CONFIG_HOME: emptyHome, ...env },
+    timeoutMs,
   });
 }
 
