@@ -1,10 +1,9 @@
 // `dns01 check --write`, the built executable as a separate process, against every emulator (pnpm build first).
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { interruptTwice } from './interrupt-twice.js';
-import { OWN_API_PROVIDERS, runNode, startTestWorld, type RunResult, type TestWorld } from '@dns01/testkit';
+import { OWN_API_PROVIDERS, runNode, startNode, startTestWorld, type RunResult, type TestWorld } from '@dns01/testkit';
 
 const BIN = resolve(import.meta.dirname, '../dist/bin/dns01.js');
 
@@ -125,28 +124,22 @@ describe('dns01 check --write', { timeout: 60_000 }, () => {
     expect(zoneState(world)).toEqual(before);
   });
 
-  test('two quick interrupts during its wait: exit 130, naming the value still at stake', async () => {
+  test('two quick interrupts during its wait: exit 130, naming the value still at stake', { timeout: 60_000 }, async () => {
     world = await startTestWorld({ provider: 'netcup', nameservers: [{}, { lagMs: Number.POSITIVE_INFINITY }], propagationTimeout: 60 });
-    const child = spawn(process.execPath, [BIN, 'check', '--write', 'example.com'], {
-      env: { PATH: process.env.PATH, HOME: '/nonexistent', ...world.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.stdout.resume();
-    // Its values: A and B side by side, then B alone while it waits for B.
     const txt = () => world!.store.records('example.com', { type: 'TXT' });
+    // Its values: A and B side by side, then B alone while it waits for B (every change seen, none sampled).
     let sawBoth = false;
-    // Polled for up to 30 s: a loaded machine starts and runs the process slowly.
-    for (let i = 0; i < 3000 && !(sawBoth && txt().length === 1); i++) {
+    const waitingForB = world.store.until(() => {
       sawBoth ||= txt().length === 2;
-      await new Promise((r) => setTimeout(r, 10));
-    }
+      return sawBoth && txt().length === 1;
+    });
+    const run = startNode(BIN, ['check', '--write', 'example.com'], { env: { PATH: process.env.PATH, HOME: '/nonexistent', ...world.env }, timeoutMs: 55_000 });
+    await Promise.race([waitingForB, run.done.then((end) => Promise.reject(new Error(`check --write ended (status ${end.status}) before it waited for B: ${end.stderr}`)))]);
     const [record] = txt();
     expect(sawBoth).toBe(true);
-    const status = await interruptTwice(child, world);
+    const status = await interruptTwice(run, world);
     expect(status).toBe(130);
-    expect(stderr).toContain(`left behind: TXT ${record!.name} "${record!.data}"`);
+    expect(run.stderr).toContain(`left behind: TXT ${record!.name} "${record!.data}"`);
   });
 
   test('a zone the account does not hold: exit 5 before any write', async () => {

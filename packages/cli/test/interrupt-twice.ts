@@ -1,18 +1,20 @@
-import type { ChildProcess } from 'node:child_process';
-import type { TestWorld } from '@dns01/testkit';
+import type { RunningProcess, TestWorld } from '@dns01/testkit';
+import { until } from '@dns01/testkit/support';
 
 /**
- * Makes the provider slow (so the first interrupt's cleanup is still running),
- * sends SIGINT twice 100 ms apart, and resolves with the exit status once the
- * process has ended.
+ * Makes the provider slow, sends SIGINT, and once that interrupt's cleanup has
+ * reached the provider (so it is still running, held up by the slow reply)
+ * sends the second one; resolves with the exit status once the process has ended.
  */
-export async function interruptTwice(child: ChildProcess, world: TestWorld): Promise<number | null> {
+export async function interruptTwice(run: RunningProcess, world: TestWorld): Promise<number | null> {
   world.emulator.server.inject({ fault: { kind: 'delay', ms: 3000 }, times: 10 });
-  const closed = new Promise<number | null>((done) => child.on('close', done));
-  child.kill('SIGINT');
-  await new Promise((r) => setTimeout(r, 100));
-  child.kill('SIGINT');
-  const status = await closed;
+  const requests = world.emulator.server.requests.length;
+  let ended = false;
+  void run.done.finally(() => (ended = true));
+  run.child.kill('SIGINT');
+  await until(() => ended || world.emulator.server.requests.length > requests);
+  run.child.kill('SIGINT');
+  const { status } = await run.done;
   world.emulator.server.clearFaults();
   return status;
 }

@@ -1,12 +1,11 @@
 // Ctrl-C while records exist (issue 15, item 16): the first signal stops the
 // wait and cleans up; a second one exits at once (130) but names every record
 // it leaves behind.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { interruptTwice } from './interrupt-twice.js';
-import { startTestWorld, type TestWorld } from '@dns01/testkit';
+import { startNode, startTestWorld, type TestWorld } from '@dns01/testkit';
 
 const BIN = resolve(import.meta.dirname, '../dist/bin/dns01.js');
 let world: TestWorld<'netcup'>;
@@ -17,17 +16,11 @@ beforeAll(async () => {
 });
 afterAll(async () => world?.close());
 
-test('two quick interrupts: exit 130 and the record left behind is named', { timeout: 30_000 }, async () => {
-  const child = spawn(process.execPath, [BIN, 'present', 'example.com', 'interrupted-twice'], {
-    env: { PATH: process.env.PATH, HOME: '/nonexistent', ...world.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  // Wait until it waits (the record exists), then make the cleanup slow and interrupt twice.
-  for (let i = 0; i < 200 && !stderr.includes('created TXT'); i++) await new Promise((r) => setTimeout(r, 25));
-  expect(stderr).toContain('created TXT');
-  const status = await interruptTwice(child, world);
+test('two quick interrupts: exit 130 and the record left behind is named', { timeout: 60_000 }, async () => {
+  const run = startNode(BIN, ['present', 'example.com', 'interrupted-twice'], { env: { PATH: process.env.PATH, HOME: '/nonexistent', ...world.env }, timeoutMs: 55_000 });
+  // Once it waits (the record exists), make the cleanup slow and interrupt twice.
+  await run.stderrShows('created TXT');
+  const status = await interruptTwice(run, world);
   expect(status).toBe(130);
-  expect(stderr).toMatch(/dns01: error: interrupted again.*TXT _acme-challenge\.example\.com "interrupted-twice"/);
+  expect(run.stderr).toMatch(/dns01: error: interrupted again.*TXT _acme-challenge\.example\.com "interrupted-twice"/);
 });

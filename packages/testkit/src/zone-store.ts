@@ -145,6 +145,23 @@ export class ZoneStore extends EventEmitter<{ change: [ZoneChange] }> {
     return added.map((r) => ({ ...r }));
   }
 
+  /**
+   * Resolves once `holds()` is true: asked now and after every change, so no
+   * state between two changes is missed however busy the machine (what a
+   * test waits for instead of sleeping). The test's timeout bounds the wait.
+   */
+  until(holds: () => boolean): Promise<void> {
+    if (holds()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!holds()) return;
+        this.off('change', check);
+        resolve();
+      };
+      this.on('change', check);
+    });
+  }
+
   private get(zone: string): ZoneState {
     const state = this.zones.get(normalize(zone));
     if (!state) throw new Error(`no zone ${zone} in the store`);

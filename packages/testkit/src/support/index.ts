@@ -3,3 +3,4 @@
 export * from './failure.js';
 export * from './hook-process.js';
 export * from './dns-world.js';
+export * from './until.js';
