@@ -32,14 +32,6 @@ function recordingLedger(): RecordLedger & { atStakeNow: Set<string>; seen: Set<
   };
 }
 
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 describe('session', { timeout: 30_000 }, () => {
   let world: TestWorld<'netcup'> | undefined;
   let session: Session | undefined;
@@ -57,8 +49,8 @@ describe('session', { timeout: 30_000 }, () => {
   });
 
   it('concurrent calls share the provider (one login, one zone lookup) while each has its own signal, logger and ledger', async () => {
-    // ns2 lags, so every call is still waiting when one of them is cancelled.
-    world = await startTestWorld({ provider: 'netcup', nameservers: [{ lagMs: 0 }, { lagMs: 2500 }] });
+    // ns2 serves nothing new until the test lets it, so every call is still waiting when one of them is cancelled.
+    world = await startTestWorld({ provider: 'netcup', nameservers: [{ lagMs: 0 }, { lagMs: Number.POSITIVE_INFINITY }] });
     const sessionLines: string[] = [];
     session = openSession(world.env, { logger: createLogger({ level: 'debug', write: (l) => sessionLines.push(l) }) });
     const calls = ['a', 'b', 'c'].map((label) => {
@@ -73,9 +65,10 @@ describe('session', { timeout: 30_000 }, () => {
       );
       return { label, lines, abort, ledger, flow, challenge, result };
     });
-    await until(() => calls.every((c) => world!.txt(`_acme-challenge.${c.label}.example.com`).length === 1));
+    await world.store.until(() => calls.every((c) => world!.txt(`_acme-challenge.${c.label}.example.com`).length === 1));
     const b = calls[1]!;
     b.abort.abort(new Dns01Error('call b cancelled'));
+    world.dns.nameserver('ns2.dns01-test.net').setLag(0);
 
     const outcomes = await Promise.all(calls.map((c) => c.result));
     expect((outcomes[1] as { error: unknown }).error).toBeInstanceOf(Dns01Error);
