@@ -3,9 +3,15 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NETCUP_READINGS, startTestWorld } from '@dns01/testkit';
-import { clearSecrets, ConfigError, createLogger, openRunCache, openSession, redact, runCacheKey, silentLogger, type DnsProvider } from '../src/internal.js';
-import { EMPTY_ZONE, FAST_HTTP, FOREIGN_ZONE, NAME, ZONE, credentialsEnv, rig, txt, type Rig } from './providers/netcup-rig.js';
+import { NETCUP_READINGS, providerRig, startTestWorld, type NetcupReadings, type ProviderRig } from '@dns01/testkit';
+import { clearSecrets, ConfigError, openRunCache, openSession, redact, runCacheKey, silentLogger, type DnsProvider } from '../src/internal.js';
+
+const ZONE = 'example.com';
+const NAME = `_acme-challenge.${ZONE}`;
+/** Served by DNS, not in the account. */
+const FOREIGN_ZONE = 'other.org';
+/** In the account, without records (netcup answers "no records" as an error). */
+const EMPTY_ZONE = 'empty.net';
 
 let stateDir: string;
 beforeEach(() => {
@@ -116,17 +122,19 @@ describe('run cache: the account directory is an HMAC under a private random key
 });
 
 describe('netcup: hook processes of one run share the session and the zone', () => {
-  let r: Rig;
-  const processes: DnsProvider[] = [];
-  const logs: string[] = [];
+  let r: ProviderRig<'netcup'>;
+  const rig = (readings: NetcupReadings = {}) =>
+    providerRig('netcup', {
+      zones: [ZONE, EMPTY_ZONE],
+      foreignZones: [FOREIGN_ZONE],
+      records: [{ name: ZONE, type: 'A', data: '192.0.2.1' }, { name: FOREIGN_ZONE, type: 'A', data: '192.0.2.2' }],
+      emulator: { readings },
+    });
   beforeEach(async () => {
     r = await rig();
     clearSecrets();
   });
-  afterEach(async () => {
-    await Promise.all(processes.splice(0).map((p) => p.close()));
-    await r.close();
-  });
+  afterEach(() => r.close());
 
   /** A zone delegated below another account's domain: no registrable domain, which netcup refuses as a domainname (4013). */
   const SUBZONE = `sub.${FOREIGN_ZONE}`;
@@ -140,11 +148,9 @@ describe('netcup: hook processes of one run share the session and the zone', () 
     apexLookups = 0;
   });
 
-  /** One hook process: builds the provider as the executables do, runs `work`, closes (as runMain does). */
+  /** One hook process: a session of the run (its cache in this test's state directory), runs `work`, closes (as runMain does). */
   async function hookProcess(work: (p: DnsProvider) => Promise<unknown>, options: { env?: Record<string, string> } = {}): Promise<void> {
-    const env = { ...credentialsEnv(r.emulator.url), DNS01_STATE_DIR: stateDir, ...options.env };
-    const logger = createLogger({ level: 'debug', write: (line) => logs.push(line) });
-    const { provider } = openSession(env, { provider: 'netcup', logger, http: FAST_HTTP, findApex, shareRun: {} });
+    const { provider } = r.open({ env: { DNS01_STATE_DIR: stateDir, ...options.env }, apex: findApex, shareRun: {} });
     try {
       await work(provider);
     } finally {
@@ -162,7 +168,7 @@ describe('netcup: hook processes of one run share the session and the zone', () 
     expect(r.emulator.actionCounts()).toEqual({ login: 1, updateDnsRecords: 6 });
     expect(apexLookups).toBe(2);
     expect(r.emulator.openSessions()).toBe(1);
-    names.forEach((n, i) => expect(txt(r.store, n)).toEqual([`v${i}`]));
+    names.forEach((n, i) => expect(r.txt(n)).toEqual([`v${i}`]));
 
     for (const [i, n] of names.entries()) await cleanup(n, `v${i}`);
     await cleanup(`_acme-challenge.${EMPTY_ZONE}`, 'e');
@@ -189,7 +195,7 @@ describe('netcup: hook processes of one run share the session and the zone', () 
   ];
   it.each(foreignApexes)('an apex the DNS names but the account does not hold ($label): the add fails as zone not found, naming it, and nothing is written', async ({ apex, readings, lists }) => {
     await r.close();
-    r = await rig({ emulator: { readings } });
+    r = await rig(readings);
     const name = `_acme-challenge.www.${apex}`;
     const before = r.store.records(FOREIGN_ZONE);
     await expect(present(name, 'v')).rejects.toThrow(
@@ -208,7 +214,7 @@ describe('netcup: hook processes of one run share the session and the zone', () 
     clearSecrets();
     await cleanup(NAME, 'one');
     expect(redact(`id ${sid}`)).toBe('id ***');
-    expect(logs.join('\n')).not.toContain(sid);
+    expect(r.logs.join('\n')).not.toContain(sid);
   });
 
   it('a cached session netcup rejects is dropped: exactly one new login and one repeat of the call', async () => {
@@ -218,7 +224,7 @@ describe('netcup: hook processes of one run share the session and the zone', () 
     expect(r.emulator.actionCounts().login).toBe(2);
     // updateDnsRecords: the first present's, the rejected one, its repeat.
     expect(r.emulator.actionCounts().updateDnsRecords).toBe(3);
-    expect(txt(r.store, NAME)).toEqual(['one', 'two']);
+    expect(r.txt(NAME)).toEqual(['one', 'two']);
     // The new session is the one cached now: the next process logs in no more.
     await cleanup(NAME, 'one');
     expect(r.emulator.actionCounts().login).toBe(2);
@@ -235,7 +241,7 @@ describe('netcup: hook processes of one run share the session and the zone', () 
     await present(NAME, 'one');
     const wrong = hookProcess(async (p) => p.appendTxt(await p.findZone(NAME), NAME, 'two'), { env: { NETCUP_API_PASSWORD: 'not-the-password' } });
     await expect(wrong).rejects.toThrow(/login was refused/);
-    expect(txt(r.store, NAME)).toEqual(['one']);
+    expect(r.txt(NAME)).toEqual(['one']);
   });
 
   it('a cleanup whose record changed since the present lists the zone and deletes exactly what is there, once', async () => {
@@ -245,7 +251,7 @@ describe('netcup: hook processes of one run share the session and the zone', () 
     r.store.add(ZONE, { name: NAME, type: 'TXT', data: 'one' });
     r.store.add(ZONE, { name: NAME, type: 'TXT', data: 'foreign' });
     await cleanup(NAME, 'one');
-    expect(txt(r.store, NAME)).toEqual(['foreign']);
+    expect(r.txt(NAME)).toEqual(['foreign']);
     expect(r.emulator.actionCounts().updateDnsRecords).toBe(3);
   });
 
@@ -255,7 +261,7 @@ describe('netcup: hook processes of one run share the session and the zone', () 
     await present(NAME, 'two');
     expect(apexLookups).toBe(2);
     expect(r.emulator.actionCounts().updateDnsRecords).toBe(3);
-    expect(txt(r.store, NAME)).toEqual(['one', 'two']);
+    expect(r.txt(NAME)).toEqual(['one', 'two']);
   });
 
   it('a planted run-cache entry naming another record is not trusted: the cleanup lists the zone and deletes only the challenge record', async () => {
@@ -269,14 +275,14 @@ describe('netcup: hook processes of one run share the session and the zone', () 
     const planted = [{ id: persist.id, hostname: '_validation-persist', type: 'TXT', destination: persist.data }];
     writeFileSync(entry!.path, JSON.stringify({ ...stored, value: JSON.stringify(planted) }));
     await cleanup(NAME, 'one');
-    expect(txt(r.store, NAME)).toEqual([]);
+    expect(r.txt(NAME)).toEqual([]);
     expect(r.store.records(ZONE, { name: persistName, type: 'TXT' }).map((x) => x.id)).toEqual([persist.id]);
     // The entry was dropped, the zone listed, and only the challenge record's id sent for deletion.
     expect(existsSync(entry!.path)).toBe(false);
-    const deleted = r.requestsFor('updateDnsRecords').flatMap((q) => (JSON.parse(q.body) as { param: { dnsrecordset: { dnsrecords: { id?: string }[] } } }).param.dnsrecordset.dnsrecords.flatMap((d) => (d.id ? [d.id] : [])));
+    const deleted = r.emulator.server.requests.filter((q) => q.body.includes('"action":"updateDnsRecords"')).flatMap((q) => (JSON.parse(q.body) as { param: { dnsrecordset: { dnsrecords: { id?: string }[] } } }).param.dnsrecordset.dnsrecords.flatMap((d) => (d.id ? [d.id] : [])));
     expect(deleted).not.toContain(persist.id);
     expect(r.emulator.actionCounts()).toMatchObject({ infoDnsRecords: 1 });
-    expect(logs.some((l) => l.includes('names another record; not trusted'))).toBe(true);
+    expect(r.logs.some((l) => l.includes('names another record; not trusted'))).toBe(true);
   });
 
   it('a value an earlier run left in the zone: the present keeps one record (the old one), the cleanup deletes it', async () => {
@@ -284,7 +290,7 @@ describe('netcup: hook processes of one run share the session and the zone', () 
     await present(NAME, 'same');
     expect(r.store.records(ZONE, { name: NAME, type: 'TXT' }).map((x) => x.id)).toEqual([old.id]);
     await cleanup(NAME, 'same');
-    expect(txt(r.store, NAME)).toEqual([]);
+    expect(r.txt(NAME)).toEqual([]);
   });
 });
 

@@ -40,13 +40,11 @@ export interface RigSessionOptions {
   shareRun?: ShareRunOptions;
   /** The host-wide lock (default: lock files in the world's private state directory, as the product's). */
   hostLock?: HostLock;
-  /** The session's logger (default: one writing every line into `logs`). */
+  /** The session's logger (default: the rig's, writing every line into `logs`). */
   logger?: Logger;
 }
 
-export interface ProviderRigOptions<P extends ProviderName = ProviderName>
-  extends Omit<TestWorldOptions<P>, 'provider'>,
-    Omit<RigSessionOptions, 'env' | 'logger'> {
+export interface ProviderRigOptions<P extends ProviderName = ProviderName> extends Omit<TestWorldOptions<P>, 'provider'>, Omit<RigSessionOptions, 'env'> {
   /** Level of the lines collected in `logs` (default debug). */
   logLevel?: LogLevel;
 }
@@ -86,10 +84,10 @@ export interface ProviderRig<P extends ProviderName = ProviderName> extends Omit
  *   await r.close();
  */
 export async function providerRig<P extends ProviderName>(name: P, options: ProviderRigOptions<P> = {}): Promise<ProviderRig<P>> {
-  const { http, apex = 'none', shareRun, hostLock, logLevel = 'debug', ...worldOptions } = options;
+  const { http, apex = 'none', shareRun, hostLock, logLevel = 'debug', logger: rigLogger, ...worldOptions } = options;
   const world = await startTestWorld({ ...worldOptions, provider: name });
   const logs: string[] = [];
-  const logger = createLogger({ level: logLevel, write: (line) => logs.push(line) });
+  const logger = rigLogger ?? createLogger({ level: logLevel, write: (line) => logs.push(line) });
   const rigHttp = { ...FAST_RETRY_HTTP, ...http };
   const sessions: Session[] = [];
 

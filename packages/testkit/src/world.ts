@@ -6,7 +6,7 @@ import { providerDefinition } from '@dns01/provider-client/internal';
 import { startDnsServer, type DnsServer } from './dns/index.js';
 import { emulatorWirings } from './emulators/all.js';
 import type { EmulatorWiring, StartedEmulator } from './emulators/wiring.js';
-import { ZoneStore, type NewRecord } from './zone-store.js';
+import { ZoneStore, type NewRecord, type StoredRecord } from './zone-store.js';
 
 export type { EmulatorHandle, EmulatorWiring, StartedEmulator, WiringOptions } from './emulators/wiring.js';
 
@@ -65,6 +65,8 @@ export interface TestWorld<P extends ProviderName = ProviderName> {
   stateDir: string;
   /** TXT values at `name` as the store (the provider) holds them now, sorted. */
   txt(name: string): string[];
+  /** Every record of `zone` now (id, name, type, data): what a test compares before and after. */
+  snapshot(zone: string): Pick<StoredRecord, 'id' | 'name' | 'type' | 'data'>[];
   close(): Promise<void>;
 }
 
@@ -129,6 +131,7 @@ export async function startTestWorld<P extends ProviderName>(options: TestWorldO
         .map((r) => r.data)
         .sort();
     },
+    snapshot: (zone) => store.records(zone).map(({ id, name, type, data }) => ({ id, name, type, data })),
     async close() {
       await Promise.allSettled([started.emulator.close(), dns.close()]);
       rmSync(stateDir, { recursive: true, force: true });

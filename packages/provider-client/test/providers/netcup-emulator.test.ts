@@ -4,7 +4,12 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startNetcupEmulator, ZoneStore, type NetcupEmulator } from '@dns01/testkit';
-import { API_KEY, API_PASSWORD, CUSTOMER, NAME, ZONE } from './netcup-rig.js';
+
+const CUSTOMER = '40017';
+const API_KEY = 'nc-apikey-Vq83mZk2';
+const API_PASSWORD = 'nc-apipw-Rt51xLp9';
+const ZONE = 'example.com';
+const NAME = `_acme-challenge.${ZONE}`;
 
 interface Reply {
   action: string;

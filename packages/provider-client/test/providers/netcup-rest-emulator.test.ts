@@ -3,9 +3,12 @@
  * real API is, so the provider tests prove the client follows it.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startNetcupRestEmulator, ZoneStore, type NetcupRestEmulator, type NetcupRestEmulatorOptions } from '@dns01/testkit';
+import { startNetcupRestEmulator, TEST_REST_API_KEY as REST_KEY, ZoneStore, type NetcupRestEmulator, type NetcupRestEmulatorOptions } from '@dns01/testkit';
 import { acmeValue } from '../conformance.js';
-import { CLOUD_ZONE, LEGACY_ZONE, REST_KEY } from './netcup-rest-rig.js';
+
+const CLOUD_ZONE = 'cloud.example';
+/** In the account, on the legacy backend. */
+const LEGACY_ZONE = 'legacy.example';
 
 interface Envelope {
   success: boolean;

@@ -14,19 +14,30 @@ import {
   openDnsSession,
   redact,
 } from '../../src/internal.js';
+import { NETCUP_REST_READINGS, providerRig, TEST_REST_API_KEY as REST_KEY, type NetcupRestWorldOptions, type ProviderRigOptions } from '@dns01/testkit';
+import { failure } from '@dns01/testkit/support';
 import { netcup } from '../../src/providers/netcup/index.js';
-import { failure } from '../rejection.js';
 import { acmeValue, describeProviderConformance } from '../conformance.js';
-import { API_KEY, API_PASSWORD, CUSTOMER } from './netcup-rig.js';
-import { CLOUD_ZONE, LEGACY_ZONE, REST_KEY, restRig, type RestRig } from './netcup-rest-rig.js';
-import { NETCUP_REST_READINGS } from '@dns01/testkit';
 
+/** On CloudDNS: the REST API manages it. */
+const CLOUD_ZONE = 'cloud.example';
+/** In the account, but on the legacy backend (isDnsManaged false): only the CCP API changes it. */
+const LEGACY_ZONE = 'legacy.example';
+/** Served by DNS, not in the account. */
+const OTHER_ZONE = 'other.org';
 const NAME = `_acme-challenge.${CLOUD_ZONE}`;
-const txt = (r: RestRig, name: string, zone = CLOUD_ZONE) =>
-  r.store
-    .records(zone, { name, type: 'TXT' })
-    .map((x) => x.data)
-    .sort();
+/** The legacy (CCP) credentials, for the settings tests. */
+const [CUSTOMER, API_KEY, API_PASSWORD] = ['40017', 'nc-apikey-Vq83mZk2', 'nc-apipw-Rt51xLp9'];
+
+type RestRigOptions = ProviderRigOptions<'netcup'> & { rest?: NetcupRestWorldOptions; legacy?: boolean };
+type RestRig = Awaited<ReturnType<typeof restRig>>;
+/** netcup with the REST API key and (unless `legacy: false`) the CCP credentials; `rest` and `ccp` are the two emulators. */
+async function restRig({ rest, legacy = true, ...options }: RestRigOptions = {}) {
+  const zones = [CLOUD_ZONE, LEGACY_ZONE];
+  const records = [...zones, OTHER_ZONE].map((zone) => ({ name: zone, type: 'A' as const, data: '192.0.2.1' }));
+  const r = await providerRig('netcup', { zones, foreignZones: [OTHER_ZONE], records, emulator: { rest: { ...rest, cloudZones: [CLOUD_ZONE], legacyCredentials: legacy } }, ...options });
+  return Object.assign(r, { rest: r.emulator.rest!, ccp: r.emulator });
+}
 
 for (const changeset of [false, true]) {
   for (const legacy of [true, false]) {
@@ -82,8 +93,8 @@ describe('netcup REST: requests follow what the public clients document', () => 
       [`/v1/domain/${id}/acme/challenge`, { scope: 'a.b', value: acmeValue('deep') }],
     ]);
     expect(requests.find((q) => q.method === 'DELETE')!.url).toBe(`/v1/domain/${id}/acme/challenge/%40/${acmeValue('apex')}`);
-    expect(txt(r, `_acme-challenge.a.b.${CLOUD_ZONE}`)).toEqual([acmeValue('deep')]);
-    expect(txt(r, NAME)).toEqual([]);
+    expect(r.txt(`_acme-challenge.a.b.${CLOUD_ZONE}`)).toEqual([acmeValue('deep')]);
+    expect(r.txt(NAME)).toEqual([]);
   });
 
   it('deleting a value that is not there (resourceDoesNotExist) is "absent" and changes nothing', async () => {
@@ -94,11 +105,11 @@ describe('netcup REST: requests follow what the public clients document', () => 
   });
 
   it('a separate process costs 3 calls for a present on an empty scope (lookup, list, add) and 2 for a cleanup', async () => {
-    const present = r.another();
+    const present = r.open().provider;
     const zone = await present.findZone(NAME);
     await present.appendTxt(zone, NAME, acmeValue('one'));
     expect(r.rest.operationCounts()).toEqual({ lookup: 1, list: 1, add: 1 });
-    const cleanup = r.another();
+    const cleanup = r.open().provider;
     await cleanup.deleteTxt(await cleanup.findZone(NAME), NAME, acmeValue('one'));
     expect(r.rest.operationCounts()).toEqual({ lookup: 2, list: 1, add: 1, delete: 1 });
   });
@@ -144,7 +155,7 @@ describe('netcup REST: a second value on a scope replaces the first (emulator kn
     expect(error).toBeInstanceOf(ProviderApiError);
     expect(error.message).toContain(`removed "${acmeValue('apex')}" that was there before`);
     expect(error.oneLine).toMatch(/separate certificates/);
-    expect(txt(r, NAME)).toEqual([]);
+    expect(r.txt(NAME)).toEqual([]);
     const adds = r.rest.operationCounts().add;
     await r.provider.appendTxt(zone, `_acme-challenge.www.${CLOUD_ZONE}`, acmeValue('www'));
     await expect(r.provider.appendTxt(zone, `_acme-challenge.www.${CLOUD_ZONE}`, acmeValue('www2'))).rejects.toThrow(/refusing to add a second value/);
@@ -161,7 +172,7 @@ describe('netcup REST: a second value on a scope replaces the first (emulator kn
     const zone = await r.provider.findZone(NAME);
     await r.provider.appendTxt(zone, NAME, acmeValue('apex'));
     await r.provider.appendTxt(zone, `_acme-challenge.www.${CLOUD_ZONE}`, acmeValue('www'));
-    expect(txt(r, NAME)).toEqual([acmeValue('apex')]);
+    expect(r.txt(NAME)).toEqual([acmeValue('apex')]);
     expect(await r.provider.deleteTxt(zone, NAME, acmeValue('apex'))).toBe('deleted');
   });
 });
@@ -229,8 +240,8 @@ describe('netcup: the backend is chosen per domain', () => {
     const legacy = await r.provider.findZone(`_acme-challenge.${LEGACY_ZONE}`);
     await r.provider.appendTxt(cloud, NAME, acmeValue('c'));
     await r.provider.appendTxt(legacy, `_acme-challenge.${LEGACY_ZONE}`, acmeValue('l'));
-    expect(txt(r, NAME)).toEqual([acmeValue('c')]);
-    expect(txt(r, `_acme-challenge.${LEGACY_ZONE}`, LEGACY_ZONE)).toEqual([acmeValue('l')]);
+    expect(r.txt(NAME)).toEqual([acmeValue('c')]);
+    expect(r.txt(`_acme-challenge.${LEGACY_ZONE}`)).toEqual([acmeValue('l')]);
     expect(r.provider.describeZone!(cloud)).toMatchObject({ backend: 'rest', credentials: 'present' });
     expect(r.provider.describeZone!(legacy)).toMatchObject({ backend: 'ccp', credentials: 'present' });
     expect(r.ccp.actionCounts().updateDnsRecords).toBe(1);
@@ -258,12 +269,12 @@ describe('netcup REST: names outside _acme-challenge', () => {
       r.store.add(CLOUD_ZONE, { name: persist, type: 'TXT', data: 'made elsewhere; ttl=600', ttl: 600 });
       const zone = await r.provider.findZone(persist);
       await r.provider.appendTxt(zone, persist, 'persist value; with=spaces');
-      expect(txt(r, persist)).toEqual(['foreign-persist', 'made elsewhere; ttl=600', 'persist value; with=spaces']);
+      expect(r.txt(persist)).toEqual(['foreign-persist', 'made elsewhere; ttl=600', 'persist value; with=spaces']);
       expect((await r.provider.listTxt(zone, persist)).map((x) => x.value).sort()).toEqual(['foreign-persist', 'made elsewhere; ttl=600', 'persist value; with=spaces']);
       expect(await r.provider.deleteTxt(zone, persist, 'persist value; with=spaces')).toBe('deleted');
       expect(await r.provider.deleteTxt(zone, persist, 'persist value; with=spaces')).toBe('absent');
       expect(await r.provider.deleteTxt(zone, persist, 'made elsewhere; ttl=600')).toBe('deleted');
-      expect(txt(r, persist)).toEqual(['foreign-persist']);
+      expect(r.txt(persist)).toEqual(['foreign-persist']);
       expect(r.store.records(CLOUD_ZONE, { type: 'A' })).toHaveLength(1);
       const changesets = r.rest.server.requests.filter((q) => q.url.endsWith('/changeset')).map((q) => JSON.parse(q.body) as { create: unknown[]; delete: unknown[] });
       expect(changesets).toEqual([

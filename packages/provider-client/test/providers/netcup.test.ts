@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { http, HttpResponse } from 'msw';
-import { NETCUP_READINGS, serveHandlers, type EmulatorServer } from '@dns01/testkit';
+import { FAST_RETRY_HTTP, NETCUP_READINGS, providerRig, serveHandlers, type EmulatorServer, type ProviderRig, type ProviderRigOptions } from '@dns01/testkit';
+import { failure } from '@dns01/testkit/support';
 import {
   AuthenticationError,
   ConfigError,
@@ -18,23 +19,31 @@ import {
 } from '../../src/internal.js';
 import { netcup } from '../../src/providers/netcup/index.js';
 import { NetcupRateLimitError, netcupError } from '../../src/providers/netcup/ccp/errors.js';
-import { failure } from '../rejection.js';
 import { describeProviderConformance } from '../conformance.js';
-import {
-  API_KEY,
-  API_PASSWORD,
-  CUSTOMER,
-  EMPTY_ZONE,
-  FAST_HTTP,
-  FOREIGN_ZONE,
-  NAME,
-  ZONE,
-  credentialsEnv,
-  everything,
-  rig,
-  txt,
-  type Rig,
-} from './netcup-rig.js';
+
+const CUSTOMER = '40017';
+const API_KEY = 'nc-apikey-Vq83mZk2';
+const API_PASSWORD = 'nc-apipw-Rt51xLp9';
+const ZONE = 'example.com';
+const NAME = `_acme-challenge.${ZONE}`;
+/** A zone in the store (served by DNS) that the account does not hold. */
+const FOREIGN_ZONE = 'other.org';
+/** A zone of the account with no records at all (netcup answers "no records" as an error). */
+const EMPTY_ZONE = 'empty.net';
+
+type Rig = ProviderRig<'netcup'>;
+/** The account holds ZONE (one A record) and EMPTY_ZONE; FOREIGN_ZONE is served by DNS, not in the account. */
+const rig = ({ emulator, ...options }: ProviderRigOptions<'netcup'> = {}): Promise<Rig> =>
+  providerRig('netcup', {
+    zones: [ZONE, EMPTY_ZONE],
+    foreignZones: [FOREIGN_ZONE],
+    records: [{ name: ZONE, type: 'A', data: '192.0.2.1' }, { name: FOREIGN_ZONE, type: 'A', data: '192.0.2.2' }],
+    emulator: { credentials: { customerNumber: CUSTOMER, apiKey: API_KEY, apiPassword: API_PASSWORD }, ...emulator },
+    ...options,
+  });
+/** Requests the emulator saw for one action (faulted ones included). */
+const requestsFor = (r: Rig, action: string) => r.emulator.server.requests.filter((q) => q.body.includes(`"action":"${action}"`));
+const credentialsEnv = (endpoint: string) => ({ NETCUP_CUSTOMER_NUMBER: CUSTOMER, NETCUP_API_KEY: API_KEY, NETCUP_API_PASSWORD: API_PASSWORD, NETCUP_ENDPOINT: endpoint });
 
 const bodyOf = (r: { body: string }) => JSON.parse(r.body) as { action: string; param: Record<string, unknown> };
 
@@ -68,12 +77,12 @@ describe('netcup: readings of the document', () => {
       r = await rig({ emulator: { readings: { updateReply } } });
       const zone = await r.provider.findZone(EMPTY_NAME);
       await r.provider.appendTxt(zone, EMPTY_NAME, 'only');
-      expect(txt(r.store, EMPTY_NAME, EMPTY_ZONE)).toEqual(['only']);
+      expect(r.txt(EMPTY_NAME)).toEqual(['only']);
       expect(await r.provider.deleteTxt(zone, EMPTY_NAME, 'only')).toBe('deleted');
-      expect(txt(r.store, EMPTY_NAME, EMPTY_ZONE)).toEqual([]);
+      expect(r.txt(EMPTY_NAME)).toEqual([]);
       // no listing before a change (the add goes out at once, the delete by the add's ids); a list
       // confirms each change whose reply carries no records (none-when-empty: only the delete's)
-      expect(r.requestsFor('infoDnsRecords')).toHaveLength(updateReply === 'empty-string' ? 2 : 1);
+      expect(requestsFor(r, 'infoDnsRecords')).toHaveLength(updateReply === 'empty-string' ? 2 : 1);
     });
   }
 
@@ -81,21 +90,21 @@ describe('netcup: readings of the document', () => {
     r = await rig({ emulator: { readings: { success: { status: 'pending', statuscode: 2011 } } } });
     const zone = await r.provider.findZone(NAME);
     await r.provider.appendTxt(zone, NAME, 'pending-ok');
-    expect(txt(r.store, NAME)).toEqual(['pending-ok']);
+    expect(r.txt(NAME)).toEqual(['pending-ok']);
   });
 
   it('4013 on domainname (refused before any action) during the zone walk means "not this zone"; the walk goes on; 5028 and 5031 end it as not found', async () => {
-    r = await rig({ deps: { findApex: undefined } });
+    r = await rig();
     expect((await r.provider.findZone(`_acme-challenge.a.b.${ZONE}`)).name).toBe(ZONE);
-    expect(r.requestsFor('infoDnsZone').map((q) => (JSON.parse(q.body) as { param: { domainname: string } }).param.domainname)).toEqual([`a.b.${ZONE}`, `b.${ZONE}`, ZONE]);
+    expect(requestsFor(r, 'infoDnsZone').map((q) => (JSON.parse(q.body) as { param: { domainname: string } }).param.domainname)).toEqual([`a.b.${ZONE}`, `b.${ZONE}`, ZONE]);
     await expect(r.provider.findZone('_acme-challenge.www.not-ours.example')).rejects.toBeInstanceOf(ZoneNotFoundError);
     await r.close();
-    r = await rig({ emulator: { readings: { unknownZone: 5031 } }, deps: { findApex: undefined } });
+    r = await rig({ emulator: { readings: { unknownZone: 5031 } } });
     await expect(r.provider.findZone('_acme-challenge.www.not-ours.example')).rejects.toBeInstanceOf(ZoneNotFoundError);
   });
 
   it('decides by the status code and the reply\'s action, never by the words: other wording of the same replies means the same', async () => {
-    r = await rig({ deps: { findApex: undefined } });
+    r = await rig();
     // 4013 before any action, in words dns01 has never seen: still "not this zone".
     r.emulator.injectError({ action: 'infoDnsZone', statuscode: 4013, shortmessage: 'Validierungsfehler.', longmessage: 'Feld ungültig.', replyAction: '' });
     expect((await r.provider.findZone(`_acme-challenge.b.${ZONE}`)).name).toBe(ZONE);
@@ -107,12 +116,12 @@ describe('netcup: readings of the document', () => {
   });
 
   it('any other 4013 during the zone walk stops it at once: rate limit or invalid request, never more requests', async () => {
-    r = await rig({ deps: { findApex: undefined } });
+    r = await rig();
     r.emulator.injectError({ action: 'infoDnsZone', statuscode: 4013, shortmessage: 'Validation Error.', longmessage: 'Something unexpected.' });
     const error = await failure(r.provider.findZone(`_acme-challenge.a.b.${ZONE}`));
     expect(error).toBeInstanceOf(InvalidInputError);
     expect(error.message).toMatch(/^netcup infoDnsZone: the request was refused \(4013: .*\); 4013 means an invalid request or netcup's request limit/);
-    expect(r.requestsFor('infoDnsZone')).toHaveLength(1);
+    expect(requestsFor(r, 'infoDnsZone')).toHaveLength(1);
   });
 
   it('4001 at login is an authentication error, not an expired session', async () => {
@@ -120,7 +129,7 @@ describe('netcup: readings of the document', () => {
     const error = await failure(r.provider.findZone(NAME));
     expect(error).toBeInstanceOf(AuthenticationError);
     expect(error.message).toMatch(/^netcup login: the login was refused \(4001: /);
-    expect(r.requestsFor('login')).toHaveLength(1);
+    expect(requestsFor(r, 'login')).toHaveLength(1);
   });
 });
 
@@ -201,7 +210,7 @@ describe('netcup: requests follow the document', () => {
     expect(requests.every((q) => q.method === 'POST' && q.url === '/run/webservice/servers/endpoint.php?JSON')).toBe(true);
     expect(requests.every((q) => q.headers['content-type']?.startsWith('application/json'))).toBe(true);
     expect(r.emulator.actionCounts()).toMatchObject({ login: 1, logout: 1 });
-    const [login] = r.requestsFor('login').map(bodyOf);
+    const [login] = requestsFor(r, 'login').map(bodyOf);
     expect(login).toEqual({ action: 'login', param: { customernumber: CUSTOMER, apikey: API_KEY, apipassword: API_PASSWORD } });
     const sessionId = r.emulator.sessionIds()[0];
     for (const q of requests.map(bodyOf).filter((b) => b.action !== 'login')) {
@@ -212,18 +221,18 @@ describe('netcup: requests follow the document', () => {
   });
 
   it('confirms the SOA apex with infoDnsZone without asking about _acme-challenge names', async () => {
-    const p = r.another();
+    const p = r.open().provider;
     const asked: string[] = [];
-    const withApex = await rig({ deps: { findApex: async (fqdn) => (asked.push(fqdn), ZONE) } });
+    const withApex = await rig({ apex: async (fqdn) => (asked.push(fqdn), ZONE) });
     try {
       expect((await withApex.provider.findZone(`_acme-challenge.a.b.${ZONE}`)).name).toBe(ZONE);
       expect((await withApex.provider.findZone(NAME)).name).toBe(ZONE);
-      const zoneCalls = withApex.requestsFor('infoDnsZone').map((q) => bodyOf(q).param.domainname);
+      const zoneCalls = requestsFor(withApex, 'infoDnsZone').map((q) => bodyOf(q).param.domainname);
       expect(zoneCalls).toEqual([ZONE]);
       expect(asked.length).toBeGreaterThan(0);
       // Without a DNS hint every parent is tried, but never a label starting with "_".
       await p.findZone(`_acme-challenge.a.b.${ZONE}`);
-      const names = r.requestsFor('infoDnsZone').map((q) => bodyOf(q).param.domainname);
+      const names = requestsFor(r, 'infoDnsZone').map((q) => bodyOf(q).param.domainname);
       expect(names).toEqual([`a.b.${ZONE}`, `b.${ZONE}`, ZONE]);
     } finally {
       await withApex.close();
@@ -234,16 +243,16 @@ describe('netcup: requests follow the document', () => {
     const zone = await r.provider.findZone(NAME);
     await r.provider.appendTxt(zone, NAME, 'tok-sub');
     await r.provider.appendTxt(zone, ZONE, 'tok-apex');
-    const adds = r.requestsFor('updateDnsRecords').map((q) => bodyOf(q).param);
+    const adds = requestsFor(r, 'updateDnsRecords').map((q) => bodyOf(q).param);
     expect(adds).toEqual([
       expect.objectContaining({ domainname: ZONE, dnsrecordset: { dnsrecords: [{ hostname: '_acme-challenge', type: 'TXT', destination: 'tok-sub' }] } }),
       expect.objectContaining({ domainname: ZONE, dnsrecordset: { dnsrecords: [{ hostname: '@', type: 'TXT', destination: 'tok-apex' }] } }),
     ]);
     const id = r.store.records(ZONE, { name: NAME, type: 'TXT' })[0]!.id;
     expect(await r.provider.deleteTxt(zone, NAME, 'tok-sub')).toBe('deleted');
-    const del = bodyOf(r.requestsFor('updateDnsRecords')[2]!).param.dnsrecordset;
+    const del = bodyOf(requestsFor(r, 'updateDnsRecords')[2]!).param.dnsrecordset;
     expect(del).toEqual({ dnsrecords: [{ id, hostname: '_acme-challenge', type: 'TXT', destination: 'tok-sub', deleterecord: true }] });
-    expect(txt(r.store, ZONE)).toEqual(['tok-apex']);
+    expect(r.txt(ZONE)).toEqual(['tok-apex']);
     expect(r.emulator.actionCounts().updateDnsZone).toBeUndefined();
   });
 
@@ -251,7 +260,7 @@ describe('netcup: requests follow the document', () => {
     const zone = await r.provider.findZone(`_acme-challenge.${EMPTY_ZONE}`);
     expect(await r.provider.listTxt(zone, `_acme-challenge.${EMPTY_ZONE}`)).toEqual([]);
     await r.provider.appendTxt(zone, `_acme-challenge.${EMPTY_ZONE}`, 'first');
-    expect(txt(r.store, `_acme-challenge.${EMPTY_ZONE}`, EMPTY_ZONE)).toEqual(['first']);
+    expect(r.txt(`_acme-challenge.${EMPTY_ZONE}`)).toEqual(['first']);
     expect(await r.provider.deleteTxt(zone, `_acme-challenge.${EMPTY_ZONE}`, 'first')).toBe('deleted');
     expect(await r.provider.deleteTxt(zone, `_acme-challenge.${EMPTY_ZONE}`, 'first')).toBe('absent');
   });
@@ -264,8 +273,8 @@ describe('netcup: requests follow the document', () => {
     expect((await r.provider.listTxt(zone, NAME)).map((x) => x.value).sort()).toEqual(['quoted-value', 'quoted-value-but-longer']);
     expect(await r.provider.deleteTxt(zone, NAME, 'quoted')).toBe('absent');
     expect(await r.provider.deleteTxt(zone, NAME, 'quoted-value')).toBe('deleted');
-    expect(txt(r.store, NAME)).toEqual(['quoted-value-but-longer']);
-    expect(txt(r.store, `*.${ZONE}`)).toEqual(['wildcard owner']);
+    expect(r.txt(NAME)).toEqual(['quoted-value-but-longer']);
+    expect(r.txt(`*.${ZONE}`)).toEqual(['wildcard owner']);
   });
 
   it('refuses a name outside the zone before any change', async () => {
@@ -289,9 +298,9 @@ describe('netcup: batching and concurrency', () => {
     // The add's reply lists the zone: no listing before it.
     expect(r.emulator.actionCounts()).toMatchObject({ updateDnsRecords: 1 });
     expect(r.emulator.actionCounts().infoDnsRecords).toBeUndefined();
-    const sent = bodyOf(r.requestsFor('updateDnsRecords')[0]!).param.dnsrecordset as { dnsrecords: unknown[] };
+    const sent = bodyOf(requestsFor(r, 'updateDnsRecords')[0]!).param.dnsrecordset as { dnsrecords: unknown[] };
     expect(sent.dnsrecords).toHaveLength(10);
-    names.forEach((n, i) => expect(txt(r.store, n)).toEqual([`value-${i}`]));
+    names.forEach((n, i) => expect(r.txt(n)).toEqual([`value-${i}`]));
     const outcomes = await Promise.all(names.map((n, i) => r.provider.deleteTxt(zones[i]!, n, `value-${i}`)));
     expect(outcomes).toEqual(names.map(() => 'deleted'));
     // The deletes go by the ids the append's reply listed: no listing either.
@@ -303,19 +312,19 @@ describe('netcup: batching and concurrency', () => {
   it('two processes (provider instances) adding and removing 10 values each on one name touch nothing else', async () => {
     r.store.add(ZONE, { name: NAME, type: 'TXT', data: 'foreign-kept' });
     r.store.add(ZONE, { name: `www.${ZONE}`, type: 'CNAME', data: 'example.net' });
-    const before = everything(r.store);
-    const second = r.another();
+    const before = r.snapshot(ZONE);
+    const second = r.open().provider;
     const zone = await r.provider.findZone(NAME);
     const a = Array.from({ length: 10 }, (_, i) => `a-${i}`);
     const b = Array.from({ length: 10 }, (_, i) => `b-${i}`);
     await Promise.all([...a.map((v) => r.provider.appendTxt(zone, NAME, v)), ...b.map((v) => second.appendTxt(zone, NAME, v))]);
-    expect(txt(r.store, NAME)).toEqual(['foreign-kept', ...a, ...b].sort());
+    expect(r.txt(NAME)).toEqual(['foreign-kept', ...a, ...b].sort());
     // Interleave: one instance deletes while the other appends again (idempotent: no duplicate).
     await Promise.all([...a.map((v) => r.provider.deleteTxt(zone, NAME, v)), ...b.map((v) => second.appendTxt(zone, NAME, v))]);
-    expect(txt(r.store, NAME)).toEqual(['foreign-kept', ...b].sort());
+    expect(r.txt(NAME)).toEqual(['foreign-kept', ...b].sort());
     const outcomes = await Promise.all(b.map((v) => second.deleteTxt(zone, NAME, v)));
     expect(outcomes.every((o) => o === 'deleted')).toBe(true);
-    expect(everything(r.store)).toEqual(before);
+    expect(r.snapshot(ZONE)).toEqual(before);
   });
 
   it('appends arriving while a batch is in flight form the next batch', async () => {
@@ -324,7 +333,7 @@ describe('netcup: batching and concurrency', () => {
     await new Promise((resolve) => setImmediate(resolve));
     const later = Array.from({ length: 5 }, (_, i) => r.provider.appendTxt(zone, NAME, `late-${i}`));
     await Promise.all([first, ...later]);
-    expect(txt(r.store, NAME)).toEqual(['early', 'late-0', 'late-1', 'late-2', 'late-3', 'late-4']);
+    expect(r.txt(NAME)).toEqual(['early', 'late-0', 'late-1', 'late-2', 'late-3', 'late-4']);
     expect(r.emulator.actionCounts().updateDnsRecords).toBe(2);
   });
 });
@@ -344,7 +353,7 @@ describe('netcup: sessions', () => {
     now += 16 * 60_000;
     expect(await r.provider.deleteTxt(zone, NAME, 'before-idle')).toBe('deleted');
     expect(r.emulator.actionCounts().login).toBe(2);
-    expect(txt(r.store, NAME)).toEqual([]);
+    expect(r.txt(NAME)).toEqual([]);
   });
 
   it('concurrent calls share one new login after expireSessions()', async () => {
@@ -409,7 +418,7 @@ describe('netcup: every status code of the DNS actions maps to a clear error', (
     r = await rig({ emulator: { maxFailedLogins: 2 }, env: { NETCUP_API_KEY: 'wrong-key-1' } });
     await expect(r.provider.findZone(NAME)).rejects.toBeInstanceOf(AuthenticationError);
     await expect(r.provider.findZone(NAME)).rejects.toBeInstanceOf(AuthenticationError);
-    const error = await failure(r.another({ NETCUP_API_KEY: API_KEY }).findZone(NAME));
+    const error = await failure(r.open({ env: { NETCUP_API_KEY: API_KEY } }).provider.findZone(NAME));
     expect(error).toBeInstanceOf(NetcupRateLimitError);
     expect(error.message).toMatch(/locked/);
   });
@@ -424,7 +433,7 @@ describe('netcup: every status code of the DNS actions maps to a clear error', (
     const error = netcupError('updateDnsRecords', reply as Parameters<typeof netcupError>[1]);
     expect(error).toBeInstanceOf(InvalidInputError);
     expect(error.message).toMatch(/^netcup updateDnsRecords: the request was refused \(4013: Validation Error\. The destination.*\); 4013 means an invalid request or netcup's request limit/);
-    expect(txt(r.store, NAME)).toEqual([]);
+    expect(r.txt(NAME)).toEqual([]);
   });
 
   it('5028 domain not found: ZoneNotFoundError mentioning CloudDNS', async () => {
@@ -432,7 +441,7 @@ describe('netcup: every status code of the DNS actions maps to a clear error', (
     const error = await failure(r.provider.findZone('_acme-challenge.other.org'));
     expect(error).toBeInstanceOf(ZoneNotFoundError);
     expect(error.message).toMatch(/netcup: no zone in this account holds _acme-challenge\.other\.org .*CloudDNS zones are not reachable/);
-    expect(r.requestsFor('infoDnsZone').map((q) => bodyOf(q).param.domainname)).toEqual(['other.org']);
+    expect(requestsFor(r, 'infoDnsZone').map((q) => bodyOf(q).param.domainname)).toEqual(['other.org']);
   });
 
   it('5028 on a record action (the domain left the account): ZoneNotFoundError mentioning CloudDNS', async () => {
@@ -483,7 +492,7 @@ describe('netcup: replies of an unexpected shape', () => {
         return new HttpResponse(JSON.stringify(reply(action)), { headers: { 'content-type': 'application/json' } });
       }),
     ]);
-    return netcup.create(netcup.readConfig(credentialsEnv(server.url)), { logger: createLogger({ level: 'quiet' }), http: FAST_HTTP });
+    return netcup.create(netcup.readConfig(credentialsEnv(server.url)), { logger: createLogger({ level: 'quiet' }), http: FAST_RETRY_HTTP });
   }
 
   it('a record list of the wrong shape names the provider, the action and the field', async () => {
@@ -507,7 +516,7 @@ describe('netcup: replies of an unexpected shape', () => {
 
   it('an HTTP error status points at NETCUP_ENDPOINT', async () => {
     server = await serveHandlers([]);
-    const p = netcup.create(netcup.readConfig(credentialsEnv(server.url)), { logger: createLogger({ level: 'quiet' }), http: FAST_HTTP });
+    const p = netcup.create(netcup.readConfig(credentialsEnv(server.url)), { logger: createLogger({ level: 'quiet' }), http: FAST_RETRY_HTTP });
     const error = await failure(p.findZone(NAME));
     expect(error.message).toBe('netcup login: answered HTTP 404');
     expect(error.hint).toMatch(/NETCUP_ENDPOINT/);
@@ -527,8 +536,8 @@ describe('netcup: transient failures are retried with bounded time', () => {
     r.emulator.server.inject({ fault: { kind: 'status', status: 429, retryAfter: 0 }, match: action('infoDnsRecords') });
     const zone = await r.provider.findZone(NAME);
     expect(await r.provider.listTxt(zone, NAME)).toEqual([]);
-    expect(r.requestsFor('infoDnsZone')).toHaveLength(3);
-    expect(r.requestsFor('infoDnsRecords')).toHaveLength(2);
+    expect(requestsFor(r, 'infoDnsZone')).toHaveLength(3);
+    expect(requestsFor(r, 'infoDnsRecords')).toHaveLength(2);
   });
 
   it('a hanging read times out and is retried', async () => {
@@ -536,7 +545,7 @@ describe('netcup: transient failures are retried with bounded time', () => {
     r.emulator.server.inject({ fault: { kind: 'hang' }, match: action('infoDnsRecords') });
     const zone = await r.provider.findZone(NAME);
     expect((await r.provider.listTxt(zone, NAME)).map((x) => x.value)).toEqual(['after-hang']);
-    expect(r.requestsFor('infoDnsRecords')).toHaveLength(2);
+    expect(requestsFor(r, 'infoDnsRecords')).toHaveLength(2);
   });
 
   it('a failed change is not resent blindly: the zone is re-read and the record added once', async () => {
@@ -545,8 +554,8 @@ describe('netcup: transient failures are retried with bounded time', () => {
     await r.provider.appendTxt(zone, NAME, 'v1'); // 502, re-read, added
     r.emulator.server.inject({ fault: { kind: 'hang' }, match: action('updateDnsRecords') });
     await r.provider.appendTxt(zone, NAME, 'v2'); // hang, re-read, added
-    expect(txt(r.store, NAME)).toEqual(['v1', 'v2']);
-    expect(r.requestsFor('updateDnsRecords')).toHaveLength(4);
+    expect(r.txt(NAME)).toEqual(['v1', 'v2']);
+    expect(requestsFor(r, 'updateDnsRecords')).toHaveLength(4);
     expect(r.emulator.actionCounts().updateDnsRecords).toBe(2);
   });
 
@@ -555,7 +564,7 @@ describe('netcup: transient failures are retried with bounded time', () => {
     await r.provider.appendTxt(zone, NAME, 'gone-soon');
     r.emulator.server.inject({ fault: { kind: 'status', status: 500 }, match: action('updateDnsRecords') });
     expect(await r.provider.deleteTxt(zone, NAME, 'gone-soon')).toBe('deleted');
-    expect(txt(r.store, NAME)).toEqual([]);
+    expect(r.txt(NAME)).toEqual([]);
   });
 
   it('a lasting outage ends in a transient ProviderApiError and leaves nothing behind', async () => {
@@ -565,8 +574,8 @@ describe('netcup: transient failures are retried with bounded time', () => {
     expect(error).toBeInstanceOf(ProviderApiError);
     expect((error as ProviderApiError).transient).toBe(true);
     expect(error.message).toBe('netcup updateDnsRecords: the provider API failed (HTTP 503)');
-    expect(txt(r.store, NAME)).toEqual([]);
-    expect(r.requestsFor('updateDnsRecords')).toHaveLength(2);
+    expect(r.txt(NAME)).toEqual([]);
+    expect(requestsFor(r, 'updateDnsRecords')).toHaveLength(2);
   });
 
   it('a reply that is not JSON is a clear ProviderApiError', async () => {
