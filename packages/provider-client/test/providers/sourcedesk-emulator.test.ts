@@ -5,8 +5,26 @@
  * provider tests prove dns01 against what the real server sends.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSourcedeskEmulator, type SourcedeskEmulator, type SourcedeskReadings, type ZoneStore } from '@dns01/testkit';
-import { API_KEY, APEX_A, BARE_ZONE, CUSTOMER_ID, ZONE, newStore } from './sourcedesk-rig.js';
+import { startSourcedeskEmulator, ZoneStore, type SourcedeskEmulator, type SourcedeskReadings } from '@dns01/testkit';
+
+const ZONE = 'sourcedesk-shop.test';
+const CUSTOMER_ID = '10042';
+/** A key with characters that must be URL-encoded in a path segment. */
+const API_KEY = 'sK/4+q&w=Z%e?#ü k';
+/** A zone at sourceDESK holding only SOA and NS. */
+const BARE_ZONE = 'bare.test';
+/** The A record each zone holds at its apex: sourceDESK answers 804 for a zone with nothing it shows (only SOA and NS). */
+const APEX_A = '192.0.2.80';
+
+function newStore(): ZoneStore {
+  const store = new ZoneStore();
+  const nameservers = [{ name: 'ns1.sourceway.test', addresses: ['127.0.0.1'] }];
+  for (const name of [ZONE, 'second.test', 'myexample.test']) store.addZone({ name, nameservers, records: [{ name, type: 'A', data: APEX_A }] });
+  // Holds only SOA and NS, like a domain sourceDESK hosts before anything was added.
+  store.addZone({ name: BARE_ZONE, nameservers });
+  store.addZone({ name: 'parked.test', nameservers });
+  return store;
+}
 
 let store: ZoneStore;
 let emulator: SourcedeskEmulator;

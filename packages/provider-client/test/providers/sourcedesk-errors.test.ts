@@ -12,21 +12,18 @@ import {
 import { createSourcedeskClient } from '../../src/providers/sourcedesk/client.js';
 import { silentLogger } from '../../src/log.js';
 import { sourcedesk } from '../../src/providers/sourcedesk/index.js';
-import { FAST, NAME, ZONE, everything, rig, txt, type Rig } from './sourcedesk-rig.js';
+import { FAST_RETRY_HTTP, providerRig, type EmulatorOptionsOf, type ProviderRig } from '@dns01/testkit';
+import { failure as rejection } from '@dns01/testkit/support';
 
+const ZONE = 'sourcedesk-shop.test';
+const NAME = `_acme-challenge.${ZONE}`;
+type Rig = ProviderRig<'sourcedesk'>;
+/** The account holds ZONE, and parked.test without a zone at sourceDESK. */
+const rig = (emulator: EmulatorOptionsOf['sourcedesk'] = {}): Promise<Rig> =>
+  providerRig('sourcedesk', { zones: [ZONE], foreignZones: ['parked.test'], emulator: { domainsWithoutZone: ['parked.test'], ...emulator } });
 const zone = { name: ZONE };
-
-async function failure(promise: Promise<unknown>): Promise<Dns01Error> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(Dns01Error);
-  const e = error as Dns01Error;
-  expect(e.oneLine).not.toMatch(/\n/);
-  expect(e.hint).toBeTruthy();
-  return e;
-}
+/** Every error here is one line with a hint. */
+const failure = (promise: Promise<unknown>) => rejection(promise, { hint: true });
 
 describe('sourcedesk: every documented return code of the DNS actions', () => {
   let r: Rig;
@@ -93,11 +90,11 @@ describe('sourcedesk: every documented return code of the DNS actions', () => {
     const e = await failure(r.provider.deleteTxt(zone, NAME, 'kept'));
     expect(e).toMatchObject({ name: 'ProviderApiError', transient: false });
     expect(e.message).toBe('sourcedesk dns/delete: the record id was refused as invalid (code 805: No valid record specified.)');
-    expect(txt(r.store, NAME)).toEqual(['kept']);
+    expect(r.txt(NAME)).toEqual(['kept']);
   });
 
   it('806 on delete means already gone: deleteRecord says absent, deleteTxt says absent', async () => {
-    const client = createSourcedeskClient({ customerId: '10042', apiKey: 'sK/4+q&w=Z%e?#ü k', endpoint: r.emulator.url }, { logger: silentLogger, http: FAST });
+    const client = createSourcedeskClient({ customerId: r.env.SOURCEDESK_CUSTOMER_ID!, apiKey: r.env.SOURCEDESK_API_KEY!, endpoint: r.emulator.url }, { logger: silentLogger, http: FAST_RETRY_HTTP });
     expect(await client.deleteRecord(ZONE, '999999')).toBe('absent');
     r.store.add(ZONE, { name: NAME, type: 'TXT', data: 'vanishing' });
     // Another client deletes it between dns01's listing and its delete: 806, and the listing after it shows it gone.
@@ -115,7 +112,7 @@ describe('sourcedesk: every documented return code of the DNS actions', () => {
     const e999 = await failure(r.provider.findZone(NAME));
     expect(e999).toBeInstanceOf(ProviderApiError);
     expect(e999.message).toBe('sourcedesk dns/list: failed with an undocumented return code (code 999: Something new)');
-    expect(everything(r.store).filter((x) => x.type === 'TXT')).toEqual([]);
+    expect(r.snapshot(ZONE).filter((x) => x.type === 'TXT')).toEqual([]);
   });
 });
 
@@ -172,7 +169,7 @@ describe('sourcedesk: retries', () => {
     r.emulator.server.inject({ fault: { kind: 'status', status: 503 }, times: 2, match: onAction('show') });
     r.emulator.server.inject({ fault: { kind: 'hang' }, match: onAction('show') });
     await r.provider.appendTxt(zone, NAME, 'after-retries');
-    expect(txt(r.store, NAME)).toEqual(['after-retries']);
+    expect(r.txt(NAME)).toEqual(['after-retries']);
     // Three failed tries and the listing before the add, then the one that confirms it.
     expect(r.emulator.server.requests.filter(onAction('show'))).toHaveLength(5);
   });
@@ -180,7 +177,7 @@ describe('sourcedesk: retries', () => {
   it('retries an add refused with 429 (the API did not act) and adds once', async () => {
     r.emulator.server.inject({ fault: { kind: 'status', status: 429, retryAfter: 0 }, match: onAction('add') });
     await r.provider.appendTxt(zone, NAME, 'after-429');
-    expect(txt(r.store, NAME)).toEqual(['after-429']);
+    expect(r.txt(NAME)).toEqual(['after-429']);
     expect(r.emulator.server.requests.filter(onAction('add'))).toHaveLength(2);
   });
 
@@ -189,15 +186,15 @@ describe('sourcedesk: retries', () => {
     const e = await failure(r.provider.appendTxt(zone, NAME, 'unsure'));
     expect(e).toMatchObject({ name: 'ProviderApiError', transient: true });
     expect(r.emulator.server.requests.filter(onAction('add'))).toHaveLength(1);
-    expect(txt(r.store, NAME)).toEqual([]);
+    expect(r.txt(NAME)).toEqual([]);
   });
 
   it('an add whose reply is lost (timeout after acting) is found by looking, and not added twice', async () => {
     r.emulator.hangAfterActing('add');
     await r.provider.appendTxt(zone, NAME, 'lost-reply');
-    expect(txt(r.store, NAME)).toEqual(['lost-reply']);
+    expect(r.txt(NAME)).toEqual(['lost-reply']);
     expect(r.emulator.calls.add).toBe(1);
-    expect(r.lines.some((l) => l.includes('dns/add failed, but the record'))).toBe(true);
+    expect(r.logs.some((l) => l.includes('dns/add failed, but the record'))).toBe(true);
   });
 
   it('gives up on a lasting outage with a transient ProviderApiError', async () => {
@@ -218,8 +215,8 @@ describe('sourcedesk: concurrency', () => {
 
   it('appends and deletes on two names and from two provider instances at once leave exactly the right records', async () => {
     r.store.add(ZONE, { name: NAME, type: 'TXT', data: 'foreign' });
-    const before = everything(r.store);
-    const second = r.another();
+    const before = r.snapshot(ZONE);
+    const second = r.open().provider;
     const wildcard = `_acme-challenge.www.${ZONE}`;
     const values = Array.from({ length: 10 }, (_, i) => `v${i}`);
     await Promise.all([
@@ -227,20 +224,20 @@ describe('sourcedesk: concurrency', () => {
       ...values.map((v) => second.appendTxt(zone, NAME, `b-${v}`)),
       ...values.map((v) => r.provider.appendTxt(zone, wildcard, v)),
     ]);
-    expect(txt(r.store, NAME)).toEqual(['foreign', ...values.map((v) => `a-${v}`), ...values.map((v) => `b-${v}`)].sort());
-    expect(txt(r.store, wildcard)).toEqual(values);
+    expect(r.txt(NAME)).toEqual(['foreign', ...values.map((v) => `a-${v}`), ...values.map((v) => `b-${v}`)].sort());
+    expect(r.txt(wildcard)).toEqual(values);
     const outcomes = await Promise.all([
       ...values.map((v) => second.deleteTxt(zone, NAME, `a-${v}`)),
       ...values.map((v) => r.provider.deleteTxt(zone, NAME, `b-${v}`)),
       ...values.map((v) => r.provider.deleteTxt(zone, wildcard, v)),
     ]);
     expect(outcomes.filter((o) => o === 'deleted')).toHaveLength(30);
-    expect(everything(r.store)).toEqual(before);
+    expect(r.snapshot(ZONE)).toEqual(before);
   });
 
   it('the same value appended five times at once is added once', async () => {
     await Promise.all(Array.from({ length: 5 }, () => r.provider.appendTxt(zone, NAME, 'same')));
-    expect(txt(r.store, NAME)).toEqual(['same']);
+    expect(r.txt(NAME)).toEqual(['same']);
     expect(r.emulator.calls.add).toBe(1);
   });
 
@@ -248,7 +245,7 @@ describe('sourcedesk: concurrency', () => {
     const [, outcome] = await Promise.all([r.provider.appendTxt(zone, NAME, 'race'), r.provider.deleteTxt(zone, NAME, 'race')]);
     // One provider serialises per zone in call order: the append lands first, then the delete removes it.
     expect(outcome).toBe('deleted');
-    expect(txt(r.store, NAME)).toEqual([]);
+    expect(r.txt(NAME)).toEqual([]);
   });
 });
 
@@ -263,11 +260,11 @@ describe('sourcedesk: secrets never appear in output', () => {
 
   it('not in debug logs, messages, hints, stacks or causes, on success and on every kind of failure', async () => {
     r = await rig({ credentials: { customerId: '10042', apiKey: KEY } });
-    const lines = r.lines;
+    const lines = r.logs;
     // Built from a literal config (no readConfig): create() must register the key itself.
     const withKey = sourcedesk.create(
       { customerId: '10042', apiKey: KEY, endpoint: r.emulator.url },
-      { logger: createLogger({ level: 'debug', write: (l) => lines.push(l) }), http: FAST },
+      { logger: createLogger({ level: 'debug', write: (l) => lines.push(l) }), http: FAST_RETRY_HTTP },
     );
     const errors: unknown[] = [];
     const attempt = async (run: () => Promise<unknown>) => {
@@ -303,13 +300,13 @@ describe('sourcedesk: secrets never appear in output', () => {
     // The key really travelled (in the URL path), so not finding it below means it was masked.
     expect(r.emulator.server.requests.some((q) => q.url.includes(encodeURIComponent(KEY)))).toBe(true);
     const text = [
-      ...r.lines,
+      ...r.logs,
       ...errors.flatMap((e) => {
         const err = e as Dns01Error & { cause?: unknown };
         return [err.message, err.oneLine, String(err.hint), String(err.stack), describeError(err), String(err.cause), JSON.stringify(err)];
       }),
     ].join('\n');
-    expect(r.lines.some((l) => l.includes('/dns/show'))).toBe(true);
+    expect(r.logs.some((l) => l.includes('/dns/show'))).toBe(true);
     for (const form of [KEY, encodeURIComponent(KEY), new URLSearchParams({ k: KEY }).toString().slice(2), encodeURI(KEY)]) {
       expect(text).not.toContain(form);
     }

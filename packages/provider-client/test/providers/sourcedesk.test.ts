@@ -2,11 +2,26 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, InvalidInputError, ProviderApiError, ReadingLog, ZoneNotFoundError, clearSecrets } from '../../src/internal.js';
+import { ConfigError, InvalidInputError, ProviderApiError, ZoneNotFoundError, clearSecrets } from '../../src/internal.js';
 import { sourcedesk } from '../../src/providers/sourcedesk/index.js';
 import { describeProviderConformance } from '../conformance.js';
-import { API_KEY, BARE_ZONE, CUSTOMER_ID, NAME, ZONE, everything, rig, txt, type Rig } from './sourcedesk-rig.js';
-import { SOURCEDESK_READINGS } from '@dns01/testkit';
+import { providerRig, SOURCEDESK_READINGS, type EmulatorOptionsOf, type ProviderRig } from '@dns01/testkit';
+
+const ZONE = 'sourcedesk-shop.test';
+const NAME = `_acme-challenge.${ZONE}`;
+/** A zone at sourceDESK holding only SOA and NS. */
+const BARE_ZONE = 'bare.test';
+/** A key with characters that must be URL-encoded in a path segment. */
+const CREDENTIALS = { customerId: '10042', apiKey: 'sK/4+q&w=Z%e?#ü k' };
+const { customerId: CUSTOMER_ID, apiKey: API_KEY } = CREDENTIALS;
+type Rig = ProviderRig<'sourcedesk'>;
+/** The account: ZONE, second.test, myexample.test (each with an A record at its apex, as the panel makes them) and BARE_ZONE; parked.test is a domain of the account without a zone at sourceDESK. */
+const rig = (emulator: EmulatorOptionsOf['sourcedesk'] = {}): Promise<Rig> =>
+  providerRig('sourcedesk', {
+    zones: [ZONE, 'second.test', 'myexample.test', BARE_ZONE],
+    foreignZones: ['parked.test'],
+    emulator: { credentials: CREDENTIALS, domainsWithoutZone: ['parked.test'], bareZones: [BARE_ZONE], ...emulator },
+  });
 
 for (const reading of SOURCEDESK_READINGS) {
   describeProviderConformance(`sourcedesk (reading: ${reading.label})`, async () => {
@@ -65,7 +80,7 @@ describe('sourcedesk: requests as the vendor\'s server takes them', () => {
   const form = (i: number) => Object.fromEntries(new URLSearchParams(r.emulator.server.requests[i]!.body));
 
   it('POSTs form parameters to /api/CUSTOMER_ID/API_KEY/dns/<action> with the key encoded; TTL 300, priority 0', async () => {
-    const provider = r.another({ findApex: async () => ZONE });
+    const provider = r.open({ apex: async () => ZONE }).provider;
     const zone = await provider.findZone(NAME);
     await provider.appendTxt(zone, NAME, 'wire-value');
     expect(await provider.deleteTxt(zone, NAME, 'wire-value')).toBe('deleted');
@@ -90,13 +105,13 @@ describe('sourcedesk: requests as the vendor\'s server takes them', () => {
     await r.provider.appendTxt(zone, `_acme-challenge.Deep.${ZONE}.`, 'deep-value');
     const adds = r.emulator.server.requests.filter((q) => q.url.endsWith('/dns/add')).map((q) => new URLSearchParams(q.body).get('name'));
     expect(adds).toEqual(['', '_acme-challenge.deep']);
-    expect(txt(r.store, ZONE)).toEqual(['apex-value']);
+    expect(r.txt(ZONE)).toEqual(['apex-value']);
     expect(await r.provider.listTxt(zone, ZONE)).toEqual([{ name: ZONE, value: 'apex-value', id: expect.any(String) }]);
     expect((await r.provider.listTxt(zone, `_acme-challenge.deep.${ZONE}`)).map((x) => x.value)).toEqual(['deep-value']);
   });
 
   it('tries the SOA apex first: one dns/list call for a deep name', async () => {
-    const provider = r.another({ findApex: async () => ZONE });
+    const provider = r.open({ apex: async () => ZONE }).provider;
     expect(await provider.findZone(`_acme-challenge.a.b.c.${ZONE}`)).toEqual({ name: ZONE });
     expect(r.emulator.calls.list).toBe(1);
   });
@@ -119,21 +134,21 @@ describe('sourcedesk: requests as the vendor\'s server takes them', () => {
     r.store.add(ZONE, { name: `www.${ZONE}`, type: 'TXT', data: 'same-value' });
     r.store.add(ZONE, { name: `*.${ZONE}`, type: 'A', data: '192.0.2.1' });
     r.store.add(ZONE, { name: NAME, type: 'CNAME', data: 'same-value.example' });
-    const before = { zone: everything(r.store), second: everything(r.store, 'second.test') };
+    const before = { zone: r.snapshot(ZONE), second: r.snapshot('second.test') };
     const zone = await r.provider.findZone(NAME);
     await r.provider.appendTxt(zone, NAME, 'same-value');
     expect(await r.provider.deleteTxt(zone, NAME, 'same-value')).toBe('deleted');
-    expect({ zone: everything(r.store), second: everything(r.store, 'second.test') }).toEqual(before);
+    expect({ zone: r.snapshot(ZONE), second: r.snapshot('second.test') }).toEqual(before);
   });
 
   it('reads the quoted TXT content the PowerDNS driver lists as the bare value', async () => {
     const zone = await r.provider.findZone(NAME);
     await r.provider.appendTxt(zone, NAME, 'quoted-value');
     expect(await r.provider.appendTxt(zone, NAME, 'quoted-value')).toBe('present');
-    expect(txt(r.store, NAME)).toEqual(['quoted-value']);
+    expect(r.txt(NAME)).toEqual(['quoted-value']);
     expect((await r.provider.listTxt(zone, NAME)).map((x) => x.value)).toEqual(['quoted-value']);
     expect(await r.provider.deleteTxt(zone, NAME, 'quoted-value')).toBe('deleted');
-    expect(txt(r.store, NAME)).toEqual([]);
+    expect(r.txt(NAME)).toEqual([]);
   });
 
   it('a value stored twice (sourceDESK keeps duplicates) is deleted twice, each delete against a fresh listing', async () => {
@@ -141,7 +156,7 @@ describe('sourcedesk: requests as the vendor\'s server takes them', () => {
     r.store.add(ZONE, { name: NAME, type: 'TXT', data: 'twice' });
     r.store.add(ZONE, { name: NAME, type: 'TXT', data: 'foreign' });
     expect(await r.provider.deleteTxt({ name: ZONE }, NAME, 'twice')).toBe('deleted');
-    expect(txt(r.store, NAME)).toEqual(['foreign']);
+    expect(r.txt(NAME)).toEqual(['foreign']);
     expect(actions()).toEqual(['show', 'delete', 'show', 'delete', 'show']);
   });
 
@@ -151,8 +166,7 @@ describe('sourcedesk: requests as the vendor\'s server takes them', () => {
   });
 
   it('asks for TTL 300 and reports the TTL the zone stored; a refused add (805) is final, sent once', async () => {
-    const readings = new ReadingLog();
-    const provider = r.another({ observe: readings.observe });
+    const { provider, readings } = r.open();
     const zone = await provider.findZone(NAME);
     await provider.appendTxt(zone, NAME, 'ttl-one');
     expect(r.store.records(ZONE, { name: NAME, type: 'TXT' }).map((x) => x.ttl)).toEqual([300]);
@@ -214,12 +228,11 @@ describe('sourcedesk: a driver that numbers records by position (reading: dbs)',
 
   it('reads dns/show as a list, and deletes a value stored twice one at a time, re-listing before each, leaving the record after them alone', async () => {
     for (const data of ['twice', 'twice', 'FOREIGN']) r.store.add(ZONE, { name: NAME, type: 'TXT', data });
-    const readings = new ReadingLog();
-    const provider = r.another({ observe: readings.observe });
+    const { provider, readings } = r.open();
     expect((await provider.listTxt({ name: ZONE }, NAME)).map((x) => x.value)).toEqual(['twice', 'twice', 'FOREIGN']);
     expect(readings.report(sourcedesk.openPoints!).find((p) => p.point === 'numbering')).toMatchObject({ seen: 'by position from 0 (a driver such as dbs)', handled: true });
     expect(await provider.deleteTxt({ name: ZONE }, NAME, 'twice')).toBe('deleted');
-    expect(txt(r.store, NAME)).toEqual(['FOREIGN']);
+    expect(r.txt(NAME)).toEqual(['FOREIGN']);
     const deletes = r.emulator.server.requests.filter((q) => q.url.endsWith('/dns/delete')).map((q) => new URLSearchParams(q.body).get('record'));
     // [A, twice, twice, FOREIGN]: position 1, then (after the shift) position 1 again.
     expect(deletes).toEqual(['1', '1']);
@@ -236,6 +249,6 @@ describe('sourcedesk: a driver that numbers records by position (reading: dbs)',
     );
     expect(error.hint).toMatch(/sourceDESK panel/);
     expect(r.emulator.calls.delete ?? 0).toBe(0);
-    expect(txt(r.store, NAME)).toEqual(['first']);
+    expect(r.txt(NAME)).toEqual(['first']);
   });
 });
