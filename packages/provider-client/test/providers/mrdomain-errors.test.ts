@@ -9,21 +9,21 @@ import {
   type Zone,
 } from '../../src/internal.js';
 import { MRDOMAIN_ERROR_CODES } from '../../src/providers/mrdomain/index.js';
-import { startMrDomainHarness, ZONE, type MrDomainHarness } from './mrdomain.harness.js';
+import { providerRig, type ApexHint, type EmulatorOptionsOf, type ProviderRig } from '@dns01/testkit';
+import { failure as rejection } from '@dns01/testkit/support';
 
+const ZONE = 'example.com';
+/** A password with characters that change under URL, form and JSON encoding. */
+const CREDENTIALS = { apiUser: 'md-user-4711', apiPassword: 'md-Secret/P+ss&w=rd%"7' } as const;
+const FOREIGN_RECORD = { name: '_acme-challenge.foreign.org', type: 'TXT', data: 'not-in-the-account' } as const;
+type Rig = ProviderRig<'mrdomain'>;
+/** The account holds ZONE and example.net; foreign.org is served by DNS, not in the account. */
+const rig = ({ apex = 'store', ...emulator }: EmulatorOptionsOf['mrdomain'] & { apex?: ApexHint } = {}): Promise<Rig> =>
+  providerRig('mrdomain', { zones: [ZONE, 'example.net'], foreignZones: ['foreign.org'], records: [FOREIGN_RECORD], emulator: { credentials: CREDENTIALS, ...emulator }, apex });
 const NAME = `_acme-challenge.${ZONE}`;
 
-async function failure(promise: Promise<unknown>): Promise<Dns01Error> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(Dns01Error);
-  const e = error as Dns01Error;
-  expect(e.oneLine).not.toMatch(/\n/);
-  expect(e.hint ?? '').not.toBe('');
-  return e;
-}
+/** Every error here is one line with a hint. */
+const failure = (promise: Promise<unknown>) => rejection(promise, { hint: true });
 
 /** What each documented code of the DNS actions must become (the API user manual, section 10.1.1). */
 type ErrorClass = abstract new (...args: never[]) => Dns01Error;
@@ -66,15 +66,15 @@ const EXPECTED: [number, ErrorClass, RegExp][] = [
 ];
 
 describe('mrdomain: every documented error code is a clear one-line error', () => {
-  let h: MrDomainHarness;
+  let h: Rig;
   let zone: Zone;
   afterEach(async () => {
-    expect(h.backend.forbiddenCalls).toEqual([]);
+    expect(h.emulator.forbiddenCalls).toEqual([]);
     await h.close();
   });
 
   it('the table covers every code the client knows', () => {
-    h = { backend: { forbiddenCalls: [] }, close: async () => {} } as unknown as MrDomainHarness;
+    h = { emulator: { forbiddenCalls: [] }, close: async () => {} } as unknown as Rig;
     expect(EXPECTED.map(([code]) => code).sort((a, b) => a - b)).toEqual(
       Object.keys(MRDOMAIN_ERROR_CODES)
         .map(Number)
@@ -83,9 +83,9 @@ describe('mrdomain: every documented error code is a clear one-line error', () =
   });
 
   it.each(EXPECTED)('code %i on service/dnslist', async (code, type, words) => {
-    h = await startMrDomainHarness();
+    h = await rig();
     zone = await h.provider.findZone(NAME);
-    h.backend.failNext(code, { action: 'service/dnslist' });
+    h.emulator.failNext(code, { action: 'service/dnslist' });
     const e = await failure(h.provider.listTxt(zone, NAME));
     expect(e).toBeInstanceOf(type);
     expect(e.message).toContain('MrDomain service/dnslist');
@@ -94,60 +94,60 @@ describe('mrdomain: every documented error code is a clear one-line error', () =
     const transient = e instanceof ProviderApiError && e.transient;
     expect(transient).toBe([1, 4004, 4005, 4006].includes(code));
     // Refusals are answers, not outages: never resent.
-    expect(h.server.requests.filter((r) => r.url === '/service/dnslist/')).toHaveLength(1);
+    expect(h.emulator.server.requests.filter((r) => r.url === '/service/dnslist/')).toHaveLength(1);
   });
 
   it('an unknown code still names the action and the code', async () => {
-    h = await startMrDomainHarness();
+    h = await rig();
     zone = await h.provider.findZone(NAME);
-    h.backend.failNext(9999, { action: 'service/dnslist', messages: ['something new'] });
+    h.emulator.failNext(9999, { action: 'service/dnslist', messages: ['something new'] });
     const e = await failure(h.provider.listTxt(zone, NAME));
     expect(e).toBeInstanceOf(ProviderApiError);
     expect(e.oneLine).toMatch(/service\/dnslist: the API refused the request .*error 9999: Error; something new.*10\.1\.1/);
   });
 
   it('account errors during the zone lookup are not mistaken for "zone not found"', async () => {
-    h = await startMrDomainHarness();
-    h.backend.setAccountError(1007);
+    h = await rig();
+    h.emulator.setAccountError(1007);
     const e = await failure(h.provider.findZone(NAME));
     expect(e).toBeInstanceOf(AuthenticationError);
     expect(e.oneLine).toMatch(/register this machine's public IP address/i);
   });
 
   it('wrong password and unknown user, as the emulator answers them', async () => {
-    h = await startMrDomainHarness();
-    const wrong = await failure(h.newProvider({ apiPassword: 'not-the-password-123' }).findZone(NAME));
+    h = await rig();
+    const wrong = await failure(h.open({ env: { MRDOMAIN_API_PASSWORD: 'not-the-password-123' } }).provider.findZone(NAME));
     expect(wrong).toBeInstanceOf(AuthenticationError);
     expect(wrong.oneLine).toMatch(/error 1004.*MRDOMAIN_API_PASSWORD/);
     expect(wrong.exitCode).toBe(4);
   });
 
   it('a zone the account does not hold is ZoneNotFoundError (4001 for every candidate; the `_` name is never asked)', async () => {
-    h = await startMrDomainHarness({ apex: false });
+    h = await rig({ apex: 'none' });
     const e = await failure(h.provider.findZone('_acme-challenge.www.foreign.org'));
     expect(e).toBeInstanceOf(ZoneNotFoundError);
     expect(e.oneLine).toMatch(/MrDomain: no zone in this account holds _acme-challenge\.www\.foreign\.org/);
-    expect(h.backend.callCount('service/getinfo')).toBe(2);
+    expect(h.emulator.callCount('service/getinfo')).toBe(2);
   });
 
   it('4003 on dnscreate says the zone is full; 4004 is not resent blindly and leaves nothing', async () => {
-    h = await startMrDomainHarness();
+    h = await rig();
     zone = await h.provider.findZone(NAME);
-    h.backend.failNext(4003, { action: 'service/dnscreate' });
+    h.emulator.failNext(4003, { action: 'service/dnscreate' });
     const full = await failure(h.provider.appendTxt(zone, NAME, 'v1'));
     expect(full.oneLine).toMatch(/service\/dnscreate: the zone holds the maximum number of records \(_acme-challenge\.example\.com\)/);
-    h.backend.failNext(4004, { action: 'service/dnscreate' });
+    h.emulator.failNext(4004, { action: 'service/dnscreate' });
     const failed = await failure(h.provider.appendTxt(zone, NAME, 'v2'));
     expect(failed).toMatchObject({ transient: true });
-    expect(h.backend.callCount('service/dnscreate')).toBe(2);
+    expect(h.emulator.callCount('service/dnscreate')).toBe(2);
     expect(h.store.records(ZONE, { type: 'TXT' })).toEqual([]);
   });
 
   it('4006 on dnsdelete is a transient ProviderApiError and the record stays', async () => {
-    h = await startMrDomainHarness();
+    h = await rig();
     zone = await h.provider.findZone(NAME);
     await h.provider.appendTxt(zone, NAME, 'keep');
-    h.backend.failNext(4006, { action: 'service/dnsdelete' });
+    h.emulator.failNext(4006, { action: 'service/dnsdelete' });
     const e = await failure(h.provider.deleteTxt(zone, NAME, 'keep'));
     expect(e).toMatchObject({ transient: true, action: 'service/dnsdelete' });
     expect(h.store.records(ZONE, { type: 'TXT' }).map((r) => r.data)).toEqual(['keep']);
@@ -155,7 +155,7 @@ describe('mrdomain: every documented error code is a clear one-line error', () =
 });
 
 describe('mrdomain: replies of an unexpected shape are clear ProviderApiErrors', () => {
-  let h: MrDomainHarness;
+  let h: Rig;
   afterEach(async () => {
     await h.close();
   });
@@ -178,7 +178,8 @@ describe('mrdomain: replies of an unexpected shape are clear ProviderApiErrors',
     ['no queryInfo', ok('dnslist', { dns: [] }), /unexpected shape \(responseData at queryInfo/],
     ['a JSON array', [1, 2], /unexpected shape \(reply/],
   ])('service/dnslist answering %s', async (_label, body, words) => {
-    h = await startMrDomainHarness({ before: () => [answer('dnslist', body)] });
+    h = await rig();
+    h.emulator.server.use(answer('dnslist', body));
     const zone = await h.provider.findZone(NAME);
     const e = await failure(h.provider.listTxt(zone, NAME));
     expect(e).toBeInstanceOf(ProviderApiError);
@@ -188,7 +189,8 @@ describe('mrdomain: replies of an unexpected shape are clear ProviderApiErrors',
   });
 
   it('service/dnscreate answering success with no record, and none is listed: reported, not silently accepted', async () => {
-    h = await startMrDomainHarness({ before: () => [answer('dnscreate', ok('dnscreate', { dns: [] }))] });
+    h = await rig();
+    h.emulator.server.use(answer('dnscreate', ok('dnscreate', { dns: [] })));
     const zone = await h.provider.findZone(NAME);
     const e = await failure(h.provider.appendTxt(zone, NAME, 'v'));
     expect(e).toMatchObject({ provider: 'MrDomain', action: 'service/dnscreate' });
@@ -196,18 +198,17 @@ describe('mrdomain: replies of an unexpected shape are clear ProviderApiErrors',
   });
 
   it('a body that is not JSON (HTTP 200)', async () => {
-    h = await startMrDomainHarness();
+    h = await rig();
     const zone = await h.provider.findZone(NAME);
-    h.server.inject({ fault: { kind: 'malformed' } });
+    h.emulator.server.inject({ fault: { kind: 'malformed' } });
     const e = await failure(h.provider.listTxt(zone, NAME));
     expect(e).toMatchObject({ provider: 'MrDomain', action: 'service/dnslist' });
     expect(e.oneLine).toMatch(/not JSON/);
   });
 
   it('an HTML error page with HTTP 403 (a proxy, a wrong endpoint)', async () => {
-    h = await startMrDomainHarness({
-      before: () => [http.post('*/service/getinfo/', () => new HttpResponse('<html>Forbidden</html>', { status: 403 }), { once: true })],
-    });
+    h = await rig();
+    h.emulator.server.use(http.post('*/service/getinfo/', () => new HttpResponse('<html>Forbidden</html>', { status: 403 }), { once: true }));
     const e = await failure(h.provider.findZone(NAME));
     expect(e).toBeInstanceOf(ProviderApiError);
     expect(e.oneLine).toMatch(/service\/getinfo: answered HTTP 403 without the API's JSON reply.*MRDOMAIN_ENDPOINT/);
@@ -215,77 +216,77 @@ describe('mrdomain: replies of an unexpected shape are clear ProviderApiErrors',
 });
 
 describe('mrdomain: retries (5xx, 429, hangs) with short timings', () => {
-  let h: MrDomainHarness;
+  let h: Rig;
   afterEach(async () => {
-    expect(h.backend.forbiddenCalls).toEqual([]);
+    expect(h.emulator.forbiddenCalls).toEqual([]);
     await h.close();
   });
   const on = (action: string) => (r: { url: string }) => r.url === `/service/${action}/`;
 
   it('a list survives two 500s and a hang', async () => {
-    h = await startMrDomainHarness();
+    h = await rig();
     const zone = await h.provider.findZone(NAME);
-    h.server.inject({ fault: { kind: 'status', status: 500 }, times: 2, match: on('dnslist') });
-    h.server.inject({ fault: { kind: 'hang' }, match: on('dnslist') });
+    h.emulator.server.inject({ fault: { kind: 'status', status: 500 }, times: 2, match: on('dnslist') });
+    h.emulator.server.inject({ fault: { kind: 'hang' }, match: on('dnslist') });
     expect(await h.provider.listTxt(zone, NAME)).toEqual([]);
-    expect(h.server.requests.filter(on('dnslist'))).toHaveLength(4);
+    expect(h.emulator.server.requests.filter(on('dnslist'))).toHaveLength(4);
   });
 
   it('a create answered 429 is sent again and makes one record', async () => {
-    h = await startMrDomainHarness();
+    h = await rig();
     const zone = await h.provider.findZone(NAME);
-    h.server.inject({ fault: { kind: 'status', status: 429, retryAfter: 0 }, match: on('dnscreate') });
+    h.emulator.server.inject({ fault: { kind: 'status', status: 429, retryAfter: 0 }, match: on('dnscreate') });
     await h.provider.appendTxt(zone, NAME, 'after-429');
-    expect(h.server.requests.filter(on('dnscreate'))).toHaveLength(2);
+    expect(h.emulator.server.requests.filter(on('dnscreate'))).toHaveLength(2);
     expect(h.store.records(ZONE, { type: 'TXT' }).map((r) => r.data)).toEqual(['after-429']);
   });
 
   it('a create answered 500 is not resent blindly: one look, then a transient error, nothing left', async () => {
-    h = await startMrDomainHarness();
+    h = await rig();
     const zone = await h.provider.findZone(NAME);
-    h.server.inject({ fault: { kind: 'status', status: 500 }, match: on('dnscreate') });
+    h.emulator.server.inject({ fault: { kind: 'status', status: 500 }, match: on('dnscreate') });
     const e = await failure(h.provider.appendTxt(zone, NAME, 'after-500'));
     expect(e).toMatchObject({ transient: true, action: 'service/dnscreate' });
-    expect(h.server.requests.filter(on('dnscreate'))).toHaveLength(1);
-    expect(h.server.requests.filter(on('dnslist'))).toHaveLength(2);
+    expect(h.emulator.server.requests.filter(on('dnscreate'))).toHaveLength(1);
+    expect(h.emulator.server.requests.filter(on('dnslist'))).toHaveLength(2);
     expect(h.store.records(ZONE, { type: 'TXT' })).toEqual([]);
   });
 
   it('a create that happened although its reply was lost counts as done, without a duplicate', async () => {
-    h = await startMrDomainHarness({
-      before: (backend) => [
-        http.post(
-          '*/service/dnscreate/',
-          async ({ request }) => {
-            await backend.respond(request);
-            await new Promise((r) => setTimeout(r, 1500));
-            return HttpResponse.text('too late');
-          },
-          { once: true },
-        ),
-      ],
-    });
+    h = await rig();
+    const { backend } = h.emulator;
+    h.emulator.server.use(
+      http.post(
+        '*/service/dnscreate/',
+        async ({ request }) => {
+          await backend.respond(request);
+          await new Promise((r) => setTimeout(r, 1500));
+          return HttpResponse.text('too late');
+        },
+        { once: true },
+      ),
+    );
     const zone = await h.provider.findZone(NAME);
     await h.provider.appendTxt(zone, NAME, 'lost-reply');
     expect(h.store.records(ZONE, { type: 'TXT' }).map((r) => r.data)).toEqual(['lost-reply']);
-    expect(h.server.requests.filter(on('dnscreate'))).toHaveLength(1);
+    expect(h.emulator.server.requests.filter(on('dnscreate'))).toHaveLength(1);
   });
 
   it('a delete is resent after a 502 (deleting an entity twice is harmless)', async () => {
-    h = await startMrDomainHarness();
+    h = await rig();
     const zone = await h.provider.findZone(NAME);
     await h.provider.appendTxt(zone, NAME, 'to-delete');
-    h.server.inject({ fault: { kind: 'status', status: 502 }, match: on('dnsdelete') });
+    h.emulator.server.inject({ fault: { kind: 'status', status: 502 }, match: on('dnsdelete') });
     expect(await h.provider.deleteTxt(zone, NAME, 'to-delete')).toBe('deleted');
     expect(h.store.records(ZONE, { type: 'TXT' })).toEqual([]);
   });
 
   it('a lasting outage ends as a transient ProviderApiError within the retry bound', async () => {
-    h = await startMrDomainHarness();
-    h.server.inject({ fault: { kind: 'status', status: 503 }, times: 100 });
+    h = await rig();
+    h.emulator.server.inject({ fault: { kind: 'status', status: 503 }, times: 100 });
     const e = await failure(h.provider.findZone(NAME));
     expect(e).toMatchObject({ transient: true, provider: 'MrDomain', action: 'service/getinfo' });
     expect(e.oneLine).toMatch(/HTTP 503/);
-    expect(h.server.requests.length).toBe(5);
+    expect(h.emulator.server.requests.length).toBe(5);
   });
 });

@@ -1,20 +1,30 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { http as mswHttp } from 'msw';
-import { MRDOMAIN_READINGS } from '@dns01/testkit';
+import { MRDOMAIN_READINGS, providerRig, type ApexHint, type EmulatorOptionsOf, type ProviderRig } from '@dns01/testkit';
 import { AuthenticationError, ConfigError, createRecords, present, cleanup, deleteRecords, ZoneNotFoundError } from '../../src/internal.js';
 import { mrdomain } from '../../src/providers/mrdomain/index.js';
 import { describeProviderConformance } from '../conformance.js';
-import { CREDENTIALS, requestsTo, startMrDomainHarness, storedTxt, ZONE, type HarnessOptions, type MrDomainHarness } from './mrdomain.harness.js';
 
-function conformance(label: string, options: HarnessOptions): void {
+const ZONE = 'example.com';
+/** A password with characters that change under URL, form and JSON encoding. */
+const CREDENTIALS = { apiUser: 'md-user-4711', apiPassword: 'md-Secret/P+ss&w=rd%"7' } as const;
+const FOREIGN_RECORD = { name: '_acme-challenge.foreign.org', type: 'TXT', data: 'not-in-the-account' } as const;
+type Rig = ProviderRig<'mrdomain'>;
+/** The account holds ZONE and example.net; foreign.org is served by DNS, not in the account. */
+const rig = ({ apex = 'store', ...emulator }: EmulatorOptionsOf['mrdomain'] & { apex?: ApexHint } = {}): Promise<Rig> =>
+  providerRig('mrdomain', { zones: [ZONE, 'example.net'], foreignZones: ['foreign.org'], records: [FOREIGN_RECORD], emulator: { credentials: CREDENTIALS, ...emulator }, apex });
+/** Requests the emulator saw for one action path (`service/dnslist`). */
+const requestsTo = (r: Rig, action: string) => r.emulator.server.requests.filter((q) => q.url.startsWith(`/${action}/`)).length;
+
+function conformance(label: string, options: Parameters<typeof rig>[0]): void {
   describeProviderConformance(label, async () => {
-    const h = await startMrDomainHarness(options);
+    const h = await rig(options);
     return {
       provider: h.provider,
       store: h.store,
       zone: ZONE,
       close: async () => {
-        expect(h.backend.forbiddenCalls).toEqual([]);
+        expect(h.emulator.forbiddenCalls).toEqual([]);
         await h.close();
       },
     };
@@ -22,7 +32,7 @@ function conformance(label: string, options: HarnessOptions): void {
 }
 
 conformance('mrdomain', {});
-conformance('mrdomain (TXT values unquoted, no DNS apex hint)', { quoteTxt: false, apex: false });
+conformance('mrdomain (TXT values unquoted, no DNS apex hint)', { quoteTxt: false, apex: 'none' });
 conformance('mrdomain (two-record pages)', { maxPageLength: 2 });
 for (const reading of MRDOMAIN_READINGS) {
   conformance(`mrdomain (reading: ${reading.label})`, { readings: reading.readings });
@@ -30,95 +40,94 @@ for (const reading of MRDOMAIN_READINGS) {
 }
 
 describe('mrdomain: readings of the document', () => {
-  let h: MrDomainHarness | undefined;
+  let h: Rig | undefined;
   afterEach(async () => {
-    expect(h?.backend.forbiddenCalls ?? []).toEqual([]);
+    expect(h?.emulator.forbiddenCalls ?? []).toEqual([]);
     await h?.close();
     h = undefined;
   });
   const NAME = `_acme-challenge.${ZONE}`;
 
   it('total counting the whole zone (total 20, 3 results): one dnslist call, not one per "missing" page', async () => {
-    h = await startMrDomainHarness({ readings: { total: 'zone' } });
+    h = await rig({ readings: { total: 'zone' } });
     for (let i = 0; i < 17; i++) h.store.add(ZONE, { name: `host${i}.${ZONE}`, type: 'A', data: `192.0.2.${i + 1}` });
     const zone = await h.provider.findZone(NAME);
     await h.provider.appendTxt(zone, NAME, 'one');
-    const lists = requestsTo(h.server, 'service/dnslist');
+    const lists = requestsTo(h, 'service/dnslist');
     expect((await h.provider.listTxt(zone, NAME)).map((r) => r.value)).toEqual(['one']);
-    expect(requestsTo(h.server, 'service/dnslist') - lists).toBe(1);
+    expect(requestsTo(h, 'service/dnslist') - lists).toBe(1);
   });
 
   it('pages: stops at the first short page, reads every full one, whatever total says', async () => {
-    h = await startMrDomainHarness({ readings: { total: 'zone' }, maxPageLength: 2 });
+    h = await rig({ readings: { total: 'zone' }, maxPageLength: 2 });
     const zone = await h.provider.findZone(NAME);
     for (const v of ['p1', 'p2', 'p3', 'p4', 'p5']) h.store.add(ZONE, { name: NAME, type: 'TXT', data: v });
-    const lists = requestsTo(h.server, 'service/dnslist');
+    const lists = requestsTo(h, 'service/dnslist');
     expect((await h.provider.listTxt(zone, NAME)).map((r) => r.value).sort()).toEqual(['p1', 'p2', 'p3', 'p4', 'p5']);
-    expect(requestsTo(h.server, 'service/dnslist') - lists).toBe(3);
+    expect(requestsTo(h, 'service/dnslist') - lists).toBe(3);
   });
 
   it('pages: a server that ignores `page` (the same entries again) ends the walk; entries are de-duplicated by entityID', async () => {
-    h = await startMrDomainHarness({
-      maxPageLength: 2,
-      before: (backend) => [
-        mswHttp.post('*/service/dnslist/', async ({ request }) => {
-          const body = new URLSearchParams(await request.text());
-          body.set('page', '1');
-          return backend.respond(new Request(request.url, { method: 'POST', headers: request.headers, body: body.toString() }));
-        }),
-      ],
-    });
+    h = await rig({ maxPageLength: 2 });
+    const { backend } = h.emulator;
+    h.emulator.server.use(
+      mswHttp.post('*/service/dnslist/', async ({ request }) => {
+        const body = new URLSearchParams(await request.text());
+        body.set('page', '1');
+        return backend.respond(new Request(request.url, { method: 'POST', headers: request.headers, body: body.toString() }));
+      }),
+    );
     const zone = await h.provider.findZone(NAME);
     for (const v of ['d1', 'd2', 'd3']) h.store.add(ZONE, { name: NAME, type: 'TXT', data: v });
-    const lists = requestsTo(h.server, 'service/dnslist');
+    const lists = requestsTo(h, 'service/dnslist');
     const listed = await h.provider.listTxt(zone, NAME);
     expect(listed.map((r) => r.value)).toEqual(['d1', 'd2']);
     expect(new Set(listed.map((r) => r.id)).size).toBe(2);
-    expect(requestsTo(h.server, 'service/dnslist') - lists).toBe(2);
+    expect(requestsTo(h, 'service/dnslist') - lists).toBe(2);
   });
 
   for (const filter of ['exact', 'relative', 'substring'] as const) {
     it(`filter matching the ${filter} name: one TXT list (no name filter) finds the record; nothing live is reported gone`, async () => {
-      h = await startMrDomainHarness({ readings: { filter } });
+      h = await rig({ readings: { filter } });
       const deep = `_acme-challenge.www.${ZONE}`;
       const zone = await h.provider.findZone(deep);
       h.store.add(ZONE, { name: deep, type: 'TXT', data: 'ours' });
       h.store.add(ZONE, { name: NAME, type: 'TXT', data: 'ours' });
       h.store.add(ZONE, { name: `x${NAME}`, type: 'TXT', data: 'ours' });
-      const lists = requestsTo(h.server, 'service/dnslist');
+      const lists = requestsTo(h, 'service/dnslist');
       expect(await h.provider.deleteTxt(zone, deep, 'ours')).toBe('deleted');
-      expect(requestsTo(h.server, 'service/dnslist') - lists).toBe(1);
-      expect(storedTxt(h.store, deep)).toEqual([]);
-      expect(storedTxt(h.store, NAME)).toEqual(['ours']);
-      expect(storedTxt(h.store, `x${NAME}`)).toEqual(['ours']);
+      expect(requestsTo(h, 'service/dnslist') - lists).toBe(1);
+      expect(h.txt(deep)).toEqual([]);
+      expect(h.txt(NAME)).toEqual(['ours']);
+      expect(h.txt(`x${NAME}`)).toEqual(['ours']);
       await h.provider.appendTxt(zone, NAME, 'ours');
-      expect(storedTxt(h.store, NAME)).toEqual(['ours']);
+      expect(h.txt(NAME)).toEqual(['ours']);
     });
   }
 
   for (const code of [4001, 2001, 105] as const) {
     it(`names that are no service answering ${code}: "not this name", the walk goes on; \`_\` names are never asked`, async () => {
-      h = await startMrDomainHarness({ readings: { unknownService: code }, apex: false });
+      h = await rig({ readings: { unknownService: code }, apex: 'none' });
       expect((await h.provider.findZone(`_acme-challenge.a.${ZONE}`)).name).toBe(ZONE);
-      const asked = h.backend.calls.filter((c) => c.action === 'service/getinfo').map((c) => c.params.serviceName);
+      const asked = h.emulator.calls.filter((c) => c.action === 'service/getinfo').map((c) => c.params.serviceName);
       expect(asked).toEqual([`a.${ZONE}`, ZONE]);
       await expect(h.provider.findZone('_acme-challenge.foreign.org')).rejects.toBeInstanceOf(ZoneNotFoundError);
     });
   }
 
   it('a service that is not active: a clear error naming the status, before any write', async () => {
-    h = await startMrDomainHarness({ serviceStatus: { [ZONE]: 'inactive' } });
+    h = await rig({ serviceStatus: { [ZONE]: 'inactive' } });
     const error = await h.provider.findZone(NAME).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ZoneNotFoundError);
     expect((error as ZoneNotFoundError).message).toBe('MrDomain: the service example.com is not active (status "inactive"); its DNS cannot be changed');
-    expect(h.backend.callCount('service/dnscreate')).toBe(0);
+    expect(h.emulator.callCount('service/dnscreate')).toBe(0);
   });
 
   it('dnscreate answering without the entry: accepted once a list shows the record', async () => {
-    h = await startMrDomainHarness({ readings: { createReply: 'empty' } });
+    h = await rig({ readings: { createReply: 'empty' } });
     const zone = await h.provider.findZone(NAME);
     await h.provider.appendTxt(zone, NAME, 'no-entry');
-    expect(storedTxt(h.store, NAME)).toEqual(['no-entry']);
+    expect(h.txt(NAME)).toEqual(['no-entry']);
     expect(await h.provider.deleteTxt(zone, NAME, 'no-entry')).toBe('deleted');
   });
 });
@@ -153,26 +162,26 @@ describe('mrdomain: settings', () => {
 });
 
 describe('mrdomain: wire format', () => {
-  let h: MrDomainHarness;
+  let h: Rig;
   afterEach(async () => {
-    expect(h.backend.forbiddenCalls).toEqual([]);
+    expect(h.emulator.forbiddenCalls).toEqual([]);
     await h.close();
   });
 
   it('POSTs form-encoded to <endpoint>/<module>/<action>/ with the credentials in the body only', async () => {
-    h = await startMrDomainHarness();
+    h = await rig();
     const name = `_acme-challenge.${ZONE}`;
     const zone = await h.provider.findZone(name);
     await h.provider.appendTxt(zone, name, 'wire-value');
     expect(await h.provider.deleteTxt(zone, name, 'wire-value')).toBe('deleted');
-    expect(h.server.requests.map((r) => r.url)).toEqual([
+    expect(h.emulator.server.requests.map((r) => r.url)).toEqual([
       '/service/getinfo/',
       '/service/dnslist/',
       '/service/dnscreate/',
       '/service/dnslist/',
       '/service/dnsdelete/',
     ]);
-    for (const r of h.server.requests) {
+    for (const r of h.emulator.server.requests) {
       expect(r.method).toBe('POST');
       expect(r.headers['content-type']).toMatch(/^application\/x-www-form-urlencoded/);
       const body = new URLSearchParams(r.body);
@@ -180,7 +189,7 @@ describe('mrdomain: wire format', () => {
       expect(body.get('apipasswd')).toBe(CREDENTIALS.apiPassword);
       expect(r.url).not.toContain('api');
     }
-    const [, list, create, , del] = h.server.requests.map((r) => Object.fromEntries(new URLSearchParams(r.body)));
+    const [, list, create, , del] = h.emulator.server.requests.map((r) => Object.fromEntries(new URLSearchParams(r.body)));
     // Narrowed by type only: what `filter` matches is not documented; names are compared exactly here.
     expect(list).toMatchObject({ serviceName: ZONE, filterType: 'TXT' });
     expect(list!.filter).toBeUndefined();
@@ -191,122 +200,122 @@ describe('mrdomain: wire format', () => {
   });
 
   it('reads TXT values quoted by the API and stores them unquoted', async () => {
-    h = await startMrDomainHarness({ quoteTxt: true });
+    h = await rig({ quoteTxt: true });
     const name = `_acme-challenge.${ZONE}`;
     h.store.add(ZONE, { name, type: 'TXT', data: 'already-there' });
     const zone = await h.provider.findZone(name);
     await h.provider.appendTxt(zone, name, 'already-there');
-    expect(h.backend.callCount('service/dnscreate')).toBe(0);
-    expect(storedTxt(h.store, name)).toEqual(['already-there']);
+    expect(h.emulator.callCount('service/dnscreate')).toBe(0);
+    expect(h.txt(name)).toEqual(['already-there']);
     expect((await h.provider.listTxt(zone, name)).map((r) => r.value)).toEqual(['already-there']);
   });
 
   it('keeps only exact names from the server-side filter (a search, not a match)', async () => {
-    h = await startMrDomainHarness();
+    h = await rig();
     const name = `_acme-challenge.${ZONE}`;
     h.store.add(ZONE, { name: `x.${name}`, type: 'TXT', data: 'same-value' });
     const zone = await h.provider.findZone(name);
     expect(await h.provider.listTxt(zone, name)).toEqual([]);
     expect(await h.provider.deleteTxt(zone, name, 'same-value')).toBe('absent');
-    expect(storedTxt(h.store, `x.${name}`)).toEqual(['same-value']);
+    expect(h.txt(`x.${name}`)).toEqual(['same-value']);
   });
 
   it('lists the services of the account as zones', async () => {
-    h = await startMrDomainHarness();
+    h = await rig();
     expect(await h.provider.listZones!()).toEqual(['example.com', 'example.net']);
   });
 
   it('refuses a name outside the zone without calling the API', async () => {
-    h = await startMrDomainHarness();
+    h = await rig();
     const zone = await h.provider.findZone(`_acme-challenge.${ZONE}`);
-    const before = h.server.requests.length;
+    const before = h.emulator.server.requests.length;
     await expect(h.provider.appendTxt(zone, '_acme-challenge.example.org', 'v')).rejects.toThrow(/not inside the MrDomain zone/);
-    expect(h.server.requests.length).toBe(before);
+    expect(h.emulator.server.requests.length).toBe(before);
   });
 });
 
 describe('mrdomain: minimal API calls (MrDomain blocks mass requests)', () => {
-  let h: MrDomainHarness;
+  let h: Rig;
   afterEach(async () => {
-    expect(h.backend.forbiddenCalls).toEqual([]);
+    expect(h.emulator.forbiddenCalls).toEqual([]);
     await h.close();
   });
 
   it('present and cleanup in separate processes stay within 6 calls; the budget is never hit', async () => {
-    h = await startMrDomainHarness({ requestBudget: 6 });
+    h = await rig({ requestBudget: 6 });
     const challenge = { domain: `*.${ZONE}`, value: 'budget-value' };
-    await present(h.flow(h.newProvider()), [challenge], { wait: false });
-    expect(storedTxt(h.store, `_acme-challenge.${ZONE}`)).toEqual(['budget-value']);
-    await cleanup(h.flow(h.newProvider()), [challenge]);
-    expect(storedTxt(h.store, `_acme-challenge.${ZONE}`)).toEqual([]);
-    expect(h.backend.callCount()).toBe(6);
-    expect(h.backend.callCount('service/getinfo')).toBe(2);
-    expect(h.backend.callCount('service/dnslist')).toBe(2);
-    expect(h.backend.callCount('service/dnscreate')).toBe(1);
-    expect(h.backend.callCount('service/dnsdelete')).toBe(1);
+    await present(h.open().flow(), [challenge], { wait: false });
+    expect(h.txt(`_acme-challenge.${ZONE}`)).toEqual(['budget-value']);
+    await cleanup(h.open().flow(), [challenge]);
+    expect(h.txt(`_acme-challenge.${ZONE}`)).toEqual([]);
+    expect(h.emulator.callCount()).toBe(6);
+    expect(h.emulator.callCount('service/getinfo')).toBe(2);
+    expect(h.emulator.callCount('service/dnslist')).toBe(2);
+    expect(h.emulator.callCount('service/dnscreate')).toBe(1);
+    expect(h.emulator.callCount('service/dnsdelete')).toBe(1);
   });
 
   it('one process: apex + wildcard values, placed and removed, in 9 calls (zone confirmed once)', async () => {
-    h = await startMrDomainHarness({ requestBudget: 9 });
-    const ctx = h.flow();
+    h = await rig({ requestBudget: 9 });
+    const ctx = h.session.flow();
     const placed = await createRecords(ctx, [
       { domain: ZONE, value: 'apex-value' },
       { domain: `*.${ZONE}`, value: 'wildcard-value' },
     ]);
-    expect(storedTxt(h.store, `_acme-challenge.${ZONE}`)).toEqual(['apex-value', 'wildcard-value']);
+    expect(h.txt(`_acme-challenge.${ZONE}`)).toEqual(['apex-value', 'wildcard-value']);
     await deleteRecords(ctx, placed);
-    expect(storedTxt(h.store, `_acme-challenge.${ZONE}`)).toEqual([]);
-    expect(h.backend.callCount('service/getinfo')).toBe(1);
-    expect(h.backend.callCount()).toBe(9);
+    expect(h.txt(`_acme-challenge.${ZONE}`)).toEqual([]);
+    expect(h.emulator.callCount('service/getinfo')).toBe(1);
+    expect(h.emulator.callCount()).toBe(9);
   });
 
   it('with the DNS apex hint a deep name costs one zone lookup; without it, one per parent name', async () => {
-    h = await startMrDomainHarness();
+    h = await rig();
     await h.provider.findZone(`_acme-challenge.a.b.${ZONE}`);
-    expect(h.backend.callCount('service/getinfo')).toBe(1);
-    await h.newProvider({ apex: false }).findZone(`_acme-challenge.a.b.${ZONE}`);
+    expect(h.emulator.callCount('service/getinfo')).toBe(1);
+    await h.open({ apex: 'none' }).provider.findZone(`_acme-challenge.a.b.${ZONE}`);
     // a.b.example.com, b.example.com, example.com: `_acme-challenge...` is never asked.
-    expect(h.backend.callCount('service/getinfo')).toBe(1 + 3);
+    expect(h.emulator.callCount('service/getinfo')).toBe(1 + 3);
   });
 
   it('a spent budget is the documented "Account blocked" error, answered once and never retried', async () => {
-    h = await startMrDomainHarness({ requestBudget: 1 });
+    h = await rig({ requestBudget: 1 });
     const zone = await h.provider.findZone(`_acme-challenge.${ZONE}`);
-    const before = h.server.requests.length;
+    const before = h.emulator.server.requests.length;
     const error = await h.provider.listTxt(zone, `_acme-challenge.${ZONE}`).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthenticationError);
     expect((error as AuthenticationError).message).toMatch(/blocked.*error 1010/);
     expect((error as AuthenticationError).hint).toMatch(/wait before trying again/);
-    expect(h.server.requests.length).toBe(before + 1);
+    expect(h.emulator.server.requests.length).toBe(before + 1);
   });
 });
 
 describe('mrdomain: concurrency', () => {
-  let h: MrDomainHarness;
+  let h: Rig;
   afterEach(async () => {
-    expect(h.backend.forbiddenCalls).toEqual([]);
+    expect(h.emulator.forbiddenCalls).toEqual([]);
     await h.close();
   });
 
   it('20 concurrent appends of one value create one record; 20 concurrent deletes remove only it', async () => {
-    h = await startMrDomainHarness();
+    h = await rig();
     const name = `_acme-challenge.${ZONE}`;
     h.store.add(ZONE, { name, type: 'TXT', data: 'foreign' });
     const zone = await h.provider.findZone(name);
     await Promise.all(Array.from({ length: 20 }, () => h.provider.appendTxt(zone, name, 'same')));
-    expect(storedTxt(h.store, name)).toEqual(['foreign', 'same']);
-    expect(h.backend.callCount('service/dnscreate')).toBe(1);
+    expect(h.txt(name)).toEqual(['foreign', 'same']);
+    expect(h.emulator.callCount('service/dnscreate')).toBe(1);
     const outcomes = await Promise.all(Array.from({ length: 20 }, () => h.provider.deleteTxt(zone, name, 'same')));
     expect(outcomes.filter((o) => o === 'deleted')).toHaveLength(1);
-    expect(storedTxt(h.store, name)).toEqual(['foreign']);
+    expect(h.txt(name)).toEqual(['foreign']);
   });
 
   it('two processes appending and deleting on one name in two zones leave every foreign record', async () => {
-    h = await startMrDomainHarness();
+    h = await rig();
     const names = [`_acme-challenge.${ZONE}`, '_acme-challenge.example.net'];
     for (const n of names) h.store.add(h.store.zoneFor(n)!, { name: n, type: 'TXT', data: 'foreign' });
-    const a = h.newProvider();
-    const b = h.newProvider();
+    const a = h.open().provider;
+    const b = h.open().provider;
     const work = (p: typeof a, tag: string) =>
       Promise.all(
         names.flatMap((n) =>
@@ -317,7 +326,7 @@ describe('mrdomain: concurrency', () => {
         ),
       );
     await Promise.all([work(a, 'a'), work(b, 'b')]);
-    for (const n of names) expect(storedTxt(h.store, n)).toHaveLength(11);
+    for (const n of names) expect(h.txt(n)).toHaveLength(11);
     await Promise.all(
       names.flatMap((n) =>
         ['a', 'b'].flatMap((tag) =>
@@ -328,15 +337,15 @@ describe('mrdomain: concurrency', () => {
         ),
       ),
     );
-    for (const n of names) expect(storedTxt(h.store, n)).toEqual(['foreign']);
+    for (const n of names) expect(h.txt(n)).toEqual(['foreign']);
   });
 
   it('a record deleted by someone else between list and delete counts as already gone (4002)', async () => {
-    h = await startMrDomainHarness();
+    h = await rig();
     const name = `_acme-challenge.${ZONE}`;
     const zone = await h.provider.findZone(name);
     await h.provider.appendTxt(zone, name, 'racing');
-    h.backend.failNext(4002, { action: 'service/dnsdelete' });
+    h.emulator.failNext(4002, { action: 'service/dnsdelete' });
     expect(await h.provider.deleteTxt(zone, name, 'racing')).toBe('absent');
   });
 });
