@@ -9,17 +9,13 @@ import {
   type Zone,
 } from '../../src/internal.js';
 import { MRDOMAIN_ERROR_CODES } from '../../src/providers/mrdomain/index.js';
-import { providerRig, type ApexHint, type EmulatorOptionsOf, type ProviderRig } from '@dns01/testkit';
+import { providerRig, type ApexHint, type ProviderRig } from '@dns01/testkit';
 import { failure as rejection } from '@dns01/testkit/support';
 
 const ZONE = 'example.com';
-/** A password with characters that change under URL, form and JSON encoding. */
-const CREDENTIALS = { apiUser: 'md-user-4711', apiPassword: 'md-Secret/P+ss&w=rd%"7' } as const;
-const FOREIGN_RECORD = { name: '_acme-challenge.foreign.org', type: 'TXT', data: 'not-in-the-account' } as const;
 type Rig = ProviderRig<'mrdomain'>;
-/** The account holds ZONE and example.net; foreign.org is served by DNS, not in the account. */
-const rig = ({ apex = 'store', ...emulator }: EmulatorOptionsOf['mrdomain'] & { apex?: ApexHint } = {}): Promise<Rig> =>
-  providerRig('mrdomain', { zones: [ZONE, 'example.net'], foreignZones: ['foreign.org'], records: [FOREIGN_RECORD], emulator: { credentials: CREDENTIALS, ...emulator }, apex });
+/** The account holds ZONE; foreign.org is served by DNS, not in the account. */
+const rig = (options: { apex?: ApexHint } = {}): Promise<Rig> => providerRig('mrdomain', { zones: [ZONE], foreignZones: ['foreign.org'], apex: 'store', ...options });
 const NAME = `_acme-challenge.${ZONE}`;
 
 /** Every error here is one line with a hint. */

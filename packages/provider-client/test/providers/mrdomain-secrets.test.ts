@@ -2,18 +2,15 @@ import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FAST_RETRY_HTTP, providerRig, type ApexHint, type EmulatorOptionsOf, type ProviderRig } from '@dns01/testkit';
+import { FAST_RETRY_HTTP, providerRig, type ProviderRig } from '@dns01/testkit';
 import { clearSecrets, createLogger, describeError, Dns01Error } from '../../src/internal.js';
 import { mrdomain } from '../../src/providers/mrdomain/index.js';
 
 const ZONE = 'example.com';
 /** A password with characters that change under URL, form and JSON encoding. */
 const CREDENTIALS = { apiUser: 'md-user-4711', apiPassword: 'md-Secret/P+ss&w=rd%"7' } as const;
-const FOREIGN_RECORD = { name: '_acme-challenge.foreign.org', type: 'TXT', data: 'not-in-the-account' } as const;
 type Rig = ProviderRig<'mrdomain'>;
-/** The account holds ZONE and example.net; foreign.org is served by DNS, not in the account. */
-const rig = ({ apex = 'store', ...emulator }: EmulatorOptionsOf['mrdomain'] & { apex?: ApexHint } = {}): Promise<Rig> =>
-  providerRig('mrdomain', { zones: [ZONE, 'example.net'], foreignZones: ['foreign.org'], records: [FOREIGN_RECORD], emulator: { credentials: CREDENTIALS, ...emulator }, apex });
+const rig = (): Promise<Rig> => providerRig('mrdomain', { zones: [ZONE], emulator: { credentials: CREDENTIALS }, apex: 'store' });
 
 const NAME = `_acme-challenge.${ZONE}`;
 
