@@ -216,10 +216,15 @@ function runCacheAccount(definition: ProviderDefinition, config: unknown): strin
   return JSON.stringify(Object.keys(definition.settings).map((key) => [key, values[key] ?? null]));
 }
 
+/** The run cache a session opened with `shareRun` on these settings shares with the run's other processes (its provider's and account's, in the state directory of `env`). */
+export function openSessionRunCache(env: Env, settings: Pick<SessionSettings, 'definition' | 'config'>): RunCache {
+  return openRunCache(env, { provider: settings.definition.name, account: runCacheAccount(settings.definition, settings.config) });
+}
+
 function openSharedRunCache(env: Env, settings: SessionSettings, shareRun: ShareRunOptions | undefined): RunCache | undefined {
   if (!shareRun || !readSettings(env, { on: runCacheSetting }).on) return undefined;
   try {
-    return openRunCache(env, { provider: settings.definition.name, account: runCacheAccount(settings.definition, settings.config) });
+    return openSessionRunCache(env, settings);
   } catch (error) {
     // A state directory another user could swap is a configuration error, not a cache miss.
     if (error instanceof UnsafeStateDirError) throw error;

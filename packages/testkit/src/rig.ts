@@ -10,6 +10,7 @@ import {
   type Session,
   type ShareRunOptions,
 } from '@dns01/provider-client';
+import { openSessionRunCache, readSessionSettings, type RunCache } from '@dns01/provider-client/internal';
 import { startTestWorld, type TestWorld, type TestWorldOptions } from './world.js';
 
 /**
@@ -70,6 +71,8 @@ export interface ProviderRig<P extends ProviderName = ProviderName> extends Omit
   readonly apiCalls: number;
   /** Opens another session on the same emulator and account (another process); closed with the rig. */
   open(options?: RigSessionOptions): Session;
+  /** The run cache the rig's sessions opened with `shareRun` share (as a run's hook processes do): what a test reads or plants there. */
+  runCache(): RunCache;
   /** Closes every session of the rig (the provider's logout), then the world. */
   close(): Promise<void>;
 }
@@ -132,6 +135,7 @@ export async function providerRig<P extends ProviderName>(name: P, options: Prov
       return sessions.reduce((sum, s) => sum + s.apiCalls, 0);
     },
     open,
+    runCache: () => openSessionRunCache(world.env, readSessionSettings(world.env, { provider: name })),
     async close() {
       await Promise.allSettled(sessions.map((s) => s.close()));
       await world.close();

@@ -1,9 +1,16 @@
 // XSServer's deletes under every reading of what the list shows and what DELETE's number means:
 // random zones, foreign records around dns01's own, and the rule that no foreign record ever vanishes.
 import { afterEach, describe, expect, it } from 'vitest';
-import { seededRandom, XSSERVER_DELETE_GRID, type NewRecord, type XsserverReadingCase } from '@dns01/testkit';
+import { providerRig, seededRandom, XSSERVER_DELETE_GRID, type EmulatorOptionsOf, type NewRecord, type ProviderRig, type XsserverReadingCase } from '@dns01/testkit';
 import { ProviderApiError, type DnsProvider, type Zone } from '../../src/internal.js';
-import { CHALLENGE, everything, newStore, rig, ZONE, type Rig } from './xsserver-rig.js';
+
+const ZONE = 'example.com';
+const CHALLENGE = `_acme-challenge.${ZONE}`;
+type Rig = ProviderRig<'xsserver'>;
+/** The account holds ZONE with one nameserver and `records`: its slots are the SOA, an entry the API does not list, the NS record, then the records. */
+const rig = (emulator: EmulatorOptionsOf['xsserver'], records: NewRecord[] = []): Promise<Rig> => providerRig('xsserver', { nameservers: [{}], records, emulator });
+/** Every record of the zone with its store id: a foreign record that vanished or changed shows. */
+const everything = (r: Rig) => r.snapshot(ZONE).map(({ id, name, type, data }) => `${id} ${type} ${name} ${data}`);
 
 let open: Rig[] = [];
 afterEach(async () => {
@@ -18,7 +25,7 @@ describe.each(XSSERVER_DELETE_GRID)('xsserver random zones ($label)', (reading: 
     for (let seed = 1; seed <= SEEDS; seed++) {
       const next = seededRandom(seed * 7919 + XSSERVER_DELETE_GRID.indexOf(reading));
       const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]!;
-      const store = newStore();
+      const records: NewRecord[] = [];
       const ours: string[] = [];
       const count = 3 + Math.floor(next() * 8);
       for (let i = 0; i < count; i++) {
@@ -31,28 +38,29 @@ describe.each(XSSERVER_DELETE_GRID)('xsserver random zones ($label)', (reading: 
               { name: `www.${ZONE}`, type: 'A', data: `192.0.2.${i}` },
               { name: `_acme-challenge.www.${ZONE}`, type: 'TXT', data: `foreign-${i}` },
             ]);
-        store.add(ZONE, record);
+        records.push(record);
         if (own) ours.push(record.data);
       }
       if (ours.length === 0) {
-        store.add(ZONE, { name: CHALLENGE, type: 'TXT', data: 'ours-last' });
+        records.push({ name: CHALLENGE, type: 'TXT', data: 'ours-last' });
         ours.push('ours-last');
       }
       // Database ids as recorded (large, counting up), small and counting up, or small in no order (distinct).
       const idStyle = pick(['large', 'large', 'small', 'scrambled'] as const);
       const smallIds = idStyle !== 'large';
       const scrambled = Array.from({ length: count + 12 }, (_, i) => i + 1).sort(() => next() - 0.5);
-      const r = await rig({
-        store,
-        reading,
-        hiddenSlots: [1, 2, 3, 4, 5, 6, 7].filter(() => next() < 0.3),
-        soa: next() < 0.7,
-        ...(idStyle === 'scrambled' ? { databaseIds: scrambled } : {}),
-        databaseIdStart: idStyle === 'small' ? 1 + Math.floor(next() * 4) : idStyle === 'scrambled' ? count + 13 : 15257,
-        readings: { ...reading.readings, keysAfterDelete: pick(['keep', 'shift'] as const), missingDelete: pick(['refused', 'success'] as const) },
-      });
+      const r = await rig(
+        {
+          hiddenSlots: [1, 2, 3, 4, 5, 6, 7].filter(() => next() < 0.3),
+          soa: next() < 0.7,
+          ...(idStyle === 'scrambled' ? { databaseIds: scrambled } : {}),
+          databaseIdStart: idStyle === 'small' ? 1 + Math.floor(next() * 4) : idStyle === 'scrambled' ? count + 13 : 15257,
+          readings: { ...reading.readings, keysAfterDelete: pick(['keep', 'shift'] as const), missingDelete: pick(['refused', 'success'] as const) },
+        },
+        records,
+      );
       open.push(r);
-      const foreign = everything(store).filter((line) => !ours.some((v) => line.endsWith(` ${v}`)));
+      const foreign = everything(r).filter((line) => !ours.some((v) => line.endsWith(` ${v}`)));
       const zone = await r.provider.findZone(CHALLENGE);
       const order = [...ours].sort(() => next() - 0.5);
       const together = next() < 0.5;
@@ -62,7 +70,7 @@ describe.each(XSSERVER_DELETE_GRID)('xsserver random zones ($label)', (reading: 
 
       const context = `seed ${seed} (${idStyle} ids, ${together ? 'concurrent' : 'one by one'})`;
       expect(r.emulator.losses(), context).toEqual([]);
-      expect(everything(store).filter((line) => foreign.includes(line)), context).toEqual(foreign);
+      expect(everything(r).filter((line) => foreign.includes(line)), context).toEqual(foreign);
       for (const o of outcomes) {
         if (o.status === 'rejected') {
           expect(o.reason, context).toBeInstanceOf(ProviderApiError);
@@ -71,11 +79,11 @@ describe.each(XSSERVER_DELETE_GRID)('xsserver random zones ($label)', (reading: 
       }
       // A guard that stays is named in an error, as any record left behind is.
       const named = outcomes.map((o) => (o.status === 'rejected' ? (o.reason as Error).message : '')).join('\n');
-      for (const guard of store.records(ZONE, { name: CHALLENGE }).filter((g) => g.data.startsWith('dns01-guard-'))) expect(named, context).toContain(`"${guard.data}"`);
+      for (const guard of r.store.records(ZONE, { name: CHALLENGE }).filter((g) => g.data.startsWith('dns01-guard-'))) expect(named, context).toContain(`"${guard.data}"`);
       const usable = !smallIds || reading.readings.ids !== 'database';
       if (usable) {
         expect(outcomes.map((o) => o.status), `${context}: ${outcomes.map((o) => (o.status === 'rejected' ? (o.reason as Error).message : '')).join(' | ')}`).toEqual(outcomes.map(() => 'fulfilled'));
-        expect(everything(store), context).toEqual(foreign);
+        expect(everything(r), context).toEqual(foreign);
       }
       await r.close();
       open = open.filter((x) => x !== r);
@@ -104,13 +112,13 @@ const CALLS: Record<string, { single: number; firstOfTwo: number; guards: number
 describe.each(XSSERVER_DELETE_GRID)('xsserver API calls per cleanup ($label)', (reading: XsserverReadingCase) => {
   const expected = CALLS[`${reading.readings.ids}/${reading.readings.deletes}`]!;
   const cleanupCalls = async (r: Rig, p: DnsProvider, zone: Zone, value: string) => {
-    const from = r.server.requests.length;
+    const from = r.emulator.server.requests.length;
     expect(await p.deleteTxt(zone, CHALLENGE, value)).toBe('deleted');
-    return r.server.requests.slice(from).map((q) => q.method);
+    return r.emulator.server.requests.slice(from).map((q) => q.method);
   };
 
   it(`one value on top: ${expected.single} calls`, async () => {
-    const r = await rig({ reading });
+    const r = await rig({ readings: reading.readings });
     open.push(r);
     r.store.add(ZONE, { name: CHALLENGE, type: 'TXT', data: 'foreign' });
     const zone = await r.provider.findZone(CHALLENGE);
@@ -121,10 +129,10 @@ describe.each(XSSERVER_DELETE_GRID)('xsserver API calls per cleanup ($label)', (
   });
 
   it(`apex and wildcard: ${expected.firstOfTwo} calls (${expected.guards} guard), then 3; later cleanups 3`, async () => {
-    const r = await rig({ reading });
+    const r = await rig({ readings: reading.readings });
     open.push(r);
     r.store.add(ZONE, { name: CHALLENGE, type: 'TXT', data: 'foreign' });
-    const before = everything(r.store);
+    const before = everything(r);
     const zone = await r.provider.findZone(CHALLENGE);
     await r.provider.appendTxt(zone, CHALLENGE, 'apex');
     await r.provider.appendTxt(zone, CHALLENGE, 'wildcard');
@@ -135,6 +143,6 @@ describe.each(XSSERVER_DELETE_GRID)('xsserver API calls per cleanup ($label)', (
     await r.provider.appendTxt(zone, CHALLENGE, 'later');
     r.store.add(ZONE, { name: `mail.${ZONE}`, type: 'TXT', data: 'foreign-after' });
     expect(await cleanupCalls(r, r.provider, zone, 'later')).toEqual(['GET', 'DELETE', 'GET']);
-    expect(everything(r.store).filter((l) => !l.includes('foreign-after'))).toEqual(before);
+    expect(everything(r).filter((l) => !l.includes('foreign-after'))).toEqual(before);
   });
 });

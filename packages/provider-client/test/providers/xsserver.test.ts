@@ -1,13 +1,24 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { http as mswHttp, HttpResponse } from 'msw';
+import { http as mswHttp, HttpResponse, type RequestHandler } from 'msw';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startXsserverEmulator, XSSERVER_READINGS, ZoneStore, type XsserverReadingCase } from '@dns01/testkit';
+import {
+  FAST_RETRY_HTTP,
+  providerRig,
+  startXsserverEmulator,
+  XSSERVER_READINGS,
+  ZoneStore,
+  type EmulatorOptionsOf,
+  type EmulatorServer,
+  type ProviderRig,
+  type ProviderRigOptions,
+  type XsserverReadingCase,
+} from '@dns01/testkit';
+import { failure } from '@dns01/testkit/support';
 import {
   AuthenticationError,
   ConfigError,
-  Dns01Error,
   InvalidInputError,
   ProviderApiError,
   ZoneNotFoundError,
@@ -15,11 +26,31 @@ import {
   createLogger,
   describeError,
   redact,
-  type ProviderDeps,
 } from '../../src/internal.js';
 import { xsserver } from '../../src/providers/xsserver/index.js';
 import { describeProviderConformance } from '../conformance.js';
-import { CHALLENGE, CREDENTIALS, dnsRequests, FAST, newStore, rig, txt, ZONE, type Rig, type RigOptions } from './xsserver-rig.js';
+
+const ZONE = 'example.com';
+const CHALLENGE = `_acme-challenge.${ZONE}`;
+/** A username that is an address and a password with characters Basic auth and URLs must carry. */
+const CREDENTIALS = { username: 'xs-user@example.org', password: 'xs-secret-Pw/9+=' };
+
+type Rig = ProviderRig<'xsserver'>;
+/** The emulator's options; `reading` plays a reading case (its readings and the list options it needs), the other options over it. */
+type RigOptions = EmulatorOptionsOf['xsserver'] & { reading?: XsserverReadingCase };
+/**
+ * The account holds ZONE and other.org, each with one nameserver, so a zone's
+ * first slots are the SOA, an entry the API does not list, the NS record, then
+ * the records a test adds.
+ */
+function rig({ reading, ...emulator }: RigOptions = {}, world: Omit<ProviderRigOptions<'xsserver'>, 'emulator'> = {}): Promise<Rig> {
+  return providerRig('xsserver', {
+    zones: [ZONE, 'other.org'],
+    nameservers: [{}],
+    ...world,
+    emulator: { credentials: CREDENTIALS, ...(reading && { readings: reading.readings, ...reading.options }), ...emulator },
+  });
+}
 
 let open: Rig[] = [];
 async function track(h: Promise<Rig>): Promise<Rig> {
@@ -27,7 +58,13 @@ async function track(h: Promise<Rig>): Promise<Rig> {
   open.push(done);
   return done;
 }
-const harness = (options: RigOptions = {}) => track(rig(options));
+const harness = (...options: Parameters<typeof rig>) => track(rig(...options));
+/** A rig whose API answers with `handler` before the emulator does: a reply the emulator would not send. */
+async function answering(handler: RequestHandler): Promise<Rig> {
+  const h = await harness();
+  h.emulator.server.use(handler);
+  return h;
+}
 afterEach(async () => {
   for (const h of open) expect(h.emulator.losses()).toEqual([]);
   await Promise.all(open.map((h) => h.close()));
@@ -35,15 +72,8 @@ afterEach(async () => {
 });
 
 const snapshot = (store: ZoneStore) => store.records(ZONE).map(({ name, type, data }) => `${type} ${name} ${data}`);
-
-async function failure(promise: Promise<unknown>): Promise<Dns01Error> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(Dns01Error);
-  return error as Dns01Error;
-}
+/** The DNS record requests the emulator saw, of one method. */
+const dnsRequests = (server: EmulatorServer, method: string) => server.requests.filter((r) => r.method === method && /\/api\/domain\/\d+\/dns/.test(r.url));
 
 /** The document's numbering: an array, ids from 1, DELETE takes the position from 1 (ids shift on delete). */
 const POSITIONS_FROM_1: XsserverReadingCase = { label: 'positions from 1', readings: { listShape: 'array', ids: 'one-based', deletes: 'slot1' } };
@@ -86,7 +116,7 @@ describe('xsserver replies as HostBill sends them', () => {
   });
 
   it('reads a list keyed by slots with gaps, an SOA whose content is a list, string ids, quoted TXT, names absolute with or without a dot, or relative', async () => {
-    const h = await harness({ extra: [mswHttp.get('*/api/domain/:id/dns', ({ params }) => HttpResponse.json(recorded(String(params.id))))] });
+    const h = await answering(mswHttp.get('*/api/domain/:id/dns', ({ params }) => HttpResponse.json(recorded(String(params.id)))));
     const zone = await h.provider.findZone(CHALLENGE);
     expect((await h.provider.listTxt(zone, CHALLENGE)).map((r) => [r.value, r.id])).toEqual([
       ['quoted-value', '406219'],
@@ -107,7 +137,7 @@ describe('xsserver replies as HostBill sends them', () => {
   });
 
   it('a refusal with HTTP 200, "success": false and an error list is the API refusing, in its words', async () => {
-    const h = await harness({ extra: [mswHttp.post('*/api/domain/:id/dns', () => HttpResponse.json({ success: false, error: ['An error occurred while adding the DNS record'] }))] });
+    const h = await answering(mswHttp.post('*/api/domain/:id/dns', () => HttpResponse.json({ success: false, error: ['An error occurred while adding the DNS record'] })));
     const zone = await h.provider.findZone(CHALLENGE);
     const error = await failure(h.provider.appendTxt(zone, CHALLENGE, 'v'));
     expect(error).toBeInstanceOf(InvalidInputError);
@@ -115,12 +145,12 @@ describe('xsserver replies as HostBill sends them', () => {
   });
 
   it('"success": false without an error field is a refusal too, not a success followed by a missing record', async () => {
-    const h = await harness({ extra: [mswHttp.post('*/api/domain/:id/dns', () => HttpResponse.json({ success: false }))] });
+    const h = await answering(mswHttp.post('*/api/domain/:id/dns', () => HttpResponse.json({ success: false })));
     const zone = await h.provider.findZone(CHALLENGE);
     const error = await failure(h.provider.appendTxt(zone, CHALLENGE, 'v'));
     expect(error).toBeInstanceOf(ProviderApiError);
     expect(error.message).toBe('xsserver createDnsRecord: failed (HTTP 200: "success": false without a message)');
-    expect(dnsRequests(h.server, 'POST')).toHaveLength(1);
+    expect(dnsRequests(h.emulator.server, 'POST')).toHaveLength(1);
   });
 
   it('never logs in: HTTP Basic on every call (POST /login is limited to 25 per 4 minutes)', async () => {
@@ -128,13 +158,13 @@ describe('xsserver replies as HostBill sends them', () => {
     const zone = await h.provider.findZone(CHALLENGE);
     await h.provider.appendTxt(zone, CHALLENGE, 'basic-only');
     await h.provider.deleteTxt(zone, CHALLENGE, 'basic-only');
-    expect(h.server.requests.filter((r) => /\/(login|token)$/.test(r.url))).toEqual([]);
-    expect(new Set(h.server.requests.map((r) => r.headers.authorization?.split(' ')[0]))).toEqual(new Set(['Basic']));
+    expect(h.emulator.server.requests.filter((r) => /\/(login|token)$/.test(r.url))).toEqual([]);
+    expect(new Set(h.emulator.server.requests.map((r) => r.headers.authorization?.split(' ')[0]))).toEqual(new Set(['Basic']));
   });
 });
 
 describe('xsserver: what DELETE is sent under each reading', () => {
-  const lastPath = (h: Rig) => dnsRequests(h.server, 'DELETE').map((r) => Number(r.url.split('/').pop()));
+  const lastPath = (h: Rig) => dnsRequests(h.emulator.server, 'DELETE').map((r) => Number(r.url.split('/').pop()));
 
   it('recorded reading (database ids, DELETE takes the listed id): one DELETE with the record\'s id, which lies above every slot', async () => {
     const h = await harness();
@@ -143,10 +173,10 @@ describe('xsserver: what DELETE is sent under each reading', () => {
     await h.provider.appendTxt(zone, CHALLENGE, 'ours');
     const [ours] = (await h.provider.listTxt(zone, CHALLENGE)).filter((r) => r.value === 'ours');
     const before = snapshot(h.store).filter((r) => !r.endsWith(' ours'));
-    const calls = h.server.requests.length;
+    const calls = h.emulator.server.requests.length;
     expect(await h.provider.deleteTxt(zone, CHALLENGE, 'ours')).toBe('deleted');
     expect(lastPath(h)).toEqual([Number(ours!.id)]);
-    expect(h.server.requests.slice(calls).map((r) => r.method)).toEqual(['GET', 'DELETE', 'GET']);
+    expect(h.emulator.server.requests.slice(calls).map((r) => r.method)).toEqual(['GET', 'DELETE', 'GET']);
     expect(snapshot(h.store)).toEqual(before);
   });
 
@@ -169,14 +199,14 @@ describe('xsserver: what DELETE is sent under each reading', () => {
     const before = snapshot(h.store);
     await h.provider.appendTxt(zone, CHALLENGE, 'apex');
     await h.provider.appendTxt(zone, CHALLENGE, 'wildcard');
-    let calls = h.server.requests.length;
+    let calls = h.emulator.server.requests.length;
     expect(await h.provider.deleteTxt(zone, CHALLENGE, 'apex')).toBe('deleted');
     // list, guard, list, DELETE the guard by its position + 1 (slot1 and the listed id agree), list, DELETE apex, list
-    expect(h.server.requests.slice(calls).map((r) => r.method)).toEqual(['GET', 'POST', 'GET', 'DELETE', 'GET', 'DELETE', 'GET']);
-    expect(JSON.parse(dnsRequests(h.server, 'POST').at(-1)!.body)).toMatchObject({ name: '_acme-challenge', type: 'TXT', content: expect.stringMatching(/^dns01-guard-[0-9a-f]{16}$/) });
-    calls = h.server.requests.length;
+    expect(h.emulator.server.requests.slice(calls).map((r) => r.method)).toEqual(['GET', 'POST', 'GET', 'DELETE', 'GET', 'DELETE', 'GET']);
+    expect(JSON.parse(dnsRequests(h.emulator.server, 'POST').at(-1)!.body)).toMatchObject({ name: '_acme-challenge', type: 'TXT', content: expect.stringMatching(/^dns01-guard-[0-9a-f]{16}$/) });
+    calls = h.emulator.server.requests.length;
     expect(await h.provider.deleteTxt(zone, CHALLENGE, 'wildcard')).toBe('deleted');
-    expect(h.server.requests.slice(calls).map((r) => r.method)).toEqual(['GET', 'DELETE', 'GET']);
+    expect(h.emulator.server.requests.slice(calls).map((r) => r.method)).toEqual(['GET', 'DELETE', 'GET']);
     expect(snapshot(h.store)).toEqual(before);
   });
 
@@ -190,7 +220,7 @@ describe('xsserver: what DELETE is sent under each reading', () => {
     expect(refused).toBeInstanceOf(ProviderApiError);
     expect(refused.oneLine.split('\n')).toHaveLength(1);
     expect(refused.message).toMatch(/^xsserver createDnsRecord: the record ids of example\.com are database ids no larger than the positions in the list \(ids 4, 3, 2, 1\).* was not created$/);
-    expect(dnsRequests(h.server, 'POST')).toHaveLength(0);
+    expect(dnsRequests(h.emulator.server, 'POST')).toHaveLength(0);
     expect(snapshot(h.store)).toEqual(before);
     // Reading the list stays possible.
     expect((await h.provider.listTxt(zone, CHALLENGE)).map((r) => r.value)).toEqual(['made-earlier']);
@@ -213,23 +243,25 @@ describe('xsserver: what DELETE is sent under each reading', () => {
 describe('xsserver: what a run remembers of the reading', () => {
   it('orders the first choice of a later process, never narrows it: a wrong memory deletes nothing foreign', async () => {
     const h = await harness({ readings: { listShape: 'array', deletes: 'slot1' } });
-    const first = h.another({ runCache: h.runCache() });
+    const first = h.open({ shareRun: {} }).provider;
     const zone = await first.findZone(CHALLENGE);
     h.store.add(ZONE, { name: CHALLENGE, type: 'TXT', data: 'foreign-before' });
     const before = snapshot(h.store);
-    const deletes = () => dnsRequests(h.server, 'DELETE').length;
+    const deletes = () => dnsRequests(h.emulator.server, 'DELETE').length;
     await first.appendTxt(zone, CHALLENGE, 'one');
     expect(await first.deleteTxt(zone, CHALLENGE, 'one')).toBe('deleted');
     // Unknown at first: the database id (ruled out), then the position + 1.
     expect(deletes()).toBe(2);
-    const later = h.another({ runCache: h.runCache() });
+    const later = h.open({ shareRun: {} }).provider;
     await later.appendTxt(zone, CHALLENGE, 'two');
     expect(await later.deleteTxt(zone, CHALLENGE, 'two')).toBe('deleted');
     expect(deletes()).toBe(3);
     h.runCache().set('delete-index', JSON.stringify(['slot0']), 60_000);
-    const misled = h.another({ runCache: h.runCache() });
+    const misled = h.open({ shareRun: {} }).provider;
     await misled.appendTxt(zone, CHALLENGE, 'three');
     expect(await misled.deleteTxt(zone, CHALLENGE, 'three')).toBe('deleted');
+    // The planted memory was read: its reading went first and cost two more DELETEs than the one a right memory needs.
+    expect(deletes()).toBe(5);
     expect(snapshot(h.store)).toEqual(before);
   });
 });
@@ -275,18 +307,18 @@ describe('xsserver wire format', () => {
     await h.provider.appendTxt(zone, CHALLENGE, 'wire-value');
     expect(await h.provider.deleteTxt(zone, CHALLENGE, 'wire-value')).toBe('deleted');
     const basic = `Basic ${Buffer.from(`${CREDENTIALS.username}:${CREDENTIALS.password}`).toString('base64')}`;
-    expect(h.server.requests.length).toBeGreaterThan(4);
-    for (const r of h.server.requests) {
+    expect(h.emulator.server.requests.length).toBeGreaterThan(4);
+    for (const r of h.emulator.server.requests) {
       expect(r.headers.authorization).toBe(basic);
       expect(r.url).not.toContain(encodeURIComponent(CREDENTIALS.password));
       expect(r.url).not.toContain('xs-user');
     }
     // Without a SOA hint, the longest candidate is asked first.
-    expect(h.server.requests.slice(0, 2).map((r) => r.url)).toEqual([`/api/domain/name/${CHALLENGE}`, `/api/domain/name/${ZONE}`]);
-    const [post] = dnsRequests(h.server, 'POST');
+    expect(h.emulator.server.requests.slice(0, 2).map((r) => r.url)).toEqual([`/api/domain/name/${CHALLENGE}`, `/api/domain/name/${ZONE}`]);
+    const [post] = dnsRequests(h.emulator.server, 'POST');
     expect(post!.headers['content-type']).toContain('application/json');
     expect(JSON.parse(post!.body)).toEqual({ name: '_acme-challenge', type: 'TXT', priority: '0', content: 'wire-value' });
-    expect(dnsRequests(h.server, 'DELETE')[0]!.url).toMatch(/^\/api\/domain\/\d+\/dns\/\d+$/);
+    expect(dnsRequests(h.emulator.server, 'DELETE')[0]!.url).toMatch(/^\/api\/domain\/\d+\/dns\/\d+$/);
   });
 
   it('picks the Active entry when an expired one shares the name', async () => {
@@ -295,12 +327,11 @@ describe('xsserver wire format', () => {
     const zone = await h.provider.findZone(CHALLENGE);
     expect(zone).toEqual({ name: ZONE, id: h.emulator.domainId(ZONE) });
     await h.provider.appendTxt(zone, CHALLENGE, 'active-only');
-    expect(txt(h.store)).toEqual(['active-only']);
+    expect(h.txt(CHALLENGE)).toEqual(['active-only']);
   });
 
   it('says clearly when only inactive entries hold the name', async () => {
-    const store = newStore([ZONE, 'expired.net']);
-    const h = await harness({ store, zones: [ZONE], expiredDomains: ['expired.net'] });
+    const h = await harness({ expiredDomains: ['expired.net'] }, { zones: [ZONE], foreignZones: ['expired.net'] });
     const error = await failure(h.provider.findZone('_acme-challenge.www.expired.net'));
     expect(error).toBeInstanceOf(ZoneNotFoundError);
     expect(error.message).toBe('xsserver: no active domain holds _acme-challenge.www.expired.net; found only expired.net (Expired)');
@@ -309,50 +340,46 @@ describe('xsserver wire format', () => {
 
   it('uses the SOA apex first: one lookup for a deep name', async () => {
     const h = await harness();
-    const deps: ProviderDeps = { logger: createLogger({ level: 'quiet' }), http: FAST, findApex: async () => ZONE };
-    const provider = xsserver.create({ ...CREDENTIALS, endpoint: h.endpoint }, deps);
+    const { provider } = h.open({ apex: async () => ZONE });
     expect((await provider.findZone(`_acme-challenge.a.b.c.${ZONE}`)).name).toBe(ZONE);
-    expect(h.server.requests.map((r) => r.url)).toEqual([`/api/domain/name/${ZONE}`]);
+    expect(h.emulator.server.requests.map((r) => r.url)).toEqual([`/api/domain/name/${ZONE}`]);
   });
 
   it('reads a name the API refuses (400) or a single details object as lookups, not failures', async () => {
-    const h = await harness({
-        extra: [
-          mswHttp.get('*/api/domain/name/:name', ({ params }) =>
-            String(params.name).startsWith('_acme-challenge.')
-              ? HttpResponse.json({ error: ['Invalid domain name'] }, { status: 400 })
-              : HttpResponse.json({ details: { id: '47', name: String(params.name), status: 'Active' } }),
-          ),
-        ],
-      });
+    const h = await answering(
+      mswHttp.get('*/api/domain/name/:name', ({ params }) =>
+        String(params.name).startsWith('_acme-challenge.')
+          ? HttpResponse.json({ error: ['Invalid domain name'] }, { status: 400 })
+          : HttpResponse.json({ details: { id: '47', name: String(params.name), status: 'Active' } }),
+      ),
+    );
     expect(await h.provider.findZone(CHALLENGE)).toEqual({ name: ZONE, id: '47' });
   });
 
   it('lists the active zones of the account', async () => {
-    const store = newStore([ZONE, 'other.org', 'expired.net']);
-    const h = await harness({ store, expiredDomains: ['expired.net', ZONE] });
+    const h = await harness({ expiredDomains: ['expired.net', ZONE] }, { foreignZones: ['expired.net'] });
     expect(await h.provider.listZones!()).toEqual([ZONE, 'other.org']);
   });
 
   it('rejects a value the API cannot carry before sending anything', async () => {
     const h = await harness();
     const zone = await h.provider.findZone(CHALLENGE);
-    const before = h.server.requests.length;
+    const before = h.emulator.server.requests.length;
     await expect(h.provider.appendTxt(zone, CHALLENGE, 'a "quoted" value')).rejects.toBeInstanceOf(InvalidInputError);
     await expect(h.provider.appendTxt(zone, 'www.elsewhere.org', 'v')).rejects.toBeInstanceOf(InvalidInputError);
-    expect(h.server.requests.length).toBe(before);
+    expect(h.emulator.server.requests.length).toBe(before);
   });
 });
 
 describe('xsserver errors', () => {
   it('wrong credentials: AuthenticationError (401) with what to check, not retried', async () => {
-    const h = await harness({ password: 'wrong-password-x1' });
+    const h = await harness({}, { env: { XSSERVER_PASSWORD: 'wrong-password-x1' } });
     const error = await failure(h.provider.findZone(CHALLENGE));
     expect(error).toBeInstanceOf(AuthenticationError);
     expect(error.exitCode).toBe(4);
     expect(error.message).toBe('xsserver domainByName: the username or password was refused (HTTP 200: Invalid username or password)');
     expect(error.hint).toMatch(/XSSERVER_USERNAME .* XSSERVER_PASSWORD/);
-    expect(h.server.requests).toHaveLength(1);
+    expect(h.emulator.server.requests).toHaveLength(1);
   });
 
   it('credentials changed mid-run (password reset): 401 on the record list', async () => {
@@ -381,16 +408,16 @@ describe('xsserver errors', () => {
   });
 
   it('a request the API refuses as invalid (400): InvalidInputError with the API message', async () => {
-    const h = await harness({ extra: [mswHttp.post('*/api/domain/:id/dns', () => HttpResponse.json({ error: ['Invalid content'] }, { status: 400 }))] });
+    const h = await answering(mswHttp.post('*/api/domain/:id/dns', () => HttpResponse.json({ error: ['Invalid content'] }, { status: 400 })));
     const zone = await h.provider.findZone(CHALLENGE);
     const error = await failure(h.provider.appendTxt(zone, CHALLENGE, 'v'));
     expect(error).toBeInstanceOf(InvalidInputError);
     expect(error.message).toBe('xsserver createDnsRecord: the request was refused as invalid (HTTP 400: Invalid content)');
-    expect(txt(h.store)).toEqual([]);
+    expect(h.txt(CHALLENGE)).toEqual([]);
   });
 
   it('any other error status: a non-transient ProviderApiError with the message', async () => {
-    const h = await harness({ extra: [mswHttp.get('*/api/domain/:id/dns', () => HttpResponse.json({ error: ['Locked by another operation'] }, { status: 409 }))] });
+    const h = await answering(mswHttp.get('*/api/domain/:id/dns', () => HttpResponse.json({ error: ['Locked by another operation'] }, { status: 409 })));
     const zone = await h.provider.findZone(CHALLENGE);
     const error = await failure(h.provider.listTxt(zone, CHALLENGE));
     expect(error).toBeInstanceOf(ProviderApiError);
@@ -403,7 +430,7 @@ describe('xsserver errors', () => {
     ['a record without content', { records: [{ id: 1, name: 'x', type: 'TXT' }] }, /at records\.0\.content/],
     ['a non-numeric index', { records: [{ id: 'abc', name: 'x', type: 'TXT', content: 'v' }] }, /at records\.0\.id/],
   ])('an unexpected reply shape (%s) is a clear ProviderApiError', async (_label, body, pattern) => {
-    const h = await harness({ extra: [mswHttp.get('*/api/domain/:id/dns', () => HttpResponse.json(body))] });
+    const h = await answering(mswHttp.get('*/api/domain/:id/dns', () => HttpResponse.json(body)));
     const zone = await h.provider.findZone(CHALLENGE);
     const error = await failure(h.provider.listTxt(zone, CHALLENGE));
     expect(error).toBeInstanceOf(ProviderApiError);
@@ -413,7 +440,7 @@ describe('xsserver errors', () => {
 
   it('a body that is not JSON is a clear ProviderApiError', async () => {
     const h = await harness();
-    h.server.inject({ fault: { kind: 'malformed' }, match: (r) => r.url.startsWith('/api/domain/name/') });
+    h.emulator.server.inject({ fault: { kind: 'malformed' }, match: (r) => r.url.startsWith('/api/domain/name/') });
     const error = await failure(h.provider.findZone(CHALLENGE));
     expect(error).toBeInstanceOf(ProviderApiError);
     expect(error.message).toBe('xsserver domainByName: answered with a body that is not JSON (HTTP 200)');
@@ -434,10 +461,10 @@ describe('xsserver retries', () => {
   it('retries a list on 5xx and after a hang', async () => {
     const h = await harness();
     const zone = await h.provider.findZone(CHALLENGE);
-    h.server.inject({ fault: { kind: 'status', status: 503 }, times: 2, match: (r) => r.method === 'GET' });
-    h.server.inject({ fault: { kind: 'hang' }, times: 1, match: (r) => r.method === 'GET' });
+    h.emulator.server.inject({ fault: { kind: 'status', status: 503 }, times: 2, match: (r) => r.method === 'GET' });
+    h.emulator.server.inject({ fault: { kind: 'hang' }, times: 1, match: (r) => r.method === 'GET' });
     expect(await h.provider.listTxt(zone, CHALLENGE)).toEqual([]);
-    expect(dnsRequests(h.server, 'GET')).toHaveLength(4);
+    expect(dnsRequests(h.emulator.server, 'GET')).toHaveLength(4);
   });
 
   it('waits out a rate limit (429 with Retry-After)', async () => {
@@ -445,7 +472,7 @@ describe('xsserver retries', () => {
     h.emulator.rateLimit(2, 0);
     expect((await h.provider.findZone(CHALLENGE)).name).toBe(ZONE);
     // two 429s, then the _acme-challenge candidate (404) and the zone
-    expect(h.server.requests.map((r) => r.url)).toEqual([
+    expect(h.emulator.server.requests.map((r) => r.url)).toEqual([
       `/api/domain/name/${CHALLENGE}`,
       `/api/domain/name/${CHALLENGE}`,
       `/api/domain/name/${CHALLENGE}`,
@@ -465,19 +492,19 @@ describe('xsserver retries', () => {
   it('a create that fails with 5xx is re-listed and sent again only when it did not land', async () => {
     const h = await harness();
     const zone = await h.provider.findZone(CHALLENGE);
-    h.server.inject({ fault: { kind: 'status', status: 502 }, match: (r) => r.method === 'POST' });
+    h.emulator.server.inject({ fault: { kind: 'status', status: 502 }, match: (r) => r.method === 'POST' });
     await h.provider.appendTxt(zone, CHALLENGE, 'after-502');
-    expect(txt(h.store)).toEqual(['after-502']);
-    expect(dnsRequests(h.server, 'POST')).toHaveLength(2);
+    expect(h.txt(CHALLENGE)).toEqual(['after-502']);
+    expect(dnsRequests(h.emulator.server, 'POST')).toHaveLength(2);
   });
 
   it('a create that keeps failing ends in a transient error and leaves nothing', async () => {
     const h = await harness();
     const zone = await h.provider.findZone(CHALLENGE);
-    h.server.inject({ fault: { kind: 'status', status: 500 }, times: 5, match: (r) => r.method === 'POST' });
+    h.emulator.server.inject({ fault: { kind: 'status', status: 500 }, times: 5, match: (r) => r.method === 'POST' });
     const error = await failure(h.provider.appendTxt(zone, CHALLENGE, 'never'));
     expect((error as ProviderApiError).transient).toBe(true);
-    expect(txt(h.store)).toEqual([]);
+    expect(h.txt(CHALLENGE)).toEqual([]);
   });
 
   it('a delete that fails (5xx, 429, hang) is re-listed before it is sent again, and deletes exactly one record', async () => {
@@ -487,13 +514,13 @@ describe('xsserver retries', () => {
       await h.provider.appendTxt(zone, CHALLENGE, 'keep-me');
       await h.provider.appendTxt(zone, CHALLENGE, 'delete-me');
       const before = snapshot(h.store);
-      h.server.inject({ fault, match: (r) => r.method === 'DELETE' });
-      const lists = dnsRequests(h.server, 'GET').length;
+      h.emulator.server.inject({ fault, match: (r) => r.method === 'DELETE' });
+      const lists = dnsRequests(h.emulator.server, 'GET').length;
       expect(await h.provider.deleteTxt(zone, CHALLENGE, 'delete-me')).toBe('deleted');
       expect(snapshot(h.store)).toEqual(before.filter((r) => !r.endsWith('delete-me')));
-      expect(dnsRequests(h.server, 'DELETE')).toHaveLength(2);
+      expect(dnsRequests(h.emulator.server, 'DELETE')).toHaveLength(2);
       // list before, list after the failure, re-list before the second delete, list after it (which finds no more)
-      expect(dnsRequests(h.server, 'GET').length - lists).toBe(4);
+      expect(dnsRequests(h.emulator.server, 'GET').length - lists).toBe(4);
     }
   });
 });
@@ -509,7 +536,7 @@ describe('xsserver: positions that shift under another client (the document\'s n
     const before = snapshot(h.store);
     expect(await h.provider.deleteTxt(zone, CHALLENGE, 'ours')).toBe('deleted');
     expect(snapshot(h.store)).toEqual(before.filter((r) => r !== `TXT ${CHALLENGE} ours`));
-    expect(dnsRequests(h.server, 'DELETE').map((r) => Number(r.url.split('/').pop()))).toEqual([idAfterAppend! - 1]);
+    expect(dnsRequests(h.emulator.server, 'DELETE').map((r) => Number(r.url.split('/').pop()))).toEqual([idAfterAppend! - 1]);
   });
 
   it.each(['http-status', 'http-200'] as const)('another client deletes a record between our list and our delete: our stale number points past the end and is refused; nothing wrong is deleted (errors: %s)', async (errors) => {
@@ -523,7 +550,7 @@ describe('xsserver: positions that shift under another client (the document\'s n
     const expected = snapshot(h.store).filter((r) => r !== `TXT a.${ZONE} foreign-1` && r !== `TXT ${CHALLENGE} ours-last`);
     expect(await h.provider.deleteTxt(zone, CHALLENGE, 'ours-last')).toBe('deleted');
     expect(snapshot(h.store)).toEqual(expected);
-    expect(dnsRequests(h.server, 'DELETE')).toHaveLength(2);
+    expect(dnsRequests(h.emulator.server, 'DELETE')).toHaveLength(2);
   });
 
   it('another client deletes a record between our list and our delete so our number hits a foreign record: a loud error naming both, no further deletes', async () => {
@@ -542,10 +569,10 @@ describe('xsserver: positions that shift under another client (the document\'s n
     expect(error).toBeInstanceOf(ProviderApiError);
     expect(error.message).toMatch(/^xsserver deleteDnsRecord: DELETE \d+ removed TXT a\.example\.com "foreign-1", TXT z\.example\.com "foreign-after" from example\.com, which no reading of DELETE's number predicted; left behind: TXT _acme-challenge\.example\.com "ours"$/);
     expect(error.hint).toMatch(/No further deletes are sent to this zone/);
-    expect(txt(h.store)).toEqual(['ours']);
-    const deletes = dnsRequests(h.server, 'DELETE').length;
+    expect(h.txt(CHALLENGE)).toEqual(['ours']);
+    const deletes = dnsRequests(h.emulator.server, 'DELETE').length;
     await expect(h.provider.deleteTxt(zone, CHALLENGE, 'ours')).rejects.toBe(error);
-    expect(dnsRequests(h.server, 'DELETE')).toHaveLength(deletes);
+    expect(dnsRequests(h.emulator.server, 'DELETE')).toHaveLength(deletes);
   });
 });
 
@@ -570,8 +597,8 @@ describe('xsserver: other clients and copies', () => {
     h.store.add(ZONE, { name: CHALLENGE, type: 'TXT', data: 'dup' });
     h.store.add(ZONE, { name: `y.${ZONE}`, type: 'TXT', data: 'dup' });
     expect(await h.provider.deleteTxt(zone, CHALLENGE, 'dup')).toBe('deleted');
-    expect(txt(h.store)).toEqual([]);
-    expect(txt(h.store, `y.${ZONE}`)).toEqual(['dup']);
+    expect(h.txt(CHALLENGE)).toEqual([]);
+    expect(h.txt(`y.${ZONE}`)).toEqual(['dup']);
     expect(h.store.records(ZONE, { name: `x.${ZONE}` })).toHaveLength(1);
   });
 
@@ -584,7 +611,7 @@ describe('xsserver: other clients and copies', () => {
       const before = snapshot(h.store);
       const jobs = Array.from({ length: 20 }, (_, i) => ({ name: i % 2 ? wild : CHALLENGE, value: `v-${i}` }));
       await Promise.all(jobs.map((j) => h.provider.appendTxt(zone, j.name, j.value)));
-      expect(txt(h.store).length + txt(h.store, wild).length).toBe(20);
+      expect(h.txt(CHALLENGE).length + h.txt(wild).length).toBe(20);
       const outcomes = await Promise.all(jobs.reverse().map((j) => h.provider.deleteTxt(zone, j.name, j.value)));
       expect(outcomes.every((o) => o === 'deleted')).toBe(true);
       expect(snapshot(h.store)).toEqual(before);
@@ -596,25 +623,30 @@ describe('xsserver secrets', () => {
   afterEach(() => clearSecrets());
 
   it('never show the password or the Basic token, at debug level and on failures, for programmatic use', async () => {
+    const good = await harness();
+    const bad = await harness();
+    // The rigs' sessions read the password from their settings, which registers it; the providers here are built
+    // from literal configs, so create() must register it itself.
     clearSecrets();
     const wrong = 'wrong-Pa55/word+x';
     const outputs: string[] = [];
     const logger = createLogger({ level: 'debug', write: (l) => outputs.push(l) });
     const jsonLogger = createLogger({ level: 'debug', format: 'json', write: (l) => outputs.push(l) });
 
-    const good = await harness({ logger });
-    const zone = await good.provider.findZone(CHALLENGE);
-    good.server.inject({ fault: { kind: 'status', status: 503 }, match: (r) => r.method === 'GET' });
-    good.server.inject({ fault: { kind: 'hang' }, match: (r) => r.method === 'POST' });
-    await good.provider.appendTxt(zone, CHALLENGE, 'secret-test');
-    good.server.inject({ fault: { kind: 'status', status: 500 }, times: 10 });
-    outputs.push(describeError(await failure(good.provider.deleteTxt(zone, CHALLENGE, 'secret-test'))));
+    const goodProvider = xsserver.create({ ...CREDENTIALS, endpoint: good.env.XSSERVER_ENDPOINT! }, { logger, http: FAST_RETRY_HTTP });
+    const zone = await goodProvider.findZone(CHALLENGE);
+    good.emulator.server.inject({ fault: { kind: 'status', status: 503 }, match: (r) => r.method === 'GET' });
+    good.emulator.server.inject({ fault: { kind: 'hang' }, match: (r) => r.method === 'POST' });
+    await goodProvider.appendTxt(zone, CHALLENGE, 'secret-test');
+    good.emulator.server.inject({ fault: { kind: 'status', status: 500 }, times: 10 });
+    outputs.push(describeError(await failure(goodProvider.deleteTxt(zone, CHALLENGE, 'secret-test'))));
 
-    const bad = await harness({ password: wrong, logger: jsonLogger });
-    const error = await failure(bad.provider.findZone(CHALLENGE));
+    const badProvider = xsserver.create({ ...CREDENTIALS, password: wrong, endpoint: bad.env.XSSERVER_ENDPOINT! }, { logger: jsonLogger, http: FAST_RETRY_HTTP });
+    const error = await failure(badProvider.findZone(CHALLENGE));
     outputs.push(error.oneLine, describeError(error), String(error.stack));
     bad.emulator.block();
-    outputs.push((await failure(bad.provider.listTxt({ name: ZONE, id: '47' }, CHALLENGE))).oneLine);
+    outputs.push((await failure(badProvider.listTxt({ name: ZONE, id: '47' }, CHALLENGE))).oneLine);
+    await Promise.all([goodProvider.close(), badProvider.close()]);
 
     const text = outputs.join('\n');
     expect(outputs.filter((l) => l.includes('debug')).length).toBeGreaterThan(5);
@@ -626,7 +658,7 @@ describe('xsserver secrets', () => {
     for (const user of [CREDENTIALS.username]) {
       for (const pw of [CREDENTIALS.password, wrong]) expect(text).not.toContain(Buffer.from(`${user}:${pw}`).toString('base64'));
     }
-    for (const r of [...good.server.requests, ...bad.server.requests]) {
+    for (const r of [...good.emulator.server.requests, ...bad.emulator.server.requests]) {
       expect(`${r.url} ${r.body}`).not.toContain(CREDENTIALS.password);
       expect(`${r.url} ${r.body}`).not.toContain(wrong);
     }
@@ -635,6 +667,12 @@ describe('xsserver secrets', () => {
 
 describe('xsserver emulator', () => {
   let emulator: Awaited<ReturnType<typeof startXsserverEmulator>>;
+  /** ZONE with one nameserver, for the emulator alone. */
+  const newStore = () => {
+    const store = new ZoneStore();
+    store.addZone({ name: ZONE, nameservers: [{ name: 'ns1.dns01-test.net', addresses: ['127.0.0.1'] }] });
+    return store;
+  };
   afterEach(async () => {
     expect(emulator.losses()).toEqual([]);
     await emulator.close();
