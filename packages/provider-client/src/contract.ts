@@ -169,8 +169,6 @@ export interface ProviderDefinition<C = unknown, N extends string = string> {
   readonly settings: Record<string, VarSpec<unknown>>;
   /** Defaults for the propagation wait, in seconds, and why they are what they are. */
   readonly propagation: { timeout: number; interval: number; note: string };
-  /** Whether the API can list the account's zones (`dns01 zones`, `dns01 check` without a domain). */
-  readonly canListZones: boolean;
   /** Where a provider has several backends (netcup: the REST and the CCP API), what depends on them. */
   readonly backends?: ProviderBackends<C>;
   /**

@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { emulatorWirings } from '@dns01/testkit';
 import {
   clearSecrets,
   defineProvider,
@@ -39,8 +40,16 @@ describe('registry: everything derives from the definitions', () => {
       }
       expect(Object.values(d.settings).some((s) => s.secret)).toBe(true);
       expect(d.propagation.timeout).toBeGreaterThan(d.propagation.interval);
-      expect(typeof d.canListZones).toBe('boolean');
     }
+  });
+
+  it("the providers whose API lists the account's zones (dns01 zones, check without a domain) say so by listZones, the others by its absence", () => {
+    const env = { ...Object.assign({}, ...Object.values(emulatorWirings).map((w) => w.credentials)), DNS01_GATEWAY_URL: 'https://gateway.invalid' };
+    const listing = PROVIDER_NAMES.filter((name) => {
+      const d = providerDefinition(name);
+      return d.create(d.readConfig(env), { logger: silentLogger }).listZones !== undefined;
+    });
+    expect(listing).toEqual(['mrdomain', 'sourcedesk', 'xsserver']);
   });
 
   it('providerList reads like prose', () => {
@@ -58,7 +67,6 @@ describe('registry: everything derives from the definitions', () => {
         key: setting({ names: ['PROBE_KEY'], schema: nonEmpty, secret: true, description: 'key' }),
       },
       propagation: { timeout: 10, interval: 1, note: 'test' },
-      canListZones: false,
       openPoints: [],
       readConfig: () => ({ user: 'visible-user', key: 'hidden-key-123' }),
       create(config) {

@@ -15,7 +15,6 @@ export const gateway = defineProvider({
     interval: 5,
     note: "the gateway's provider decides how long its nameservers take; the most patient provider's defaults (netcup's CCP API), shortened with DNS01_PROPAGATION_TIMEOUT where the gateway's provider is quicker",
   },
-  canListZones: false,
   challengesOnly: true,
   openPoints: [],
   readConfig: (env): GatewayConfig => readGatewayConfig(env),

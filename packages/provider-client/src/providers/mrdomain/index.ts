@@ -13,7 +13,6 @@ export const mrdomain = defineProvider({
   apiDocs: [{ title: 'MrDomain / dondominio API user manual (Simple-POST API; service/dns*; error codes)', url: 'https://dondominio.dev/en/api/docs/api/' }],
   settings: mrdomainSettings,
   propagation: { timeout: 900, interval: 5, note: 'changes reach MrDomain\'s nameservers within minutes' },
-  canListZones: true,
   openPoints: [
     { point: 'total', title: 'dnslist queryInfo.total: the entries that match, or the whole zone' },
     { point: 'filter', title: 'dnslist filter: what it is matched against' },

@@ -30,7 +30,6 @@ export const netcup = defineProvider({
     ...CCP_PROPAGATION,
     note: "with the CCP credentials: zone reloads reach netcup's nameservers after 5-20 minutes; with only a REST key 600 s and 0.5 s (CloudDNS serves a record after about a minute); with both 1200 s and 0.5 s",
   },
-  canListZones: false,
   backends: {
     credentialsOneOf: ['restApiKey', 'apiKey'],
     propagationFor(config: NetcupConfig) {

@@ -12,7 +12,6 @@ export const sourcedesk = defineProvider({
   apiDocs: [{ title: 'sourceDESK Client API ("DNS zones", "Return codes")', url: 'https://client-api.sourcedesk.de/' }],
   settings: sourcedeskSettings,
   propagation: { timeout: 600, interval: 5, note: 'sourceDESK\'s nameservers serve a change within minutes' },
-  canListZones: true,
   openPoints: [
     { point: 'numbering', title: 'what dns/show keys records by (record ids, or positions under drivers such as dbs)' },
     { point: 'ttl', title: 'the TTL dns/add stores' },
