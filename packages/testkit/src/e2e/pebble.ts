@@ -46,13 +46,18 @@ function httpsGet(url: string, ca: string): Promise<string> {
   });
 }
 
-/** Pebble logs "listening" just before it listens: a refused first connection is retried briefly. */
-async function withRetries<T>(fn: () => Promise<T>, attempts = 20): Promise<T> {
-  for (let i = 1; ; i++) {
+/**
+ * Pebble says it is ready before its management listener is bound (a goroutine of its own): a refused
+ * connection is retried while Pebble runs, for up to 20 s (a loaded machine took more than 2).
+ */
+async function whileStarting<T>(daemon: Daemon, fn: () => Promise<T>, withinMs = 20_000): Promise<T> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
     try {
       return await fn();
     } catch (error) {
-      if (i >= attempts || (error as NodeJS.ErrnoException).code !== 'ECONNREFUSED') throw error;
+      const starting = daemon.child.exitCode === null && Date.now() < deadline;
+      if (!starting || (error as NodeJS.ErrnoException).code !== 'ECONNREFUSED') throw error;
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -98,7 +103,7 @@ export async function startPebble(options: { dnsServer: string; binary?: string 
     return {
       directoryUrl: `https://127.0.0.1:${acmePort}/dir`,
       tls,
-      issuingRoot: () => withRetries(() => httpsGet(`https://127.0.0.1:${managementPort}/roots/0`, ca)),
+      issuingRoot: () => whileStarting(running, () => httpsGet(`https://127.0.0.1:${managementPort}/roots/0`, ca)),
       output: () => running.output(),
       async close() {
         await running.stop();

@@ -17,8 +17,11 @@ export interface GatewayClient {
  * echoed. Both actions are idempotent on the gateway (a second present of a
  * value, a cleanup of one already gone), so they are retried like reads.
  */
+/** The gateway answers once its provider holds the record, after its own retries of the provider (up to a minute, then 502). */
+const GATEWAY_ANSWER_TIMEOUT_MS = 120_000;
+
 export function createGatewayClient(config: GatewayConfig, deps: ProviderDeps): GatewayClient {
-  const http = createHttpClient({ ...deps.http, provider: PROVIDER, baseUrl: config.url, logger: deps.logger });
+  const http = createHttpClient({ timeoutMs: GATEWAY_ANSWER_TIMEOUT_MS, ...deps.http, provider: PROVIDER, baseUrl: config.url, logger: deps.logger });
   return {
     async send(action, fqdn, value) {
       const res = await http.request({
