@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { until } from '@dns01/testkit/support';
 import { acmeValue, APEX, rigPerTest, WEB } from './rig.js';
 
 const startRig = rigPerTest();
@@ -12,7 +13,7 @@ it('the sweeper deletes exactly the records older than the maximum age, and says
   const value = acmeValue('swept');
   expect((await rig.post('/update', { subdomain: 'example.com', txt: value }, { id: 'web1', style: 'api-key' })).status).toBe(200);
   expect(rig.world.txt(APEX)).toContain(value);
-  for (let i = 0; i < 80 && rig.gateway.ledger.size > 0; i++) await new Promise((r) => setTimeout(r, 50));
+  await until(() => rig.gateway.ledger.size === 0, 50);
   expect(rig.gateway.ledger.size).toBe(0);
   expect(rig.world.txt(APEX)).toEqual(['foreign-kept']);
   const audit = readFileSync(join(rig.stateDir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -38,7 +39,7 @@ it('a stop while requests are in flight answers every one of them, and the ledge
   rig.world.emulator.server.inject({ fault: { kind: 'delay', ms: 400 }, times: 1000 });
   const values = Array.from({ length: 8 }, (_, i) => acmeValue(`inflight-${i}`));
   const replies = values.map((value, i) => rig.post('/present', { fqdn: `_acme-challenge.n${i}.example.com`, value }, { id: 'web1' }));
-  for (let i = 0; i < 100 && rig.world.emulator.server.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  await until(() => rig.world.emulator.server.requests.length > 0);
   const stopped = rig.gateway.stop();
   const statuses = (await Promise.all(replies)).map((r) => r.status);
   await stopped;
@@ -77,7 +78,7 @@ it('a cleanup that arrives while its present is still being written waits for it
   for (let round = 0; round < 3; round++) {
     const value = acmeValue(`race-${round}`);
     const presenting = rig.post('/present', { fqdn: APEX, value }, { id: 'web1' });
-    for (let i = 0; i < 400 && rig.gateway.ledger.size === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    await until(() => rig.gateway.ledger.size > 0, 5);
     expect(rig.gateway.ledger.all().map((e) => e.state)).toEqual(['adding']);
     const cleaned = await rig.post('/cleanup', { fqdn: APEX, value }, { id: 'web1' });
     expect([(await presenting).status, cleaned.status]).toEqual([200, 200]);
@@ -110,7 +111,7 @@ it('an add whose outcome is unknown (the provider failed during the write) is de
   expect(failed.json()).toMatchObject({ error: 'provider_error', detail: expect.stringMatching(/503/) as unknown });
   const audit = () => readFileSync(join(rig.stateDir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   // The gateway's own delete of it, at once, fails too while the provider is down (its retries take a few seconds).
-  for (let i = 0; i < 400 && !audit().some((l) => l.action === 'sweep' && l.value === value); i++) await new Promise((r) => setTimeout(r, 50));
+  await until(() => audit().some((l) => l.action === 'sweep' && l.value === value), 50);
   expect(rig.gateway.ledger.all().filter((e) => e.value === value).map((e) => e.state)).toEqual(['adding']);
   rig.world.emulator.server.clearFaults();
   await rig.gateway.records.sweep();

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runNode, startTestWorld, type TestWorld } from '@dns01/testkit';
+import { until } from '@dns01/testkit/support';
 import { acmeValue, authHeaders, send } from './rig.js';
 
 const BIN = resolve(import.meta.dirname, '../../cli/dist/bin/dns01.js');
@@ -33,7 +34,9 @@ async function serve(): Promise<{ child: ChildProcess; url: string; stderr: () =
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
   const exit = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
-  for (let i = 0; i < 300 && !/serving on (\S+)/.test(stderr); i++) await new Promise((r) => setTimeout(r, 50));
+  let exited = false;
+  void exit.then(() => (exited = true));
+  await until(() => exited || /serving on (\S+)/.test(stderr), 20);
   const url = /serving on (\S+)/.exec(stderr)?.[1];
   if (!url) throw new Error(`dns01 serve did not start: ${stderr}`);
   return { child, url, stderr: () => stderr, exit };
@@ -88,7 +91,7 @@ it('SIGTERM with requests in flight: every one answered, exit 0, the ledger name
   const values = Array.from({ length: 6 }, (_, i) => acmeValue(`sigterm-${i}`));
   const before = world.emulator.server.requests.length;
   const replies = values.map((value, i) => send(server.url, '/present', { fqdn: `_acme-challenge.s${i}.example.com`, value }, authHeaders({ id: 'web1', secret })));
-  for (let i = 0; i < 200 && world.emulator.server.requests.length === before; i++) await new Promise((r) => setTimeout(r, 10));
+  await until(() => world.emulator.server.requests.length > before);
   server.child.kill('SIGTERM');
   const statuses = (await Promise.all(replies)).map((r) => r.status);
   expect(statuses).toEqual(values.map(() => 200));
