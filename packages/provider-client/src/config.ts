@@ -2,6 +2,7 @@ import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { docsUrl } from './docs.js';
 import { ConfigError } from './errors.js';
 import { registerSecret } from './redact.js';
 
@@ -57,7 +58,8 @@ export function settingIsSet(env: Env, spec: VarSpec<unknown>): boolean {
 
 /**
  * Reads a group of settings. A missing or malformed value is a ConfigError
- * naming the variable; the value itself is never echoed (it may be a secret).
+ * naming the variable, where it came from (the config file's line) and,
+ * unless the setting is secret, the value read.
  */
 export function readSettings<S extends Record<string, VarSpec<unknown>>>(env: Env, specs: S): Settings<S> {
   const out: Record<string, unknown> = {};
@@ -75,19 +77,35 @@ export function readSettings<S extends Record<string, VarSpec<unknown>>>(env: En
       }
       const also = [...aliases, `${canonical}_FILE`].join(', ');
       throw new ConfigError(`${canonical} is not set (also accepted: ${also})`, {
-        hint: `Set it in the environment or in the dns01 config file (${spec.description})`,
+        hint: `Set it in the environment or in ${whereToSet(env)} (${spec.description})`,
       });
     }
     if (spec.secret) registerSecret(found.value, found.from);
     const parsed = spec.schema.safeParse(found.value);
     if (!parsed.success) {
       const reason = parsed.error.issues[0]?.message ?? 'invalid value';
-      throw new ConfigError(`${found.from} is malformed: ${reason}`, { hint: spec.description });
+      throw new ConfigError(`${found.from} is malformed: ${reason}${readFrom(env, found, spec.secret === true)}`, { hint: spec.description });
     }
     if (spec.secret && typeof parsed.data === 'string') registerSecret(parsed.data, found.from);
     out[key] = parsed.data;
   }
   return out as Settings<S>;
+}
+
+/** " (read "v" at /etc/dns01/config line 3)": what a malformed setting held and where, the value only when it is not secret. */
+function readFrom(env: Env, found: { value: string; from: string }, secret: boolean): string {
+  const at = configLineOf(env, found.from);
+  const shown = found.value.length > 80 ? `${JSON.stringify(found.value.slice(0, 80))}...` : JSON.stringify(found.value);
+  if (secret) return at ? ` (${at})` : '';
+  return at ? ` (read ${shown} at ${at})` : ` (read ${shown})`;
+}
+
+/** Where a missing setting can go: the config file read, or the files searched. */
+function whereToSet(env: Env): string {
+  const source = configSourceOf(env);
+  if (!source) return 'the dns01 config file';
+  if (source.file) return `the config file ${source.file.path}`;
+  return `a config file (none found; searched ${source.searched.join(', ')})`;
 }
 
 export const nonEmpty = z.string().trim().min(1, 'must not be empty');
@@ -128,6 +146,42 @@ export const flag = z
   .toLowerCase()
   .refine((v) => ['0', '1', 'true', 'false', 'yes', 'no', 'on', 'off'].includes(v), 'must be 0 or 1')
   .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+/**
+ * One of a fixed list of words. A value that is not one of them is refused
+ * naming the list and, when one is close (a typo, another case), "did you mean".
+ */
+export function choice<T extends string>(values: readonly [T, ...T[]]): z.ZodType<T> {
+  return z.string().transform((raw, ctx) => {
+    const v = raw.trim();
+    if ((values as readonly string[]).includes(v)) return v as T;
+    const close = closestWord(v, values);
+    ctx.addIssue({ code: 'custom', message: `must be one of ${values.join(', ')}${close ? `; did you mean ${close}?` : ''}` });
+    return z.NEVER;
+  });
+}
+
+/** The word of `words` a typo most likely meant: the same but for case, or at most two edits away. */
+export function closestWord(typed: string, words: readonly string[]): string | undefined {
+  const t = typed.toLowerCase();
+  let best: { word: string; distance: number } | undefined;
+  for (const word of words) {
+    const distance = editDistance(t, word.toLowerCase());
+    if (distance <= Math.min(2, Math.floor(word.length / 3)) && (!best || distance < best.distance)) best = { word, distance };
+  }
+  return best?.word;
+}
+
+/** Levenshtein distance, one row at a time. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
+}
 
 export interface ServerAddress {
   host: string;
@@ -219,20 +273,53 @@ export function defaultConfigPaths(env: Env = process.env): string[] {
   return [join(xdg, 'dns01', 'config'), '/etc/dns01/config'];
 }
 
-/** Parses KEY=VALUE lines: `#` comments, optional `export `, optional single or double quotes. */
-export function parseConfigText(text: string, source: string): Record<string, string> {
-  const out: Record<string, string> = {};
+/** One `KEY=value` line of a config file, with its line number (from 1). */
+export interface ConfigEntry {
+  key: string;
+  value: string;
+  line: number;
+}
+
+/**
+ * Parses a config file as docs/configuration.md describes it: `KEY=value`
+ * lines, blank lines and `#` comment lines; `export ` before a name; an
+ * unquoted value ends at the end of the line or at whitespace followed by
+ * `#` (a trailing comment), surrounding blanks removed; a value in single or
+ * double quotes is taken literally up to the closing quote (a `#` inside is
+ * kept; nothing is expanded or unescaped), and only blanks or a comment may
+ * follow it. Anything else names the file and line.
+ */
+export function parseConfigEntries(text: string, source: string): ConfigEntry[] {
+  const out: ConfigEntry[] = [];
   text.split(/\r?\n/).forEach((raw, index) => {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) return;
-    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
-    if (!m) throw new ConfigError(`${source} line ${index + 1} is not KEY=VALUE`);
-    let value = m[2]!;
-    const quoted = /^(["'])(.*)\1$/.exec(value);
-    if (quoted) value = quoted[2]!;
-    out[m[1]!] = value;
+    const line = index + 1;
+    const fail = (what: string): never => {
+      throw new ConfigError(`${source} line ${line} ${what}`, { hint: `Write KEY=value, KEY="value" or KEY='value' (${docsUrl('configuration.md#the-config-file')})` });
+    };
+    const text = raw.trim();
+    if (text === '' || text.startsWith('#')) return;
+    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(text);
+    if (!m) return fail('is not KEY=VALUE');
+    const rest = m[2]!;
+    let value: string;
+    const quote = rest[0];
+    if (quote === '"' || quote === "'") {
+      const end = rest.indexOf(quote, 1);
+      if (end < 0) return fail(`has no closing ${quote}`);
+      value = rest.slice(1, end);
+      const after = rest.slice(end + 1);
+      if (!/^(\s+#.*|\s*)$/.test(after)) return fail(`has text after the closing ${quote} (quote the whole value, or put a space before a # comment)`);
+    } else {
+      value = rest.replace(/\s+#.*$/, '').trimEnd();
+    }
+    out.push({ key: m[1]!, value, line });
   });
   return out;
+}
+
+/** The values of a config file's text (parseConfigEntries; a later line wins). */
+export function parseConfigText(text: string, source: string): Record<string, string> {
+  return Object.fromEntries(parseConfigEntries(text, source).map((e) => [e.key, e.value]));
 }
 
 /**
@@ -260,16 +347,28 @@ export function checkConfigFileStat(
   }
 }
 
+/** A config file that was read: its path, its values, and the line each value came from. */
+export interface ConfigFile {
+  path: string;
+  values: Record<string, string>;
+  lines: Record<string, number>;
+}
+
+/** The files an executable reads its config from: DNS01_CONFIG alone when set, else the defaults in order. */
+export function configCandidates(env: Env = process.env): { explicit: boolean; paths: string[] } {
+  const explicit = readSettings(env, { path: configFileSetting }).path;
+  return explicit ? { explicit: true, paths: [explicit] } : { explicit: false, paths: defaultConfigPaths(env) };
+}
+
 /**
  * Loads the config file: DNS01_CONFIG if set (it must exist), else the first
  * default path that exists. It is opened once (non-blocking, so a FIFO cannot
  * hang the hook), checked on the descriptor (checkConfigFileStat) and read
  * from that same descriptor: nothing can be swapped in between.
  */
-export function loadConfigFile(env: Env = process.env): { path: string; values: Record<string, string> } | undefined {
-  const explicit = readSettings(env, { path: configFileSetting }).path;
-  const candidates = explicit ? [explicit] : defaultConfigPaths(env);
-  for (const path of candidates) {
+export function loadConfigFile(env: Env = process.env): ConfigFile | undefined {
+  const { explicit, paths } = configCandidates(env);
+  for (const path of paths) {
     let fd: number;
     try {
       fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -291,16 +390,47 @@ export function loadConfigFile(env: Env = process.env): { path: string; values: 
     } finally {
       closeSync(fd);
     }
-    return { path, values: parseConfigText(text, path) };
+    const entries = parseConfigEntries(text, path);
+    return {
+      path,
+      values: Object.fromEntries(entries.map((e) => [e.key, e.value])),
+      lines: Object.fromEntries(entries.map((e) => [e.key, e.line])),
+    };
   }
   return undefined;
 }
 
-/** The environment with a loaded config file under it: a non-empty variable wins over the file. */
-export function applyConfigFile(env: Env, file: { values: Record<string, string> } | undefined): Env {
-  if (!file) return env;
+/** What an environment knows of its config file: the file read (if any) and the files searched. */
+export interface ConfigSource {
+  file: ConfigFile | undefined;
+  searched: readonly string[];
+}
+
+// Carried by the environment object itself (an enumerable symbol survives `{ ...env }`;
+// child processes and Object.entries never see it).
+const CONFIG_SOURCE = Symbol('dns01 config source');
+
+export function configSourceOf(env: Env): ConfigSource | undefined {
+  return (env as { [CONFIG_SOURCE]?: ConfigSource })[CONFIG_SOURCE];
+}
+
+/** "/etc/dns01/config line 3" when the variable's value in `env` is the one the config file set. */
+export function configLineOf(env: Env, variable: string): string | undefined {
+  const file = configSourceOf(env)?.file;
+  const line = file?.lines[variable];
+  return file && line !== undefined && file.values[variable] === env[variable] ? `${file.path} line ${line}` : undefined;
+}
+
+/**
+ * The environment with a loaded config file under it: a non-empty variable
+ * wins over the file. The result remembers the file and the paths searched
+ * (configSourceOf), so a setting's error can say where it came from.
+ */
+export function applyConfigFile(env: Env, file: ConfigFile | undefined): Env {
   const set = Object.entries(env).filter(([, v]) => v !== undefined && v !== '');
-  return { ...file.values, ...Object.fromEntries(set) };
+  const out: Record<string | symbol, unknown> = file ? { ...file.values, ...Object.fromEntries(set) } : { ...env };
+  out[CONFIG_SOURCE] = { file, searched: file ? [file.path] : configCandidates(env).paths } satisfies ConfigSource;
+  return out as Env;
 }
 
 /** The effective environment: config file values, overridden by the process environment. */

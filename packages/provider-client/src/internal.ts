@@ -7,6 +7,7 @@ export * from './errors.js';
 export * from './redact.js';
 export * from './names.js';
 export * from './config.js';
+export * from './docs.js';
 export * from './core-settings.js';
 export * from './log.js';
 export * from './http.js';

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,7 +10,9 @@ import {
   effectiveEnv,
   loadConfigFile,
   nonEmpty,
+  parseConfigEntries,
   parseConfigText,
+  providerSetting,
   parseServerAddress,
   readDnsSettings,
   readSettings,
@@ -124,14 +126,113 @@ describe('DNS settings', () => {
 });
 
 describe('config file', () => {
-  it('parses KEY=VALUE with comments, export and quotes', () => {
-    expect(
-      parseConfigText('# c\nexport A=1\nB = "two words"\nC=\'x=y\'\n\n  D=plain # not a comment\n', 'f'),
-    ).toEqual({ A: '1', B: 'two words', C: 'x=y', D: 'plain # not a comment' });
+  it('parses KEY=VALUE as users write it: comment lines, trailing comments, export, quotes that keep a #', () => {
+    const text = [
+      '# a comment line',
+      '   # an indented one',
+      'export A=1',
+      'B = "two words"   # trailing comment after quotes',
+      "C='x=y'",
+      '',
+      '  D=plain # a trailing comment',
+      'E=12345  # customer number',
+      'F="pa#ss # word"',
+      "G='#hash' # comment",
+      'H=a#b',
+      'I=\tspaced value\t',
+      'J=',
+      'K="$HOME \\n `x`"',
+      'L=crlf\r',
+    ].join('\n');
+    expect(parseConfigText(text, 'f')).toEqual({
+      A: '1',
+      B: 'two words',
+      C: 'x=y',
+      D: 'plain',
+      E: '12345',
+      F: 'pa#ss # word',
+      G: '#hash',
+      H: 'a#b',
+      I: 'spaced value',
+      J: '',
+      K: '$HOME \\n `x`',
+      L: 'crlf',
+    });
+    expect(parseConfigEntries('\n# c\nexport A=1 # x\n', 'f')).toEqual([{ key: 'A', value: '1', line: 3 }]);
   });
 
   it('names the file and line of a malformed line', () => {
     expect(() => parseConfigText('A=1\nthis is wrong\n', '/etc/dns01/config')).toThrow('/etc/dns01/config line 2 is not KEY=VALUE');
+    expect(() => parseConfigText('A="open\n', '/c')).toThrow('/c line 1 has no closing "');
+    expect(() => parseConfigText("A=1\nB='x'y\n", '/c')).toThrow("/c line 2 has text after the closing '");
+    expect(() => parseConfigText('B="x"# no space\n', '/c')).toThrow('/c line 1 has text after the closing "');
+  });
+
+  it("reads the README's example config, copied verbatim", () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const block = /```sh\n((?:[ \t]*DNS01_PROVIDER=[^]*?))[ \t]*```/.exec(readme)?.[1];
+    expect(block, 'the README shows a config file').toBeDefined();
+    const path = join(tmp(), 'config');
+    writeFileSync(path, block!.replace(/^ {3}/gm, ''), { mode: 0o600 });
+    const env = effectiveEnv({ DNS01_CONFIG: path });
+    expect(env.DNS01_PROVIDER).toBe('netcup');
+    expect(env.NETCUP_CUSTOMER_NUMBER).toBe('12345');
+    expect(providers.netcup.readConfig(env)).toMatchObject({ customerNumber: '12345', apiKey: '...', apiPassword: '...', restApiKey: '...' });
+  });
+
+  it('a malformed setting names the file, the line and (not being secret) the value read', () => {
+    const path = join(tmp(), 'config');
+    writeFileSync(path, 'DNS01_PROVIDER=netcup\n\nNETCUP_CUSTOMER_NUMBER="12345 # customer"\nNETCUP_API_KEY=k\nNETCUP_API_PASSWORD=p\n', { mode: 0o600 });
+    const env = effectiveEnv({ DNS01_CONFIG: path });
+    expect(() => providers.netcup.readConfig(env)).toThrow(
+      `NETCUP_CUSTOMER_NUMBER is malformed: must be the netcup customer number (digits only) (read "12345 # customer" at ${path} line 3)`,
+    );
+    // The environment overrides the file: its value is named, not the file's line.
+    expect(() => providers.netcup.readConfig(effectiveEnv({ DNS01_CONFIG: path, NETCUP_CUSTOMER_NUMBER: 'x1' }))).toThrow(
+      /NETCUP_CUSTOMER_NUMBER is malformed: .* \(read "x1"\)$/,
+    );
+  });
+
+  it('a malformed secret names the file and line, never the value', () => {
+    const strict = { key: setting({ names: ['EXAMPLE_KEY'], schema: nonEmpty.regex(/^\d+$/, 'must be digits'), secret: true, description: 'd' }) };
+    const path = join(tmp(), 'config');
+    writeFileSync(path, 'EXAMPLE_KEY=not-digits-secret\n', { mode: 0o600 });
+    const error = (() => {
+      try {
+        readSettings(effectiveEnv({ DNS01_CONFIG: path }), strict);
+      } catch (e) {
+        return e as ConfigError;
+      }
+    })();
+    expect(error?.message).toBe(`EXAMPLE_KEY is malformed: must be digits (${path} line 1)`);
+    expect(error?.oneLine).not.toContain('not-digits-secret');
+  });
+
+  it('a missing setting names the config file read, or the files searched when there is none', () => {
+    const home = tmp();
+    const none = effectiveEnv({ HOME: home, XDG_CONFIG_HOME: join(home, 'cfg') });
+    expect(() => readSettings(none, specs)).toThrow(ConfigError);
+    try {
+      readSettings(none, specs);
+    } catch (e) {
+      expect((e as ConfigError).hint).toBe(`Set it in the environment or in a config file (none found; searched ${join(home, 'cfg', 'dns01', 'config')}, /etc/dns01/config) (the API user)`);
+    }
+    const path = join(tmp(), 'config');
+    writeFileSync(path, 'EXAMPLE_KEY=k\n', { mode: 0o600 });
+    try {
+      readSettings(effectiveEnv({ DNS01_CONFIG: path }), specs);
+    } catch (e) {
+      expect((e as ConfigError).hint).toBe(`Set it in the environment or in the config file ${path} (the API user)`);
+    }
+    expect.assertions(3);
+  });
+
+  it('DNS01_PROVIDER: a typo is echoed with a "did you mean"', () => {
+    const read = (value: string) => () => readSettings({ DNS01_PROVIDER: value }, { provider: providerSetting });
+    expect(read('netcp')).toThrow(/^DNS01_PROVIDER is malformed: must be one of .*netcup.*; did you mean netcup\? \(read "netcp"\)$/);
+    expect(read('XSServer')).toThrow('did you mean xsserver?');
+    expect(read('route53')).toThrow(/must be one of [a-z, ]+ \(read "route53"\)$/);
+    expect(readSettings({ DNS01_PROVIDER: 'netcup' }, { provider: providerSetting }).provider).toBe('netcup');
   });
 
   it('loads DNS01_CONFIG, and the environment overrides it', () => {

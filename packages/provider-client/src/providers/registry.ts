@@ -1,6 +1,5 @@
 // The provider lookup: the definitions by name, and DNS01_PROVIDER. Sessions are made in session.ts.
-import { z } from 'zod';
-import { setting } from '../config.js';
+import { choice, setting } from '../config.js';
 import type { ProviderDefinition } from '../contract.js';
 import { providerDefinitions } from './all.js';
 
@@ -25,6 +24,6 @@ export function providerList(conjunction = 'or'): string {
 
 export const providerSetting = setting({
   names: ['DNS01_PROVIDER'],
-  schema: z.enum(PROVIDER_NAMES, { error: `must be one of ${PROVIDER_NAMES.join(', ')}` }),
+  schema: choice(PROVIDER_NAMES),
   description: `which DNS provider holds the zone: ${PROVIDER_NAMES.join(', ')}`,
 });
