@@ -144,11 +144,12 @@ describe('mrdomain: settings', () => {
     expect(mrdomain.propagation).toMatchObject({ timeout: 900, interval: 5 });
   });
 
-  it('names the missing variable and never echoes a malformed value', () => {
+  it('names the missing variable; a malformed endpoint (not secret) is echoed, a secret never', () => {
     expect(() => mrdomain.readConfig({ MRDOMAIN_API_USER: 'settings-user' })).toThrow(/MRDOMAIN_API_PASSWORD is not set/);
     const bad = { MRDOMAIN_API_USER: 'settings-user', MRDOMAIN_API_PASSWORD: 'settings-password-2', MRDOMAIN_ENDPOINT: 'ftp://x' };
     expect(() => mrdomain.readConfig(bad)).toThrow(ConfigError);
-    expect(() => mrdomain.readConfig(bad)).toThrow(/MRDOMAIN_ENDPOINT is malformed: must be an http\(s\) URL$/);
+    expect(() => mrdomain.readConfig(bad)).toThrow(/^MRDOMAIN_ENDPOINT is malformed: must be an http\(s\) URL \(read "ftp:\/\/x"\)$/);
+    expect(() => mrdomain.readConfig({ ...bad, MRDOMAIN_ENDPOINT: undefined, MRDOMAIN_API_PASSWORD: ' ' })).toThrow(/^MRDOMAIN_API_PASSWORD is malformed: must not be empty$/);
   });
 
   it('MRDOMAIN_ENDPOINT overrides the base URL and a trailing slash is dropped', () => {
