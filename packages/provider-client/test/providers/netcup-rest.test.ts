@@ -230,7 +230,7 @@ describe('netcup: the backend is chosen per domain', () => {
     const error = await failure(r.provider.findZone(NAME));
     expect(error).toBeInstanceOf(ZoneNotFoundError);
     expect(error.oneLine).toMatch(/CloudDNS/);
-    expect(error.oneLine).toMatch(/Master Data > API, section "API keys".*NETCUP_REST_API_KEY/);
+    expect(error.oneLine).toMatch(/NETCUP_REST_API_KEY \(CCP > Master Data > API, "API keys"\)/);
     expect(r.rest.server.requests).toHaveLength(0);
   });
 

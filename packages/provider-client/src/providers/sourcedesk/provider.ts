@@ -62,7 +62,7 @@ export function createSourcedeskProvider(client: SourcedeskClient, deps: Provide
       // The filter is an SQL LIKE, in which `_` matches any character: only an exact name confirms, and no `_` name is sent.
       skipUnderscore: true,
       confirm: async (candidate) => ((await isListed(candidate)) ? { name: candidate } : undefined),
-      hint: 'Check that the domain is active in this sourceDESK account and uses the sourceDESK nameservers (dns/list only shows such domains)',
+      hint: 'Check that the domain is active in this sourceDESK account and uses its nameservers',
     },
     list: (zone) => show(zone),
     isEmptyZone: (error) => error instanceof SourcedeskNoZoneError,

@@ -22,10 +22,8 @@ export const NetcupStatus = {
 /** The actions whose one parameter besides the session is `domainname`, or that name a domain to change. */
 const DOMAIN_ACTIONS = new Set(['infoDnsZone', 'infoDnsRecords', 'updateDnsRecords']);
 
-export const CLOUDDNS_NOTE = 'netcup CloudDNS zones are not reachable through the CCP API';
-/** What to do when the CCP API cannot find a domain that may be on CloudDNS. */
-export const CLOUDDNS_HINT =
-  'If the domain is on netcup CloudDNS, create an API key in the CCP under Master Data > API, section "API keys" (64 characters), and set NETCUP_REST_API_KEY; otherwise check that the domain belongs to this customer number and uses the netcup nameservers';
+/** What to do when the CCP API cannot find a domain, which may be on CloudDNS (the CCP API cannot reach those). */
+export const CLOUDDNS_HINT = 'On CloudDNS it needs NETCUP_REST_API_KEY (CCP > Master Data > API, "API keys"); else check the customer number';
 const CREDENTIALS_HINT =
   'Check NETCUP_CUSTOMER_NUMBER, NETCUP_API_KEY and NETCUP_API_PASSWORD (CCP > Master Data > API). Do not retry blindly: repeated failed logins lock the account temporarily';
 
@@ -78,7 +76,7 @@ const CODES = codeTable<Meaning>(
       what: 'the API session was rejected again right after a new login',
       hint: 'Try again in a minute; if it persists, create a new API key in the CCP',
     },
-    domainNotFound: { kind: 'zone', what: (domain) => `the domain ${domain} is not in this account`, note: CLOUDDNS_NOTE, hint: CLOUDDNS_HINT },
+    domainNotFound: { kind: 'zone', what: (domain) => `the domain ${domain} is not in this account`, hint: CLOUDDNS_HINT },
     server: { kind: 'api', transient: true, what: 'netcup reported a server-side error', hint: 'The netcup API may be having problems; try again later' },
     refused: { kind: 'api', what: 'netcup refused the request', hint: 'See the message from netcup; run with DNS01_LOG_LEVEL=debug for details' },
   },
@@ -120,7 +118,8 @@ function meaningOf(action: string, reply: NetcupEnvelope): Meaning {
 /** Maps an error reply to the typed error a caller can act on. */
 export function netcupError(action: string, reply: NetcupEnvelope, domain?: string): Dns01Error {
   const meaning = meaningOf(action, reply);
-  const words = apiWords([reply.shortmessage, reply.longmessage], 300, ' ');
+  // "Domain not found" says all its words say (they stay in the debug log): the code is enough.
+  const words = meaning === 'domainNotFound' ? '' : apiWords([reply.shortmessage, reply.longmessage], 300, ' ');
   const subject = meaning === 'domainNotFound' ? (domain ?? '') : meaning === 'status' ? reply.status : undefined;
   return CODES.error(action, meaning, `${reply.statuscode}${words ? `: ${words}` : ''}`, subject);
 }

@@ -4,12 +4,12 @@ import { createProvider, type Wire } from '../../../kit/index.js';
 import { listedName, normalizeFqdn, zoneCandidates } from '../../../names.js';
 import { PROBE_DOMAIN } from '../../../readings.js';
 import type { NetcupClient } from './client.js';
-import { CLOUDDNS_HINT, CLOUDDNS_NOTE, NetcupDomainNameRefused, NetcupRateLimitError, NetcupSessionRejectedError } from './errors.js';
+import { CLOUDDNS_HINT, NetcupDomainNameRefused, NetcupRateLimitError, NetcupSessionRejectedError } from './errors.js';
 import type { NetcupRecord } from './schemas.js';
 
 /** How long the records a run created are remembered for its cleanup. */
 const PLACED_TTL_MS = 3600_000;
-const SAME_ACCOUNT_HINT = 'Check that the domain is in this netcup account (the customer number and the REST key must belong to the same account)';
+const SAME_ACCOUNT_HINT = 'Check that the domain and NETCUP_REST_API_KEY belong to this customer number';
 
 const zoneRefused = (error: unknown) => error instanceof ZoneNotFoundError;
 
@@ -52,8 +52,12 @@ export function createCcpProvider(client: NetcupClient, deps: ProviderDeps, opti
       return result;
     } catch (error) {
       if (!unconfirmed.has(zone.name) || !refusal(error)) throw error;
-      throw new ZoneNotFoundError(`netcup: the DNS names ${zone.name} as the zone of ${name ?? 'the name'}, but this account does not hold it (${(error as Dns01Error).message}; ${CLOUDDNS_NOTE})`, {
+      // The API's own message (in the cause) says the same at length.
+      const code = /\((\d{4})[:)]/.exec((error as Dns01Error).message)?.[1];
+      deps.logger.debug(`the DNS names ${zone.name} as the zone of ${name ?? 'the name'}; the API says: ${(error as Dns01Error).message}`);
+      throw new ZoneNotFoundError(`netcup: ${zone.name} is not in this account${code ? ` (${code})` : ''}`, {
         hint: options.restConfigured ? SAME_ACCOUNT_HINT : CLOUDDNS_HINT,
+        cause: error,
       });
     }
   };
@@ -100,8 +104,8 @@ export function createCcpProvider(client: NetcupClient, deps: ProviderDeps, opti
           return await locate(fqdn);
         } catch (error) {
           if (!(error instanceof ZoneNotFoundError)) throw error;
-          if (options.restConfigured) throw new ZoneNotFoundError(`${error.message} (neither the REST API nor the CCP API knows it)`, { hint: SAME_ACCOUNT_HINT });
-          throw new ZoneNotFoundError(`${error.message} (${CLOUDDNS_NOTE})`, { hint: CLOUDDNS_HINT });
+          if (options.restConfigured) throw new ZoneNotFoundError(`${error.message} (REST and CCP API)`, { hint: SAME_ACCOUNT_HINT });
+          throw new ZoneNotFoundError(error.message, { hint: CLOUDDNS_HINT });
         }
       },
     },

@@ -4,7 +4,7 @@ import { createProvider, type Target, type Wire } from '../../../kit/index.js';
 import { CHALLENGE_LABEL, listedName, toRelative } from '../../../names.js';
 import { quoteTxt, unquoteTxt } from '../../../txt.js';
 import type { NetcupRestClient } from './client.js';
-import { PROVIDER, REST_KEY_HINT } from './errors.js';
+import { PROVIDER } from './errors.js';
 import type { RestDomain, RestRecord } from './schemas.js';
 
 /** What the ACME challenge endpoints accept: a dns-01 digest, 43 characters of base64url. */
@@ -72,7 +72,7 @@ export function createRestProvider(client: NetcupRestClient, deps: ProviderDeps,
         const domain = await client.findDomain(candidate);
         return domain && { name: candidate, id: domain.isDnsManaged ? restZoneId(domain) : 'ccp' };
       },
-      hint: `Check that the domain is in the netcup account the REST API key belongs to. ${REST_KEY_HINT}`,
+      hint: 'Check that the domain is in the netcup account NETCUP_REST_API_KEY belongs to',
     },
     async list(zone, name, { fresh } = {}) {
       const id = idOf(zone);
