@@ -267,7 +267,13 @@ describe('the recursive resolver', () => {
     const reply = await one({ ...resolver(), name: '_acme-challenge.sub.example.com', type: 'SOA' });
     expect(reply.rcode).toBe('NXDOMAIN');
     expect(reply.authorities?.[0]).toMatchObject({ type: 'SOA', name: 'sub.example.com' });
-    expect((await one({ ...resolver(), name: 'unknown.invalid', type: 'SOA' })).rcode).toBe('REFUSED');
+  });
+
+  it('answers a name under no zone as a real resolver answers one under a TLD that does not exist: NXDOMAIN with the root SOA', async () => {
+    const reply = await one({ ...resolver(), name: 'unknown.invalid', type: 'SOA' });
+    expect(reply.rcode).toBe('NXDOMAIN');
+    expect(reply.answers).toEqual([]);
+    expect(reply.authorities?.[0]).toMatchObject({ type: 'SOA', name: '.' });
   });
 
   it('follows a CNAME chain across zones in one answer', async () => {

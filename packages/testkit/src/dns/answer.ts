@@ -50,6 +50,14 @@ function soaRecord(store: ZoneStore, view: ZoneView): Answer {
   };
 }
 
+/** The root zone's SOA, as a real resolver puts it in the authority of a name under no delegated zone (a TLD that does not exist). */
+const ROOT_SOA: Answer = {
+  name: '.',
+  type: 'SOA',
+  ttl: NEGATIVE_TTL,
+  data: { mname: 'a.root-servers.net', rname: 'nstld.verisign-grs.com', serial: 2024010100, refresh: 1800, retry: 900, expire: 604_800, minimum: 86_400 },
+};
+
 /** TXT strings are at most 255 bytes each; longer values are split as zone files do. */
 function txtChunks(value: string): Buffer[] {
   const bytes = Buffer.from(value, 'utf8');
@@ -172,7 +180,8 @@ export function authoritativeReply(store: ZoneStore, hosts: HostAddresses, names
 /**
  * What a recursive resolver answers from the store's current versions:
  * CNAME chains followed across zones, nameserver host names resolved even
- * outside every zone, REFUSED for names no zone holds.
+ * outside every zone, and for names no zone holds what a real resolver says
+ * of a name under a TLD that does not exist: NXDOMAIN with the root's SOA.
  */
 export function recursiveReply(store: ZoneStore, hosts: HostAddresses, question: Question): Reply {
   const asked = normalizeName(question.name);
@@ -185,8 +194,7 @@ export function recursiveReply(store: ZoneStore, hosts: HostAddresses, question:
         const own = question.type === 'A' || question.type === 'AAAA' ? hostAddressRecords(hosts, qname, question.type) : [];
         return { rcode: Rcode.noError, authoritative: false, answers: echoOwner([...answers, ...own], question.name, asked), authorities: [] };
       }
-      if (answers.length > 0) return { rcode: Rcode.noError, authoritative: false, answers: echoOwner(answers, question.name, asked), authorities: [] };
-      return { rcode: Rcode.refused, authoritative: false, answers: [], authorities: [] };
+      return { rcode: Rcode.nxDomain, authoritative: false, answers: echoOwner(answers, question.name, asked), authorities: [ROOT_SOA] };
     }
     const view: ZoneView = { zone, serial: store.serial(zone), records: store.records(zone) };
     const result = lookupInZone(store, view, hosts, qname, question.type);
