@@ -1,5 +1,5 @@
 import { ConfigError, createRecords, deleteRecords, InvalidInputError, waitForRecords, type PlacedRecord } from '@dns01/provider-client';
-import { challengeName, challengeTarget, exitCodesHelp } from '@dns01/provider-client/internal';
+import { challengeName, challengeTarget, cleanupCommand, exitCodesHelp } from '@dns01/provider-client/internal';
 import type { RunContext } from '@dns01/cli';
 import { RunState, type RunEntry } from './run-state.js';
 
@@ -47,7 +47,7 @@ export async function authHook(ctx: RunContext): Promise<number> {
   const state = new RunState(ctx.env, challenge.allDomains);
   for (const old of state.discardEarlierRuns(challenge.remaining)) {
     if (old.name && !old.cleaned && challenge.remaining >= 0) {
-      ctx.logger.warn(`forgot an earlier run's TXT ${old.name} (its cleanup never ran; delete it in the provider panel if it is still there)`);
+      ctx.logger.warn(`forgot an earlier run's TXT ${old.name} (its cleanup never ran); if it is still there, remove it with: ${cleanupCommand([old])}`);
     }
   }
   // Building the context checks every setting now, at the run's first call.

@@ -23,7 +23,9 @@ import {
 } from '@dns01/provider-client';
 import {
   applyConfigFile,
+  cleanupCommand,
   loadConfigFile,
+  type LedgerRecord,
   logSettingSpecs,
   onShortSecret,
   readSettings,
@@ -183,9 +185,9 @@ export async function runMain(name: string, main: Main, options: RunOptions = {}
     return ExitCode.ok;
   }
   const abort = new AbortController();
-  const atStake = new Map<string, { name: string; value: string }>();
+  const atStake = new Map<string, LedgerRecord>();
   const ledger: RecordLedger = {
-    atStake: (r) => void atStake.set(`${r.name}\n${r.value}`, { name: r.name, value: r.value }),
+    atStake: (r) => void atStake.set(`${r.name}\n${r.value}`, { ...r }),
     settled: (r) => void atStake.delete(`${r.name}\n${r.value}`),
   };
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -193,8 +195,12 @@ export async function runMain(name: string, main: Main, options: RunOptions = {}
       // A second signal: exit now, but never leave a record behind unnamed.
       const left = [...atStake.values()];
       const names = left.map((r) => `TXT ${r.name} "${r.value}"`).join(', ');
-      const what = left.length === 0 ? '' : `; left behind: ${names} (delete ${left.length === 1 ? 'it' : 'them'} in the provider panel, or run the cleanup again)`;
-      writeErr(redactExcept(`${name}: error: interrupted again by ${signal}: exiting at once${what}`, left.flatMap((r) => [r.name, r.value])));
+      const challenges = left.flatMap((r) => (r.domain === undefined ? [] : [{ domain: r.domain, value: r.value }]));
+      const command = challenges.length === left.length ? cleanupCommand(challenges) : undefined;
+      const them = left.length === 1 ? 'it' : 'them';
+      const what = left.length === 0 ? '' : `; left behind: ${names}; ${command ? `remove ${them} with: ${command}` : `delete ${them} in the provider panel`}`;
+      const shown = [...left.flatMap((r) => [r.name, r.value]), ...(command ? [command] : [])];
+      writeErr(redactExcept(`${name}: error: interrupted again by ${signal}: exiting at once${what}`, shown));
       process.exit(130);
     }
     abort.abort(new Dns01Error(`interrupted by ${signal}`));

@@ -22,5 +22,5 @@ test('two quick interrupts: exit 130 and the record left behind is named', { tim
   await run.stderrShows('created TXT');
   const status = await interruptTwice(run, world);
   expect(status).toBe(130);
-  expect(run.stderr).toMatch(/dns01: error: interrupted again.*TXT _acme-challenge\.example\.com "interrupted-twice"/);
+  expect(run.stderr).toMatch(/dns01: error: interrupted again.*TXT _acme-challenge\.example\.com "interrupted-twice"; remove it with: dns01 cleanup example\.com interrupted-twice$/m);
 });

@@ -123,6 +123,32 @@ describe('dns01-lego, failures', () => {
     expect(errorLines(r.stderr)).toEqual([expect.stringMatching(/^dns01-lego: error: .*not-in-account\.org/)]);
   });
 
+  // lego runs the cleanup after a failed present too; docs/clients/lego.md promises exit 6 only when something may be left.
+  it.each(['xsserver', 'netcup'] as const)('%s: the cleanup after a present that failed (zone not found) exits 0 with a note', async (provider) => {
+    const w = await start({ provider, foreignZones: ['not-in-account.org'] });
+    const present = await runHook(bin, ['present', '_acme-challenge.not-in-account.org.', 'v'], w.env);
+    expect(present.status).toBe(5);
+    for (const env of [w.env, { ...w.env, DNS01_RUN_CACHE: '0' }]) {
+      const cleanup = await runHook(bin, ['cleanup', '_acme-challenge.not-in-account.org.', 'v'], env);
+      expect(cleanup.status, cleanup.stderr).toBe(0);
+      expect(errorLines(cleanup.stderr)).toEqual([]);
+      expect(cleanup.stderr).toMatch(/^dns01-lego: nothing to delete/m);
+    }
+  });
+
+  it.each(['xsserver', 'netcup'] as const)('%s: the cleanup after a present refused at connect exits 0 with a note; the present named no record', async (provider) => {
+    const w = await start({ provider });
+    const dead = { ...w.env, XSSERVER_ENDPOINT: 'http://127.0.0.1:9/api', NETCUP_ENDPOINT: 'http://127.0.0.1:9/api' };
+    const present = await runHook(bin, ['present', `${NAME}.`, 'refused-value'], dead, 60_000);
+    expect(present.status).toBe(6);
+    expect(errorLines(present.stderr)).toHaveLength(1);
+    expect(present.stderr).not.toContain('refused-value');
+    const cleanup = await runHook(bin, ['cleanup', `${NAME}.`, 'refused-value'], dead, 60_000);
+    expect(cleanup.status, cleanup.stderr).toBe(0);
+    expect(cleanup.stderr).toContain(`nothing to delete for TXT ${NAME} "refused-value": its present failed and left nothing behind`);
+    expect(w.txt(NAME)).toEqual([FOREIGN]);
+  });
+
   it('a nameserver that never serves the record: exit 7 and the record is removed again', async () => {
     const w = await start({ nameservers: [{}, { lagMs: 3_600_000 }], propagationTimeout: 1 });
     const r = await runHook(bin, ['present', `${NAME}.`, 'never-propagates'], w.env);

@@ -53,7 +53,7 @@ export const EXIT_CODES = [
     error: 'ProviderApiError',
     meaning: 'provider API',
     cause: 'outage, rate limit, unexpected reply, a record that could not be deleted',
-    fix: 'retry later; the message names the provider, the action and any record left behind',
+    fix: 'retry later; the message names the provider, the action and any record left behind, with the `dns01 cleanup` command that removes it',
   },
   {
     code: 7,
@@ -169,27 +169,34 @@ export class ProviderApiError extends Dns01Error {
    * shape): the caller must look before it reports or resends.
    */
   readonly outcomeUnknown: boolean;
+  /**
+   * true when the request certainly never reached the server (every attempt
+   * failed to connect: refused, no such host): a write did not happen.
+   */
+  readonly neverSent: boolean;
 
   constructor(
     provider: string,
     action: string,
     message: string,
-    options: Dns01ErrorOptions & { transient?: boolean; outcomeUnknown?: boolean } = {},
+    options: Dns01ErrorOptions & { transient?: boolean; outcomeUnknown?: boolean; neverSent?: boolean } = {},
   ) {
     super(`${provider} ${action}: ${message}`, options);
     this.provider = provider;
     this.action = action;
     this.transient = options.transient ?? false;
     this.outcomeUnknown = options.outcomeUnknown ?? false;
+    this.neverSent = options.neverSent ?? false;
   }
 }
 
 /**
  * May the failed write have happened anyway? True for transient failures
- * (timeouts, resets, 5xx) and for replies that could not be read.
+ * (timeouts, resets, 5xx) and for replies that could not be read; false when
+ * the request never reached the server (a connection refused at every try).
  */
 export function isOutcomeUnknown(error: unknown): error is ProviderApiError {
-  return error instanceof ProviderApiError && (error.transient || error.outcomeUnknown);
+  return error instanceof ProviderApiError && !error.neverSent && (error.transient || error.outcomeUnknown);
 }
 
 /** Not every authoritative nameserver served every value before the deadline. */

@@ -116,6 +116,27 @@ function sizeText(bytes: number): string {
 
 const CERTAINLY_NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 
+/** The error code of a failed request (its cause's, as undici nests them). */
+function errorCode(error: Error): string | undefined {
+  return (error as { code?: string }).code ?? (error.cause as { code?: string } | undefined)?.code;
+}
+
+/**
+ * The retry rounds already said, per host: the highest attempt announced and
+ * when. Requests to one host that fail together (a batch, concurrent calls)
+ * share one line per round instead of one each.
+ */
+const announced = new Map<string, { attempt: number; at: number }>();
+const ANNOUNCE_WINDOW_MS = 60_000;
+
+/** Whether this failed attempt starts a retry round not yet said for `host` (and records it). */
+function firstOfRound(host: string, attempt: number, now = Date.now()): boolean {
+  const last = announced.get(host);
+  if (last && last.attempt >= attempt && now - last.at < ANNOUNCE_WINDOW_MS) return false;
+  announced.set(host, { attempt, at: now });
+  return true;
+}
+
 class RetryableStatus extends Error {
   constructor(
     readonly status: number,
@@ -244,8 +265,23 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           return fitsDeadline.get(error)!;
         }
         if (error instanceof Dns01Error) return false;
-        const code = (error as { code?: string }).code ?? (error.cause as { code?: string } | undefined)?.code;
+        const code = errorCode(error);
         return idempotent || (code !== undefined && CERTAINLY_NOT_SENT.has(code));
+      };
+      // Whether every attempt failed before the request could reach the server: then a write certainly did not happen.
+      let neverSent = true;
+      const host = new URL(url).host;
+      /** One info line per retry round and host: what failed and how long dns01 keeps trying. */
+      const announce = (error: Error, attempt: number): void => {
+        if (!firstOfRound(host, attempt)) return;
+        const seconds = Math.max(1, Math.round((deadline - Date.now()) / 1000));
+        const what =
+          error instanceof RetryableStatus
+            ? error.status === 429
+              ? `${host} is limiting requests (HTTP 429)`
+              : `${host} answered HTTP ${error.status}`
+            : `${host} unreachable (${errorCode(error) ?? error.message})`;
+        log.info(`${what}, retrying for up to ${seconds} s`);
       };
       try {
         return await pRetry((n) => attempt(req, url, n, idempotent), {
@@ -255,8 +291,14 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           factor: 2,
           randomize: true,
           maxRetryTime: maxRetryTimeMs,
-          shouldRetry: ({ error }) => willRetry(error),
+          shouldRetry: ({ error, attemptNumber }) => {
+            const retry = willRetry(error);
+            if (retry) announce(error, attemptNumber);
+            return retry;
+          },
           onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+            const code = errorCode(error);
+            if (error instanceof RetryableStatus || error instanceof Dns01Error || code === undefined || !CERTAINLY_NOT_SENT.has(code)) neverSent = false;
             log.debug(`${req.action}: attempt ${attemptNumber} failed: ${describeError(error)}`, { retriesLeft });
             if (error instanceof RetryableStatus && error.retryAfterMs && retriesLeft > 0 && willRetry(error)) {
               const wait = Math.min(error.retryAfterMs, Math.max(0, deadline - Date.now()));
@@ -278,6 +320,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         }
         throw new ProviderApiError(provider, req.action, `request to ${redact(url)} failed: ${describeError(cause)}`, {
           transient: true,
+          neverSent,
           hint: 'Check the network connection and the endpoint setting',
           cause,
         });

@@ -8,6 +8,7 @@ export * from './redact.js';
 export * from './names.js';
 export * from './config.js';
 export * from './docs.js';
+export * from './shell.js';
 export * from './core-settings.js';
 export * from './log.js';
 export * from './http.js';

@@ -55,6 +55,17 @@ export function challengeName(domain: string): string {
   return normalizeFqdn(`${CHALLENGE_LABEL}.${base}`);
 }
 
+/**
+ * The domain whose challenge name `input` already is (`_acme-challenge.example.com`
+ * -> `example.com`): a domain pasted from a record name, or a hook handing over
+ * the record name. Undefined for any other input.
+ */
+export function domainOfChallengeName(input: string): string | undefined {
+  const name = input.trim().toLowerCase().replace(/\.$/, '');
+  const prefix = `${CHALLENGE_LABEL}.`;
+  return name.startsWith(prefix) && name.length > prefix.length ? name.slice(prefix.length) : undefined;
+}
+
 /** True when `name` is `zone` or below it. Both normalised. */
 export function isInZone(name: string, zone: string): boolean {
   return name === zone || name.endsWith(`.${zone}`);

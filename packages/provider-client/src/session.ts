@@ -280,7 +280,7 @@ export function openSession(env: Env, options: SessionOptions = {}): Session {
     describeZone: (zone) => provider.describeZone?.(zone),
     flow(call = {}) {
       if (closing) throw new Dns01Error(`the ${definition.name} session is closed`);
-      return { ...dnsPart.flow(call), provider, ledger: call.ledger };
+      return { ...dnsPart.flow(call), provider, ledger: call.ledger, ...(runCache ? { runCache } : {}) };
     },
     close() {
       closing ??= provider.close();

@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { shellWords } from '@dns01/provider-client/internal';
+
+export { shellWords };
 
 /** What a finished command left behind. */
 export interface RunResult {
@@ -40,11 +43,6 @@ export function killAll(): void {
   running.clear();
 }
 process.once('exit', killAll);
-
-/** Words as a POSIX shell reads them back: each quoted unless it is plainly safe. */
-export function shellWords(words: readonly string[]): string {
-  return words.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
-}
 
 /**
  * Runs a command to completion, bounded in time, capturing its output. Never
