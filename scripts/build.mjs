@@ -51,7 +51,9 @@ async function writeExecutable(outfile, bundled) {
 
 const jobs = [];
 for (const { dir, pkg } of packages) {
-  for (const [name, out] of Object.entries(pkg.bin ?? {})) {
+  // The built executables are declared in publishConfig.bin, which pnpm pack puts in the packed manifest: in the
+  // workspace no package links another's executable before it is built (a fresh clone's pnpm install warned).
+  for (const [name, out] of Object.entries({ ...pkg.bin, ...pkg.publishConfig?.bin })) {
     const entry = join(dir, 'src/bin', `${name}.ts`);
     const outfile = join(dir, out);
     mkdirSync(dirname(outfile), { recursive: true });
@@ -62,8 +64,9 @@ for (const { dir, pkg } of packages) {
       build({
         ...common,
         entryPoints: [entry],
-        // --version without reading a file (see suiteVersion in packages/cli/src/runtime.ts).
-        define: { __DNS01_VERSION__: JSON.stringify(pkg.version) },
+        // --version without reading a file (see suiteVersion in packages/cli/src/runtime.ts); so the
+        // bundle never reaches its package.json fallback, whose import.meta (empty in CommonJS) esbuild would warn about.
+        define: { __DNS01_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': 'undefined' },
         plugins: [zodEnglishOnly, undiciWithoutHttp2, lazyPromClient],
         outfile,
         metafile: true,

@@ -7,15 +7,16 @@ import { explain, run, type RunOptions, type RunResult } from './process.js';
 import { REPO_ROOT } from './root.js';
 import type { Suite } from './suites.js';
 
-/** Every executable the workspace packages declare ("bin" in package.json) -> its built file. */
+/** Every executable the workspace packages declare ("bin" or publishConfig.bin in package.json) -> its file. */
 function workspaceBins(): Map<string, string> {
   const bins = new Map<string, string>();
   const packagesDir = join(REPO_ROOT, 'packages');
   for (const pkg of readdirSync(packagesDir)) {
     const manifest = join(packagesDir, pkg, 'package.json');
     if (!existsSync(manifest)) continue;
-    const { bin } = JSON.parse(readFileSync(manifest, 'utf8')) as { bin?: Record<string, string> };
-    for (const [name, file] of Object.entries(bin ?? {})) bins.set(name, join(packagesDir, pkg, file));
+    // Built executables are declared in publishConfig.bin (scripts/build.mjs says why).
+    const { bin, publishConfig } = JSON.parse(readFileSync(manifest, 'utf8')) as { bin?: Record<string, string>; publishConfig?: { bin?: Record<string, string> } };
+    for (const [name, file] of Object.entries({ ...bin, ...publishConfig?.bin })) bins.set(name, join(packagesDir, pkg, file));
   }
   return bins;
 }
