@@ -4,7 +4,7 @@
 // starts fast and needs nothing beside node.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -41,12 +41,24 @@ const loader = build({
   stdin: { contents: "import { runEmbeddedBundle } from './compile-cache.js';\nrunEmbeddedBundle(__filename, module);\n", resolveDir: join(packagesDir, 'provider-client/src'), loader: 'ts' },
 }).then((r) => r.outputFiles[0].text);
 
+/**
+ * Writes `text` to `file` unless it already holds it, through a new file renamed
+ * over it: a build beside running tests (pnpm install-global in the install
+ * test) never leaves an executable half written or rewrites one unchanged.
+ */
+function writeIfChanged(file, text, mode) {
+  if (existsSync(file) && readFileSync(file, 'utf8') === text) return chmodSync(file, mode);
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, text, { mode });
+  chmodSync(temporary, mode);
+  renameSync(temporary, file);
+}
+
 /** The executable: the loader, then the bundle in a comment (its comment ends escaped). */
 async function writeExecutable(outfile, bundled) {
   const bundle = bundled.outputFiles[0].text;
   for (const mark of [BUNDLE_MARK, COMMENT_END_ESCAPED]) if (bundle.includes(mark)) throw new Error(`${outfile}: the bundle holds ${JSON.stringify(mark)}`);
-  writeFileSync(outfile, `${banner}\n${await loader}${BUNDLE_MARK}${bundle.replaceAll(COMMENT_END, COMMENT_END_ESCAPED)}${COMMENT_END}\n`, { mode: 0o755 });
-  chmodSync(outfile, 0o755);
+  writeIfChanged(outfile, `${banner}\n${await loader}${BUNDLE_MARK}${bundle.replaceAll(COMMENT_END, COMMENT_END_ESCAPED)}${COMMENT_END}\n`, 0o755);
 }
 
 const jobs = [];
@@ -57,7 +69,7 @@ for (const { dir, pkg } of packages) {
     const entry = join(dir, 'src/bin', `${name}.ts`);
     const outfile = join(dir, out);
     mkdirSync(dirname(outfile), { recursive: true });
-    writeFileSync(join(dirname(outfile), 'package.json'), '{ "type": "commonjs" }\n');
+    writeIfChanged(join(dirname(outfile), 'package.json'), '{ "type": "commonjs" }\n', 0o644);
     // A bundle beside the bin, left by a build of the warm-process launcher, must not be packed.
     rmSync(outfile.replace(/\.js$/, '.bundle.js'), { force: true });
     jobs.push(
@@ -84,7 +96,8 @@ for (const { dir, pkg } of packages) {
           target: 'node20',
           legalComments: 'none',
           logLevel: 'warning',
-        });
+          write: false,
+        }).then((r) => writeIfChanged(join(dirname(outfile), PROM_CLIENT_BUNDLE), r.outputFiles[0].text, 0o644));
       }),
     );
   }

@@ -63,11 +63,11 @@ function setVersion(version) {
   console.log('then: node scripts/release.mjs pack && for t in release/*.tgz; do npm publish "$t"; done');
 }
 
-/** Packs every published package into `out` with pnpm (which resolves workspace:*); returns the tarball paths. */
-export function packAll(out) {
+/** Packs every published package (or those given) into `out` with pnpm (which resolves workspace:*); returns the tarball paths. */
+export function packAll(out, packages = publishedPackages()) {
   mkdirSync(out, { recursive: true });
   const tarballs = [];
-  for (const { dir, pkg } of publishedPackages()) {
+  for (const { dir, pkg } of packages) {
     const result = spawnSync('pnpm', ['pack', '--pack-destination', out], { cwd: dir, encoding: 'utf8' });
     if (result.status !== 0) die(`pnpm pack of ${pkg.name} failed:\n${result.stderr}${result.stdout}`);
     const file = result.stdout.trim().split('\n').pop();

@@ -4,7 +4,9 @@
 // run: each executable's --help and --version, one present and cleanup through
 // each against the emulator, the library's ESM and CommonJS entries, and a
 // certbot issuance and one by Debian's acme.sh from Pebble through the
-// installed hooks. And without the registry (docs/install.md): each executable
+// installed hooks. From a checkout (pnpm install-global all, the same packages
+// packed and installed by one command): each --version and one present and
+// cleanup. And without the registry (docs/install.md): each executable
 // taken out of its tarball as one file, alone in a directory, run the same way,
 // also through a TLS-intercepting proxy whose CA only NODE_EXTRA_CA_CERTS names.
 // After each run no process naming the install is left.
@@ -60,6 +62,8 @@ async function mustRun(file: string, args: string[], options: { env: NodeJS.Proc
 
 let dir: string;
 let prefix: string;
+/** docs/install.md "from a checkout": `pnpm install-global all --prefix <this>`. */
+let checkoutPrefix: string;
 /** docs/install.md "with no registry at all": each executable as one file, and the acme.sh hooks. */
 let oneFile: string;
 let tarballs: string[];
@@ -86,6 +90,8 @@ beforeAll(async () => {
   tarballs = packed.stdout.trim().split('\n');
   // From the local npm cache where it can, else the registry (the dependencies: undici, zod, ...).
   await mustRun('npm', ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', ...tarballs], { env: userEnv(), cwd: dir });
+  checkoutPrefix = join(dir, 'checkout-prefix');
+  await mustRun('pnpm', ['install-global', 'all', '--prefix', checkoutPrefix], { env: userEnv({ npm_config_prefer_offline: 'true' }), cwd: REPO_ROOT });
   oneFile = join(dir, 'one-file');
   installOneFiles(oneFile);
   e2e = await startE2eWorld('netcup', { suite: BOOKWORM, purpose: 'install' });
@@ -109,6 +115,8 @@ function runnerIn(bin: () => string): Runner {
 
 /** An executable of the npm prefix. */
 const installed = runnerIn(() => join(prefix, 'bin'));
+/** An executable installed from the checkout by pnpm install-global. */
+const fromCheckout = runnerIn(() => join(checkoutPrefix, 'bin'));
 /** An executable taken out of its tarball as one file. */
 const oneFileRun = runnerIn(() => oneFile);
 
@@ -246,6 +254,25 @@ describe('the installed executables', () => {
     expect(esm.stdout.trim(), explain(esm)).toBe('function');
     expect(existsSync(join(modules, '@dns01/acme-client-plugin/dist/index.d.cts'))).toBe(true);
     expect(readFileSync(join(modules, '@dns01/acme-client-plugin/package.json'), 'utf8')).not.toContain('workspace:');
+  });
+});
+
+describe('from a checkout: pnpm install-global all --prefix DIR', () => {
+  test.each(EXECUTABLES)('%s --version', async (name) => {
+    const version = await fromCheckout(name, ['--version']);
+    expect(version.code, explain(version)).toBe(0);
+    expect(version.stdout).toBe(`${name} ${VERSION}\n`);
+  });
+
+  test.each(ONE_FILE_EXECUTABLES)('%s: one present and one cleanup, as its client calls it; no process left', async (name) => {
+    await roundTrip(name, fromCheckout, `checkout-${name}`);
+    expectNoProcessLeft();
+  });
+
+  test('pnpm install-global names the hooks it knows when given another', async () => {
+    const r = await run('pnpm', ['install-global', 'certbott'], { env: userEnv(), cwd: REPO_ROOT, timeoutMs: STEP_MS });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('install-global: no hook certbott: choose from acmesh, certbot, dehydrated, lego, uacme, all');
   });
 });
 
