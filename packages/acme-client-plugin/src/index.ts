@@ -18,7 +18,7 @@ import {
   type ProviderName,
   type Session,
 } from '@dns01/provider-client';
-import { logSettingSpecs, parseServerAddress, settingIsSet, z } from '@dns01/provider-client/internal';
+import { docsUrl, logSettingSpecs, parseServerAddress, settingIsSet, z } from '@dns01/provider-client/internal';
 
 export { createLogger, Dns01Error, ExitCode, type Logger } from '@dns01/provider-client';
 
@@ -107,7 +107,7 @@ function parseOptions(options: unknown): Dns01ChallengeOptions {
   const where = issue?.path.length ? issue.path.join('.') : 'options';
   // Never echo the value: it may be a secret.
   throw new ConfigError(`dns01Challenge: ${where} ${issue?.message ?? 'is invalid'}`, {
-    hint: 'See docs/clients/acme-client.md for the options',
+    hint: `See ${docsUrl('clients/acme-client.md')} for the options`,
   });
 }
 

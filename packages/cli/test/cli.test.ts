@@ -46,6 +46,9 @@ describe('dns01 without a provider', { timeout: 60_000 }, () => {
     expect(r.stdout).toMatch(new RegExp(`^Usage: dns01 ${command}`));
     expect(r.stdout).toContain('Exit codes:');
     expect(r.stderr).toBe('');
+    // An npm install has no docs/ beside it: the docs are linked by URL.
+    expect(r.stdout).not.toMatch(/(^|[\s(])docs\//m);
+    expect(r.stdout).toContain('https://github.com/dns01-suite/dns01/blob/main/docs/');
   });
 
   test('loads no built-in module for what it never does: node:http2 (undici without HTTP/2), as shipped', async () => {

@@ -31,7 +31,7 @@ Commands:
   cleanup <domain> <value> [...]       delete exactly those TXT records
   wait <fqdn> <value> [<value>...]     wait until every authoritative nameserver serves the values
   persist set|check|remove <domain>    persistent authorization records (dns-persist-01)
-  serve [--check] | serve client ...   the DNS-01 gateway: clients get scoped credentials (docs/gateway.md)
+  serve [--check] | serve client ...   the DNS-01 gateway: clients get scoped credentials
 
 Run 'dns01 <command> --help' for its options. Results go to stdout, progress
 and errors to stderr. Configuration: environment variables, or a KEY=VALUE

@@ -1,5 +1,5 @@
 import { InvalidInputError, PROVIDER_NAMES, type Challenge, type PropagationSettings, type ProviderDefinition, type ProviderName, type ServerAddress } from '@dns01/provider-client';
-import { exitCodesHelp, parseServerAddress, port, seconds } from '@dns01/provider-client/internal';
+import { docsUrl, exitCodesHelp, parseServerAddress, port, seconds } from '@dns01/provider-client/internal';
 
 /** The part of a zod schema used here (zod itself is provider-client's dependency). */
 interface Parser<T> {
@@ -79,7 +79,8 @@ export const COMMON_HELP = `  -q, --quiet           errors only (env DNS01_LOG_L
 
 export const EXIT_HELP = `${exitCodesHelp()}
 Configuration: environment, else the file named by DNS01_CONFIG, else
-~/.config/dns01/config or /etc/dns01/config (KEY=VALUE, mode 600). See docs/configuration.md.`;
+~/.config/dns01/config or /etc/dns01/config (KEY=VALUE, mode 600). See
+${docsUrl('configuration.md#the-config-file')}.`;
 
 /**
  * Refuses a command that needs the provider's own API (listing, names other

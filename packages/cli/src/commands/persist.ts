@@ -8,7 +8,7 @@ import {
   persistSet,
   type PersistCheckReport,
 } from '@dns01/provider-client';
-import { providerList } from '@dns01/provider-client/internal';
+import { docsUrl, providerList } from '@dns01/provider-client/internal';
 import { parseCommandLine, type RunContext } from '../runtime.js';
 import { COMMON_HELP, EXIT_HELP, PROPAGATION_HELP, propagationOptions, propagationOverrides, providerFlag, requireOwnApi } from './args.js';
 
@@ -19,7 +19,7 @@ const USAGE = `Usage: dns01 persist set <domain> --issuer CA --account-uri URI [
 Persistent authorization records for dns-persist-01 (draft-ietf-acme-dns-persist):
 one TXT record at _validation-persist.<domain> names the CA and the ACME
 account allowed to issue for <domain>; renewals then need no DNS change and no
-DNS credentials. See docs/persist.md.
+DNS credentials. See ${docsUrl('persist.md')}.
 
   set      creates the record (replaces nothing) and waits until every
            authoritative nameserver serves it; the same record already there:

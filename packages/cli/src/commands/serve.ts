@@ -1,4 +1,5 @@
 import { ExitCode, InvalidInputError, type Env } from '@dns01/provider-client';
+import { docsUrl } from '@dns01/provider-client/internal';
 import { parseCommandLine, type RunContext } from '../runtime.js';
 import { COMMON_HELP, EXIT_HELP } from './args.js';
 
@@ -15,7 +16,8 @@ their names. It speaks acme-dns (POST /update) and lego's httpreq (POST
 kept in a ledger and deleted exactly: by the client's cleanup, by acme-dns's
 two-value rule, by the sweeper after DNS01_SERVE_MAX_AGE, or at the next
 start after a crash. SIGHUP reads the TLS certificate and the clients file
-again; SIGTERM finishes the requests in flight, then stops. See docs/gateway.md.
+again; SIGTERM finishes the requests in flight, then stops. See
+${docsUrl('gateway.md')}.
 
   --check               validate the configuration and prove the provider
                         credentials on every client's names; changes nothing
@@ -39,7 +41,7 @@ Options:
   --json                (check, client) print JSON on stdout
 ${COMMON_HELP}
 
-Every other setting (budget, limits, audit log, metrics): docs/configuration.md.
+Every other setting (budget, limits, audit log, metrics): ${docsUrl('configuration.md')}.
 ${EXIT_HELP}
 `;
 
