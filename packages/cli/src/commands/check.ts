@@ -19,11 +19,11 @@ With --write, proves the provider's behaviour on this account, on a throwaway
 name _dns01-selftest-<random>.<zone>: snapshots the zone's TXT records, adds
 two values (both must be listed), deletes one (exactly that one must go),
 waits until every authoritative nameserver serves the other and reports the
-time per nameserver with a suggested DNS01_PROPAGATION_TIMEOUT, deletes it and
-compares the zone with the snapshot. It reports which reading of each point
-the provider's API document leaves open this account shows, and the API calls
-made. At the first deviation it only removes its own values. Run it once
-before the first issuance.
+time per nameserver (in milliseconds) with a suggested
+DNS01_PROPAGATION_TIMEOUT, deletes it and compares the zone with the snapshot.
+It reports how this account's API behaves where its documentation is unclear,
+and the API calls made. At the first deviation it only removes its own
+values. Run it once before the first issuance.
 
 Options:
   --write               run the write test on <domain>'s zone (exit 8: a deviation dns01 cannot handle)
@@ -112,22 +112,25 @@ async function writeCheck(
     openPoints: session.definition.openPoints,
     apiCalls: () => session.apiCalls,
   });
+  // Each step was logged as it happened; where the log and the report share a terminal, the report does not repeat them.
+  const stepsShown = process.stdout.isTTY === true && process.stderr.isTTY === true && ctx.logger.level !== 'quiet';
   // The names are never secret and scripts parse them: a short password must not redact them.
-  ctx.out(values.json ? JSON.stringify(report) : formatReport(report), [report.domain, report.name, report.zone]);
+  ctx.out(values.json ? JSON.stringify(report) : formatReport(report, { steps: !stepsShown }), [report.domain, report.name, report.zone]);
   if (report.outcome === 'ok') return ExitCode.ok;
   // The report is on stdout; the one error line says what it means.
   throw deviationError(report);
 }
 
-function formatReport(r: SelfTestReport): string {
+function formatReport(r: SelfTestReport, show: { steps: boolean }): string {
   const lines = [`${r.provider}: write check of ${r.domain} in zone ${r.zone} on ${r.name}`];
-  for (const s of r.steps) lines.push(`  ${s.ok ? 'ok' : 'DEVIATION'}  ${s.step}: ${s.detail}`);
+  // A deviation is the report's point: always shown.
+  for (const s of r.steps) if (show.steps || !s.ok) lines.push(`  ${s.ok ? 'ok' : 'DEVIATION'}  ${s.step}: ${s.detail}`);
   if (r.propagation) {
     const slowest = r.propagation.nameservers.at(-1);
-    const after = slowest ? `the slowest nameserver, ${slowest.nameserver}, served the value ${(slowest.ms / 1000).toFixed(1)}s after the add` : 'served';
+    const after = slowest ? `the slowest nameserver, ${slowest.nameserver}, served the value ${slowest.ms} ms after the add` : 'served';
     lines.push(`propagation: ${after}; suggested DNS01_PROPAGATION_TIMEOUT=${r.propagation.suggestedTimeout}`);
   }
-  lines.push('readings of the open points of the API document:');
+  lines.push("how this account's API behaves where its documentation is unclear:");
   for (const p of r.readings) {
     const verdict = p.handled === undefined ? 'not shown by any reply of this check' : `${p.seen} (${p.handled ? 'dns01 handles it' : 'dns01 cannot handle it'})`;
     lines.push(`  ${p.title}: ${verdict}`);
