@@ -300,7 +300,7 @@ async function expectedFiles() {
   files.push([join(root, 'docs/clients/acme-client.md'), acmeClient]);
   let acmesh = read('docs/clients/acme.sh.md');
   acmesh = withBlock(acmesh, 'docs/clients/acme.sh.md', 'hooks', acmeshHooksTable(defs));
-  acmesh = withBlock(acmesh, 'docs/clients/acme.sh.md', 'exit codes', exitTable(EXIT_CODES));
+  acmesh = withBlock(acmesh, 'docs/clients/acme.sh.md', 'exit codes', exitShort(EXIT_CODES));
   files.push([join(root, 'docs/clients/acme.sh.md'), acmesh]);
   for (const def of defs) {
     const file = `docs/providers/${def.name}.md`;
