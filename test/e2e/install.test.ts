@@ -11,7 +11,7 @@
 // also through a TLS-intercepting proxy whose CA only NODE_EXTRA_CA_CERTS names.
 // After each run no process naming the install is left.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -237,6 +237,19 @@ describe('the installed executables', () => {
     const sh = (phase: string) =>
       run('sh', [harness, hook, entry], { env: { PATH: '/usr/bin:/bin', HOME: dir, ...e2e.world.env, ...env, HARNESS_PHASE: phase }, timeoutMs: STEP_MS });
     await presentAndCleanup('installed-acmesh', () => sh('add'), () => sh('rm'));
+  });
+
+  test("@dns01/acme-client-plugin in a project, as docs/clients/acme-client.md installs it: the core's and the plugin's tarballs and acme-client 5", async () => {
+    const project = join(dir, 'acme-client-project');
+    mkdirSync(project);
+    writeFileSync(join(project, 'package.json'), '{ "name": "project", "private": true }\n');
+    const tarball = (name: string) => tarballs[PACKAGES.findIndex((p) => p.name === name)]!;
+    await mustRun('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball('@dns01/provider-client'), tarball('@dns01/acme-client-plugin'), 'acme-client@5'], {
+      env: userEnv(),
+      cwd: project,
+    });
+    const r = await run(process.execPath, ['-e', "console.log(typeof require('@dns01/acme-client-plugin').dns01Challenge)"], { env: { PATH: '/usr/bin:/bin' }, cwd: project, timeoutMs: STEP_MS });
+    expect(r.stdout.trim(), explain(r)).toBe('function');
   });
 
   test('@dns01/acme-client-plugin: import and require from the prefix', async () => {
