@@ -320,7 +320,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         }
         throw new ProviderApiError(provider, req.action, `request to ${redact(url)} failed: ${describeError(cause)}`, {
           transient: true,
-          neverSent,
+          // The final error too (one that skipped onFailedAttempt, an abort, must not count as not sent).
+          neverSent: neverSent && cause instanceof Error && CERTAINLY_NOT_SENT.has(errorCode(cause) ?? ''),
           hint: 'Check the network connection and the endpoint setting',
           cause,
         });

@@ -7,6 +7,7 @@ import {
   closeHttp,
   createHttpClient,
   createLogger,
+  isOutcomeUnknown,
   parseRetryAfter,
   proxyFromEnv,
   registerSecret,
@@ -42,6 +43,19 @@ afterEach(async () => {
 });
 
 const fast = { minRetryDelayMs: 5, timeoutMs: 400, maxRetryTimeMs: 3000, retries: 3 };
+
+/**
+ * Closes the test server (its port then refuses connections) and listens
+ * with one that never answers, on another port; returns the closed port.
+ */
+async function closeTheServer(): Promise<number> {
+  const { port } = server.address() as AddressInfo;
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+  server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return port;
+}
 const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
   res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
 
@@ -121,11 +135,7 @@ describe('http client', () => {
 
   it('retries a refused connection and never shows a secret from the URL', async () => {
     registerSecret('Key/With+Secret');
-    const { port } = server.address() as AddressInfo;
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-    server = createServer();
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = await closeTheServer();
     const lines: string[] = [];
     const http = createHttpClient({
       provider: 'sourcedesk',
@@ -140,6 +150,27 @@ describe('http client', () => {
     const all = [error.message, error.stack ?? '', ...lines].join('\n');
     expect(all).not.toContain('Secret');
     expect(lines.filter((l) => l.includes('attempt')).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('a write refused at connect every time certainly never happened; one that timed out may have: isOutcomeUnknown tells them apart', async () => {
+    const port = await closeTheServer();
+    const lines: string[] = [];
+    const refusedHost = createHttpClient({ provider: 'p', baseUrl: `http://127.0.0.1:${port}`, logger: createLogger({ level: 'info', write: (l) => lines.push(l) }), ...fast });
+    const refused = (await refusedHost.request({ method: 'POST', path: '/add', action: 'add' }).catch((e: unknown) => e)) as ProviderApiError;
+    expect(refused.neverSent).toBe(true);
+    expect(isOutcomeUnknown(refused)).toBe(false);
+    // One info line per retry round, saying what failed and for how long dns01 keeps trying.
+    const rounds = lines.filter((l) => new RegExp(`127\\.0\\.0\\.1:${port} unreachable \\(ECONNREFUSED\\), retrying for up to \\d+ s$`).test(l));
+    expect(rounds.length).toBeGreaterThanOrEqual(1);
+    expect(rounds.length).toBeLessThanOrEqual(fast.retries);
+
+    // The server listening now never answers: the request reached it.
+    const hangingUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const hanging = createHttpClient({ provider: 'p', baseUrl: hangingUrl, ...fast, timeoutMs: 150, retries: 1 });
+    const timedOut = (await hanging.request({ method: 'POST', path: '/add', action: 'add' }).catch((e: unknown) => e)) as ProviderApiError;
+    expect(timedOut).toBeInstanceOf(ProviderApiError);
+    expect(timedOut.neverSent).toBe(false);
+    expect(isOutcomeUnknown(timedOut)).toBe(true);
   });
 
   it('reports a body that is not JSON as a provider error naming the action', async () => {
