@@ -1,10 +1,9 @@
 import type { DnsProvider, ProviderDeps, Zone } from '../../../contract.js';
-import { InvalidInputError, ProviderApiError } from '../../../errors.js';
 import { createProvider, type Target, type Wire } from '../../../kit/index.js';
 import { CHALLENGE_LABEL, listedName, toRelative } from '../../../names.js';
 import { quoteTxt, unquoteTxt } from '../../../txt.js';
 import type { NetcupRestClient } from './client.js';
-import { PROVIDER } from './errors.js';
+import { addNotListed, notAcmeValue, notChallengeName, notRestZone, PROVIDER, secondValueRefused, valueReplaced } from './errors.js';
 import type { RestDomain, RestRecord } from './schemas.js';
 
 /** What the ACME challenge endpoints accept: a dns-01 digest, 43 characters of base64url. */
@@ -45,7 +44,7 @@ export function createRestProvider(client: NetcupRestClient, deps: ProviderDeps,
   const replacing = new Set<number>();
   const idOf = (zone: Zone) => {
     const id = restDomainId(zone);
-    if (id === undefined) throw new ProviderApiError(PROVIDER, 'REST', `zone ${zone.name} is not a REST zone`);
+    if (id === undefined) throw notRestZone(zone.name);
     return id;
   };
   const challenges = async (id: number, fresh = false) => {
@@ -54,9 +53,7 @@ export function createRestProvider(client: NetcupRestClient, deps: ProviderDeps,
   };
   const general = (fqdn: string, zone: string) => {
     if (options.changeset) return;
-    throw new InvalidInputError(`netcup REST: ${fqdn} is not an _acme-challenge name, and the REST API's ACME endpoints reach only _acme-challenge records of ${zone}`, {
-      hint: 'Point the CNAME at an _acme-challenge.<name> in a netcup zone, or set DNS01_CNAME=0 to write _acme-challenge.<domain> itself; NETCUP_REST_CHANGESET=1 allows other names through the general-record endpoint (less proven, checked before and after)',
-    });
+    throw notChallengeName(fqdn, zone);
   };
   const pending = (id: number, t: Target) => `${id} ${t.name} ${t.value}`;
 
@@ -87,9 +84,7 @@ export function createRestProvider(client: NetcupRestClient, deps: ProviderDeps,
     checkTarget(zone, t) {
       if (scopeOf(t.relative) === undefined) return general(t.name, zone.name);
       if (ACME_VALUE.test(t.value)) return;
-      throw new InvalidInputError(`netcup REST: "${t.value}" is not an ACME dns-01 value (43 characters of base64url), which is all the ACME challenge endpoint accepts`, {
-        hint: 'Pass the TXT value the ACME client gives (RAW-mode hooks compute it from the key authorization)',
-      });
+      throw notAcmeValue(t.value);
     },
     async add(zone, [t], listed) {
       const id = idOf(zone);
@@ -100,9 +95,7 @@ export function createRestProvider(client: NetcupRestClient, deps: ProviderDeps,
       }
       const values = valuesOn(listed!, scope);
       if (values.length > 0 && (replacing.has(id) || deps.runCache?.get(`rest-replaces:${id}`) === '1')) {
-        throw new ProviderApiError(PROVIDER, 'REST challenge add', `refusing to add a second value to TXT ${t!.name}: an earlier add to this domain replaced the value that was there`, {
-          hint: 'This API replaces a challenge value instead of adding one: issue the apex and the wildcard in separate certificates, or use the CCP API for this domain',
-        });
+        throw secondValueRefused(t!.name);
       }
       before.set(pending(id, t!), values);
       await client.addChallenge(id, scope, t!.value);
@@ -126,11 +119,9 @@ export function createRestProvider(client: NetcupRestClient, deps: ProviderDeps,
         replacing.add(id);
         deps.runCache?.set(`rest-replaces:${id}`, '1', REPLACING_REMEMBERED_MS);
         if (now.includes(t.value)) await wire.removeExact!(zone, t)!.catch((e: unknown) => deps.logger.error(`could not remove TXT ${t.name} "${t.value}" again: ${(e as Error).message}`));
-        throw new ProviderApiError(PROVIDER, 'REST challenge add', `adding "${t.value}" to TXT ${t.name} removed ${vanished.map((v) => `"${v}"`).join(', ')} that was there before: the API replaced a value instead of adding one`, {
-          hint: 'Apex and wildcard cannot coexist through this API: issue them in separate certificates, or use the CCP API for this domain; restore any value above that is not yours (dns01 removed the one it had just added)',
-        });
+        throw valueReplaced(t, vanished);
       }
-      if (!now.includes(t.value)) throw new ProviderApiError(PROVIDER, 'REST challenge add', `accepted "${t.value}" for TXT ${t.name} but does not list it afterwards`, { hint: 'Check the domain in the CCP and try again' });
+      if (!now.includes(t.value)) throw addNotListed(t);
     },
     removeExact(zone, t) {
       const [id, scope] = [idOf(zone), scopeOf(t.relative)];
