@@ -40,7 +40,12 @@ export const netcup = defineProvider({
     describeZone(config: NetcupConfig, zone) {
       const backend = backendOf(zone);
       const credentials = backend === 'rest' ? !!config.restApiKey : !!legacyCredentials(config);
-      return { backend, label: BACKEND_LABEL[backend], credentials: credentials ? 'present' : 'missing', challengeNamesOnly: backend === 'rest' && !config.restChangeset };
+      return {
+        backend,
+        label: BACKEND_LABEL[backend],
+        credentials: credentials ? 'present' : 'missing',
+        challengeNamesOnly: backend === 'rest' && !config.restChangeset,
+      };
     },
   },
   openPoints: [
@@ -54,11 +59,15 @@ export const netcup = defineProvider({
   readConfig: (env): NetcupConfig => readNetcupConfig(env),
   create(config: NetcupConfig, deps) {
     const legacy = legacyCredentials(config);
-    const ccp = legacy && createCcpProvider(createNetcupClient({ ...legacy, endpoint: endpointUrl(config.endpoint) }, deps), deps, { restConfigured: !!config.restApiKey });
+    const ccp =
+      legacy &&
+      createCcpProvider(createNetcupClient({ ...legacy, endpoint: endpointUrl(config.endpoint) }, deps), deps, { restConfigured: !!config.restApiKey });
     const rest =
       config.restApiKey === undefined
         ? undefined
-        : createRestProvider(createNetcupRestClient({ apiKey: config.restApiKey, endpoint: config.restEndpoint }, deps), deps, { changeset: config.restChangeset });
+        : createRestProvider(createNetcupRestClient({ apiKey: config.restApiKey, endpoint: config.restEndpoint }, deps), deps, {
+            changeset: config.restChangeset,
+          });
     return createNetcupRouter({ rest, ccp: ccp || undefined });
   },
 });

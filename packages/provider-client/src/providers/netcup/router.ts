@@ -1,10 +1,16 @@
 import type { DnsProvider, Zone } from '../../contract.js';
 import { MissingBackendCredentialsError, ZoneNotFoundError } from '../../errors.js';
 import { memoizeZones } from '../../zone.js';
-import { restDomainId } from './rest/provider.js';
+import type { RestDomain } from './rest/schemas.js';
 
 /** The zone handle of a domain the CCP API serves. */
 export const CCP_ZONE_ID = 'ccp';
+/** The zone handle of a REST-managed domain: `rest:<domain id>`. */
+export const restZoneId = (domain: RestDomain) => `rest:${domain.id}`;
+export function restDomainId(zone: Zone): number | undefined {
+  const m = /^rest:(\d+)$/.exec(zone.id ?? '');
+  return m ? Number(m[1]) : undefined;
+}
 
 export type NetcupBackendName = 'rest' | 'ccp';
 
@@ -38,7 +44,10 @@ export function createNetcupRouter(parts: { rest?: DnsProvider; ccp?: DnsProvide
       throw error;
     }
     if (backendOf(zone) === 'rest' || ccp) return zone;
-    throw noCcp(zone.name, `netcup: ${zone.name} is in this account but not on CloudDNS (isDnsManaged: false), so only the CCP API can change it, and its credentials are not set`);
+    throw noCcp(
+      zone.name,
+      `netcup: ${zone.name} is in this account but not on CloudDNS (isDnsManaged: false), so only the CCP API can change it, and its credentials are not set`,
+    );
   }
 
   const backendFor = (zone: Zone): DnsProvider => {

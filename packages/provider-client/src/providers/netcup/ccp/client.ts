@@ -17,8 +17,7 @@ const SESSION_KEY = 'session';
 
 /** A record to add (no id) or to delete (its id plus the exact data, deleterecord true). */
 export type RecordChange =
-  | { hostname: string; type: string; destination: string }
-  | { id: string; hostname: string; type: string; destination: string; deleterecord: true };
+  { hostname: string; type: string; destination: string } | { id: string; hostname: string; type: string; destination: string; deleterecord: true };
 
 /**
  * Success is any 2xxx statuscode (the document names only 2000; other 2xxx

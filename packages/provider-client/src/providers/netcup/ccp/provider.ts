@@ -109,12 +109,21 @@ export function createCcpProvider(client: NetcupClient, deps: ProviderDeps, opti
         }
       },
     },
-    list: (zone, name) => proving(zone, name, (e) => e instanceof ZoneNotFoundError || e instanceof NetcupDomainNameRefused, async () => live(await client.infoDnsRecords(zone.name))),
+    list: (zone, name) =>
+      proving(
+        zone,
+        name,
+        (e) => e instanceof ZoneNotFoundError || e instanceof NetcupDomainNameRefused,
+        async () => live(await client.infoDnsRecords(zone.name)),
+      ),
     read: (r, zone) => ({ name: listedName(r.hostname, zone.name, 'relative'), type: r.type, data: r.destination, id: r.id }),
     // Only the changed records are sent; a success reply without the records proves nothing: the kit lists.
     add: (zone, targets) =>
       proving(zone, targets.map((t) => t.name).join(', '), zoneRefused, async () => {
-        const after = await client.updateDnsRecords(zone.name, targets.map((t) => ({ hostname: t.relative, type: 'TXT', destination: t.value })));
+        const after = await client.updateDnsRecords(
+          zone.name,
+          targets.map((t) => ({ hostname: t.relative, type: 'TXT', destination: t.value })),
+        );
         return after ? live(after) : 'unconfirmed';
       }),
     remove: async (zone, records) => ({ removed: records, listed: await proving(zone, undefined, zoneRefused, () => remove(zone, records)) }),

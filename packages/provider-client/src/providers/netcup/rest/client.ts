@@ -54,9 +54,14 @@ export function createNetcupRestClient(config: RestClientConfig, deps: Pick<Prov
   /** A zone too large for one page is refused before any change, rather than read in part. */
   function onePage(action: string, pages: number | undefined): void {
     if (pages !== undefined && pages > 1) {
-      throw new ProviderApiError(PROVIDER, `REST ${action}`, `answered with ${pages} pages; dns01 reads the general records only from a zone that fits one page`, {
-        hint: 'Keep challenge names under _acme-challenge (the ACME endpoints need no listing of the zone)',
-      });
+      throw new ProviderApiError(
+        PROVIDER,
+        `REST ${action}`,
+        `answered with ${pages} pages; dns01 reads the general records only from a zone that fits one page`,
+        {
+          hint: 'Keep challenge names under _acme-challenge (the ACME endpoints need no listing of the zone)',
+        },
+      );
     }
   }
 

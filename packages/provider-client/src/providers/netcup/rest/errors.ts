@@ -11,8 +11,7 @@ export const RestCode = {
   validation: 'validationError',
 } as const;
 
-export const REST_KEY_HINT =
-  'Check NETCUP_REST_API_KEY: an API key from the CCP, Master Data > API, section "API keys" (64 characters), not a legacy API key';
+export const REST_KEY_HINT = 'Check NETCUP_REST_API_KEY: an API key from the CCP, Master Data > API, section "API keys" (64 characters), not a legacy API key';
 
 const CODES = codeTable<string>(
   PROVIDER,
@@ -40,9 +39,12 @@ const ADD = 'REST challenge add';
 export const notRestZone = (zone: string) => new ProviderApiError(PROVIDER, 'REST', `zone ${zone} is not a REST zone`);
 
 export const notChallengeName = (fqdn: string, zone: string) =>
-  new InvalidInputError(`netcup REST: ${fqdn} is not an _acme-challenge name, and the REST API's ACME endpoints reach only _acme-challenge records of ${zone}`, {
-    hint: 'Point the CNAME at an _acme-challenge.<name> in a netcup zone, or set DNS01_CNAME=0 to write _acme-challenge.<domain> itself; NETCUP_REST_CHANGESET=1 allows other names through the general-record endpoint (less proven, checked before and after)',
-  });
+  new InvalidInputError(
+    `netcup REST: ${fqdn} is not an _acme-challenge name, and the REST API's ACME endpoints reach only _acme-challenge records of ${zone}`,
+    {
+      hint: 'Point the CNAME at an _acme-challenge.<name> in a netcup zone, or set DNS01_CNAME=0 to write _acme-challenge.<domain> itself; NETCUP_REST_CHANGESET=1 allows other names through the general-record endpoint (less proven, checked before and after)',
+    },
+  );
 
 export const notAcmeValue = (value: string) =>
   new InvalidInputError(`netcup REST: "${value}" is not an ACME dns-01 value (43 characters of base64url), which is all the ACME challenge endpoint accepts`, {
@@ -65,4 +67,6 @@ export const valueReplaced = (t: Target, vanished: readonly string[]) =>
   );
 
 export const addNotListed = (t: Target) =>
-  new ProviderApiError(PROVIDER, ADD, `accepted "${t.value}" for TXT ${t.name} but does not list it afterwards`, { hint: 'Check the domain in the CCP and try again' });
+  new ProviderApiError(PROVIDER, ADD, `accepted "${t.value}" for TXT ${t.name} but does not list it afterwards`, {
+    hint: 'Check the domain in the CCP and try again',
+  });

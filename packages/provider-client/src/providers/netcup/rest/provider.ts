@@ -2,9 +2,10 @@ import type { DnsProvider, ProviderDeps, Zone } from '../../../contract.js';
 import { createProvider, type Target, type Wire } from '../../../kit/index.js';
 import { CHALLENGE_LABEL, listedName, toRelative } from '../../../names.js';
 import { quoteTxt, unquoteTxt } from '../../../txt.js';
+import { CCP_ZONE_ID, restDomainId, restZoneId } from '../router.js';
 import type { NetcupRestClient } from './client.js';
 import { addNotListed, notAcmeValue, notChallengeName, notRestZone, PROVIDER, secondValueRefused, valueReplaced } from './errors.js';
-import type { RestDomain, RestRecord } from './schemas.js';
+import type { RestRecord } from './schemas.js';
 
 /** What the ACME challenge endpoints accept: a dns-01 digest, 43 characters of base64url. */
 export const ACME_VALUE = /^[A-Za-z0-9_-]{43}$/;
@@ -13,20 +14,17 @@ const GENERAL_TTL = 300;
 /** How long a domain seen replacing values is remembered (run cache). */
 const REPLACING_REMEMBERED_MS = 30 * 24 * 3600_000;
 
-/** The zone handle of a REST-managed domain: `rest:<domain id>`. */
-export const restZoneId = (domain: RestDomain) => `rest:${domain.id}`;
-export function restDomainId(zone: Zone): number | undefined {
-  const m = /^rest:(\d+)$/.exec(zone.id ?? '');
-  return m ? Number(m[1]) : undefined;
-}
-
 /** The scope of a challenge name (relative to the zone): the labels after `_acme-challenge.`, `@` for `_acme-challenge` itself; undefined for other names. */
-const scopeOf = (relative: string) => (relative === CHALLENGE_LABEL ? '@' : relative.startsWith(`${CHALLENGE_LABEL}.`) ? relative.slice(CHALLENGE_LABEL.length + 1) : undefined);
+const scopeOf = (relative: string) =>
+  relative === CHALLENGE_LABEL ? '@' : relative.startsWith(`${CHALLENGE_LABEL}.`) ? relative.slice(CHALLENGE_LABEL.length + 1) : undefined;
 export const challengeScope = (fqdn: string, zone: string) => scopeOf(toRelative(fqdn, zone));
 
 /** A challenge value on a scope (the ACME endpoints), or a general record (the changeset endpoint). */
-type RestEntry = { scope: string; value: string } | RestRecord;
-const isChallenge = (e: RestEntry): e is { scope: string; value: string } => 'scope' in e;
+type Challenge = { scope: string; value: string };
+type RestEntry = Challenge | RestRecord;
+const challengeOf = ({ scope, value }: Challenge) => ({ scope, value });
+const without = (list: readonly Challenge[] = [], scope: string, value: string) => list.filter((c) => c.scope !== scope || c.value !== value);
+const isChallenge = (e: RestEntry): e is Challenge => 'scope' in e;
 const valuesOn = (entries: readonly RestEntry[], scope: string) => entries.flatMap((e) => (isChallenge(e) && e.scope === scope ? [e.value] : []));
 
 /**
@@ -39,7 +37,7 @@ const valuesOn = (entries: readonly RestEntry[], scope: string) => entries.flatM
  * goes there in presentation format (in double quotes), which the API requires.
  */
 export function createRestProvider(client: NetcupRestClient, deps: ProviderDeps, options: { changeset: boolean }): DnsProvider {
-  const known = new Map<number, { scope: string; value: string }[]>();
+  const known = new Map<number, Challenge[]>();
   const before = new Map<string, string[]>();
   const replacing = new Set<number>();
   const idOf = (zone: Zone) => {
@@ -48,7 +46,7 @@ export function createRestProvider(client: NetcupRestClient, deps: ProviderDeps,
     return id;
   };
   const challenges = async (id: number, fresh = false) => {
-    if (fresh || !known.has(id)) known.set(id, (await client.listChallenges(id)).map(({ scope, value }) => ({ scope, value })));
+    if (fresh || !known.has(id)) known.set(id, (await client.listChallenges(id)).map(challengeOf));
     return known.get(id)!;
   };
   const general = (fqdn: string, zone: string) => {
@@ -67,7 +65,7 @@ export function createRestProvider(client: NetcupRestClient, deps: ProviderDeps,
       skipUnderscore: true,
       confirm: async (candidate) => {
         const domain = await client.findDomain(candidate);
-        return domain && { name: candidate, id: domain.isDnsManaged ? restZoneId(domain) : 'ccp' };
+        return domain && { name: candidate, id: domain.isDnsManaged ? restZoneId(domain) : CCP_ZONE_ID };
       },
       hint: 'Check that the domain is in the netcup account NETCUP_REST_API_KEY belongs to',
     },
@@ -80,7 +78,10 @@ export function createRestProvider(client: NetcupRestClient, deps: ProviderDeps,
       if (name !== undefined) return records;
       return [...(await challenges(id, true)), ...records.filter((r) => scopeOf(r.name) === undefined)];
     },
-    read: (e, zone) => (isChallenge(e) ? { name: listedName(e.scope === '@' ? CHALLENGE_LABEL : `${CHALLENGE_LABEL}.${e.scope}`, zone.name, 'relative'), type: 'TXT', data: e.value } : { name: listedName(e.name, zone.name, 'relative'), type: e.type, data: e.rdata, id: e.identifier }),
+    read: (e, zone) =>
+      isChallenge(e)
+        ? { name: listedName(e.scope === '@' ? CHALLENGE_LABEL : `${CHALLENGE_LABEL}.${e.scope}`, zone.name, 'relative'), type: 'TXT', data: e.value }
+        : { name: listedName(e.name, zone.name, 'relative'), type: e.type, data: e.rdata, id: e.identifier },
     checkTarget(zone, t) {
       if (scopeOf(t.relative) === undefined) return general(t.name, zone.name);
       if (ACME_VALUE.test(t.value)) return;
@@ -118,7 +119,10 @@ export function createRestProvider(client: NetcupRestClient, deps: ProviderDeps,
       if (vanished.length > 0) {
         replacing.add(id);
         deps.runCache?.set(`rest-replaces:${id}`, '1', REPLACING_REMEMBERED_MS);
-        if (now.includes(t.value)) await wire.removeExact!(zone, t)!.catch((e: unknown) => deps.logger.error(`could not remove TXT ${t.name} "${t.value}" again: ${(e as Error).message}`));
+        if (now.includes(t.value))
+          await wire.removeExact!(zone, t)!.catch((e: unknown) =>
+            deps.logger.error(`could not remove TXT ${t.name} "${t.value}" again: ${(e as Error).message}`),
+          );
         throw valueReplaced(t, vanished);
       }
       if (!now.includes(t.value)) throw addNotListed(t);
@@ -127,7 +131,7 @@ export function createRestProvider(client: NetcupRestClient, deps: ProviderDeps,
       const [id, scope] = [idOf(zone), scopeOf(t.relative)];
       if (scope === undefined) return undefined;
       return client.deleteChallenge(id, scope, t.value).then((outcome) => {
-        known.set(id, (known.get(id) ?? []).filter((c) => c.scope !== scope || c.value !== t.value));
+        known.set(id, without(known.get(id), scope, t.value));
         return outcome;
       });
     },

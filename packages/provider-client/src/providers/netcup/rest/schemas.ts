@@ -10,9 +10,15 @@ export type RestMessage = z.infer<typeof restMessageSchema>;
 /** Every reply with a body: `{success, errors, result}` (paged lists also `meta`). */
 export const restEnvelopeSchema = z.object({
   success: z.boolean(),
-  errors: z.array(restMessageSchema).nullish().transform((e) => e ?? []),
+  errors: z
+    .array(restMessageSchema)
+    .nullish()
+    .transform((e) => e ?? []),
   result: z.unknown().optional(),
-  meta: z.object({ pagination: z.object({ lastPage: z.number().int() }).partial().optional() }).partial().nullish(),
+  meta: z
+    .object({ pagination: z.object({ lastPage: z.number().int() }).partial().optional() })
+    .partial()
+    .nullish(),
 });
 export type RestEnvelope = z.infer<typeof restEnvelopeSchema>;
 
