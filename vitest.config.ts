@@ -8,9 +8,10 @@ const alias = Object.fromEntries([
   ['@dns01/provider-client/internal', fileURLToPath(new URL('./packages/provider-client/src/internal.ts', import.meta.url))],
   ['@dns01/testkit/e2e', fileURLToPath(new URL('./packages/testkit/src/e2e/index.ts', import.meta.url))],
   ['@dns01/testkit/support', fileURLToPath(new URL('./packages/testkit/src/support/index.ts', import.meta.url))],
-  ...['provider-client', 'testkit', 'cli', 'certbot-hook', 'lego-exec', 'acme-client-plugin', 'dehydrated-hook', 'uacme-hook', 'gateway'].map(
-    (n) => [`@dns01/${n}`, pkg(n)],
-  ),
+  ...['provider-client', 'testkit', 'cli', 'certbot-hook', 'lego-exec', 'acme-client-plugin', 'dehydrated-hook', 'uacme-hook', 'gateway'].map((n) => [
+    `@dns01/${n}`,
+    pkg(n),
+  ]),
 ]);
 
 const E2E_FILES = readdirSync(fileURLToPath(new URL('./test/e2e', import.meta.url))).filter((f) => f.endsWith('.test.ts')).length;

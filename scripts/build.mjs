@@ -18,11 +18,9 @@ const packages = readdirSync(packagesDir)
   .map((dir) => ({ dir: join(packagesDir, dir), pkg: JSON.parse(readFileSync(join(packagesDir, dir, 'package.json'), 'utf8')) }))
   .filter(({ dir }) => existsSync(join(dir, 'tsconfig.build.json')));
 
-const tsc = spawnSync(
-  process.execPath,
-  [join(root, 'node_modules/typescript/bin/tsc'), '-b', ...packages.map(({ dir }) => join(dir, 'tsconfig.build.json'))],
-  { stdio: 'inherit' },
-);
+const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', ...packages.map(({ dir }) => join(dir, 'tsconfig.build.json'))], {
+  stdio: 'inherit',
+});
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 
 // The executables are CommonJS bundles (about 10 ms less start-up than ESM on
@@ -35,10 +33,23 @@ if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 // does not compile it before the loader has run.
 const banner = '#!/usr/bin/env node';
 const { BUNDLE_MARK, COMMENT_END, COMMENT_END_ESCAPED } = await import(pathToFileURL(join(packagesDir, 'provider-client/dist/compile-cache.js')).href);
-const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', legalComments: 'none', logLevel: 'warning', tsconfig: join(root, 'tsconfig.json'), write: false };
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  legalComments: 'none',
+  logLevel: 'warning',
+  tsconfig: join(root, 'tsconfig.json'),
+  write: false,
+};
 const loader = build({
   ...common,
-  stdin: { contents: "import { runEmbeddedBundle } from './compile-cache.js';\nrunEmbeddedBundle(__filename, module);\n", resolveDir: join(packagesDir, 'provider-client/src'), loader: 'ts' },
+  stdin: {
+    contents: "import { runEmbeddedBundle } from './compile-cache.js';\nrunEmbeddedBundle(__filename, module);\n",
+    resolveDir: join(packagesDir, 'provider-client/src'),
+    loader: 'ts',
+  },
 }).then((r) => r.outputFiles[0].text);
 
 /**

@@ -149,7 +149,11 @@ function providerVariables(def) {
 
 function propagationTable(defs) {
   const rows = [...defs].sort((a, b) => b.propagation.timeout - a.propagation.timeout || a.name.localeCompare(b.name));
-  return ['| provider | timeout | interval | why |', '|---|---|---|---|', ...rows.map((d) => `| ${d.title} | ${d.propagation.timeout} | ${d.propagation.interval} | ${d.propagation.note} |`)].join('\n');
+  return [
+    '| provider | timeout | interval | why |',
+    '|---|---|---|---|',
+    ...rows.map((d) => `| ${d.title} | ${d.propagation.timeout} | ${d.propagation.interval} | ${d.propagation.note} |`),
+  ].join('\n');
 }
 
 function exitTable(exitCodes) {
@@ -172,7 +176,10 @@ function acmeClientOptions(defs) {
   const union = defs.map((d) => `'${d.name}'`).join(' \\| ');
   const timeouts = defs.map((d) => `${d.name} ${d.propagation.timeout}`).join(', ');
   const intervals = [...new Set(defs.map((d) => d.propagation.interval))].join(' or ');
-  const examples = defs.slice(0, 2).map((d) => code(Object.values(d.settings).find((s) => s.secret)?.names[0] ?? d.name)).join(', ');
+  const examples = defs
+    .slice(0, 2)
+    .map((d) => code(Object.values(d.settings).find((s) => s.secret)?.names[0] ?? d.name))
+    .join(', ');
   return [
     '| option | type | default | meaning |',
     '|---|---|---|---|',
@@ -230,14 +237,19 @@ function hookReadCredentials(def) {
   const lines = specs.map((spec) => `  _dns01_${def.name}_setting ${hookVariables(spec).join(' ')}`);
   lines.push('  _d01_missing=""');
   for (const spec of specs.filter((s) => !('default' in s))) {
-    const any = hookVariables(spec).map((v) => `$${v}`).join('');
+    const any = hookVariables(spec)
+      .map((v) => `$${v}`)
+      .join('');
     lines.push(`  [ -n "${any}" ] || _d01_missing="\${_d01_missing:+$_d01_missing, }${spec.names[0]}"`);
   }
   const oneOf = def.backends?.credentialsOneOf;
   if (oneOf) {
     // At least one of these settings (netcup: the REST key or the legacy key); dns01 checks the rest of the combination.
     const specsOf = oneOf.map((key) => def.settings[key]);
-    const any = specsOf.flatMap(hookVariables).map((v) => `$${v}`).join('');
+    const any = specsOf
+      .flatMap(hookVariables)
+      .map((v) => `$${v}`)
+      .join('');
     lines.push(`  [ -n "${any}" ] || _d01_missing="${specsOf.map((s) => s.names[0]).join(' or ')}"`);
   }
   lines.push('  if [ -n "$_d01_missing" ]; then');
@@ -287,12 +299,21 @@ async function expectedFiles() {
 
   let configuration = read('docs/configuration.md');
   configuration = withBlock(configuration, 'docs/configuration.md', 'provider variables', configurationProviders(defs));
-  for (const [name, specs] of Object.entries(CORE_SETTING_TABLES)) configuration = withBlock(configuration, 'docs/configuration.md', name, coreSettingsTable(specs));
+  for (const [name, specs] of Object.entries(CORE_SETTING_TABLES))
+    configuration = withBlock(configuration, 'docs/configuration.md', name, coreSettingsTable(specs));
   configuration = withBlock(configuration, 'docs/configuration.md', 'exit codes', exitTable(EXIT_CODES));
-  configuration = withBlock(configuration, 'docs/configuration.md', 'gateway variables', [coreSettingsTable(Object.values(gatewaySettingSpecs)), '', FILE_NOTE].join('\n'));
+  configuration = withBlock(
+    configuration,
+    'docs/configuration.md',
+    'gateway variables',
+    [coreSettingsTable(Object.values(gatewaySettingSpecs)), '', FILE_NOTE].join('\n'),
+  );
   files.push([join(root, 'docs/configuration.md'), configuration]);
   files.push([join(root, 'docs/architecture.md'), withBlock(read('docs/architecture.md'), 'docs/architecture.md', 'exit codes', exitTable(EXIT_CODES))]);
-  files.push([join(root, 'docs/propagation.md'), withBlock(read('docs/propagation.md'), 'docs/propagation.md', 'propagation defaults', propagationTable(defs))]);
+  files.push([
+    join(root, 'docs/propagation.md'),
+    withBlock(read('docs/propagation.md'), 'docs/propagation.md', 'propagation defaults', propagationTable(defs)),
+  ]);
   files.push([join(root, 'docs/cli.md'), withBlock(read('docs/cli.md'), 'docs/cli.md', 'exit codes', exitShort(EXIT_CODES))]);
   let acmeClient = read('docs/clients/acme-client.md');
   acmeClient = withBlock(acmeClient, 'docs/clients/acme-client.md', 'options', acmeClientOptions(defs));

@@ -55,7 +55,10 @@ for (const p of [byName.get('@dns01/cli'), ...chosen]) add(p.pkg.name);
 step(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root });
 const out = mkdtempSync(join(tmpdir(), 'dns01-install-global-'));
 try {
-  const tarballs = packAll(out, packages.filter(({ pkg }) => wanted.has(pkg.name)));
+  const tarballs = packAll(
+    out,
+    packages.filter(({ pkg }) => wanted.has(pkg.name)),
+  );
   step('npm', ['install', '--global', ...(values.prefix ? ['--prefix', resolve(values.prefix)] : []), '--no-audit', '--no-fund', ...tarballs]);
 } finally {
   rmSync(out, { recursive: true, force: true });

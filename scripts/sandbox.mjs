@@ -38,7 +38,12 @@ function parse(argv) {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { provider: { type: 'string', default: 'netcup' }, zone: { type: 'string', multiple: true }, lag: { type: 'string', default: '2' }, help: { type: 'boolean' } },
+      options: {
+        provider: { type: 'string', default: 'netcup' },
+        zone: { type: 'string', multiple: true },
+        lag: { type: 'string', default: '2' },
+        help: { type: 'boolean' },
+      },
       strict: true,
       allowPositionals: false,
     }));
@@ -72,7 +77,8 @@ export async function runSandbox(argv) {
     for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(name, () => resolve(name));
   });
   const { startSandbox, SANDBOX_PROVIDERS } = await import('@dns01/testkit/e2e');
-  if (SANDBOX_PROVIDERS.join() !== PROVIDERS.join()) throw new Error(`sandbox: PROVIDERS (${PROVIDERS}) must be the test kit's SANDBOX_PROVIDERS (${SANDBOX_PROVIDERS})`);
+  if (SANDBOX_PROVIDERS.join() !== PROVIDERS.join())
+    throw new Error(`sandbox: PROVIDERS (${PROVIDERS}) must be the test kit's SANDBOX_PROVIDERS (${SANDBOX_PROVIDERS})`);
   console.error(`sandbox: starting the ${options.provider} emulator, the nameservers and Pebble`);
   const sandbox = await startSandbox(options);
   console.log(sandbox.instructions);

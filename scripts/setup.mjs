@@ -40,7 +40,8 @@ const run = (cmd, args, env = process.env, timeoutMs = 10 * 60_000) => {
   const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, env, timeout: timeoutMs, killSignal: 'SIGKILL' });
   if (r.status !== 0) {
     const how = r.error?.code === 'ETIMEDOUT' ? `no result after ${timeoutMs / 1000} s` : `exit ${r.status ?? r.signal}`;
-    const registry = cmd === 'apt-get' ? ' (is the Debian registry in /etc/apt/sources.list.d reachable?)' : cmd === 'pnpm' ? ' (is the npm registry reachable?)' : '';
+    const registry =
+      cmd === 'apt-get' ? ' (is the Debian registry in /etc/apt/sources.list.d reachable?)' : cmd === 'pnpm' ? ' (is the npm registry reachable?)' : '';
     console.error(`setup: error: "${cmd} ${args.join(' ')}" failed (${how})${registry}`);
     process.exit(1);
   }
@@ -50,7 +51,13 @@ if (!existsSync(resolve(root, 'node_modules/.modules.yaml'))) {
   run('pnpm', ['install', '--frozen-lockfile']);
 }
 
-const missing = [...new Set(Object.entries(PROGRAMS).filter(([p]) => !has(p)).map(([, pkg]) => pkg))];
+const missing = [
+  ...new Set(
+    Object.entries(PROGRAMS)
+      .filter(([p]) => !has(p))
+      .map(([, pkg]) => pkg),
+  ),
+];
 if (missing.length > 0) {
   const command = `apt-get update && apt-get install -y --no-install-recommends ${missing.join(' ')}`;
   const isRoot = process.getuid?.() === 0;

@@ -25,7 +25,8 @@ const ZONE = 'example.com';
 
 /** How each provider's requests sort: session (log in/out), zone (which zone, which domain id), read (list records), write (add, delete). */
 const KIND_OF = {
-  netcup: (r) => ({ login: 'session', logout: 'session', infoDnsZone: 'zone', infoDnsRecords: 'read', updateDnsRecords: 'write' })[/"action":"(\w+)"/.exec(r.body)?.[1]],
+  netcup: (r) =>
+    ({ login: 'session', logout: 'session', infoDnsZone: 'zone', infoDnsRecords: 'read', updateDnsRecords: 'write' })[/"action":"(\w+)"/.exec(r.body)?.[1]],
   'netcup-rest': (r) => (r.method !== 'GET' ? 'write' : /\/domain(\?|$)/.test(r.url) ? 'zone' : 'read'),
   xsserver: (r) => (r.method !== 'GET' ? 'write' : /\/dns(\?|$)/.test(r.url) ? 'read' : 'zone'),
   mrdomain: (r) => (/\/service\/dns(create|delete)\b/.test(r.url) ? 'write' : /\/service\/dns/.test(r.url) ? 'read' : 'zone'),
@@ -65,7 +66,13 @@ const CLIENTS = {
     if (r.code !== 0) throw new Error(explain(r));
   },
   'certbot (dns01-certbot: the last auth creates all, the first cleanup deletes all)': async (names, env) => {
-    const certbot = (d, i) => ({ ...env, CERTBOT_DOMAIN: base(d), CERTBOT_VALIDATION: value(i), CERTBOT_ALL_DOMAINS: names.join(','), CERTBOT_REMAINING_CHALLENGES: String(names.length - 1 - i) });
+    const certbot = (d, i) => ({
+      ...env,
+      CERTBOT_DOMAIN: base(d),
+      CERTBOT_VALIDATION: value(i),
+      CERTBOT_ALL_DOMAINS: names.join(','),
+      CERTBOT_REMAINING_CHALLENGES: String(names.length - 1 - i),
+    });
     await eachName(names, (d, i) => node('dns01-certbot', ['auth'], certbot(d, i)));
     await eachName(names, (d, i) => node('dns01-certbot', ['cleanup'], certbot(d, i)));
   },
@@ -108,7 +115,10 @@ async function measure(provider, client, names, runCache) {
     const left = [...new Set(names.map(base))].flatMap((d) => world.txt(`_acme-challenge.${d}`));
     if (left.length) throw new Error(`${client} on ${provider} left ${left.length} record(s) behind`);
     // A world with netcup's REST API runs the CCP emulator beside it: each server's requests sort by its own API.
-    const servers = [[world.emulator.server, name], [world.emulator.rest?.server, 'netcup-rest']].filter(([server]) => server);
+    const servers = [
+      [world.emulator.server, name],
+      [world.emulator.rest?.server, 'netcup-rest'],
+    ].filter(([server]) => server);
     const kinds = Object.fromEntries(KINDS.map((k) => [k, 0]));
     let total = 0;
     for (const [server, api] of servers) {
@@ -146,7 +156,10 @@ const kinds = (m) => KINDS.map((k) => m.kinds[k]).join(' / ');
 const table = [
   '| provider | client (how it calls our executables) | names | calls (per challenge), each process alone | with the run cache | alone: session / zone / read / write | cached: session / zone / read / write |',
   '|---|---|---:|---:|---:|---|---|',
-  ...rows.map(({ n, provider, client, alone, cached }) => `| ${provider} | ${client} | ${n} | ${per(alone.total, n)} | ${per(cached.total, n)} | ${kinds(alone)} | ${kinds(cached)} |`),
+  ...rows.map(
+    ({ n, provider, client, alone, cached }) =>
+      `| ${provider} | ${client} | ${n} | ${per(alone.total, n)} | ${per(cached.total, n)} | ${kinds(alone)} | ${kinds(cached)} |`,
+  ),
 ].join('\n');
 
 const markdown = `## API calls per issuance: provider × client × run cache

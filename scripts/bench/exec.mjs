@@ -24,7 +24,7 @@ const executables = [
   { name: 'node (empty script, for reference)', file: null, args: () => ['-e', ''] },
   { name: 'dns01 --help (loads the bundle, no work)', file: DNS01, args: () => ['--help'] },
   {
-    name: 'dns01 present --no-wait, DNS01_RUN_CACHE=0 (as a run\'s first call: login, zone lookup, add, logout)',
+    name: "dns01 present --no-wait, DNS01_RUN_CACHE=0 (as a run's first call: login, zone lookup, add, logout)",
     file: DNS01,
     args: present,
     env: () => ({ DNS01_RUN_CACHE: '0' }),
@@ -34,12 +34,35 @@ const executables = [
     name: 'dns01-certbot auth (not the last challenge: no API call)',
     file: 'packages/certbot-hook/dist/bin/dns01-certbot.js',
     args: () => ['auth'],
-    env: (v) => ({ CERTBOT_DOMAIN: 'example.com', CERTBOT_VALIDATION: v, CERTBOT_ALL_DOMAINS: 'example.com,bench.example.com', CERTBOT_REMAINING_CHALLENGES: '1' }),
+    env: (v) => ({
+      CERTBOT_DOMAIN: 'example.com',
+      CERTBOT_VALIDATION: v,
+      CERTBOT_ALL_DOMAINS: 'example.com,bench.example.com',
+      CERTBOT_REMAINING_CHALLENGES: '1',
+    }),
     judged: true,
   },
-  { name: 'dns01-lego present (DNS01_WAIT=0)', file: 'packages/lego-exec/dist/bin/dns01-lego.js', args: (v) => ['present', '_acme-challenge.example.com.', v], env: () => ({ DNS01_WAIT: '0' }), judged: true },
-  { name: 'dns01-dehydrated deploy_challenge (DNS01_WAIT=0)', file: 'packages/dehydrated-hook/dist/bin/dns01-dehydrated.js', args: (v) => ['deploy_challenge', 'example.com', 'token', v], env: () => ({ DNS01_WAIT: '0' }), judged: true },
-  { name: 'dns01-uacme begin (DNS01_WAIT=0)', file: 'packages/uacme-hook/dist/bin/dns01-uacme.js', args: (v) => ['begin', 'dns-01', 'example.com', 'token', v], env: () => ({ DNS01_WAIT: '0' }), judged: true },
+  {
+    name: 'dns01-lego present (DNS01_WAIT=0)',
+    file: 'packages/lego-exec/dist/bin/dns01-lego.js',
+    args: (v) => ['present', '_acme-challenge.example.com.', v],
+    env: () => ({ DNS01_WAIT: '0' }),
+    judged: true,
+  },
+  {
+    name: 'dns01-dehydrated deploy_challenge (DNS01_WAIT=0)',
+    file: 'packages/dehydrated-hook/dist/bin/dns01-dehydrated.js',
+    args: (v) => ['deploy_challenge', 'example.com', 'token', v],
+    env: () => ({ DNS01_WAIT: '0' }),
+    judged: true,
+  },
+  {
+    name: 'dns01-uacme begin (DNS01_WAIT=0)',
+    file: 'packages/uacme-hook/dist/bin/dns01-uacme.js',
+    args: (v) => ['begin', 'dns-01', 'example.com', 'token', v],
+    env: () => ({ DNS01_WAIT: '0' }),
+    judged: true,
+  },
 ];
 
 function run(args, env) {
@@ -80,7 +103,11 @@ try {
     }
   }
   for (const { exe, times } of present) {
-    rows.push(times.length === 0 ? { name: exe.name, missing: true } : { name: exe.name, judged: exe.judged, median: median(times), min: Math.min(...times), max: Math.max(...times) });
+    rows.push(
+      times.length === 0
+        ? { name: exe.name, missing: true }
+        : { name: exe.name, judged: exe.judged, median: median(times), min: Math.min(...times), max: Math.max(...times) },
+    );
   }
 } finally {
   rmSync(state, { recursive: true, force: true });

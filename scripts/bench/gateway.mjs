@@ -59,13 +59,26 @@ async function run({ clients, seconds, budget }) {
   let failed = 0;
   const timed = async (list, path, body, auth) => {
     const t = performance.now();
-    const res = await fetch(`${gateway.url}${path}`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${gateway.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: auth, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     await res.text();
     list.push(performance.now() - t);
     if (res.status !== 200) failed += 1;
   };
   // Warm-up: every client proves its secret once (scrypt), and the session logs in.
-  await Promise.all(ids.map((id, i) => timed([], '/cleanup', { fqdn: `_acme-challenge.c${i}.example.com`, value: value('warm') }, `Basic ${Buffer.from(`${id}:${secrets[id]}`).toString('base64')}`)));
+  await Promise.all(
+    ids.map((id, i) =>
+      timed(
+        [],
+        '/cleanup',
+        { fqdn: `_acme-challenge.c${i}.example.com`, value: value('warm') },
+        `Basic ${Buffer.from(`${id}:${secrets[id]}`).toString('base64')}`,
+      ),
+    ),
+  );
   const callsBefore = gateway.session.apiCalls();
   const started = performance.now();
   const deadline = started + seconds * 1000;

@@ -36,9 +36,14 @@ const clients = [
   {
     label: 'acme-client + plugin',
     run: (ctx) =>
-      h.acmeClients(BOOKWORM).find((c) => c.name.includes('acme-client') && c.name.includes('ESM'))
+      h
+        .acmeClients(BOOKWORM)
+        .find((c) => c.name.includes('acme-client') && c.name.includes('ESM'))
         .issue(ctx)
-        .then(() => ({ ok: true }), (e) => ({ ok: false, detail: String(e) })),
+        .then(
+          () => ({ ok: true }),
+          (e) => ({ ok: false, detail: String(e) }),
+        ),
   },
 ];
 
@@ -81,7 +86,9 @@ const table = [
   `| client | names | total (s) | ours: total − L (s) | fixed ${s(FIXED_SLEEP)} s sleep: total − L (s, modelled) | ${s(LEGO_INTERVAL)} s polling: total − L (s, modelled) |`,
   '|---|---:|---:|---:|---:|---:|',
   ...rows.map((r) =>
-    r.failed ? `| ${r.client} | ${r.n} | failed: ${r.failed.replace(/\|/g, '/')} | | | |` : `| ${r.client} | ${r.n} | ${s(r.total)} | ${s(r.ours)} | ${s(r.fixed)} | ${s(r.polled)} |`,
+    r.failed
+      ? `| ${r.client} | ${r.n} | failed: ${r.failed.replace(/\|/g, '/')} | | | |`
+      : `| ${r.client} | ${r.n} | ${s(r.total)} | ${s(r.ours)} | ${s(r.fixed)} | ${s(r.polled)} |`,
   ),
 ];
 const markdown = `## Issuance: our overhead over the propagation lag

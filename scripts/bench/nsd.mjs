@@ -25,8 +25,13 @@ const digest = (round, i) => `r${round}-${String(i).padStart(3, '0')}-${'Q'.repe
 const zone = (serial, round) => ({
   origin: ORIGIN,
   serial,
-  lines: ['@ IN NS ns1', '@ IN NS ns2', `ns1 IN A ${ADDRESSES[0]}`, `ns2 IN A ${ADDRESSES[1]}`,
-    ...(round === undefined ? [] : Array.from({ length: TXT_COUNT }, (_, i) => `_acme-challenge IN TXT "${digest(round, i)}"`))],
+  lines: [
+    '@ IN NS ns1',
+    '@ IN NS ns2',
+    `ns1 IN A ${ADDRESSES[0]}`,
+    `ns2 IN A ${ADDRESSES[1]}`,
+    ...(round === undefined ? [] : Array.from({ length: TXT_COUNT }, (_, i) => `_acme-challenge IN TXT "${digest(round, i)}"`)),
+  ],
 });
 
 const port = await h.freePort();
@@ -40,10 +45,18 @@ async function measure(intervalS) {
   serial += 1;
   const next = zone(serial, round);
   await fast.reload(next);
-  const env = { PATH: process.env.PATH, HOME: '/nonexistent', DNS01_RESOLVERS: `${ADDRESSES[0]}:${port}`, DNS01_NS_PORT: String(port),
-    DNS01_POLLING_INTERVAL: String(intervalS), DNS01_PROPAGATION_TIMEOUT: '60', DNS01_LOG_LEVEL: 'quiet' };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: '/nonexistent',
+    DNS01_RESOLVERS: `${ADDRESSES[0]}:${port}`,
+    DNS01_NS_PORT: String(port),
+    DNS01_POLLING_INTERVAL: String(intervalS),
+    DNS01_PROPAGATION_TIMEOUT: '60',
+    DNS01_LOG_LEVEL: 'quiet',
+  };
   let exitedAt;
-  const waiting = h.run(dns01, ['wait', '--record', `${NAME}=${digest(round, 7)}`, '--record', `${NAME}=${digest(round, 41)}`], { env, timeoutMs: 90_000 })
+  const waiting = h
+    .run(dns01, ['wait', '--record', `${NAME}=${digest(round, 7)}`, '--record', `${NAME}=${digest(round, 41)}`], { env, timeoutMs: 90_000 })
     .then((r) => ((exitedAt = Date.now()), r));
   await new Promise((r) => setTimeout(r, 1000 + Math.random() * 2000));
   if (exitedAt !== undefined) throw new Error('dns01 wait returned before the lagging instance was reloaded');
@@ -59,7 +72,13 @@ try {
     const overshoots = [];
     for (let i = 0; i < RUNS; i++) overshoots.push(await measure(intervalS));
     const sorted = [...overshoots].sort((a, b) => a - b);
-    const row = { intervalS, median: median(overshoots), min: sorted[0], max: sorted.at(-1), within: overshoots.filter((ms) => ms <= intervalS * 1000 + 100).length };
+    const row = {
+      intervalS,
+      median: median(overshoots),
+      min: sorted[0],
+      max: sorted.at(-1),
+      within: overshoots.filter((ms) => ms <= intervalS * 1000 + 100).length,
+    };
     rows.push(row);
     console.error(`interval ${intervalS} s: ${overshoots.join(', ')} ms`);
   }

@@ -36,7 +36,7 @@ const args = benchArgs(
   'peers',
   {
     runs: { default: 1, help: 'runs per cell, its own client and ours taking turns; the median time counts' },
-    'latency-ms': { default: [0, 40], help: 'the API latencies to run at (the emulator\'s fixed delay per request)' },
+    'latency-ms': { default: [0, 40], help: "the API latencies to run at (the emulator's fixed delay per request)" },
     lag: { default: 3, help: 'seconds both nameservers serve every change late' },
     sizes: { default: [1, 10], help: 'names per certificate, acme.sh' },
     'lego-sizes': { default: [1, 10], help: 'names per certificate, lego' },
@@ -59,7 +59,10 @@ const RATE_LIMIT = 180;
 const sid = findCurrentClients();
 const ACMESH = args.values.acmesh || sid?.acmesh;
 const LEGO = args.values.lego || sid?.lego;
-for (const [flag, path] of [['--acmesh', ACMESH], ['--lego', LEGO]]) {
+for (const [flag, path] of [
+  ['--acmesh', ACMESH],
+  ['--lego', LEGO],
+]) {
   if (!path || !existsSync(path)) {
     console.error(`bench peers: no ${flag.slice(2)} (sid's acme.sh 3.1.5 / lego 4.35): run \`node scripts/setup.mjs\` as root, or pass ${flag} PATH`);
     process.exit(2);
@@ -192,9 +195,26 @@ function acmesh(kind) {
         : { ...w.env, ...w.ours, DNS01_CLI: w.counted('dns01') };
     return h.run(
       ACMESH,
-      ['--issue', '--home', home, '--config-home', join(home, 'config'), '--server', w.pebble.directoryUrl, '--ca-bundle', w.bundle,
-        '--dns', kind === 'own' ? 'dns_netcup' : 'dns_dns01_netcup', '--dnssleep', kind === 'own' ? String(LAG) : '0',
-        '--keylength', 'ec-256', '--accountkeylength', 'ec-256', ...names.flatMap((d) => ['-d', d])],
+      [
+        '--issue',
+        '--home',
+        home,
+        '--config-home',
+        join(home, 'config'),
+        '--server',
+        w.pebble.directoryUrl,
+        '--ca-bundle',
+        w.bundle,
+        '--dns',
+        kind === 'own' ? 'dns_netcup' : 'dns_dns01_netcup',
+        '--dnssleep',
+        kind === 'own' ? String(LAG) : '0',
+        '--keylength',
+        'ec-256',
+        '--accountkeylength',
+        'ec-256',
+        ...names.flatMap((d) => ['-d', d]),
+      ],
       // ACME_PACKAGED=1 as Debian's /usr/bin/acme.sh sets it: no self-upgrade, no install checks.
       { env: { ...env, CURL_CA_BUNDLE: w.bundle, ACME_PACKAGED: '1' }, timeoutMs: 600_000 },
     );
@@ -211,11 +231,29 @@ function lego(kind) {
     const common = { ...w.env, LEGO_CA_CERTIFICATES: w.bundle, SSL_CERT_FILE: w.bundle };
     const env =
       kind === 'own'
-        ? { ...common, NETCUP_CUSTOMER_NUMBER: credentials.customerNumber, NETCUP_API_KEY: credentials.apiKey, NETCUP_API_PASSWORD: credentials.apiPassword,
-            NETCUP_POLLING_INTERVAL: String(INTERVAL), NETCUP_PROPAGATION_TIMEOUT: '120' }
+        ? {
+            ...common,
+            NETCUP_CUSTOMER_NUMBER: credentials.customerNumber,
+            NETCUP_API_KEY: credentials.apiKey,
+            NETCUP_API_PASSWORD: credentials.apiPassword,
+            NETCUP_POLLING_INTERVAL: String(INTERVAL),
+            NETCUP_PROPAGATION_TIMEOUT: '120',
+          }
         : kind === 'gateway'
-          ? { ...common, ...h.httpreqEnv(w.gateway.url, w.gateway.client, 'default'), HTTPREQ_POLLING_INTERVAL: String(INTERVAL), HTTPREQ_PROPAGATION_TIMEOUT: '120' }
-          : { ...common, ...w.ours, EXEC_PATH: w.counted('dns01-lego'), EXEC_SEQUENCE_INTERVAL: '1', EXEC_POLLING_INTERVAL: '1', EXEC_PROPAGATION_TIMEOUT: '150' };
+          ? {
+              ...common,
+              ...h.httpreqEnv(w.gateway.url, w.gateway.client, 'default'),
+              HTTPREQ_POLLING_INTERVAL: String(INTERVAL),
+              HTTPREQ_PROPAGATION_TIMEOUT: '120',
+            }
+          : {
+              ...common,
+              ...w.ours,
+              EXEC_PATH: w.counted('dns01-lego'),
+              EXEC_SEQUENCE_INTERVAL: '1',
+              EXEC_POLLING_INTERVAL: '1',
+              EXEC_PROPAGATION_TIMEOUT: '150',
+            };
     const provider = { own: 'netcup', ours: 'exec', gateway: 'httpreq' }[kind];
     // lego dials the nameservers by host name through the system resolver: in a mount
     // namespace of its own, /etc/resolv.conf names the test resolver (the machine's stays as it is).
@@ -223,9 +261,30 @@ function lego(kind) {
     writeFileSync(resolvConf, `nameserver ${RESOLVER}\n`);
     return h.run(
       'unshare',
-      ['--mount', 'sh', '-c', 'mount --bind "$0" /etc/resolv.conf && exec "$@"', resolvConf, LEGO, '--accept-tos', '--email', 'bench@example.com', '--server', w.pebble.directoryUrl, '--path', join(w.dir, 'lego'), '--key-type', 'ec256',
-        '--dns', provider, ...(kind === 'ours' ? ['--dns.disable-cp'] : []), '--dns.resolvers', `${RESOLVER}:53`,
-        ...names.flatMap((d) => ['--domains', d]), 'run'],
+      [
+        '--mount',
+        'sh',
+        '-c',
+        'mount --bind "$0" /etc/resolv.conf && exec "$@"',
+        resolvConf,
+        LEGO,
+        '--accept-tos',
+        '--email',
+        'bench@example.com',
+        '--server',
+        w.pebble.directoryUrl,
+        '--path',
+        join(w.dir, 'lego'),
+        '--key-type',
+        'ec256',
+        '--dns',
+        provider,
+        ...(kind === 'ours' ? ['--dns.disable-cp'] : []),
+        '--dns.resolvers',
+        `${RESOLVER}:53`,
+        ...names.flatMap((d) => ['--domains', d]),
+        'run',
+      ],
       { env, timeoutMs: 300_000 },
     );
   };
@@ -247,7 +306,10 @@ async function hookStartupMs() {
   const times = [];
   for (let i = 0; i <= startupRuns; i++) {
     const started = performance.now();
-    const r = await h.run(process.execPath, [h.hookExecutable('dns01'), '--version'], { env: { PATH: process.env.PATH, HOME: '/nonexistent' }, timeoutMs: 30_000 });
+    const r = await h.run(process.execPath, [h.hookExecutable('dns01'), '--version'], {
+      env: { PATH: process.env.PATH, HOME: '/nonexistent' },
+      timeoutMs: 30_000,
+    });
     if (r.code !== 0) throw new Error(h.explain(r));
     if (i > 0) times.push(performance.now() - started);
   }
@@ -291,7 +353,16 @@ function combine(runs) {
   const most = runs.reduce((a, b) => (b.calls > a.calls ? b : a));
   const failed = runs.find((r) => !r.ok);
   const gateway = most.gateway && { requests: most.gateway.requests, seconds: median(runs.map((r) => r.gateway.seconds)) };
-  return { ...most, ok: !failed, reason: failed?.reason ?? '', seconds: median(times), times, peak: Math.max(...runs.map((r) => r.peak)), left: Math.max(...runs.map((r) => r.left)), gateway };
+  return {
+    ...most,
+    ok: !failed,
+    reason: failed?.reason ?? '',
+    seconds: median(times),
+    times,
+    peak: Math.max(...runs.map((r) => r.peak)),
+    left: Math.max(...runs.map((r) => r.left)),
+    gateway,
+  };
 }
 async function cell(client, peer, n, latencyMs, kinds = ['own', 'ours']) {
   const runs = Object.fromEntries(kinds.map((k) => [k, []]));
@@ -308,13 +379,15 @@ for (const latencyMs of LATENCIES) {
 }
 
 const perChallenge = (calls, n) => (calls / n).toFixed(1);
-const breakdown = (counts) => ACTIONS.map((a) => counts[a] ?? 0).join(' / ') + (Object.keys(counts).some((a) => !ACTIONS.includes(a)) ? ` (+ ${JSON.stringify(counts)})` : '');
+const breakdown = (counts) =>
+  ACTIONS.map((a) => counts[a] ?? 0).join(' / ') + (Object.keys(counts).some((a) => !ACTIONS.includes(a)) ? ` (+ ${JSON.stringify(counts)})` : '');
 const label = (r) => `${r.client} + ${{ own: 'its own netcup client', ours: 'our hook', gateway: 'httpreq through dns01 serve' }[r.kind]}`;
 const latency = (ms) => (ms === 0 ? 'loopback' : `${ms} ms`);
 const names = (n) => `${n} ${n === 1 ? 'name' : 'names'}`;
 /** Our hook processes' start-up (or the gateway's time answering) as a share of the whole issuance. */
 const startupShare = (r) => {
-  if (r.gateway) return `gateway: ${r.gateway.requests} requests answered in ${r.gateway.seconds.toFixed(1)} s, ${((100 * r.gateway.seconds) / r.seconds).toFixed(0)} %`;
+  if (r.gateway)
+    return `gateway: ${r.gateway.requests} requests answered in ${r.gateway.seconds.toFixed(1)} s, ${((100 * r.gateway.seconds) / r.seconds).toFixed(0)} %`;
   if (r.processes === undefined) return '—';
   const seconds = (r.processes * startupMs) / 1000;
   return `${r.processes}: ${seconds.toFixed(1)} s, ${((100 * seconds) / r.seconds).toFixed(0)} %`;
@@ -322,8 +395,9 @@ const startupShare = (r) => {
 const peerTable = [
   `| client | API latency | names | result | total (s) | API calls | per challenge | login / infoDnsZone / infoDnsRecords / updateDnsRecords / logout | most in any 60 s (limit ${RATE_LIMIT}) | our hook processes: start-up, share of total (gateway: its time answering) |`,
   '|---|---|---:|---|---:|---:|---:|---|---:|---|',
-  ...peerRows.map((r) =>
-    `| ${label(r)} | ${latency(r.latencyMs)} | ${r.n} | ${r.ok ? (r.left ? `ok, ${r.left} TXT left` : 'ok') : `failed: ${r.reason.replace(/\|/g, '/')}`} | ${r.seconds.toFixed(1)}${r.times.length > 1 ? ` (${r.times.map((t) => t.toFixed(1)).join(', ')})` : ''} | ${r.calls} | ${perChallenge(r.calls, r.n)} | ${breakdown(r.counts)} | ${r.peak}${r.peak > RATE_LIMIT ? ' (lockout)' : ''} | ${startupShare(r)} |`,
+  ...peerRows.map(
+    (r) =>
+      `| ${label(r)} | ${latency(r.latencyMs)} | ${r.n} | ${r.ok ? (r.left ? `ok, ${r.left} TXT left` : 'ok') : `failed: ${r.reason.replace(/\|/g, '/')}`} | ${r.seconds.toFixed(1)}${r.times.length > 1 ? ` (${r.times.map((t) => t.toFixed(1)).join(', ')})` : ''} | ${r.calls} | ${perChallenge(r.calls, r.n)} | ${breakdown(r.counts)} | ${r.peak}${r.peak > RATE_LIMIT ? ' (lockout)' : ''} | ${startupShare(r)} |`,
   ),
 ].join('\n');
 /** Ours against the peer's own client, same client, size and latency: the ratios the targets are stated in. */
@@ -364,8 +438,12 @@ ${[
   ...(clients.includes('lego')
     ? [
         `- lego + its own netcup: ${legoHow.own};`,
-        ...(legoKinds.includes('ours') ? [`- lego + our hook: ${legoHow.ours}. lego runs exec challenges one after the other, so each name waits for the lag on its own;`] : []),
-        ...(legoKinds.includes('gateway') ? [`- lego + httpreq through dns01 serve: ${legoHow.gateway}. httpreq takes lego's parallel path: every present first, then the checks.`] : []),
+        ...(legoKinds.includes('ours')
+          ? [`- lego + our hook: ${legoHow.ours}. lego runs exec challenges one after the other, so each name waits for the lag on its own;`]
+          : []),
+        ...(legoKinds.includes('gateway')
+          ? [`- lego + httpreq through dns01 serve: ${legoHow.gateway}. httpreq takes lego's parallel path: every present first, then the checks.`]
+          : []),
       ]
     : []),
 ].join('\n')}

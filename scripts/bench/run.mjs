@@ -76,7 +76,10 @@ const options = parseCommandLine(process.argv.slice(2));
 if (options.help) {
   console.log(
     'Usage: pnpm bench [name...] [--list] [--no-build] [benchmark options]\n\n' +
-      BENCHMARKS.map((b) => `  ${b.name.padEnd(12)} ${b.about}\n  ${''.padEnd(12)} needs: ${b.needs.join(', ') || 'node only'}; writes docs/benchmarks.md, section ${b.section}`).join('\n'),
+      BENCHMARKS.map(
+        (b) =>
+          `  ${b.name.padEnd(12)} ${b.about}\n  ${''.padEnd(12)} needs: ${b.needs.join(', ') || 'node only'}; writes docs/benchmarks.md, section ${b.section}`,
+      ).join('\n'),
   );
   process.exit(0);
 }

@@ -33,11 +33,26 @@ const present = (value) => ['present', '--no-wait', 'example.com', value];
 const ROWS = [
   { name: 'node (empty script, for reference)', args: () => ['-e', ''] },
   { name: 'dns01 --help as shipped, compile cache on (Node >= 22.1, the state directory exists)', file: SHIPPED, args: () => ['--help'], cache: true },
-  { name: 'dns01 --help as shipped, no compile cache (Node 20; NODE_DISABLE_COMPILE_CACHE=1 on Node 24)', file: SHIPPED, args: () => ['--help'], noCache: true },
+  {
+    name: 'dns01 --help as shipped, no compile cache (Node 20; NODE_DISABLE_COMPILE_CACHE=1 on Node 24)',
+    file: SHIPPED,
+    args: () => ['--help'],
+    noCache: true,
+  },
   { name: '… the bundle alone, without the loader (as before)', file: 'bundle.cjs', args: () => ['--help'] },
   { name: '… the bundle alone, module.enableCompileCache() called first in it', file: 'entry-cache.cjs', args: () => ['--help'], cache: true },
-  { name: "… the bundle alone in Node's compile cache from the start (NODE_COMPILE_CACHE, which only the user can set)", file: 'bundle.cjs', args: () => ['--help'], cache: true, viaEnv: true },
-  { name: "… the bundle alone, netcup's provider only (what loading only the named provider's code would load)", file: 'netcup-only.cjs', args: () => ['--help'] },
+  {
+    name: "… the bundle alone in Node's compile cache from the start (NODE_COMPILE_CACHE, which only the user can set)",
+    file: 'bundle.cjs',
+    args: () => ['--help'],
+    cache: true,
+    viaEnv: true,
+  },
+  {
+    name: "… the bundle alone, netcup's provider only (what loading only the named provider's code would load)",
+    file: 'netcup-only.cjs',
+    args: () => ['--help'],
+  },
   { name: '… the bundle alone with node:http2 (as built before)', file: 'with-http2.cjs', args: () => ['--help'] },
   { name: '… ESM with every zod locale (as shipped before issue 17)', file: 'esm-all-locales.mjs', args: () => ['--help'] },
   { name: '… ESM, English only', file: 'esm-english.mjs', args: () => ['--help'] },
@@ -77,7 +92,10 @@ async function buildVariants(dir) {
     build({ ...esm, plugins: [zodEnglishOnly], outfile: join(dir, 'esm-english.mjs') }),
   ]);
   writeFileSync(join(dir, 'package.json'), '{ "type": "commonjs" }\n');
-  writeFileSync(join(dir, 'entry-cache.cjs'), `require('node:module').enableCompileCache?.(process.env.BENCH_CACHE);\n${readFileSync(join(dir, 'bundle.cjs'), 'utf8')}`);
+  writeFileSync(
+    join(dir, 'entry-cache.cjs'),
+    `require('node:module').enableCompileCache?.(process.env.BENCH_CACHE);\n${readFileSync(join(dir, 'bundle.cjs'), 'utf8')}`,
+  );
   // The process's own CPU time (user + system), less disturbed by a busy machine than wall time.
   writeFileSync(
     join(dir, 'report.cjs'),
@@ -113,7 +131,10 @@ async function measure(dir, runs) {
     new Promise((done, fail) => {
       rmSync(report, { force: true });
       const started = process.hrtime.bigint();
-      const child = spawn(process.execPath, ['-r', join(dir, 'report.cjs'), ...(file ? [file] : []), ...row.args(value)], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, ['-r', join(dir, 'report.cjs'), ...(file ? [file] : []), ...row.args(value)], {
+        env,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let stderr = '';
       child.stderr.on('data', (c) => (stderr += c));
       child.on('error', fail);

@@ -160,7 +160,9 @@ function listDir(dir) {
 }
 
 function unreachable(registry, output) {
-  const reason = output.split('\n').find((l) => /Could not|Failed to fetch|Temporary failure|Unable to connect|Connection failed|timed out/i.test(l)) ?? lastLines(output, 1);
+  const reason =
+    output.split('\n').find((l) => /Could not|Failed to fetch|Temporary failure|Unable to connect|Connection failed|timed out/i.test(l)) ??
+    lastLines(output, 1);
   return new CurrentClientsError(
     `the Debian registry ${registry.uri} cannot be reached for sid (${reason.replace(/^\s*(W|E|Err:\d+):?\s*/, '').trim()}); the "current" e2e matrix needs it once, then uses the cache in ${currentClientsDir()}`,
   );
@@ -206,7 +208,9 @@ function fetchDebs(registry, work, target, log) {
   const output = `${download.stdout ?? ''}${download.stderr ?? ''}`;
   if (download.status !== 0) {
     if (/Version '.*' for '.*' was not found|Unable to locate package/.test(output)) {
-      throw new CurrentClientsError(`sid on ${registry.uri} no longer has ${wanted.join(', ')} (${lastLines(output, 1)}): update SID_PACKAGES in scripts/lib/current-clients.mjs`);
+      throw new CurrentClientsError(
+        `sid on ${registry.uri} no longer has ${wanted.join(', ')} (${lastLines(output, 1)}): update SID_PACKAGES in scripts/lib/current-clients.mjs`,
+      );
     }
     throw unreachable(registry, output);
   }
@@ -225,8 +229,17 @@ function buildChroot(registry, target, log) {
   const include = [...Object.entries(SID_PACKAGES.chroot).map(([name, version]) => `${name}=${version}`), ...SID_PACKAGES.chrootExtras].join(',');
   const r = sh(
     'mmdebstrap',
-    ['--quiet', '--variant=apt', `--include=${include}`, '--aptopt=Acquire::Check-Valid-Until "false"', '--aptopt=Acquire::Retries "2"',
-      `--keyring=${registry.signedBy}`, 'sid', target, registry.uri],
+    [
+      '--quiet',
+      '--variant=apt',
+      `--include=${include}`,
+      '--aptopt=Acquire::Check-Valid-Until "false"',
+      '--aptopt=Acquire::Retries "2"',
+      `--keyring=${registry.signedBy}`,
+      'sid',
+      target,
+      registry.uri,
+    ],
     { timeoutMs: 10 * MINUTE, what: `mmdebstrap --variant=apt --include=${include} sid ${target}`, log },
   );
   if (!r.ok) {
@@ -262,7 +275,10 @@ export function ensureCurrentClients({ log = (line) => console.error(line) } = {
     log(`setup: building the sid chroot (${Object.keys(SID_PACKAGES.chroot).join(', ')}) with mmdebstrap`);
     buildChroot(registry, join(work, 'chroot'), log);
     rmSync(join(work, 'apt'), { recursive: true, force: true });
-    writeFileSync(join(work, READY), `${JSON.stringify({ key: cacheKey, packages: SID_PACKAGES, registry: registry.uri, builtAt: new Date().toISOString() }, null, 2)}\n`);
+    writeFileSync(
+      join(work, READY),
+      `${JSON.stringify({ key: cacheKey, packages: SID_PACKAGES, registry: registry.uri, builtAt: new Date().toISOString() }, null, 2)}\n`,
+    );
     rmSync(dir, { recursive: true, force: true });
     renameSync(work, dir);
   } catch (error) {
@@ -292,7 +308,22 @@ export function chrootCommand(clients, argv, { binds = defaultBinds(), caBundle,
   ].join('\n');
   return [
     'unshare',
-    ['--mount', '--propagation', 'private', '--', 'sh', '-c', script, 'dns01-chroot', clients.chroot, caBundle ?? '', cwd, String(binds.length), ...binds, ...argv],
+    [
+      '--mount',
+      '--propagation',
+      'private',
+      '--',
+      'sh',
+      '-c',
+      script,
+      'dns01-chroot',
+      clients.chroot,
+      caBundle ?? '',
+      cwd,
+      String(binds.length),
+      ...binds,
+      ...argv,
+    ],
   ];
 }
 
@@ -304,7 +335,13 @@ function defaultBinds() {
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
   try {
     const clients = ensureCurrentClients();
-    console.log(process.argv.includes('--json') ? JSON.stringify(clients, null, 2) : Object.entries(clients).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join('\n'));
+    console.log(
+      process.argv.includes('--json')
+        ? JSON.stringify(clients, null, 2)
+        : Object.entries(clients)
+            .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+            .join('\n'),
+    );
   } catch (error) {
     if (!(error instanceof CurrentClientsError)) throw error;
     console.error(`current-clients: error: ${error.message}`);

@@ -10,7 +10,13 @@ import { join, resolve } from 'node:path';
 const root = resolve(import.meta.dirname, '..', '..');
 
 /** The built files the demo and the sandbox import. */
-const BUILT = ['provider-client/dist/index.js', 'testkit/dist/index.js', 'testkit/dist/e2e/index.js', 'acme-client-plugin/dist/index.js', 'cli/dist/bin/dns01.js'];
+const BUILT = [
+  'provider-client/dist/index.js',
+  'testkit/dist/index.js',
+  'testkit/dist/e2e/index.js',
+  'acme-client-plugin/dist/index.js',
+  'cli/dist/bin/dns01.js',
+];
 
 function runOrExit(who, args, what) {
   const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });

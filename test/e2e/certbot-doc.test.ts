@@ -35,7 +35,13 @@ describe.concurrent.each(SUITES)('certbot $versions.certbot', { timeout: 600_000
   test.sequential.each(PAIRS)('--manual-auth-hook %j --manual-cleanup-hook %j: accepted, and the certificate issued', async (auth, cleanup) => {
     const ctx = await e2e.context();
     const config = join(ctx.dir, 'netcup.conf');
-    writeFileSync(config, Object.entries(ctx.settings).map(([k, v]) => `${k}=${v}\n`).join(''), { mode: 0o600 });
+    writeFileSync(
+      config,
+      Object.entries(ctx.settings)
+        .map(([k, v]) => `${k}=${v}\n`)
+        .join(''),
+      { mode: 0o600 },
+    );
     chmodSync(config, 0o600);
     // The hooks without DNS01_CONFIG read the default file, as certbot renew from a timer does.
     writeDefaultConfig(ctx.dir, ctx.settings);
@@ -45,10 +51,25 @@ describe.concurrent.each(SUITES)('certbot $versions.certbot', { timeout: 600_000
     const r = await runClient(
       ctx,
       'certbot',
-      ['certonly', '--non-interactive', ...dirs, '--agree-tos', '--register-unsafely-without-email', '--server', ctx.pebble.directoryUrl,
-        '--manual', '--preferred-challenges', 'dns',
-        '--manual-auth-hook', auth.replace(PAGE_CONFIG, config), '--manual-cleanup-hook', cleanup.replace(PAGE_CONFIG, config),
-        '--cert-name', 'doc', ...ctx.domains.flatMap((d) => ['-d', d])],
+      [
+        'certonly',
+        '--non-interactive',
+        ...dirs,
+        '--agree-tos',
+        '--register-unsafely-without-email',
+        '--server',
+        ctx.pebble.directoryUrl,
+        '--manual',
+        '--preferred-challenges',
+        'dns',
+        '--manual-auth-hook',
+        auth.replace(PAGE_CONFIG, config),
+        '--manual-cleanup-hook',
+        cleanup.replace(PAGE_CONFIG, config),
+        '--cert-name',
+        'doc',
+        ...ctx.domains.flatMap((d) => ['-d', d]),
+      ],
       { env, timeoutMs: 240_000 },
     );
     expect(r.code, explain(r)).toBe(0);

@@ -58,7 +58,10 @@ describe.concurrent.each(SUITES.map((suite) => [suite.name, suite] as const))('%
         // lego presents both names at once, then waits 5 s before it has them validated: the kill comes in that window.
         const first = legoGatewayRun(ctx, 'httpreq', { ...httpreqEnv(gateway.url, client, 'default'), HTTPREQ_POLLING_INTERVAL: '5' });
         await until('both presents answered', () => ofClient(gateway.audit(), client.id, 'present').filter((l) => l.result === 'ok').length === 2);
-        const placed = gateway.ledger().map((e) => e.value).sort();
+        const placed = gateway
+          .ledger()
+          .map((e) => e.value)
+          .sort();
         expect(placed).toHaveLength(2);
 
         await gateway.kill();

@@ -114,7 +114,8 @@ export function describeGatewayMatrix(suite: Suite): void {
         } else {
           expect(Object.keys(keys).sort()).toEqual(['POST /cleanup', 'POST /present']);
           const raw = runner.name.includes('RAW');
-          for (const k of [...keys['POST /present']!, ...keys['POST /cleanup']!]) expect(k.sort()).toEqual(raw ? ['domain', 'keyAuth', 'token'] : ['fqdn', 'value']);
+          for (const k of [...keys['POST /present']!, ...keys['POST /cleanup']!])
+            expect(k.sort()).toEqual(raw ? ['domain', 'keyAuth', 'token'] : ['fqdn', 'value']);
           for (const r of sent) expect(r.headers.authorization).toBe(`Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}`);
           expect(keys['POST /present']!.length).toBe(keys['POST /cleanup']!.length);
         }

@@ -46,7 +46,11 @@ const PACKAGES = readdirSync(join(REPO_ROOT, 'packages'))
 const VERSION = PACKAGES[0]!.version;
 const EXECUTABLES = PACKAGES.flatMap((p) => Object.keys(p.bin ?? {}));
 /** The executables built into one file each (dist/bin/); dns01-acmesh is a script of its package. */
-const ONE_FILE_EXECUTABLES = PACKAGES.flatMap((p) => Object.entries(p.bin ?? {}).filter(([, path]) => path.startsWith('./dist/bin/')).map(([name]) => name));
+const ONE_FILE_EXECUTABLES = PACKAGES.flatMap((p) =>
+  Object.entries(p.bin ?? {})
+    .filter(([, path]) => path.startsWith('./dist/bin/'))
+    .map(([name]) => name),
+);
 
 /** The environment without what pnpm and vitest add (npm_config_*, the workspace): npm as a user runs it. */
 function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -86,7 +90,10 @@ beforeAll(async () => {
   requirePrograms('certbot', 'pebble');
   dir = mkdtempSync(join(tmpdir(), 'dns01-install-'));
   prefix = join(dir, 'prefix');
-  const packed = await mustRun(process.execPath, [join(REPO_ROOT, 'scripts/release.mjs'), 'pack', '--out', join(dir, 'tarballs')], { env: userEnv(), cwd: REPO_ROOT });
+  const packed = await mustRun(process.execPath, [join(REPO_ROOT, 'scripts/release.mjs'), 'pack', '--out', join(dir, 'tarballs')], {
+    env: userEnv(),
+    cwd: REPO_ROOT,
+  });
   tarballs = packed.stdout.trim().split('\n');
   // From the local npm cache where it can, else the registry (the dependencies: undici, zod, ...).
   await mustRun('npm', ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', ...tarballs], { env: userEnv(), cwd: dir });
@@ -150,7 +157,11 @@ async function roundTrip(name: string, exec: Runner, value: string): Promise<voi
   const fqdn = `_acme-challenge.${zone}.`;
   switch (name) {
     case 'dns01':
-      return presentAndCleanup(value, () => exec(name, ['present', zone, value]), () => exec(name, ['cleanup', zone, value]));
+      return presentAndCleanup(
+        value,
+        () => exec(name, ['present', zone, value]),
+        () => exec(name, ['cleanup', zone, value]),
+      );
     case 'dns01-certbot': {
       const env = { CERTBOT_DOMAIN: zone, CERTBOT_VALIDATION: value, CERTBOT_ALL_DOMAINS: zone, CERTBOT_REMAINING_CHALLENGES: '0' };
       let authOutput = '';
@@ -165,11 +176,23 @@ async function roundTrip(name: string, exec: Runner, value: string): Promise<voi
       );
     }
     case 'dns01-lego':
-      return presentAndCleanup(value, () => exec(name, ['present', fqdn, value]), () => exec(name, ['cleanup', fqdn, value]));
+      return presentAndCleanup(
+        value,
+        () => exec(name, ['present', fqdn, value]),
+        () => exec(name, ['cleanup', fqdn, value]),
+      );
     case 'dns01-dehydrated':
-      return presentAndCleanup(value, () => exec(name, ['deploy_challenge', zone, 'token', value]), () => exec(name, ['clean_challenge', zone, 'token', value]));
+      return presentAndCleanup(
+        value,
+        () => exec(name, ['deploy_challenge', zone, 'token', value]),
+        () => exec(name, ['clean_challenge', zone, 'token', value]),
+      );
     case 'dns01-uacme':
-      return presentAndCleanup(value, () => exec(name, ['begin', 'dns-01', zone, 'token', value]), () => exec(name, ['done', 'dns-01', zone, 'token', value]));
+      return presentAndCleanup(
+        value,
+        () => exec(name, ['begin', 'dns-01', zone, 'token', value]),
+        () => exec(name, ['done', 'dns-01', zone, 'token', value]),
+      );
   }
   throw new Error(`no round trip for ${name}`);
 }
@@ -184,14 +207,19 @@ describe('the tarballs', () => {
     const tarball = tarballs[i]!;
     const files = tarballFiles(tarball);
     const manifest = JSON.parse(execFileSync('tar', ['-xOzf', tarball, 'package/package.json'], { encoding: 'utf8' }));
-    expect(manifest).toMatchObject({ version: VERSION, license: 'MIT', engines: { node: expect.any(String) }, repository: { type: 'git', url: expect.any(String) } });
+    expect(manifest).toMatchObject({
+      version: VERSION,
+      license: 'MIT',
+      engines: { node: expect.any(String) },
+      repository: { type: 'git', url: expect.any(String) },
+    });
     expect(files).toEqual(expect.arrayContaining(['package/README.md', 'package/LICENSE', 'package/package.json']));
     expect(files.some((f) => f.endsWith('.tsbuildinfo'))).toBe(false);
     const ranges = Object.values({ ...manifest.dependencies, ...manifest.peerDependencies, ...manifest.devDependencies }) as string[];
     expect(ranges.filter((r) => r.startsWith('workspace:'))).toEqual([]);
     expect(manifest.bin ?? {}).toEqual(PACKAGES[i]!.bin);
     for (const bin of Object.values((manifest.bin ?? {}) as Record<string, string>)) expect(files).toContain(`package/${bin.replace(/^\.\//, '')}`);
-    for (const target of [manifest.types, manifest.main, ...JSON.stringify(manifest.exports ?? {}).match(/\.\/dist\/[^"]+/g) ?? []].filter(Boolean)) {
+    for (const target of [manifest.types, manifest.main, ...(JSON.stringify(manifest.exports ?? {}).match(/\.\/dist\/[^"]+/g) ?? [])].filter(Boolean)) {
       expect(files).toContain(`package/${String(target).replace(/^\.\//, '')}`);
     }
   });
@@ -236,7 +264,11 @@ describe('the installed executables', () => {
     const entry = `${e2e.zone}=installed-acmesh`;
     const sh = (phase: string) =>
       run('sh', [harness, hook, entry], { env: { PATH: '/usr/bin:/bin', HOME: dir, ...e2e.world.env, ...env, HARNESS_PHASE: phase }, timeoutMs: STEP_MS });
-    await presentAndCleanup('installed-acmesh', () => sh('add'), () => sh('rm'));
+    await presentAndCleanup(
+      'installed-acmesh',
+      () => sh('add'),
+      () => sh('rm'),
+    );
   });
 
   test("@dns01/acme-client-plugin in a project, as docs/clients/acme-client.md installs it: the core's and the plugin's tarballs and acme-client 5", async () => {
@@ -244,11 +276,19 @@ describe('the installed executables', () => {
     mkdirSync(project);
     writeFileSync(join(project, 'package.json'), '{ "name": "project", "private": true }\n');
     const tarball = (name: string) => tarballs[PACKAGES.findIndex((p) => p.name === name)]!;
-    await mustRun('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball('@dns01/provider-client'), tarball('@dns01/acme-client-plugin'), 'acme-client@5'], {
-      env: userEnv(),
+    await mustRun(
+      'npm',
+      ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball('@dns01/provider-client'), tarball('@dns01/acme-client-plugin'), 'acme-client@5'],
+      {
+        env: userEnv(),
+        cwd: project,
+      },
+    );
+    const r = await run(process.execPath, ['-e', "console.log(typeof require('@dns01/acme-client-plugin').dns01Challenge)"], {
+      env: { PATH: '/usr/bin:/bin' },
       cwd: project,
+      timeoutMs: STEP_MS,
     });
-    const r = await run(process.execPath, ['-e', "console.log(typeof require('@dns01/acme-client-plugin').dns01Challenge)"], { env: { PATH: '/usr/bin:/bin' }, cwd: project, timeoutMs: STEP_MS });
     expect(r.stdout.trim(), explain(r)).toBe('function');
   });
 
@@ -261,7 +301,11 @@ describe('the installed executables', () => {
     expect(cjs.stdout.trim(), explain(cjs)).toBe('function');
     const esm = await run(
       process.execPath,
-      ['--input-type=module', '-e', `const m = await import(${JSON.stringify(join(modules, '@dns01/acme-client-plugin/dist/index.js'))}); console.log(typeof m.dns01Challenge)`],
+      [
+        '--input-type=module',
+        '-e',
+        `const m = await import(${JSON.stringify(join(modules, '@dns01/acme-client-plugin/dist/index.js'))}); console.log(typeof m.dns01Challenge)`,
+      ],
       { env: { PATH: '/usr/bin:/bin' }, timeoutMs: STEP_MS },
     );
     expect(esm.stdout.trim(), explain(esm)).toBe('function');
@@ -310,7 +354,11 @@ describe('without the registry: each executable taken out of its tarball as one 
         env: { PATH: '/usr/bin:/bin', HOME: dir, ...e2e.world.env, ...env, HARNESS_PHASE: phase },
         timeoutMs: STEP_MS,
       });
-    await presentAndCleanup('one-file-acmesh', () => sh('add'), () => sh('rm'));
+    await presentAndCleanup(
+      'one-file-acmesh',
+      () => sh('add'),
+      () => sh('rm'),
+    );
     expectNoProcessLeft();
   });
 
@@ -376,24 +424,43 @@ test('certbot issues a certificate from Pebble through the installed dns01-certb
   expectNoProcessLeft();
 });
 
-test("Debian's acme.sh 3.1.5 finds the hooks dns01-acmesh install linked, by name, and issues through them", async () => {
-  const sid = requireCurrentClients();
-  const home = mkdtempSync(join(dir, 'acmesh-user-'));
-  // As Debian's /usr/bin/acme.sh runs it; its default home is ~/.acme.sh, where the hooks go.
-  const env = { PATH: `${join(prefix, 'bin')}:/usr/bin:/bin`, HOME: home, LANG: 'C.UTF-8', ACME_PACKAGED: '1', ...e2e.world.env };
-  const linked = await run(join(prefix, 'bin', 'dns01-acmesh'), ['install'], { env, timeoutMs: STEP_MS });
-  expect(linked.code, explain(linked)).toBe(0);
-  const before = zoneSnapshot(e2e.world, e2e.zone);
-  const r = await run(
-    sid.acmesh,
-    ['--issue', '--server', e2e.pebble.directoryUrl, '--ca-bundle', e2e.pebble.tls.caCertPath, '--dns', 'dns_dns01_netcup', '-d', e2e.zone, '-d', `*.${e2e.zone}`, '--dnssleep', '0', '--debug'],
-    { env, timeoutMs: 2 * STEP_MS },
-  );
-  expect(r.code, explain(r)).toBe(0);
-  expect(r.output).toContain(`Found domain API file: ${join(home, '.acme.sh/dnsapi/dns_dns01_netcup.sh')}`);
-  const chain = readFileSync(join(home, '.acme.sh', `${e2e.zone}_ecc`, 'fullchain.cer'), 'utf8');
-  expect(certificateNames(chain)).toEqual([e2e.zone, `*.${e2e.zone}`].sort());
-  expect(chainsToRoot(chain, e2e.root)).toBe(true);
-  expect(zoneSnapshot(e2e.world, e2e.zone)).toEqual(before);
-  expectNoProcessLeft();
-}, 3 * STEP_MS);
+test(
+  "Debian's acme.sh 3.1.5 finds the hooks dns01-acmesh install linked, by name, and issues through them",
+  async () => {
+    const sid = requireCurrentClients();
+    const home = mkdtempSync(join(dir, 'acmesh-user-'));
+    // As Debian's /usr/bin/acme.sh runs it; its default home is ~/.acme.sh, where the hooks go.
+    const env = { PATH: `${join(prefix, 'bin')}:/usr/bin:/bin`, HOME: home, LANG: 'C.UTF-8', ACME_PACKAGED: '1', ...e2e.world.env };
+    const linked = await run(join(prefix, 'bin', 'dns01-acmesh'), ['install'], { env, timeoutMs: STEP_MS });
+    expect(linked.code, explain(linked)).toBe(0);
+    const before = zoneSnapshot(e2e.world, e2e.zone);
+    const r = await run(
+      sid.acmesh,
+      [
+        '--issue',
+        '--server',
+        e2e.pebble.directoryUrl,
+        '--ca-bundle',
+        e2e.pebble.tls.caCertPath,
+        '--dns',
+        'dns_dns01_netcup',
+        '-d',
+        e2e.zone,
+        '-d',
+        `*.${e2e.zone}`,
+        '--dnssleep',
+        '0',
+        '--debug',
+      ],
+      { env, timeoutMs: 2 * STEP_MS },
+    );
+    expect(r.code, explain(r)).toBe(0);
+    expect(r.output).toContain(`Found domain API file: ${join(home, '.acme.sh/dnsapi/dns_dns01_netcup.sh')}`);
+    const chain = readFileSync(join(home, '.acme.sh', `${e2e.zone}_ecc`, 'fullchain.cer'), 'utf8');
+    expect(certificateNames(chain)).toEqual([e2e.zone, `*.${e2e.zone}`].sort());
+    expect(chainsToRoot(chain, e2e.root)).toBe(true);
+    expect(zoneSnapshot(e2e.world, e2e.zone)).toEqual(before);
+    expectNoProcessLeft();
+  },
+  3 * STEP_MS,
+);

@@ -22,10 +22,26 @@ afterAll(async () => {
 });
 
 const curl = (url: string) =>
-  run('curl', ['--silent', '--show-error', '--max-time', '10', '--proxy', proxy.url, '--cacert', proxy.tls.caCertPath, '--data', '{"action":"login","param":{"customernumber":"1","apikey":"k","apipassword":"p"}}', url], {
-    env: { PATH: process.env.PATH },
-    timeoutMs: 20_000,
-  });
+  run(
+    'curl',
+    [
+      '--silent',
+      '--show-error',
+      '--max-time',
+      '10',
+      '--proxy',
+      proxy.url,
+      '--cacert',
+      proxy.tls.caCertPath,
+      '--data',
+      '{"action":"login","param":{"customernumber":"1","apikey":"k","apipassword":"p"}}',
+      url,
+    ],
+    {
+      env: { PATH: process.env.PATH },
+      timeoutMs: 20_000,
+    },
+  );
 
 describe('HTTPS interception proxy', () => {
   it('serves the emulator as https://ccp.netcup.net under a certificate the client verifies', async () => {

@@ -80,7 +80,10 @@ describe.each(CASES)('$label: dns-persist-01 with dns01 persist, then acme.sh 3.
   function acmesh(args: string[]): Promise<RunResult> {
     const sid = requireCurrentClients();
     const env = { PATH: process.env.PATH, HOME: dir, ACME_PACKAGED: '1', LANG: 'C.UTF-8' };
-    return run(sid.acmesh, ['--home', join(dir, 'acme.sh'), '--server', pebble.directoryUrl, '--ca-bundle', pebble.tls.caCertPath, ...args], { env, timeoutMs: 120_000 });
+    return run(sid.acmesh, ['--home', join(dir, 'acme.sh'), '--server', pebble.directoryUrl, '--ca-bundle', pebble.tls.caCertPath, ...args], {
+      env,
+      timeoutMs: 120_000,
+    });
   }
 
   function dns01(args: string[], env: Record<string, string>): Promise<RunResult> {
@@ -121,7 +124,9 @@ describe.each(CASES)('$label: dns-persist-01 with dns01 persist, then acme.sh 3.
     // so dns-01 is declined (no credentials) and dns-persist-01 accepted once every nameserver serves the record.
     const uacmeConf = join(dir, 'uacme');
     const uacme = (args: string[]) => {
-      const [file, argv] = CURRENT.command('uacme', ['--verbose', '--confdir', uacmeConf, '--acme-url', pebble.directoryUrl, ...args], { caBundle: pebble.tls.caCertPath });
+      const [file, argv] = CURRENT.command('uacme', ['--verbose', '--confdir', uacmeConf, '--acme-url', pebble.directoryUrl, ...args], {
+        caBundle: pebble.tls.caCertPath,
+      });
       return run(file, argv, { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: dir, ...dnsOnly }, timeoutMs: 120_000 });
     };
     const account = await uacme(['--yes', 'new']);

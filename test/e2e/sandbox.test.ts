@@ -85,7 +85,11 @@ describe('pnpm sandbox', () => {
     const serialBefore = await serial();
     expect(txtBefore).toEqual(['foreign-apex-token-do-not-touch']);
 
-    const issued = await run('sh', ['-c', `${environment}\n${certbot}`], { env: { PATH: process.env.PATH, HOME: home, LANG: 'C.UTF-8' }, cwd: home, timeoutMs: 180_000 });
+    const issued = await run('sh', ['-c', `${environment}\n${certbot}`], {
+      env: { PATH: process.env.PATH, HOME: home, LANG: 'C.UTF-8' },
+      cwd: home,
+      timeoutMs: 180_000,
+    });
     expect(issued.code, explain(issued)).toBe(0);
 
     const configDir = /--config-dir (\S+)/.exec(certbot)![1]!;
@@ -95,7 +99,11 @@ describe('pnpm sandbox', () => {
     expect(await serial()).toBeGreaterThanOrEqual(serialBefore + 2);
     // The sandbox shows each record added and removed: one per name of the certificate.
     const changes = (what: string) => sandbox!.output().slice(printed.length).split(`: ${what} TXT ${CHALLENGE} `).length - 1;
-    await within(5_000, () => sandbox!.output().slice(printed.length), () => (changes('removed') >= 2 ? true : undefined));
+    await within(
+      5_000,
+      () => sandbox!.output().slice(printed.length),
+      () => (changes('removed') >= 2 ? true : undefined),
+    );
     expect([changes('added'), changes('removed')]).toEqual([2, 2]);
     expect(leakedSecrets(`${sandbox.output()}\n${issued.output}`, netcupWiring.secrets)).toEqual([]);
 
@@ -110,8 +118,10 @@ describe('pnpm sandbox', () => {
     expect(readdirSync(sandboxTmp)).toEqual([]);
     expect(existsSync(configPath)).toBe(false);
     // Pebble, and every hook process the run started, are gone.
-    await within(5_000, () => `processes naming ${sandboxTmp} still run:\n${processesNaming(sandboxTmp).join('\n')}`, () =>
-      processesNaming(sandboxTmp).length === 0 ? true : undefined,
+    await within(
+      5_000,
+      () => `processes naming ${sandboxTmp} still run:\n${processesNaming(sandboxTmp).join('\n')}`,
+      () => (processesNaming(sandboxTmp).length === 0 ? true : undefined),
     );
   });
 });

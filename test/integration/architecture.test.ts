@@ -14,7 +14,12 @@ function listedModules(heading: string): string[] {
   if (start < 0) throw new Error(`docs/architecture.md has no heading "${heading}"`);
   const lines = ARCHITECTURE.slice(start + heading.length + 2).split('\n');
   const table = lines.slice(lines.findIndex((l) => l.startsWith('|')));
-  const rows = table.slice(0, table.findIndex((l) => !l.startsWith('|'))).slice(2);
+  const rows = table
+    .slice(
+      0,
+      table.findIndex((l) => !l.startsWith('|')),
+    )
+    .slice(2);
   return rows.flatMap((row) => [...row.split('|')[1]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!));
 }
 
@@ -36,8 +41,7 @@ const entry = (dir: string, path: string) => {
 
 /** Every file and folder of `dir` (folders with a trailing slash), and those of the subfolders the table lists files of. */
 function modulesOf(dir: string, listed: readonly string[]): string[] {
-  const own = (sub: string) =>
-    readdirSync(join(dir, sub), { withFileTypes: true }).map((e) => `${sub}${e.name}${e.isDirectory() ? '/' : ''}`);
+  const own = (sub: string) => readdirSync(join(dir, sub), { withFileTypes: true }).map((e) => `${sub}${e.name}${e.isDirectory() ? '/' : ''}`);
   const opened = new Set(listed.filter((n) => /\/[^/]+\.ts$/.test(n)).map((n) => n.slice(0, n.lastIndexOf('/') + 1)));
   // A folder whose files the table lists one by one (providers/: registry.ts, all.ts) stands for its files,
   // its subfolders for themselves.

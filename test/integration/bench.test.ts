@@ -110,7 +110,7 @@ describe('pnpm bench on a machine without certbot', () => {
   });
 });
 
-describe('the benchmarks\' one argument parser (scripts/bench/lib/args.mjs)', () => {
+describe("the benchmarks' one argument parser (scripts/bench/lib/args.mjs)", () => {
   const parse = (argv: string[]) =>
     spawnSync(
       process.execPath,

@@ -10,7 +10,14 @@ import { afterEach, describe, expect, test } from 'vitest';
 const ROOT = resolve(import.meta.dirname, '../..');
 const GENERATE = join(ROOT, 'scripts/generate.mjs');
 /** What the generator reads and writes: a copy of these is a repo to it. */
-const PARTS = ['docs', 'packages/provider-client/src', 'packages/gateway/src', 'packages/testkit/src/emulators', 'packages/acmesh-hook/template.sh', 'packages/acmesh-hook/dnsapi'];
+const PARTS = [
+  'docs',
+  'packages/provider-client/src',
+  'packages/gateway/src',
+  'packages/testkit/src/emulators',
+  'packages/acmesh-hook/template.sh',
+  'packages/acmesh-hook/dnsapi',
+];
 
 let copies: string[] = [];
 afterEach(() => {
@@ -44,7 +51,11 @@ describe('pnpm generate', { timeout: 60_000 }, () => {
 
   test('changing a setting in a definition without regenerating fails the check, naming every stale file', () => {
     const root = copyOfRepo();
-    edit(join(root, 'packages/provider-client/src/providers/netcup/settings.ts'), "names: ['NETCUP_API_KEY', 'NC_Apikey_Legacy', 'NC_Apikey']", "names: ['NETCUP_API_KEY', 'NC_Apikey_Legacy', 'NC_Apikey', 'NETCUP_KEY']");
+    edit(
+      join(root, 'packages/provider-client/src/providers/netcup/settings.ts'),
+      "names: ['NETCUP_API_KEY', 'NC_Apikey_Legacy', 'NC_Apikey']",
+      "names: ['NETCUP_API_KEY', 'NC_Apikey_Legacy', 'NC_Apikey', 'NETCUP_KEY']",
+    );
     const r = generate(root, '--check');
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('docs/configuration.md is out of date');
@@ -52,7 +63,9 @@ describe('pnpm generate', { timeout: 60_000 }, () => {
     expect(r.stderr).toContain('packages/acmesh-hook/dnsapi/dns_dns01_netcup.sh is out of date');
     expect(r.stderr).not.toContain('dns_dns01_xsserver.sh');
     expect(generate(root).status).toBe(0);
-    expect(readFileSync(join(root, 'packages/acmesh-hook/dnsapi/dns_dns01_netcup.sh'), 'utf8')).toContain('_dns01_netcup_setting NETCUP_API_KEY NETCUP_API_KEY_FILE NC_Apikey_Legacy NC_Apikey_Legacy_FILE NC_Apikey NC_Apikey_FILE NETCUP_KEY NETCUP_KEY_FILE\n');
+    expect(readFileSync(join(root, 'packages/acmesh-hook/dnsapi/dns_dns01_netcup.sh'), 'utf8')).toContain(
+      '_dns01_netcup_setting NETCUP_API_KEY NETCUP_API_KEY_FILE NC_Apikey_Legacy NC_Apikey_Legacy_FILE NC_Apikey NC_Apikey_FILE NETCUP_KEY NETCUP_KEY_FILE\n',
+    );
     expect(generate(root, '--check').status).toBe(0);
   });
 
@@ -67,7 +80,7 @@ describe('pnpm generate', { timeout: 60_000 }, () => {
     }
   });
 
-  test("the core DNS01_* tables come from the settings: a changed setting, or a hand edit of its row, fails the check", () => {
+  test('the core DNS01_* tables come from the settings: a changed setting, or a hand edit of its row, fails the check', () => {
     const root = copyOfRepo();
     edit(join(root, 'packages/provider-client/src/run-cache.ts'), "'0 to keep no provider state", "'0 keeps no provider state");
     const r = generate(root, '--check');
@@ -101,13 +114,20 @@ describe('pnpm generate', { timeout: 60_000 }, () => {
     cpSync(join(emulators, 'sourcedesk.ts'), join(emulators, 'example.tmp'));
     renameSync(join(emulators, 'example.tmp'), join(emulators, 'example.ts'));
     edit(join(emulators, 'example.ts'), 'export const sourcedeskWiring', 'export const exampleWiring');
-    writeFileSync(join(root, 'docs/providers/example.md'), '# Example\n\n## Variables\n\n<!-- BEGIN generated: variables (pnpm generate; edit the definitions, not this) -->\n<!-- END generated: variables -->\n');
+    writeFileSync(
+      join(root, 'docs/providers/example.md'),
+      '# Example\n\n## Variables\n\n<!-- BEGIN generated: variables (pnpm generate; edit the definitions, not this) -->\n<!-- END generated: variables -->\n',
+    );
 
     const before = generate(root, '--check');
     expect(before.status).toBe(1);
     const r = generate(root);
     expect(r.status).toBe(0);
-    const written = r.stdout.trim().split('\n').map((l) => l.replace(/^wrote /, '')).sort();
+    const written = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.replace(/^wrote /, ''))
+      .sort();
     expect(written).toEqual([
       'docs/clients/acme-client.md',
       'docs/clients/acme.sh.md',

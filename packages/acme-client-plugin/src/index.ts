@@ -89,9 +89,7 @@ const optionsSchema = z
       .object({
         timeoutSeconds: z.number().positive().max(86_400).optional(),
         intervalSeconds: z.number().positive().max(3_600).optional(),
-        resolvers: z
-          .array(z.string().refine((s) => parseServerAddress(s) !== undefined, 'must be ip[:port]'))
-          .optional(),
+        resolvers: z.array(z.string().refine((s) => parseServerAddress(s) !== undefined, 'must be ip[:port]')).optional(),
         nsPort: z.number().int().min(1).max(65_535).optional(),
         followCname: z.boolean().optional(),
       })

@@ -104,10 +104,7 @@ describe('challengeCreateFn / challengeRemoveFn against the emulator', () => {
     const plugin = dns01Challenge({ env: w.env });
     const good = authz('example.com');
     const bad = authz('not-in-account.org');
-    const results = await Promise.allSettled([
-      plugin.challengeCreateFn(good, dns01, 'good-value'),
-      plugin.challengeCreateFn(bad, dns01, 'bad-value'),
-    ]);
+    const results = await Promise.allSettled([plugin.challengeCreateFn(good, dns01, 'good-value'), plugin.challengeCreateFn(bad, dns01, 'bad-value')]);
     expect(results[0].status).toBe('fulfilled');
     expect(results[1].status === 'rejected' && results[1].reason).toBeInstanceOf(ZoneNotFoundError);
     // auto() calls remove for both, the failed one included.

@@ -60,7 +60,9 @@ function install(values) {
   const home = values.home ?? process.env.LE_WORKING_DIR ?? join(homedir(), '.acme.sh');
   const target = join(resolve(home), 'dnsapi');
   mkdirSync(target, { recursive: true });
-  const files = readdirSync(dnsapiDir).filter((f) => /^dns_dns01_[a-z0-9]+\.sh$/.test(f)).sort();
+  const files = readdirSync(dnsapiDir)
+    .filter((f) => /^dns_dns01_[a-z0-9]+\.sh$/.test(f))
+    .sort();
   for (const file of files) {
     if (!replaceable(join(target, file))) fail(`${join(target, file)} exists and is not a dns01 hook; move it away first`);
   }

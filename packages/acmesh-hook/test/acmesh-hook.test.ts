@@ -187,7 +187,11 @@ describe('dns_dns01 hooks outside an acme.sh issue run, and failures', { timeout
   afterAll(async () => world?.close());
 
   test("without acme.sh's run variables every add waits for its own record (and says so at debug level)", async () => {
-    const r = await harness(world, ['example.com=legacy-1', 'www.example.com=legacy-2'], { ...credentialVariables(world), HARNESS_MODE: 'legacy', HARNESS_DEBUG: '1' });
+    const r = await harness(world, ['example.com=legacy-1', 'www.example.com=legacy-2'], {
+      ...credentialVariables(world),
+      HARNESS_MODE: 'legacy',
+      HARNESS_DEBUG: '1',
+    });
     expect(r.status).toBe(0);
     expect(r.stderr).toContain('not visible: waiting for this record alone');
     const log = calls();
@@ -266,7 +270,11 @@ describe('dns_dns01 hooks outside an acme.sh issue run, and failures', { timeout
     const saved = [...Object.keys(credentialVariables(world)), 'DNS01_CLI'].sort();
     for (const noPath of [false, true]) {
       rmSync(reads, { force: true });
-      const renewal = await harness(world, ['example.com=read-2'], { HARNESS_READ_LOG: reads, DNS01_CLI: '', ...(noPath ? { HARNESS_NO_CONF_PATH: '1' } : {}) });
+      const renewal = await harness(world, ['example.com=read-2'], {
+        HARNESS_READ_LOG: reads,
+        DNS01_CLI: '',
+        ...(noPath ? { HARNESS_NO_CONF_PATH: '1' } : {}),
+      });
       expect(renewal.status).toBe(0);
       // add and rm: each reads what it needs, once
       if (noPath) expect(readKeys().length).toBeGreaterThan(2 * saved.length);
@@ -319,7 +327,11 @@ describe('dns_dns01_netcup: an existing acme.sh dns_netcup setup switches with n
   function expectIssued(r: RunResult, value: string): void {
     expect(r.stderr).not.toContain('error');
     expect(r.status).toBe(0);
-    expect(calls().filter((c) => c.startsWith('present')).join('\n')).toContain(value);
+    expect(
+      calls()
+        .filter((c) => c.startsWith('present'))
+        .join('\n'),
+    ).toContain(value);
     expect(calls().filter((c) => c.startsWith('cleanup'))).toHaveLength(2);
     expect(world.txt('_acme-challenge.example.com')).toEqual([]);
     const argv = calls().join('\n');
@@ -347,7 +359,7 @@ describe('dns_dns01_netcup: an existing acme.sh dns_netcup setup switches with n
 
   test("an account.conf that acme.sh's own dns_netcup wrote (SAVED_NC_*), nothing in the environment", async () => {
     const saved = Object.entries(legacyNames()).map(([k, v]) => `SAVED_${k}='${v}'`);
-    writeFileSync(join(work, 'account.conf'), `${['ACCOUNT_EMAIL=\'admin@example.com\'', ...saved].join('\n')}\n`);
+    writeFileSync(join(work, 'account.conf'), `${["ACCOUNT_EMAIL='admin@example.com'", ...saved].join('\n')}\n`);
     // The endpoint only points the CLI at the emulator; a real setup needs none.
     const r = await harness(world, ['example.com=saved-nc', '*.example.com=saved-nc-wild'], endpoint());
     expectIssued(r, 'saved-nc');

@@ -60,7 +60,10 @@ export async function authHook(ctx: RunContext): Promise<number> {
   }
   const run = challenge.remaining === 0 ? state.entries() : [own];
   const unplaced = run.filter((e) => !e.name);
-  const placed = await createRecords(flow, unplaced.map((e) => ({ domain: e.domain, value: e.value })));
+  const placed = await createRecords(
+    flow,
+    unplaced.map((e) => ({ domain: e.domain, value: e.value })),
+  );
   for (const p of placed) {
     const entry = unplaced.find((e) => e.domain === p.domain && e.value === p.value)!;
     state.save({ ...entry, name: p.name, zone: p.zone });

@@ -149,7 +149,13 @@ describe('dns01-certbot', { timeout: 60_000 }, () => {
     // run A: first auth, then certbot died; someone removed the record by hand
     expect((await hook('auth', certbotEnv(achalls, 0))).status).toBe(0);
     const zone = world.store.zoneFor(CHALLENGE)!;
-    world.store.remove(zone, world.store.records(zone, { name: CHALLENGE, type: 'TXT' }).filter((r) => r.data === 'died-1').map((r) => r.id));
+    world.store.remove(
+      zone,
+      world.store
+        .records(zone, { name: CHALLENGE, type: 'TXT' })
+        .filter((r) => r.data === 'died-1')
+        .map((r) => r.id),
+    );
     // run B, same certificate, new values: must not wait for died-1 (it would time out)
     const next: Achall[] = [
       { domain: 'example.com', validation: 'fresh-1' },

@@ -173,8 +173,7 @@ export async function runMain(name: string, main: Main, options: RunOptions = {}
   // WebAssembly in the background costs more than it can ever save (measured
   // by scripts/bench/exec.mjs). Set before the first connection compiles it.
   if (options.exit ?? true) setFlagsFromString('--liftoff-only');
-  const live =
-    options.statusLine && !options.writeErr && process.stderr.isTTY && process.env.TERM !== 'dumb' ? createLiveStatus(process.stderr) : undefined;
+  const live = options.statusLine && !options.writeErr && process.stderr.isTTY && process.env.TERM !== 'dumb' ? createLiveStatus(process.stderr) : undefined;
   const writeErr = options.writeErr ?? live?.writeLine ?? ((line: string) => process.stderr.write(`${line}\n`));
   const writeOut = options.writeOut ?? ((text: string) => process.stdout.write(text));
   const argv = options.argv ?? process.argv.slice(2);
@@ -243,9 +242,7 @@ export async function runMain(name: string, main: Main, options: RunOptions = {}
         logger = createLogger({ name, level: logLevel, format: logFormat, write: writeErr });
       },
       session({ shareRun: share = true, ...options } = {}) {
-        const shareRun = share
-          ? { onUnavailable: (error: unknown) => logger.debug(`working without the run cache: ${describeError(error)}`) }
-          : undefined;
+        const shareRun = share ? { onUnavailable: (error: unknown) => logger.debug(`working without the run cache: ${describeError(error)}`) } : undefined;
         const session = openSession(env, { ...options, logger, signal: abort.signal, shareRun });
         sessions.push(session);
         return session;

@@ -105,7 +105,10 @@ const CLEAR_LINE = '\r\x1b[2K';
  * in place every second and after every round. Log lines written meanwhile
  * (`writeLine`) go above it, so the log keeps one line per change.
  */
-export function createLiveStatus(terminal: StatusTerminal, options: { now?: () => number; refreshMs?: number } = {}): WaitStatus & { writeLine(line: string): void } {
+export function createLiveStatus(
+  terminal: StatusTerminal,
+  options: { now?: () => number; refreshMs?: number } = {},
+): WaitStatus & { writeLine(line: string): void } {
   const now = options.now ?? (() => performance.now());
   let active: { started: number; timeoutMs: number; event?: ProgressEvent; timer: ReturnType<typeof setInterval> } | undefined;
   const draw = () => {

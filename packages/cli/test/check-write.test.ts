@@ -49,7 +49,16 @@ describe('dns01 check --write', { timeout: 60_000 }, () => {
     expect(r.stderr).not.toMatch(/error/);
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout);
-    expect(report).toMatchObject({ provider, domain: 'www.example.com', zone: 'example.com', snapshot: 'zone', snapshotRecords: 2, outcome: 'ok', zoneRestored: true, leftBehind: [] });
+    expect(report).toMatchObject({
+      provider,
+      domain: 'www.example.com',
+      zone: 'example.com',
+      snapshot: 'zone',
+      snapshotRecords: 2,
+      outcome: 'ok',
+      zoneRestored: true,
+      leftBehind: [],
+    });
     expect(report.propagation.nameservers.map((n: { nameserver: string }) => n.nameserver).sort()).toEqual(['ns1.dns01-test.net', 'ns2.dns01-test.net']);
     expect(report.propagation.nameservers.at(-1)).toMatchObject({ nameserver: 'ns2.dns01-test.net' });
     expect(report.propagation.nameservers.at(-1).ms).toBeGreaterThanOrEqual(1000);
@@ -71,11 +80,19 @@ describe('dns01 check --write', { timeout: 60_000 }, () => {
     expect(r.stderr).toBe('');
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^xsserver: write check of example\.com in zone example\.com on _dns01-selftest-[a-z0-9]{10}\.example\.com$/);
-    expect(lines.slice(1, 6).map((l) => l.trim().split(':')[0])).toEqual(['ok  snapshot', 'ok  add-only', 'ok  exact delete', 'ok  propagation', 'ok  restored']);
+    expect(lines.slice(1, 6).map((l) => l.trim().split(':')[0])).toEqual([
+      'ok  snapshot',
+      'ok  add-only',
+      'ok  exact delete',
+      'ok  propagation',
+      'ok  restored',
+    ]);
     expect(r.stdout).toMatch(/propagation: ns1\.dns01-test\.net after \d+ ms, ns2\.dns01-test\.net after \d+ ms/);
     expect(r.stdout).toContain("\nhow this account's API behaves where its documentation is unclear:\n");
     expect(r.stdout).toContain('suggested DNS01_PROPAGATION_TIMEOUT=60');
-    expect(r.stdout).toMatch(/\n {2}record ids: the positions \(from 0 or 1\) or database ids: database ids, not the positions \(ids \d+, .*\) \(dns01 handles it\)\n/);
+    expect(r.stdout).toMatch(
+      /\n {2}record ids: the positions \(from 0 or 1\) or database ids: database ids, not the positions \(ids \d+, .*\) \(dns01 handles it\)\n/,
+    );
     expect(r.stdout).toContain('  what DELETE /domain/@id/dns/<number> takes: the position from 0, from 1, or the listed id: the listed id (dns01 handles it)');
     expect(r.stdout).toMatch(/\nAPI calls: \d+\n/);
     expect(r.stdout).toContain('zone identical to the snapshot');
@@ -90,7 +107,10 @@ describe('dns01 check --write', { timeout: 60_000 }, () => {
     expect(r.status, r.stdout).toBe(0);
     for (const step of ['snapshot', 'add-only', 'exact delete', 'propagation', 'restored']) {
       // The log's line (`dns01: check --write: <step>: ...`) or the report's (`  ok  <step>: ...`): one of them.
-      expect(r.stdout.split('\n').filter((l) => l.includes(`check --write: ${step}: `) || l.includes(`  ok  ${step}: `)), step).toHaveLength(1);
+      expect(
+        r.stdout.split('\n').filter((l) => l.includes(`check --write: ${step}: `) || l.includes(`  ok  ${step}: `)),
+        step,
+      ).toHaveLength(1);
     }
     expect(r.stdout).toContain('result: everything held; dns01 works on this zone');
   });
@@ -101,16 +121,24 @@ describe('dns01 check --write', { timeout: 60_000 }, () => {
     const r = await dns01(['check', '--write', 'example.com'], world.env);
     expect(r.status).toBe(8);
     expect(r.stdout).toMatch(/^netcup: write check of example\.com in zone example\.com on _acme-challenge\.dns01-selftest-[a-z0-9]{10}\.example\.com\n/);
-    expect(r.stdout).toContain('  DEVIATION  deviation: REST API: a second challenge value on a name is added beside the first, or replaces it: this account shows it replaces the value that was there');
+    expect(r.stdout).toContain(
+      '  DEVIATION  deviation: REST API: a second challenge value on a name is added beside the first, or replaces it: this account shows it replaces the value that was there',
+    );
     expect(r.stdout).toContain('  the API that serves the zone: REST (CloudDNS) or CCP (legacy): REST API (CloudDNS) serves example.com (dns01 handles it)');
     expect(r.stdout).toContain('zone identical to the snapshot\nresult: deviation: ');
-    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^dns01: error: netcup on example\.com: REST API: a second challenge value .*Do not issue certificates through dns01 on this zone yet/);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(
+      /^dns01: error: netcup on example\.com: REST API: a second challenge value .*Do not issue certificates through dns01 on this zone yet/,
+    );
     expect(zoneState(world)).toEqual(before);
     expectNoSecrets(world, r);
   });
 
   test('xsserver whose list shows database ids no larger than the positions: exit 8 before any write', async () => {
-    world = await startTestWorld({ provider: 'xsserver', records: FOREIGN, emulator: { readings: { ids: 'database', deletes: 'slot0' }, databaseIds: [5, 4, 3, 2, 1], hiddenSlots: [] } });
+    world = await startTestWorld({
+      provider: 'xsserver',
+      records: FOREIGN,
+      emulator: { readings: { ids: 'database', deletes: 'slot0' }, databaseIds: [5, 4, 3, 2, 1], hiddenSlots: [] },
+    });
     const before = zoneState(world);
     const r = await dns01(['check', '--write', '--json', 'example.com'], world.env);
     expect(r.status).toBe(8);
@@ -125,7 +153,10 @@ describe('dns01 check --write', { timeout: 60_000 }, () => {
 
   test('--write takes exactly one domain (exit 2)', async () => {
     world = await startTestWorld({ provider: 'sourcedesk' });
-    for (const args of [['check', '--write'], ['check', '--write', 'example.com', 'example.org']]) {
+    for (const args of [
+      ['check', '--write'],
+      ['check', '--write', 'example.com', 'example.org'],
+    ]) {
       const r = await dns01(args, world.env);
       expect(r.status).toBe(2);
       expect(r.stderr.trim()).toMatch(/^dns01: error: check --write takes exactly one <domain>/);
@@ -151,7 +182,10 @@ describe('dns01 check --write', { timeout: 60_000 }, () => {
       return sawBoth && txt().length === 1;
     });
     const run = startNode(BIN, ['check', '--write', 'example.com'], { env: { PATH: process.env.PATH, HOME: '/nonexistent', ...world.env }, timeoutMs: 55_000 });
-    await Promise.race([waitingForB, run.done.then((end) => Promise.reject(new Error(`check --write ended (status ${end.status}) before it waited for B: ${end.stderr}`)))]);
+    await Promise.race([
+      waitingForB,
+      run.done.then((end) => Promise.reject(new Error(`check --write ended (status ${end.status}) before it waited for B: ${end.stderr}`))),
+    ]);
     const [record] = txt();
     expect(sawBoth).toBe(true);
     const status = await interruptTwice(run, world);

@@ -25,10 +25,11 @@ function authoritativeTxtQueries(world: TestWorld): number {
 }
 
 function expectNoSecrets(world: TestWorld, ...results: RunResult[]): void {
-  for (const r of results) for (const secret of world.secrets) {
-    expect(r.stdout).not.toContain(secret);
-    expect(r.stderr).not.toContain(secret);
-  }
+  for (const r of results)
+    for (const secret of world.secrets) {
+      expect(r.stdout).not.toContain(secret);
+      expect(r.stderr).not.toContain(secret);
+    }
 }
 
 /** One error line on stderr, prefixed with the executable's name. */
@@ -196,7 +197,23 @@ describe('dns01 against netcup', { timeout: 60_000 }, () => {
 
   test('wait takes the DNS settings as flags and needs no credentials', async () => {
     await dns01(['present', '--no-wait', 'example.com', 'flags'], world.env);
-    const r = await dns01(['wait', '--resolver', world.env.DNS01_RESOLVERS!, '--ns-port', world.env.DNS01_NS_PORT!, '--interval', '0.05', '--timeout', '10', '--no-cname', CHALLENGE, 'flags'], {});
+    const r = await dns01(
+      [
+        'wait',
+        '--resolver',
+        world.env.DNS01_RESOLVERS!,
+        '--ns-port',
+        world.env.DNS01_NS_PORT!,
+        '--interval',
+        '0.05',
+        '--timeout',
+        '10',
+        '--no-cname',
+        CHALLENGE,
+        'flags',
+      ],
+      {},
+    );
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`${CHALLENGE}: served by every authoritative nameserver`);
     await dns01(['cleanup', 'example.com', 'flags'], world.env);
@@ -296,7 +313,13 @@ describe('dns01 against netcup', { timeout: 60_000 }, () => {
     const home = join(work, 'home');
     const { mkdirSync } = await import('node:fs');
     mkdirSync(join(home, '.config', 'dns01'), { recursive: true });
-    writeFileSync(join(home, '.config', 'dns01', 'config'), Object.entries(world.env).map(([k, v]) => `${k}="${v}"`).join('\n'), { mode: 0o600 });
+    writeFileSync(
+      join(home, '.config', 'dns01', 'config'),
+      Object.entries(world.env)
+        .map(([k, v]) => `${k}="${v}"`)
+        .join('\n'),
+      { mode: 0o600 },
+    );
     const r = await runNode(BIN, ['check', 'example.com'], { env: { PATH: process.env.PATH, HOME: home } });
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`config file: ${join(home, '.config', 'dns01', 'config')}`);
@@ -318,8 +341,12 @@ describe('dns01 against netcup with the REST API (CloudDNS)', { timeout: 60_000 
     const r = await dns01(['check', 'www.cloud.example', 'legacy.example'], world.env);
     expect(r.status).toBe(3);
     const lines = r.stdout.trim().split('\n');
-    expect(lines[2]).toBe('www.cloud.example: _acme-challenge.www.cloud.example goes into zone cloud.example through the REST API (CloudDNS), whose credentials are set');
-    expect(lines[3]).toMatch(/^legacy\.example: _acme-challenge\.legacy\.example goes into zone legacy\.example through the CCP API \(legacy\), whose credentials are NOT set \(Also set NETCUP_CUSTOMER_NUMBER/);
+    expect(lines[2]).toBe(
+      'www.cloud.example: _acme-challenge.www.cloud.example goes into zone cloud.example through the REST API (CloudDNS), whose credentials are set',
+    );
+    expect(lines[3]).toMatch(
+      /^legacy\.example: _acme-challenge\.legacy\.example goes into zone legacy\.example through the CCP API \(legacy\), whose credentials are NOT set \(Also set NETCUP_CUSTOMER_NUMBER/,
+    );
     expectNoSecrets(world, r);
   });
 
@@ -380,7 +407,10 @@ describe('dns01 zones and check on a provider that lists zones', { timeout: 60_0
   test('--log-json writes JSON log lines on stderr', async () => {
     const r = await dns01(['present', '--log-json', 'example.com', 'j'], world.env);
     expect(r.status).toBe(0);
-    const lines = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as { level: string; msg: string });
+    const lines = r.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { level: string; msg: string });
     expect(lines.some((l) => l.level === 'info' && l.msg.startsWith('created TXT'))).toBe(true);
     await dns01(['cleanup', 'example.com', 'j'], world.env);
   });
@@ -411,7 +441,9 @@ describe('dns01 check on sourceDESK: what its server answers (a zone with only S
       for (const args of [['check'], ['present', 'example.com', 'v']]) {
         const r = await dns01(args, world.env);
         expect(r.status).toBe(4);
-        expect(expectOneErrorLine(r)).toMatch(/this customer may not use the domain API \(code 801: Group not allowed\.\).*Enable API access to domains for this customer/);
+        expect(expectOneErrorLine(r)).toMatch(
+          /this customer may not use the domain API \(code 801: Group not allowed\.\).*Enable API access to domains for this customer/,
+        );
         expectNoSecrets(world, r);
       }
     } finally {

@@ -161,7 +161,9 @@ describe('names and settings as a new user types them', { timeout: 60_000 }, () 
     expect(r.status).toBe(3);
     expect(errorLines(r)).toEqual([
       expect.stringMatching(
-        new RegExp(`^dns01: error: DNS01_PROVIDER is not set .* in a config file \\(none found; searched ${join(work, 'dns01', 'config')}, /etc/dns01/config\\)`),
+        new RegExp(
+          `^dns01: error: DNS01_PROVIDER is not set .* in a config file \\(none found; searched ${join(work, 'dns01', 'config')}, /etc/dns01/config\\)`,
+        ),
       ),
     ]);
   });

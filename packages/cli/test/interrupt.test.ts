@@ -17,10 +17,15 @@ beforeAll(async () => {
 afterAll(async () => world?.close());
 
 test('two quick interrupts: exit 130 and the record left behind is named', { timeout: 60_000 }, async () => {
-  const run = startNode(BIN, ['present', 'example.com', 'interrupted-twice'], { env: { PATH: process.env.PATH, HOME: '/nonexistent', ...world.env }, timeoutMs: 55_000 });
+  const run = startNode(BIN, ['present', 'example.com', 'interrupted-twice'], {
+    env: { PATH: process.env.PATH, HOME: '/nonexistent', ...world.env },
+    timeoutMs: 55_000,
+  });
   // Once it waits (the record exists), make the cleanup slow and interrupt twice.
   await run.stderrShows('created TXT');
   const status = await interruptTwice(run, world);
   expect(status).toBe(130);
-  expect(run.stderr).toMatch(/dns01: error: interrupted again.*TXT _acme-challenge\.example\.com "interrupted-twice"; remove it with: dns01 cleanup example\.com interrupted-twice$/m);
+  expect(run.stderr).toMatch(
+    /dns01: error: interrupted again.*TXT _acme-challenge\.example\.com "interrupted-twice"; remove it with: dns01 cleanup example\.com interrupted-twice$/m,
+  );
 });

@@ -34,7 +34,10 @@ function dns01(args: string[], env: Record<string, string | undefined>): Promise
 
 /** Every record of the zone as (name, type, data), sorted: the zone's content, ids aside. */
 function zoneContent(w: TestWorld): string[] {
-  return w.store.records('example.com').map((r) => `${r.name} ${r.type} ${r.data}`).sort();
+  return w.store
+    .records('example.com')
+    .map((r) => `${r.name} ${r.type} ${r.data}`)
+    .sort();
 }
 
 function expectNoSecrets(w: TestWorld, ...results: RunResult[]): void {
@@ -79,20 +82,35 @@ describe.each(OWN_API_PROVIDERS as readonly ProviderName[])('dns01 persist on %s
   });
 
   test('a different record of the same CA and account is refused without --replace; --replace adds first, then deletes the old one', async () => {
-    world = await startTestWorld({ provider, records: [{ name: NAME, type: 'TXT', data: VALUE }, { name: NAME, type: 'TXT', data: FOREIGN }] });
+    world = await startTestWorld({
+      provider,
+      records: [
+        { name: NAME, type: 'TXT', data: VALUE },
+        { name: NAME, type: 'TXT', data: FOREIGN },
+      ],
+    });
     const refused = await dns01(['persist', 'set', 'example.com', '--issuer', ISSUER, '--account-uri', ACCOUNT, '--wildcard'], world.env);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(/already holds a record.*--replace/);
     expect(world.txt(NAME).sort()).toEqual([FOREIGN, VALUE].sort());
 
-    const replaced = await dns01(['persist', 'set', 'example.com', '--issuer', ISSUER, '--account-uri', ACCOUNT, '--wildcard', '--replace', '--json'], world.env);
+    const replaced = await dns01(
+      ['persist', 'set', 'example.com', '--issuer', ISSUER, '--account-uri', ACCOUNT, '--wildcard', '--replace', '--json'],
+      world.env,
+    );
     expect(replaced.status).toBe(0);
     expect(JSON.parse(replaced.stdout)).toMatchObject({ action: 'replaced', value: WILD, removed: [VALUE] });
     expect(world.txt(NAME).sort()).toEqual([FOREIGN, WILD].sort());
   });
 
   test('a record with a key given twice is never removed, for either account it names: reported, exit 1; set leaves it too', async () => {
-    world = await startTestWorld({ provider, records: [{ name: NAME, type: 'TXT', data: TWICE }, { name: NAME, type: 'TXT', data: FOREIGN }] });
+    world = await startTestWorld({
+      provider,
+      records: [
+        { name: NAME, type: 'TXT', data: TWICE },
+        { name: NAME, type: 'TXT', data: FOREIGN },
+      ],
+    });
     const before = zoneContent(world);
     for (const account of [ACCOUNT, OTHER_ACCOUNT]) {
       const r = await dns01(['persist', 'remove', 'example.com', '--issuer', ISSUER, '--account-uri', account], world.env);
@@ -128,7 +146,9 @@ describe.each(NETCUP_REST_READINGS)('dns01 persist on netcup REST with NETCUP_RE
     expect(remove.status, remove.stderr).toBe(0);
     expect(zoneContent(world)).toEqual(before);
     const rest = (world.emulator as EmulatorOf['netcup']).rest!;
-    const changesets = rest.server.requests.filter((q) => q.url.endsWith('/changeset')).map((q) => JSON.parse(q.body) as { create: { rdata: string }[]; delete: { rdata: string; ttl: number }[] });
+    const changesets = rest.server.requests
+      .filter((q) => q.url.endsWith('/changeset'))
+      .map((q) => JSON.parse(q.body) as { create: { rdata: string }[]; delete: { rdata: string; ttl: number }[] });
     expect(changesets.map((c) => [c.create.map((r) => r.rdata), c.delete.map((r) => [r.rdata, r.ttl])])).toEqual([
       [[`"${VALUE}"`], []],
       [[], [[`"${VALUE}"`, 300]]],
@@ -150,17 +170,27 @@ describe('dns01 persist check', { timeout: 60_000 }, () => {
     const r = await dns01(['persist', 'check', 'example.com', '--issuer', ISSUER, '--wildcard'], env);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('CAA: example.com forbids it');
-    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^dns01: error: persist check example\.com: CAA issue at example\.com does not allow pebble\.letsencrypt\.org/);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(
+      /^dns01: error: persist check example\.com: CAA issue at example\.com does not allow pebble\.letsencrypt\.org/,
+    );
   });
 
   test('a record with a key given twice is a problem for its CA (exit 1, named), matches nothing, and only a warning for another CA', async () => {
-    world = await startTestWorld({ provider: 'netcup', records: [{ name: NAME, type: 'TXT', data: TWICE }, { name: NAME, type: 'TXT', data: VALUE }] });
+    world = await startTestWorld({
+      provider: 'netcup',
+      records: [
+        { name: NAME, type: 'TXT', data: TWICE },
+        { name: NAME, type: 'TXT', data: VALUE },
+      ],
+    });
     const env = { DNS01_RESOLVERS: world.env.DNS01_RESOLVERS, DNS01_NS_PORT: world.env.DNS01_NS_PORT };
     const r = await dns01(['persist', 'check', 'example.com', '--issuer', ISSUER, '--account-uri', OTHER_ACCOUNT, '--json'], env);
     expect(r.status).toBe(1);
     const report = JSON.parse(r.stdout);
     expect(report.matching).toEqual([]);
-    expect(report.records.find((rec: { raw: string }) => rec.raw === TWICE)).toMatchObject({ malformed: expect.stringMatching(/^accounturi given more than once/) });
+    expect(report.records.find((rec: { raw: string }) => rec.raw === TWICE)).toMatchObject({
+      malformed: expect.stringMatching(/^accounturi given more than once/),
+    });
     expect(report.problems).toContain(
       `TXT ${NAME} "${TWICE}" is malformed: accounturi given more than once (a CA may read either value); dns01 never matches or deletes it: delete it in the provider panel`,
     );

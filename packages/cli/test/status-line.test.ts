@@ -47,9 +47,7 @@ describe('shortNameservers', () => {
 
 describe('renderStatusLine', () => {
   test('before the first round: elapsed against the timeout, looking up', () => {
-    expect(renderStatusLine({ elapsedMs: 800, timeoutMs: 1_200_000 }, 120)).toBe(
-      'dns01: waiting 0s of 20m00s | looking up the nameservers',
-    );
+    expect(renderStatusLine({ elapsedMs: 800, timeoutMs: 1_200_000 }, 120)).toBe('dns01: waiting 0s of 20m00s | looking up the nameservers');
   });
 
   test('each nameserver in a stable order: ok, or what it serves now', () => {
@@ -90,9 +88,7 @@ describe('renderStatusLine', () => {
 
   test('names whose nameservers are not known yet', () => {
     const event: ProgressEvent = { elapsedMs: 0, round: 1, confirmed: [], lagging: [], unresolved: [{ name: NAME, reason: 'no SOA found' }] };
-    expect(renderStatusLine({ elapsedMs: 1_000, timeoutMs: 600_000, event }, 200)).toBe(
-      `dns01: waiting 1s of 10m00s | looking up the nameservers of ${NAME}`,
-    );
+    expect(renderStatusLine({ elapsedMs: 1_000, timeoutMs: 600_000, event }, 200)).toBe(`dns01: waiting 1s of 10m00s | looking up the nameservers of ${NAME}`);
   });
 
   test('never wider than the terminal, so it never wraps', () => {

@@ -52,7 +52,9 @@ export function openAuditLog(target: string, options: { writeErr?: (line: string
   const st = fstatSync(fd);
   if (!st.isFile() || (st.mode & 0o077) !== 0) {
     closeSync(fd);
-    throw new ConfigError(`the audit log ${target} is not a regular file closed to other users (mode ${(st.mode & 0o777).toString(8)})`, { hint: `Run: chmod 600 ${target}` });
+    throw new ConfigError(`the audit log ${target} is not a regular file closed to other users (mode ${(st.mode & 0o777).toString(8)})`, {
+      hint: `Run: chmod 600 ${target}`,
+    });
   }
   let open = true;
   return {

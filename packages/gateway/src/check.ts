@@ -67,7 +67,8 @@ export async function checkGateway(env: Env, settings: ResolvedGatewaySettings, 
         }
       });
     }
-    if (names.length === 0) lines.push({ ok: true, text: `${session.provider.name}: configured; no client yet, so no zone looked up (dns01 serve client add)` });
+    if (names.length === 0)
+      lines.push({ ok: true, text: `${session.provider.name}: configured; no client yet, so no zone looked up (dns01 serve client add)` });
   } finally {
     await session.close().catch(() => undefined);
   }

@@ -46,7 +46,10 @@ export function checkClientId(id: string): string {
 /** Parses `--from 10.0.0.0/8,2001:db8::/32,192.0.2.7` into normalised CIDR texts. */
 export function parseSources(text: string): string[] {
   const out: string[] = [];
-  for (const part of text.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')) {
     const [address, bits, extra] = part.split('/');
     const family = isIP(address ?? '');
     const max = family === 6 ? 128 : 32;
@@ -129,7 +132,8 @@ export async function verifySecret(secret: string, hash: string): Promise<boolea
   const params = { N: Number(n), r: Number(r), p: Number(p) };
   const expectedKey = Buffer.from(expected ?? '', 'base64url');
   // Parameters a tampered file could use to exhaust memory or time are no hash of ours.
-  const sane = Number.isInteger(Math.log2(params.N)) && params.N >= 1024 && params.N <= 1_048_576 && params.r >= 1 && params.r <= 32 && params.p >= 1 && params.p <= 16;
+  const sane =
+    Number.isInteger(Math.log2(params.N)) && params.N >= 1024 && params.N <= 1_048_576 && params.r >= 1 && params.r <= 32 && params.p >= 1 && params.p <= 16;
   const valid = parts.length === 6 && sane && 128 * params.N * params.r <= 64 * 1024 * 1024 && expectedKey.length === SCRYPT.keylen;
   const key = await scrypt(secret, Buffer.from(salt ?? '', 'base64url'), valid ? { ...params, keylen: SCRYPT.keylen } : SCRYPT);
   return timingSafeEqual(key, valid ? expectedKey : Buffer.alloc(SCRYPT.keylen)) && valid;
@@ -253,7 +257,9 @@ export async function addClient(path: string, input: { id: string; names: string
   const file = readClientsFile(path);
   checkClientId(input.id);
   if (file.clients.some((c) => c.id === input.id)) {
-    throw new InvalidInputError(`a client "${input.id}" exists already`, { hint: `Run 'dns01 serve client rotate ${input.id}' for a new secret, or remove it first` });
+    throw new InvalidInputError(`a client "${input.id}" exists already`, {
+      hint: `Run 'dns01 serve client rotate ${input.id}' for a new secret, or remove it first`,
+    });
   }
   const names = input.names.map(parseScopeName);
   const secret = newSecret();

@@ -75,7 +75,7 @@ export class Ledger {
       const result = fileSchema.safeParse(parsed);
       if (!result.success) {
         throw new ConfigError(`ledger ${path} is malformed; the gateway will not start on it, since it could no longer tell which records are its own`, {
-          hint: 'Look at the file: the records it names are the gateway\'s; delete them in the provider panel, then move the file away',
+          hint: "Look at the file: the records it names are the gateway's; delete them in the provider panel, then move the file away",
         });
       }
       for (const entry of result.data.records) ledger.entries.set(entry.id, entry);

@@ -53,7 +53,7 @@ export function createMetrics(sources: MetricSources) {
     });
   gauge('dns01_gateway_budget_queue_depth', 'Provider API requests waiting for the request budget', sources.budgetQueue);
   gauge('dns01_gateway_budget_used', 'Provider API requests sent within the current budget window', sources.budgetUsed);
-  gauge('dns01_gateway_writer_queue_depth', 'Record changes waiting for their zone\'s next batch, or under way', sources.writerDepth);
+  gauge('dns01_gateway_writer_queue_depth', "Record changes waiting for their zone's next batch, or under way", sources.writerDepth);
   gauge('dns01_gateway_ledger_records', 'Records the gateway created and has not deleted yet', sources.ledgerSize);
   gauge('dns01_gateway_requests_in_flight', 'Requests being handled', sources.inFlight);
   return { registry, requests, requestSeconds, providerRequests, writeSeconds };

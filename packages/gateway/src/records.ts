@@ -77,7 +77,9 @@ export class Records {
     const existing = ledger
       .all()
       .find((e) => e.client === request.client && e.name === name && e.value === request.value && e.protocol === request.protocol && !this.retiring.has(e.id));
-    const entry = existing ?? ledger.add({ client: request.client, protocol: request.protocol, asked, name, zone, value: request.value, created: new Date(started).toISOString() });
+    const entry =
+      existing ??
+      ledger.add({ client: request.client, protocol: request.protocol, asked, name, zone, value: request.value, created: new Date(started).toISOString() });
     if (existing) ledger.update(existing.id, { created: new Date(started).toISOString() });
     // Durable before the provider hears of it: a crash from here on leaves an entry the next start deletes exactly.
     const placing = ledger.flush().then(() => this.writer.add(zone, name, request.value));

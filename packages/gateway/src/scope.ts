@@ -12,14 +12,19 @@ export type Scope = readonly string[];
 export function parseScopeName(text: string): string {
   const { domain, wildcard } = normalizeDomain(text);
   if (domain.startsWith('_') || domain.includes('._')) {
-    throw new InvalidInputError(`"${text}" is not a host name a certificate can name`, { hint: 'Name the domains the client issues for, e.g. example.com,*.example.com' });
+    throw new InvalidInputError(`"${text}" is not a host name a certificate can name`, {
+      hint: 'Name the domains the client issues for, e.g. example.com,*.example.com',
+    });
   }
   return wildcard ? `*.${domain}` : domain;
 }
 
 /** Parses a comma-separated list of scope names (`--names`), without duplicates. */
 export function parseScope(text: string): string[] {
-  const names = text.split(',').map((n) => n.trim()).filter((n) => n !== '');
+  const names = text
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '');
   if (names.length === 0) throw new InvalidInputError('--names needs at least one name', { hint: 'e.g. --names example.com,*.example.com' });
   return [...new Set(names.map(parseScopeName))];
 }

@@ -195,7 +195,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     if (ledger.size > 0) {
       logger.info(`the ledger holds ${ledger.size} record(s) from the last run; deleting them exactly`);
       const { failed } = await records.recover();
-      if (failed > 0) logger.error(`${failed} record(s) of the last run could not be deleted yet; the sweeper tries again (they stay in the ledger, ${ledger.path})`);
+      if (failed > 0)
+        logger.error(`${failed} record(s) of the last run could not be deleted yet; the sweeper tries again (they stay in the ledger, ${ledger.path})`);
     }
   } catch (error) {
     await session.close().catch(() => undefined);
@@ -276,7 +277,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       return reply(res, 404, { error: 'not_found' });
     }
     if (req.method !== 'POST') return reply(res, 405, { error: 'method_not_allowed' });
-    const event: AuditEvent = { client: '-', source, protocol: endpoint.protocol, action: endpoint.protocol === 'acme-dns' ? 'update' : endpoint.action, result: 'ok', ms: 0 };
+    const event: AuditEvent = {
+      client: '-',
+      source,
+      protocol: endpoint.protocol,
+      action: endpoint.protocol === 'acme-dns' ? 'update' : endpoint.action,
+      result: 'ok',
+      ms: 0,
+    };
     let status: number;
     try {
       const done = await change(endpoint, req, source, event);
@@ -376,7 +384,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, settings.shutdownTimeout * 1000)));
           await Promise.race([finished, timeout]);
           clearTimeout(timer);
-          if (inFlight > 0) logger.error(`stopping with ${inFlight} request(s) still in flight after ${settings.shutdownTimeout}s; the ledger names their records, the next start deletes them`);
+          if (inFlight > 0)
+            logger.error(
+              `stopping with ${inFlight} request(s) still in flight after ${settings.shutdownTimeout}s; the ledger names their records, the next start deletes them`,
+            );
         }
         server.closeAllConnections();
         await closed;

@@ -72,11 +72,14 @@ interface Sent {
 function send(url: string, path: string, headers: Record<string, string>, body: string): Promise<Sent> {
   const to = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: to.hostname, port: to.port, method: 'POST', path, headers: { Host: to.host, 'Content-Length': String(Buffer.byteLength(body)), ...headers } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
+    const req = request(
+      { host: to.hostname, port: to.port, method: 'POST', path, headers: { Host: to.host, 'Content-Length': String(Buffer.byteLength(body)), ...headers } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -94,16 +97,38 @@ describe('cert-manager (docs/clients/cert-manager.md)', () => {
   const text = page('cert-manager.md');
   const docs = yamlDocuments(text);
   const kinds = docs.map((d) => d.kind);
-  const secret = docs.find((d) => d.kind === 'Secret') as { apiVersion: string; metadata: { name: string; namespace: string }; type: string; stringData: Record<string, string> };
+  const secret = docs.find((d) => d.kind === 'Secret') as {
+    apiVersion: string;
+    metadata: { name: string; namespace: string };
+    type: string;
+    stringData: Record<string, string>;
+  };
   const issuer = docs.find((d) => d.kind === 'ClusterIssuer') as { apiVersion: string; metadata: { name: string }; spec: { acme: Record<string, unknown> } };
-  const certificate = docs.find((d) => d.kind === 'Certificate') as { apiVersion: string; spec: { issuerRef: { name: string; kind: string }; dnsNames: string[]; secretName: string } };
+  const certificate = docs.find((d) => d.kind === 'Certificate') as {
+    apiVersion: string;
+    spec: { issuerRef: { name: string; kind: string }; dnsNames: string[]; secretName: string };
+  };
   const line = clientAddLine(text);
 
   it('the Secret, ClusterIssuer and Certificate follow cert-manager v1.21 (ACMEIssuerDNS01ProviderAcmeDNS, the ClusterIssuer CRD)', () => {
     expect(kinds).toEqual(['Secret', 'ClusterIssuer', 'Certificate']);
     const acme = issuer.spec.acme as { server: string; email: string; privateKeySecretRef: { name: string }; solvers: Record<string, unknown>[] };
     expect(issuer.apiVersion).toBe('cert-manager.io/v1');
-    expect(unknownKeys(acme, ['server', 'email', 'privateKeySecretRef', 'solvers', 'skipTLSVerify', 'externalAccountBinding', 'preferredChain', 'caBundle', 'disableAccountKeyGeneration', 'enableDurationFeature', 'profile'])).toEqual([]);
+    expect(
+      unknownKeys(acme, [
+        'server',
+        'email',
+        'privateKeySecretRef',
+        'solvers',
+        'skipTLSVerify',
+        'externalAccountBinding',
+        'preferredChain',
+        'caBundle',
+        'disableAccountKeyGeneration',
+        'enableDurationFeature',
+        'profile',
+      ]),
+    ).toEqual([]);
     expect(acme.server).toMatch(/^https:\/\//);
     expect(acme.privateKeySecretRef.name).toEqual(expect.any(String));
     expect(acme.solvers).toHaveLength(1);
@@ -138,7 +163,10 @@ describe('cert-manager (docs/clients/cert-manager.md)', () => {
 
   it("the request cert-manager's solver sends (goacmedns 0.2.0's UpdateTXTRecord) is answered 2xx and the value is served by every nameserver; the two latest values stay", async () => {
     const rig = await startRig({ clients: [{ id: 'k8s-web', names: ['example.com', '*.example.com'] }] });
-    const account: Record<string, string> = { ...(await printedAccounts({ ...line, url: rig.gateway.url }))['example.com']!, password: rig.secrets['k8s-web']! };
+    const account: Record<string, string> = {
+      ...(await printedAccounts({ ...line, url: rig.gateway.url }))['example.com']!,
+      password: rig.secrets['k8s-web']!,
+    };
     const update = (txt: string) =>
       // goacmedns 0.2.0: baseURL.JoinPath("update"); json.NewEncoder (a newline after the object); these headers; Go adds Accept-Encoding.
       send(
@@ -166,13 +194,19 @@ describe('cert-manager (docs/clients/cert-manager.md)', () => {
     expect(rig.world.txt(account.fulldomain!).sort()).toEqual(values.slice(1).sort());
   });
 
-  it("goacmedns before 0.2 (0.1.1: lego 4.9, older Traefik and cert-manager): capitalised keys, no newline, only a 200 counts", async () => {
+  it('goacmedns before 0.2 (0.1.1: lego 4.9, older Traefik and cert-manager): capitalised keys, no newline, only a 200 counts', async () => {
     const rig = await startRig({ clients: [{ id: 'old', names: ['example.com'] }] });
     const value = acmeValue('goacmedns-0.1.1');
     const sent = await send(
       rig.gateway.url,
       '/update',
-      { 'Content-Type': 'application/json', 'User-Agent': 'goacmedns (linux; amd64)', 'X-Api-User': 'old', 'X-Api-Key': rig.secrets.old!, 'Accept-Encoding': 'gzip' },
+      {
+        'Content-Type': 'application/json',
+        'User-Agent': 'goacmedns (linux; amd64)',
+        'X-Api-User': 'old',
+        'X-Api-Key': rig.secrets.old!,
+        'Accept-Encoding': 'gzip',
+      },
       JSON.stringify({ SubDomain: 'example.com', Txt: value }),
     );
     expect(sent).toEqual({ status: 200, body: JSON.stringify({ txt: value }) });
@@ -182,24 +216,72 @@ describe('cert-manager (docs/clients/cert-manager.md)', () => {
 
 describe('Traefik (docs/clients/traefik.md)', () => {
   const text = page('traefik.md');
-  const [staticConfig, compose] = yamlDocuments(text) as [Record<string, unknown>, { services: Record<string, Record<string, unknown>>; secrets: Record<string, unknown> }];
+  const [staticConfig, compose] = yamlDocuments(text) as [
+    Record<string, unknown>,
+    { services: Record<string, Record<string, unknown>>; secrets: Record<string, unknown> },
+  ];
   const line = clientAddLine(text);
   // lego's httpreq provider (lego 4.35 and v5.2, which Traefik v3.7 builds on): its variables.
-  const HTTPREQ = ['HTTPREQ_ENDPOINT', 'HTTPREQ_MODE', 'HTTPREQ_USERNAME', 'HTTPREQ_PASSWORD', 'HTTPREQ_PROPAGATION_TIMEOUT', 'HTTPREQ_POLLING_INTERVAL', 'HTTPREQ_HTTP_TIMEOUT'];
+  const HTTPREQ = [
+    'HTTPREQ_ENDPOINT',
+    'HTTPREQ_MODE',
+    'HTTPREQ_USERNAME',
+    'HTTPREQ_PASSWORD',
+    'HTTPREQ_PROPAGATION_TIMEOUT',
+    'HTTPREQ_POLLING_INTERVAL',
+    'HTTPREQ_HTTP_TIMEOUT',
+  ];
 
   it("the static configuration follows Traefik v3.7's (certificatesResolvers.<name>.acme.dnsChallenge, provider httpreq)", () => {
-    expect(unknownKeys(staticConfig, ['entryPoints', 'providers', 'certificatesResolvers', 'api', 'log', 'accessLog', 'global', 'serversTransport', 'metrics', 'ping'])).toEqual([]);
+    expect(
+      unknownKeys(staticConfig, [
+        'entryPoints',
+        'providers',
+        'certificatesResolvers',
+        'api',
+        'log',
+        'accessLog',
+        'global',
+        'serversTransport',
+        'metrics',
+        'ping',
+      ]),
+    ).toEqual([]);
     const resolvers = staticConfig.certificatesResolvers as Record<string, { acme: Record<string, unknown> }>;
     const [name, resolver] = Object.entries(resolvers)[0]!;
     expect(Object.keys(resolver)).toEqual(['acme']);
-    expect(unknownKeys(resolver.acme, ['email', 'caServer', 'preferredChain', 'profile', 'emailAddresses', 'disableCommonName', 'storage', 'keyType', 'eab', 'certificatesDuration', 'clientTimeout', 'clientResponseHeaderTimeout', 'certificateTimeout', 'caCertificates', 'caSystemCertPool', 'caServerName', 'dnsChallenge', 'httpChallenge', 'tlsChallenge'])).toEqual([]);
+    expect(
+      unknownKeys(resolver.acme, [
+        'email',
+        'caServer',
+        'preferredChain',
+        'profile',
+        'emailAddresses',
+        'disableCommonName',
+        'storage',
+        'keyType',
+        'eab',
+        'certificatesDuration',
+        'clientTimeout',
+        'clientResponseHeaderTimeout',
+        'certificateTimeout',
+        'caCertificates',
+        'caSystemCertPool',
+        'caServerName',
+        'dnsChallenge',
+        'httpChallenge',
+        'tlsChallenge',
+      ]),
+    ).toEqual([]);
     const dns = resolver.acme.dnsChallenge as Record<string, unknown>;
     expect(unknownKeys(dns, ['provider', 'resolvers', 'propagation', 'delayBeforeCheck', 'disablePropagationCheck'])).toEqual([]);
     expect(dns.provider).toBe('httpreq');
     expect((staticConfig.entryPoints as Record<string, { address: string }>).websecure!.address).toBe(':443');
     expect(unknownKeys((staticConfig.providers as { docker: object }).docker, ['exposedByDefault', 'endpoint', 'network', 'defaultRule', 'watch'])).toEqual([]);
     // The router of the compose file asks this resolver.
-    expect((compose.services.whoami!.labels as string[]).filter((l) => l.includes('certresolver'))).toEqual([`traefik.http.routers.whoami.tls.certresolver=${name}`]);
+    expect((compose.services.whoami!.labels as string[]).filter((l) => l.includes('certresolver'))).toEqual([
+      `traefik.http.routers.whoami.tls.certresolver=${name}`,
+    ]);
   });
 
   it("the compose file gives Traefik lego's httpreq variables for the client add line, the secret from a file, the router's names in the scope", () => {
@@ -265,7 +347,30 @@ describe('Caddy (docs/clients/caddy.md)', () => {
   const line = clientAddLine(text);
   const [site] = parseCaddyfile(blocks(text, 'caddyfile')[0]!);
   // Caddy 2.11's tls directive (caddyconfig/httpcaddyfile/builtins.go) and the acmedns module's Caddyfile (caddy-dns/acmedns 0.7).
-  const TLS_SUBDIRECTIVES = ['protocols', 'ciphers', 'curves', 'client_auth', 'alpn', 'load', 'ca', 'ca_root', 'key_type', 'eab', 'issuer', 'get_certificate', 'dns', 'resolvers', 'propagation_delay', 'propagation_timeout', 'dns_ttl', 'dns_challenge_override_domain', 'on_demand', 'reuse_private_keys', 'insecure_secrets_log', 'renewal_window_ratio'];
+  const TLS_SUBDIRECTIVES = [
+    'protocols',
+    'ciphers',
+    'curves',
+    'client_auth',
+    'alpn',
+    'load',
+    'ca',
+    'ca_root',
+    'key_type',
+    'eab',
+    'issuer',
+    'get_certificate',
+    'dns',
+    'resolvers',
+    'propagation_delay',
+    'propagation_timeout',
+    'dns_ttl',
+    'dns_challenge_override_domain',
+    'on_demand',
+    'reuse_private_keys',
+    'insecure_secrets_log',
+    'renewal_window_ratio',
+  ];
   const ACMEDNS_SUBDIRECTIVES = ['config_file_path', 'username', 'password', 'subdomain', 'server_url', 'config'];
 
   it('the Caddyfile: a site of the scope, tls { dns acmedns <the account file> } and a propagation timeout that covers netcup', () => {
@@ -291,7 +396,7 @@ describe('Caddy (docs/clients/caddy.md)', () => {
     for (const a of [site!.name, ...site!.args].map((n) => n.replace(/,$/, ''))) expect(file[a.replace(/^\*\./, '')], a).toBeDefined();
   });
 
-  it("the module's request (libdns/acmedns 0.5: server_url + \"/update\", exactly 200 counts) is answered 200, even after a server_url's trailing slash; the value is served", async () => {
+  it('the module\'s request (libdns/acmedns 0.5: server_url + "/update", exactly 200 counts) is answered 200, even after a server_url\'s trailing slash; the value is served', async () => {
     const rig = await startRig({ clients: [{ id: 'caddy-web', names: ['example.com', '*.example.com'] }] });
     const value = acmeValue('caddy');
     // server_url + "/update": a server_url written with a trailing slash gives "//update".
@@ -299,7 +404,13 @@ describe('Caddy (docs/clients/caddy.md)', () => {
       const sent = await send(
         rig.gateway.url,
         path,
-        { 'X-Api-User': 'caddy-web', 'X-Api-Key': rig.secrets['caddy-web']!, 'Content-Type': 'application/json', 'User-Agent': 'Go-http-client/1.1', 'Accept-Encoding': 'gzip' },
+        {
+          'X-Api-User': 'caddy-web',
+          'X-Api-Key': rig.secrets['caddy-web']!,
+          'Content-Type': 'application/json',
+          'User-Agent': 'Go-http-client/1.1',
+          'Accept-Encoding': 'gzip',
+        },
         JSON.stringify({ subdomain: 'example.com', txt: value }),
       );
       expect(sent, path).toEqual({ status: 200, body: JSON.stringify({ txt: value }) });

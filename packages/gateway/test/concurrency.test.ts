@@ -18,36 +18,44 @@ const challenges = clients.flatMap((c, i) => [
   { id: c.id, fqdn: `_acme-challenge.b.c${i}.example.com.`, value: acmeValue(`${c.id}-b`) },
 ]);
 
-it('200 challenges from 50 clients at once: all answered, foreign records intact, nothing left, provider requests within the budget', { timeout: 120_000 }, async () => {
-  const foreign = [
-    { name: '_acme-challenge.c0.example.com', type: 'TXT' as const, data: 'foreign-challenge-kept' },
-    { name: 'example.com', type: 'TXT' as const, data: 'v=spf1 -all' },
-    { name: 'www.example.com', type: 'A' as const, data: '192.0.2.1' },
-  ];
-  const rig = await startRig({ clients, env: { DNS01_SERVE_PROVIDER_BUDGET: String(BUDGET) }, world: { records: foreign } });
-  const snapshot = () => rig.world.store.records('example.com').map(({ name, type, data }) => `${type} ${name} ${data}`).sort();
-  const before = snapshot();
-  expect(challenges).toHaveLength(200);
-  const started = Date.now();
-  const presented = await Promise.all(challenges.map((c) => rig.post('/present', { fqdn: c.fqdn, value: c.value }, { id: c.id })));
-  expect(presented.map((r) => r.status)).toEqual(challenges.map(() => 200));
-  for (const c of challenges) expect(rig.world.txt(c.fqdn.slice(0, -1))).toContain(c.value);
-  expect(rig.gateway.ledger.size).toBe(200);
+it(
+  '200 challenges from 50 clients at once: all answered, foreign records intact, nothing left, provider requests within the budget',
+  { timeout: 120_000 },
+  async () => {
+    const foreign = [
+      { name: '_acme-challenge.c0.example.com', type: 'TXT' as const, data: 'foreign-challenge-kept' },
+      { name: 'example.com', type: 'TXT' as const, data: 'v=spf1 -all' },
+      { name: 'www.example.com', type: 'A' as const, data: '192.0.2.1' },
+    ];
+    const rig = await startRig({ clients, env: { DNS01_SERVE_PROVIDER_BUDGET: String(BUDGET) }, world: { records: foreign } });
+    const snapshot = () =>
+      rig.world.store
+        .records('example.com')
+        .map(({ name, type, data }) => `${type} ${name} ${data}`)
+        .sort();
+    const before = snapshot();
+    expect(challenges).toHaveLength(200);
+    const started = Date.now();
+    const presented = await Promise.all(challenges.map((c) => rig.post('/present', { fqdn: c.fqdn, value: c.value }, { id: c.id })));
+    expect(presented.map((r) => r.status)).toEqual(challenges.map(() => 200));
+    for (const c of challenges) expect(rig.world.txt(c.fqdn.slice(0, -1))).toContain(c.value);
+    expect(rig.gateway.ledger.size).toBe(200);
 
-  const cleaned = await Promise.all(challenges.map((c) => rig.post('/cleanup', { fqdn: c.fqdn, value: c.value }, { id: c.id })));
-  expect(cleaned.map((r) => r.status)).toEqual(challenges.map(() => 200));
-  expect(rig.gateway.ledger.size).toBe(0);
-  expect(snapshot()).toEqual(before);
+    const cleaned = await Promise.all(challenges.map((c) => rig.post('/cleanup', { fqdn: c.fqdn, value: c.value }, { id: c.id })));
+    expect(cleaned.map((r) => r.status)).toEqual(challenges.map(() => 200));
+    expect(rig.gateway.ledger.size).toBe(0);
+    expect(snapshot()).toEqual(before);
 
-  const sent = rig.world.emulator.server.requests;
-  const elapsed = Date.now() - started;
-  // Everything happened within one budget window: the count is the window's count.
-  expect(elapsed).toBeLessThan(60_000);
-  expect(sent.length).toBeLessThanOrEqual(BUDGET);
-  expect(rig.gateway.session.apiCalls()).toBe(sent.length);
-  const counts = rig.world.emulator.actionCounts();
-  console.log(`200 challenges, 50 clients: ${sent.length} provider requests (${JSON.stringify(counts)}) in ${elapsed} ms`);
-});
+    const sent = rig.world.emulator.server.requests;
+    const elapsed = Date.now() - started;
+    // Everything happened within one budget window: the count is the window's count.
+    expect(elapsed).toBeLessThan(60_000);
+    expect(sent.length).toBeLessThanOrEqual(BUDGET);
+    expect(rig.gateway.session.apiCalls()).toBe(sent.length);
+    const counts = rig.world.emulator.actionCounts();
+    console.log(`200 challenges, 50 clients: ${sent.length} provider requests (${JSON.stringify(counts)}) in ${elapsed} ms`);
+  },
+);
 
 it('a budget far below the burst: the requests wait for it, never exceed it in any window, and batch all the more', { timeout: 120_000 }, async () => {
   const windowMs = 2_000;

@@ -49,7 +49,9 @@ function send(url: string, raw: Raw): Promise<{ status: number; body: string }> 
       res.on('error', reject);
     });
     // The server may close early (a refused huge body): that is an answer too, seen as status 0 only if nothing came.
-    req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? resolve({ status: 0, body: error.code }) : reject(error)));
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      error.code === 'EPIPE' || error.code === 'ECONNRESET' ? resolve({ status: 0, body: error.code }) : reject(error),
+    );
     req.end(raw.body);
   });
 }
@@ -88,7 +90,22 @@ function generator(random: () => number, secrets: Record<string, string>) {
       ' _acme-challenge.example.com ',
       '_acme-challenge.example.com/../other.org',
     ]);
-  const domains = () => pick(['example.com', '*.example.com', 'www.example.com', `${label()}.example.com`, 'other.org', '*.other.org', 'example.com.', 'exämple.com', '..', '', 'a..b', 'example.com\nother.org', `${'x'.repeat(300)}.com`]);
+  const domains = () =>
+    pick([
+      'example.com',
+      '*.example.com',
+      'www.example.com',
+      `${label()}.example.com`,
+      'other.org',
+      '*.other.org',
+      'example.com.',
+      'exämple.com',
+      '..',
+      '',
+      'a..b',
+      'example.com\nother.org',
+      `${'x'.repeat(300)}.com`,
+    ]);
   const values = () =>
     pick([
       acmeValue(String(random())),
@@ -114,12 +131,19 @@ function generator(random: () => number, secrets: Record<string, string>) {
     if (r < 0.4) return JSON.stringify({ fqdn: field(names), value: field(values) });
     if (r < 0.6) return JSON.stringify({ domain: field(domains), token: field(() => label()), keyAuth: field(() => `${label()}.${label()}`) });
     if (r < 0.85) {
-      const [s, t] = pick([['subdomain', 'txt'], ['SubDomain', 'Txt'], ['SUBDOMAIN', 'TXT'], ['subdomain', 'Txt']] as const);
+      const [s, t] = pick([
+        ['subdomain', 'txt'],
+        ['SubDomain', 'Txt'],
+        ['SUBDOMAIN', 'TXT'],
+        ['subdomain', 'Txt'],
+      ] as const);
       const body: Record<string, unknown> = { [s]: field(() => (random() < 0.5 ? domains() : names())), [t]: field(values) };
       if (random() < 0.1) body.subdomain = domains();
       return JSON.stringify(body);
     }
-    return JSON.stringify(pick<unknown>([[], [{ fqdn: '_acme-challenge.example.com' }], { fqdn: { fqdn: 'x' } }, { __proto__: { fqdn: 'x' } }, { constructor: 'x', value: 1 }]));
+    return JSON.stringify(
+      pick<unknown>([[], [{ fqdn: '_acme-challenge.example.com' }], { fqdn: { fqdn: 'x' } }, { __proto__: { fqdn: 'x' } }, { constructor: 'x', value: 1 }]),
+    );
   };
   return (): { raw: Raw; authorised: string | undefined } => {
     const client = pick(['fuzz', 'fuzz', 'fuzz', 'narrow']);
@@ -178,7 +202,8 @@ it(`${REQUESTS} generated requests (seed ${SEED}): no 5xx, no crash, no record o
         const { raw } = next();
         const reply = await send(rig.gateway.url, raw);
         statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
-        if (!ALLOWED.has(reply.status)) unexpected.push(`${raw.method} ${raw.path} ${String(raw.body).slice(0, 200)} -> ${reply.status} ${reply.body.slice(0, 200)}`);
+        if (!ALLOWED.has(reply.status))
+          unexpected.push(`${raw.method} ${raw.path} ${String(raw.body).slice(0, 200)} -> ${reply.status} ${reply.body.slice(0, 200)}`);
       }
     }),
   );

@@ -16,7 +16,10 @@ it('the sweeper deletes exactly the records older than the maximum age, and says
   await until(() => rig.gateway.ledger.size === 0, 50);
   expect(rig.gateway.ledger.size).toBe(0);
   expect(rig.world.txt(APEX)).toEqual(['foreign-kept']);
-  const audit = readFileSync(join(rig.stateDir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const audit = readFileSync(join(rig.stateDir, 'audit.log'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   expect(audit.at(-1)).toMatchObject({ client: 'web1', source: 'gateway', action: 'sweep', name: APEX, value, result: 'deleted' });
 });
 
@@ -100,25 +103,42 @@ it('a present is answered only once the ledger on disk says whose the record is:
   expect(onDisk.records.map((r) => [r.value, r.state])).toEqual([[value, 'found']]);
 });
 
-it('an add whose outcome is unknown (the provider failed during the write) is deleted at the next sweep, not after the maximum age', { timeout: 60_000 }, async () => {
-  const rig = await startRig({ clients: [WEB] });
-  const value = acmeValue('unknown-outcome');
-  // The session and the zone are known first; then every write fails.
-  expect((await rig.post('/present', { fqdn: '_acme-challenge.warm.example.com', value: acmeValue('warm') }, { id: 'web1' })).status).toBe(200);
-  rig.world.emulator.server.inject({ fault: { kind: 'status', status: 503 }, times: 10_000 });
-  const failed = await rig.post('/present', { fqdn: APEX, value }, { id: 'web1' });
-  expect(failed.status).toBe(502);
-  expect(failed.json()).toMatchObject({ error: 'provider_error', detail: expect.stringMatching(/503/) as unknown });
-  const audit = () => readFileSync(join(rig.stateDir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-  // The gateway's own delete of it, at once, fails too while the provider is down (its retries take a few seconds).
-  await until(() => audit().some((l) => l.action === 'sweep' && l.value === value), 50);
-  expect(rig.gateway.ledger.all().filter((e) => e.value === value).map((e) => e.state)).toEqual(['adding']);
-  rig.world.emulator.server.clearFaults();
-  await rig.gateway.records.sweep();
-  expect(rig.gateway.ledger.all().filter((e) => e.value === value)).toEqual([]);
-  expect(audit().filter((l) => l.value === value).map((l) => [l.action, l.name, l.result])).toEqual([
-    ['present', APEX, 'provider_error'],
-    ['sweep', APEX, 'error'],
-    ['sweep', APEX, 'absent'],
-  ]);
-});
+it(
+  'an add whose outcome is unknown (the provider failed during the write) is deleted at the next sweep, not after the maximum age',
+  { timeout: 60_000 },
+  async () => {
+    const rig = await startRig({ clients: [WEB] });
+    const value = acmeValue('unknown-outcome');
+    // The session and the zone are known first; then every write fails.
+    expect((await rig.post('/present', { fqdn: '_acme-challenge.warm.example.com', value: acmeValue('warm') }, { id: 'web1' })).status).toBe(200);
+    rig.world.emulator.server.inject({ fault: { kind: 'status', status: 503 }, times: 10_000 });
+    const failed = await rig.post('/present', { fqdn: APEX, value }, { id: 'web1' });
+    expect(failed.status).toBe(502);
+    expect(failed.json()).toMatchObject({ error: 'provider_error', detail: expect.stringMatching(/503/) as unknown });
+    const audit = () =>
+      readFileSync(join(rig.stateDir, 'audit.log'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    // The gateway's own delete of it, at once, fails too while the provider is down (its retries take a few seconds).
+    await until(() => audit().some((l) => l.action === 'sweep' && l.value === value), 50);
+    expect(
+      rig.gateway.ledger
+        .all()
+        .filter((e) => e.value === value)
+        .map((e) => e.state),
+    ).toEqual(['adding']);
+    rig.world.emulator.server.clearFaults();
+    await rig.gateway.records.sweep();
+    expect(rig.gateway.ledger.all().filter((e) => e.value === value)).toEqual([]);
+    expect(
+      audit()
+        .filter((l) => l.value === value)
+        .map((l) => [l.action, l.name, l.result]),
+    ).toEqual([
+      ['present', APEX, 'provider_error'],
+      ['sweep', APEX, 'error'],
+      ['sweep', APEX, 'absent'],
+    ]);
+  },
+);

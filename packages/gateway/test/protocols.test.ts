@@ -70,7 +70,12 @@ describe('acme-dns', () => {
     expect(rig.world.txt(APEX).sort()).toEqual(['foreign-kept', v1, v2].sort());
     expect((await rig.post('/update', { subdomain: 'example.com', txt: v3 }, { id: 'web1', style: 'api-key' })).status).toBe(200);
     expect(rig.world.txt(APEX).sort()).toEqual(['foreign-kept', v2, v3].sort());
-    expect(rig.gateway.ledger.all().map((e) => e.value).sort()).toEqual([v2, v3].sort());
+    expect(
+      rig.gateway.ledger
+        .all()
+        .map((e) => e.value)
+        .sort(),
+    ).toEqual([v2, v3].sort());
   });
 
   it('the fulldomain works as the subdomain too; malformed values and subdomains are refused as acme-dns refuses them', async () => {
@@ -135,7 +140,10 @@ describe('scope and authentication', () => {
     await rig.post('/present', { fqdn: APEX, value }, { id: 'web1', secret: 'wrong-secret-audit' });
     await rig.post('/present', { fqdn: '_acme-challenge.other.org', value }, { id: 'web1' });
     const text = readFileSync(join(rig.stateDir, 'audit.log'), 'utf8');
-    const lines = text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => [l.client, l.protocol, l.action, l.name ?? null, l.result, l.status])).toEqual([
       ['web1', 'httpreq', 'present', APEX, 'ok', 200],
       ['-', 'httpreq', 'present', null, 'unauthorized', 401],
@@ -167,7 +175,10 @@ describe('records the gateway did not create', () => {
     const value = acmeValue('heir');
     expect((await rig.post('/present', { fqdn: APEX, value }, { id: 'web1' })).status).toBe(200);
     expect((await rig.post('/present', { fqdn: APEX, value }, { id: 'web2' })).status).toBe(200);
-    expect(rig.gateway.ledger.all().map((e) => [e.client, e.state])).toEqual([['web1', 'present'], ['web2', 'found']]);
+    expect(rig.gateway.ledger.all().map((e) => [e.client, e.state])).toEqual([
+      ['web1', 'present'],
+      ['web2', 'found'],
+    ]);
     expect((await rig.post('/cleanup', { fqdn: APEX, value }, { id: 'web1' })).status).toBe(200);
     expect(rig.world.txt(APEX)).toEqual([value]);
     expect(rig.gateway.ledger.all().map((e) => [e.client, e.state])).toEqual([['web2', 'present']]);

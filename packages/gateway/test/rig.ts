@@ -21,7 +21,11 @@ export interface Rig {
   /** The gateway's environment: the world's provider settings plus the serve settings. */
   env: Record<string, string>;
   /** POST to the gateway with Basic auth (httpreq) or the acme-dns headers. */
-  post(path: string, body: unknown, auth?: { id: string; secret?: string; style?: 'basic' | 'api-key' }): Promise<{ status: number; text: string; json: () => unknown }>;
+  post(
+    path: string,
+    body: unknown,
+    auth?: { id: string; secret?: string; style?: 'basic' | 'api-key' },
+  ): Promise<{ status: number; text: string; json: () => unknown }>;
   /** Starts a new gateway on the same state directory (a restart). */
   restart(): Promise<RunningGateway>;
   /** Provider API requests the emulator received so far. */
@@ -30,7 +34,12 @@ export interface Rig {
 }
 
 /** Sends one request to a gateway by URL; `body` a string is sent as is. */
-export async function send(url: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; text: string; json: () => unknown }> {
+export async function send(
+  url: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; text: string; json: () => unknown }> {
   const res = await fetch(`${url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },

@@ -49,7 +49,13 @@ it('client add prints the secret once and the acme-dns accounts; list, rotate an
   expect(out.names).toEqual(['example.com', '*.example.com']);
   expect(out.secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
   expect(out.acmeDnsAccounts).toEqual({
-    'example.com': { username: 'web1', password: out.secret, fulldomain: '_acme-challenge.example.com', subdomain: 'example.com', server_url: 'https://gw.example.net' },
+    'example.com': {
+      username: 'web1',
+      password: out.secret,
+      fulldomain: '_acme-challenge.example.com',
+      subdomain: 'example.com',
+      server_url: 'https://gw.example.net',
+    },
   });
   const file = join(stateDir, 'clients.json');
   expect(statSync(file).mode & 0o777).toBe(0o600);
@@ -90,7 +96,9 @@ it('SIGTERM with requests in flight: every one answered, exit 0, the ledger name
   world.emulator.server.inject({ fault: { kind: 'delay', ms: 500 }, times: 1000 });
   const values = Array.from({ length: 6 }, (_, i) => acmeValue(`sigterm-${i}`));
   const before = world.emulator.server.requests.length;
-  const replies = values.map((value, i) => send(server.url, '/present', { fqdn: `_acme-challenge.s${i}.example.com`, value }, authHeaders({ id: 'web1', secret })));
+  const replies = values.map((value, i) =>
+    send(server.url, '/present', { fqdn: `_acme-challenge.s${i}.example.com`, value }, authHeaders({ id: 'web1', secret })),
+  );
   await until(() => world.emulator.server.requests.length > before);
   server.child.kill('SIGTERM');
   const statuses = (await Promise.all(replies)).map((r) => r.status);

@@ -32,7 +32,8 @@ it('runs dns01 serve as its own user with a private state directory and the prom
     ['PrivateDevices', 'yes'],
     ['CapabilityBoundingSet', ''],
     ['RestrictAddressFamilies', 'AF_INET AF_INET6 AF_UNIX'],
-  ]) expect([key, one(key!)]).toEqual([key, value]);
+  ])
+    expect([key, one(key!)]).toEqual([key, value]);
   expect(one('ExecReload')).toBe('/bin/kill -HUP $MAINPID');
   expect(one('KillSignal')).toBe('SIGTERM');
   // Longer than the gateway's own shutdown bound (60 s), so it is never killed while it finishes requests.

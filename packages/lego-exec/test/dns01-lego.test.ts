@@ -136,18 +136,21 @@ describe('dns01-lego, failures', () => {
     }
   });
 
-  it.each(['xsserver', 'netcup'] as const)('%s: the cleanup after a present refused at connect exits 0 with a note; the present named no record', async (provider) => {
-    const w = await start({ provider });
-    const dead = { ...w.env, XSSERVER_ENDPOINT: 'http://127.0.0.1:9/api', NETCUP_ENDPOINT: 'http://127.0.0.1:9/api' };
-    const present = await runHook(bin, ['present', `${NAME}.`, 'refused-value'], dead, 60_000);
-    expect(present.status).toBe(6);
-    expect(errorLines(present.stderr)).toHaveLength(1);
-    expect(present.stderr).not.toContain('refused-value');
-    const cleanup = await runHook(bin, ['cleanup', `${NAME}.`, 'refused-value'], dead, 60_000);
-    expect(cleanup.status, cleanup.stderr).toBe(0);
-    expect(cleanup.stderr).toContain(`nothing to delete for TXT ${NAME} "refused-value": its present failed and left nothing behind`);
-    expect(w.txt(NAME)).toEqual([FOREIGN]);
-  });
+  it.each(['xsserver', 'netcup'] as const)(
+    '%s: the cleanup after a present refused at connect exits 0 with a note; the present named no record',
+    async (provider) => {
+      const w = await start({ provider });
+      const dead = { ...w.env, XSSERVER_ENDPOINT: 'http://127.0.0.1:9/api', NETCUP_ENDPOINT: 'http://127.0.0.1:9/api' };
+      const present = await runHook(bin, ['present', `${NAME}.`, 'refused-value'], dead, 60_000);
+      expect(present.status).toBe(6);
+      expect(errorLines(present.stderr)).toHaveLength(1);
+      expect(present.stderr).not.toContain('refused-value');
+      const cleanup = await runHook(bin, ['cleanup', `${NAME}.`, 'refused-value'], dead, 60_000);
+      expect(cleanup.status, cleanup.stderr).toBe(0);
+      expect(cleanup.stderr).toContain(`nothing to delete for TXT ${NAME} "refused-value": its present failed and left nothing behind`);
+      expect(w.txt(NAME)).toEqual([FOREIGN]);
+    },
+  );
 
   it('a nameserver that never serves the record: exit 7 and the record is removed again', async () => {
     const w = await start({ nameservers: [{}, { lagMs: 3_600_000 }], propagationTimeout: 1 });

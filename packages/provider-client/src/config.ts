@@ -294,7 +294,9 @@ export function parseConfigEntries(text: string, source: string): ConfigEntry[] 
   text.split(/\r?\n/).forEach((raw, index) => {
     const line = index + 1;
     const fail = (what: string): never => {
-      throw new ConfigError(`${source} line ${line} ${what}`, { hint: `Write KEY=value, KEY="value" or KEY='value' (${docsUrl('configuration.md#the-config-file')})` });
+      throw new ConfigError(`${source} line ${line} ${what}`, {
+        hint: `Write KEY=value, KEY="value" or KEY='value' (${docsUrl('configuration.md#the-config-file')})`,
+      });
     };
     const text = raw.trim();
     if (text === '' || text.startsWith('#')) return;
@@ -327,11 +329,7 @@ export function parseConfigText(text: string, source: string): Record<string, st
  * (a FIFO would block forever), owned by this user or root, not readable or
  * writable by group or others (as certbot requires of credentials files).
  */
-export function checkConfigFileStat(
-  path: string,
-  st: { isFile(): boolean; uid: number; mode: number },
-  uid: number | undefined = process.getuid?.(),
-): void {
+export function checkConfigFileStat(path: string, st: { isFile(): boolean; uid: number; mode: number }, uid: number | undefined = process.getuid?.()): void {
   if (!st.isFile()) {
     throw new ConfigError(`config file ${path} is not a regular file`, { hint: 'Point DNS01_CONFIG at a regular file (mode 600)' });
   }

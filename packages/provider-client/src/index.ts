@@ -33,7 +33,18 @@ export type { Dns01ErrorOptions, ExitCodeValue } from './errors.js';
 export { describeError } from './redact.js';
 
 // The provider contract.
-export type { ApiDoc, AppendOutcome, DeleteOutcome, DnsProvider, HostLock, ProviderDefinition, ProviderDeps, TxtRecord, Zone, ZoneBackend } from './contract.js';
+export type {
+  ApiDoc,
+  AppendOutcome,
+  DeleteOutcome,
+  DnsProvider,
+  HostLock,
+  ProviderDefinition,
+  ProviderDeps,
+  TxtRecord,
+  Zone,
+  ZoneBackend,
+} from './contract.js';
 export { PROVIDER_NAMES } from './providers/registry.js';
 export type { ProviderName } from './providers/registry.js';
 export type { Observe, OpenPoint, ReadingLog, ReadingReport } from './readings.js';

@@ -35,9 +35,7 @@ function toAsciiLabel(label: string, input: string): string {
     throw new InvalidInputError(`"${input}" has a label longer than 63 octets`);
   }
   if (!LABEL.test(ascii)) {
-    throw new InvalidInputError(
-      `"${input}" has an invalid label "${label}" (letters, digits, "-" and "_" only, no leading or trailing "-")`,
-    );
+    throw new InvalidInputError(`"${input}" has an invalid label "${label}" (letters, digits, "-" and "_" only, no leading or trailing "-")`);
   }
   return ascii;
 }

@@ -100,7 +100,14 @@ export async function selfTest(ctx: FlowContext, domain: string, options: SelfTe
   const described = provider.describeZone?.(zone);
   if (described) options.readings.observe('backend', `${described.label} serves ${zone.name}`, described.credentials === 'present');
   const challengeOnly = described?.challengeNamesOnly === true;
-  const name = selfTestName(zone.name, token().slice(0, 10).toLowerCase().replace(/[^a-z0-9]/g, '0'), challengeOnly);
+  const name = selfTestName(
+    zone.name,
+    token()
+      .slice(0, 10)
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '0'),
+    challengeOnly,
+  );
   // ACME digests: 43 characters of base64url, what every backend accepts as a TXT value.
   const valueA = token().slice(0, 43);
   const valueB = token().slice(0, 43);

@@ -71,7 +71,8 @@ function openPrivateDir(path: string, expected?: Stats): number {
     fd = openSync(path, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
   } catch (error) {
     const code = codeOf(error);
-    if (code === 'ENOTDIR' || code === 'ELOOP') throw new ConfigError(`state directory ${shownPath(path)} is not a private directory of this user`, { hint: HINT });
+    if (code === 'ENOTDIR' || code === 'ELOOP')
+      throw new ConfigError(`state directory ${shownPath(path)} is not a private directory of this user`, { hint: HINT });
     throw new ConfigError(`state directory ${shownPath(path)} cannot be opened (${code})`, { hint: HINT });
   }
   const st = fstatSync(fd);
@@ -132,7 +133,8 @@ function openStateBase({ path, parentsFrom }: StateDirCandidate, make: boolean):
       mkdirSync(join(parent, name), { mode: 0o700 });
     } catch (error) {
       // EEXIST: made meanwhile; the next walk checks whose it is.
-      if (codeOf(error) !== 'EEXIST') throw new ConfigError(`state directory ${path} cannot be created (${codeOf(error)} at ${join(parent, name)})`, { hint: HINT });
+      if (codeOf(error) !== 'EEXIST')
+        throw new ConfigError(`state directory ${path} cannot be created (${codeOf(error)} at ${join(parent, name)})`, { hint: HINT });
     }
   }
   throw new ConfigError(`state directory ${path} cannot be created (it keeps changing)`, { hint: HINT });
@@ -176,4 +178,3 @@ export function firstPrivateDir(candidates: readonly StateDirCandidate[], sub: r
   }
   throw firstError;
 }
-

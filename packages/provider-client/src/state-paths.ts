@@ -60,7 +60,8 @@ export interface UnsafeDir {
  */
 function unsafeParent(dir: string, st: Stats, child: string, childSt: Stats | undefined, uid: number): UnsafeDir | undefined {
   const elsewhere = 'or set DNS01_STATE_DIR to a directory whose every parent only this user and root can write';
-  if (st.uid !== 0 && st.uid !== uid) return { dir, why: `${dir} belongs to another user (uid ${st.uid})`, fix: `Use another directory: unset DNS01_STATE_DIR, ${elsewhere}` };
+  if (st.uid !== 0 && st.uid !== uid)
+    return { dir, why: `${dir} belongs to another user (uid ${st.uid})`, fix: `Use another directory: unset DNS01_STATE_DIR, ${elsewhere}` };
   if ((st.mode & 0o022) === 0) return undefined;
   if ((st.mode & 0o1000) === 0) return { dir, why: `${dir} is writable by other users (mode ${octal(st.mode)})`, fix: `Run 'chmod go-w ${dir}', ${elsewhere}` };
   if (childSt === undefined || childSt.uid === uid) return undefined;
@@ -128,7 +129,13 @@ export function checkStatePath(path: string, uid: number | undefined = process.g
         if (++links > MAX_SYMLINKS) return { kind: 'error', code: 'ELOOP', at: next };
         const target = readlinkSync(next);
         if (target.startsWith('/')) stack.length = 1;
-        todo = [...target.split('/').filter((n) => n !== '' && n !== '.').map((n) => ({ name: n, index: undefined })), ...todo];
+        todo = [
+          ...target
+            .split('/')
+            .filter((n) => n !== '' && n !== '.')
+            .map((n) => ({ name: n, index: undefined })),
+          ...todo,
+        ];
         continue;
       }
       if (!st.isDirectory()) return { kind: 'error', code: 'ENOTDIR', at: next };

@@ -53,7 +53,6 @@ export function privateStateDir(env: Env, ...sub: string[]): string {
   return firstPrivateDir(stateBaseCandidates(env), sub);
 }
 
-
 /** Writes a 0600 file atomically (fresh temporary file + rename), never following a planted symlink. */
 export function writePrivateFile(path: string, content: string): void {
   const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;

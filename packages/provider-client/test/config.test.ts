@@ -215,7 +215,9 @@ describe('config file', () => {
     try {
       readSettings(none, specs);
     } catch (e) {
-      expect((e as ConfigError).hint).toBe(`Set it in the environment or in a config file (none found; searched ${join(home, 'cfg', 'dns01', 'config')}, /etc/dns01/config) (the API user)`);
+      expect((e as ConfigError).hint).toBe(
+        `Set it in the environment or in a config file (none found; searched ${join(home, 'cfg', 'dns01', 'config')}, /etc/dns01/config) (the API user)`,
+      );
     }
     const path = join(tmp(), 'config');
     writeFileSync(path, 'EXAMPLE_KEY=k\n', { mode: 0o600 });

@@ -60,9 +60,7 @@ export function describeProviderConformance(label: string, setup: () => Promise<
     });
 
     it('reports a zone the account does not hold as ZoneNotFoundError', async () => {
-      await expect(h.provider.findZone('_acme-challenge.not-in-this-account.example')).rejects.toBeInstanceOf(
-        ZoneNotFoundError,
-      );
+      await expect(h.provider.findZone('_acme-challenge.not-in-this-account.example')).rejects.toBeInstanceOf(ZoneNotFoundError);
     });
 
     it('appending the same value twice leaves one record', async () => {

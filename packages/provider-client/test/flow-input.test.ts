@@ -75,9 +75,12 @@ describe.each(['netcup', 'xsserver', 'mrdomain', 'sourcedesk'] as ProviderName[]
   it('one bad value among good ones: InvalidInputError before the first call', async () => {
     for (const value of Object.values(BAD_VALUES)) {
       const before = world.emulator.server.requests.length;
-      await expect(createRecords(ctx, [{ domain: 'example.com', value: 'good' }, { domain: 'www.example.com', value }])).rejects.toBeInstanceOf(
-        InvalidInputError,
-      );
+      await expect(
+        createRecords(ctx, [
+          { domain: 'example.com', value: 'good' },
+          { domain: 'www.example.com', value },
+        ]),
+      ).rejects.toBeInstanceOf(InvalidInputError);
       expect(world.emulator.server.requests.length).toBe(before);
     }
   });

@@ -52,10 +52,20 @@ describe('flow', { timeout: 30_000 }, () => {
 
   it('present with wait false only creates; cleanup deletes exactly those values and leaves others', async () => {
     await start({ records: [{ name: '_acme-challenge.example.com', type: 'TXT', data: 'foreign' }] });
-    const placed = await present(ctx, [{ domain: 'example.com', value: 'ours' }, { domain: '*.example.com', value: 'ours-wild' }], { wait: false });
+    const placed = await present(
+      ctx,
+      [
+        { domain: 'example.com', value: 'ours' },
+        { domain: '*.example.com', value: 'ours-wild' },
+      ],
+      { wait: false },
+    );
     expect(placed.map((p) => p.name)).toEqual(['_acme-challenge.example.com', '_acme-challenge.example.com']);
     expect(world.txt('_acme-challenge.example.com').sort()).toEqual(['foreign', 'ours', 'ours-wild']);
-    await cleanup(ctx, [{ domain: 'example.com', value: 'ours' }, { domain: '*.example.com', value: 'ours-wild' }]);
+    await cleanup(ctx, [
+      { domain: 'example.com', value: 'ours' },
+      { domain: '*.example.com', value: 'ours-wild' },
+    ]);
     expect(world.txt('_acme-challenge.example.com')).toEqual(['foreign']);
   });
 
@@ -63,13 +73,23 @@ describe('flow', { timeout: 30_000 }, () => {
     await start({ records: [{ name: '_acme-challenge.example.com', type: 'TXT', data: 'there-before' }] });
     const lines: string[] = [];
     ctx = { ...ctx, logger: createLogger({ level: 'info', write: (l) => lines.push(l) }) };
-    await present(ctx, [{ domain: 'example.com', value: 'there-before' }, { domain: '*.example.com', value: 'new-one' }], { wait: false });
+    await present(
+      ctx,
+      [
+        { domain: 'example.com', value: 'there-before' },
+        { domain: '*.example.com', value: 'new-one' },
+      ],
+      { wait: false },
+    );
     expect(lines.filter((l) => l.includes('TXT _acme-challenge.example.com'))).toEqual([
       expect.stringMatching(/TXT _acme-challenge\.example\.com "there-before" already present in zone example\.com$/),
       expect.stringMatching(/created TXT _acme-challenge\.example\.com in zone example\.com$/),
     ]);
     expect(world.txt('_acme-challenge.example.com').sort()).toEqual(['new-one', 'there-before']);
-    await cleanup(ctx, [{ domain: 'example.com', value: 'there-before' }, { domain: '*.example.com', value: 'new-one' }]);
+    await cleanup(ctx, [
+      { domain: 'example.com', value: 'there-before' },
+      { domain: '*.example.com', value: 'new-one' },
+    ]);
     expect(world.txt('_acme-challenge.example.com')).toEqual([]);
   });
 
@@ -84,7 +104,7 @@ describe('flow', { timeout: 30_000 }, () => {
     expect((error as Error).message).toContain('could not delete TXT _acme-challenge.example.com "stays-behind"');
   });
 
-  it('openDnsSession: the named provider\'s propagation defaults, else the generic ones; no credentials needed', () => {
+  it("openDnsSession: the named provider's propagation defaults, else the generic ones; no credentials needed", () => {
     expect(openDnsSession({ DNS01_PROVIDER: 'mrdomain' }).flow().propagation).toMatchObject({ timeoutMs: 900_000, intervalMs: 5000 });
     expect(openDnsSession({}).flow().propagation).toMatchObject({ timeoutMs: GENERIC_PROPAGATION.timeout * 1000 });
     expect(openDnsSession({ DNS01_PROVIDER: 'mrdomain', DNS01_PROPAGATION_TIMEOUT: '30' }).flow().propagation.timeoutMs).toBe(30_000);

@@ -155,7 +155,12 @@ describe('http client', () => {
   it('a write refused at connect every time certainly never happened; one that timed out may have: isOutcomeUnknown tells them apart', async () => {
     const port = await closeTheServer();
     const lines: string[] = [];
-    const refusedHost = createHttpClient({ provider: 'p', baseUrl: `http://127.0.0.1:${port}`, logger: createLogger({ level: 'info', write: (l) => lines.push(l) }), ...fast });
+    const refusedHost = createHttpClient({
+      provider: 'p',
+      baseUrl: `http://127.0.0.1:${port}`,
+      logger: createLogger({ level: 'info', write: (l) => lines.push(l) }),
+      ...fast,
+    });
     const refused = (await refusedHost.request({ method: 'POST', path: '/add', action: 'add' }).catch((e: unknown) => e)) as ProviderApiError;
     expect(refused.neverSent).toBe(true);
     expect(isOutcomeUnknown(refused)).toBe(false);
@@ -204,8 +209,9 @@ describe('http client', () => {
       expect(res.json()).toEqual({ via: 'proxy', path: '/api/zones', host: 'provider.invalid' });
       expect(tunnels).toEqual(['provider.invalid:80']);
     } finally {
-      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
+      for (const [k, v] of Object.entries(saved))
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
       await closeHttp();
     }
   });

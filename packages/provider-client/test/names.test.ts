@@ -1,14 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  InvalidInputError,
-  challengeName,
-  isInZone,
-  normalizeDomain,
-  normalizeFqdn,
-  toAbsolute,
-  toRelative,
-  zoneCandidates,
-} from '../src/internal.js';
+import { InvalidInputError, challengeName, isInZone, normalizeDomain, normalizeFqdn, toAbsolute, toRelative, zoneCandidates } from '../src/internal.js';
 
 describe('normalizeFqdn', () => {
   it('lower-cases and strips one trailing dot', () => {
@@ -39,7 +30,7 @@ describe('normalizeFqdn', () => {
     ['.', 'not a domain name'],
     ['a..example', 'empty label'],
     [`${'a'.repeat(64)}.example`, 'longer than 63'],
-    [[ 'a'.repeat(63), 'a'.repeat(63), 'a'.repeat(63), 'a'.repeat(62) ].join('.'), 'longer than 253'],
+    [['a'.repeat(63), 'a'.repeat(63), 'a'.repeat(63), 'a'.repeat(62)].join('.'), 'longer than 253'],
     ['-bad.example', 'invalid label'],
     ['bad-.example', 'invalid label'],
     ['sp ace.example', 'invalid label'],
@@ -103,12 +94,7 @@ describe('relative and absolute names', () => {
   });
 
   it('lists zone candidates from the name itself up to the registered domain', () => {
-    expect(zoneCandidates('_acme-challenge.a.example.co.uk')).toEqual([
-      '_acme-challenge.a.example.co.uk',
-      'a.example.co.uk',
-      'example.co.uk',
-      'co.uk',
-    ]);
+    expect(zoneCandidates('_acme-challenge.a.example.co.uk')).toEqual(['_acme-challenge.a.example.co.uk', 'a.example.co.uk', 'example.co.uk', 'co.uk']);
   });
 });
 

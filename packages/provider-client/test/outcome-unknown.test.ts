@@ -118,7 +118,11 @@ describe('netcup REST: a challenge add carried out but answered unparseably', ()
   const isList = (r: LoggedRequest) => r.method === 'GET' && /\/acme\/challenge$/.test(r.url.replace(/\?.*/, ''));
 
   const start = async () => {
-    const { world, ctx } = await each.start({ provider: 'netcup', emulator: { rest: {} }, records: [{ name: NAME, type: 'TXT', data: acmeValue('foreign-kept') }] });
+    const { world, ctx } = await each.start({
+      provider: 'netcup',
+      emulator: { rest: {} },
+      records: [{ name: NAME, type: 'TXT', data: acmeValue('foreign-kept') }],
+    });
     return { world, rest: world.emulator.rest!, ctx };
   };
 

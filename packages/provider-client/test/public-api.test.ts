@@ -107,7 +107,12 @@ describe('the public API', () => {
 
   it('exports exactly these names, types included (the declarations a consumer sees)', () => {
     const index = join(import.meta.dirname, '../src/index.ts');
-    const program = ts.createProgram([index], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, noEmit: true, skipLibCheck: true });
+    const program = ts.createProgram([index], {
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      noEmit: true,
+      skipLibCheck: true,
+    });
     const checker = program.getTypeChecker();
     const symbol = checker.getSymbolAtLocation(program.getSourceFile(index)!)!;
     const names = checker.getExportsOfModule(symbol).map((s) => s.getName());

@@ -94,7 +94,9 @@ describe('redaction before shortening (issue 15, item 7)', () => {
     registerSecret(key);
     const raw = encodeURIComponent(key).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
     const forms = [
-      encodeURIComponent(key).toLowerCase().replace(/%[0-9a-f]{2}/g, (m) => m), // lowercase hex
+      encodeURIComponent(key)
+        .toLowerCase()
+        .replace(/%[0-9a-f]{2}/g, (m) => m), // lowercase hex
       encodeURIComponent(key).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
       raw,
       raw.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
@@ -133,9 +135,7 @@ describe('short secrets (issue 15, item 8)', () => {
     const line = 'created TXT _acme-challenge.example.com in zone example.com';
     expect(redact(line)).toBe('created TXT _acme-challenge.***.com in zone ***.com');
     expect(redactExcept(line, ['_acme-challenge.example.com', 'example.com'])).toBe(line);
-    expect(redactExcept('key example in _acme-challenge.example.com', ['_acme-challenge.example.com'])).toBe(
-      'key *** in _acme-challenge.example.com',
-    );
+    expect(redactExcept('key example in _acme-challenge.example.com', ['_acme-challenge.example.com'])).toBe('key *** in _acme-challenge.example.com');
   });
 
   it('warns once about a secret shorter than 8 characters, naming no part of it', async () => {

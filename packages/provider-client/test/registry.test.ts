@@ -71,7 +71,14 @@ describe('registry: everything derives from the definitions', () => {
       readConfig: () => ({ user: 'visible-user', key: 'hidden-key-123' }),
       create(config) {
         made.push(config.key);
-        return { name: 'probe', findZone: async () => ({ name: 'x' }), appendTxt: async () => 'created', deleteTxt: async () => 'absent', listTxt: async () => [], close: async () => {} };
+        return {
+          name: 'probe',
+          findZone: async () => ({ name: 'x' }),
+          appendTxt: async () => 'created',
+          deleteTxt: async () => 'absent',
+          listTxt: async () => [],
+          close: async () => {},
+        };
       },
     });
     expect(redact('hidden-key-123')).toBe('hidden-key-123');

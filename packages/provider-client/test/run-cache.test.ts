@@ -62,7 +62,10 @@ describe('run cache', () => {
 describe('run cache: the account directory is an HMAC under a private random key (issue 25)', () => {
   const env = () => ({ DNS01_STATE_DIR: stateDir });
   const keyFile = () => join(stateDir, 'run-cache.key');
-  const accountDirs = () => readdirSync(join(stateDir, 'cache'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+  const accountDirs = () =>
+    readdirSync(join(stateDir, 'cache'), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
 
   it('the key is made on first use: 32 random bytes, 0600; the same key for every later use', () => {
     const key = runCacheKey(env());
@@ -127,7 +130,10 @@ describe('netcup: hook processes of one run share the session and the zone', () 
     providerRig('netcup', {
       zones: [ZONE, EMPTY_ZONE],
       foreignZones: [FOREIGN_ZONE],
-      records: [{ name: ZONE, type: 'A', data: '192.0.2.1' }, { name: FOREIGN_ZONE, type: 'A', data: '192.0.2.2' }],
+      records: [
+        { name: ZONE, type: 'A', data: '192.0.2.1' },
+        { name: FOREIGN_ZONE, type: 'A', data: '192.0.2.2' },
+      ],
       emulator: { readings },
     });
   beforeEach(async () => {
@@ -183,25 +189,30 @@ describe('netcup: hook processes of one run share the session and the zone', () 
   });
 
   const foreignApexes = [
-    ...NETCUP_READINGS.filter((c) => Object.keys(c.readings).length === 0 || c.readings.notADomain !== undefined || c.readings.unknownZone !== undefined).map((c) => ({
-      label: `another account's domain, ${c.label}`,
-      apex: FOREIGN_ZONE,
-      readings: c.readings,
-      lists: false,
-    })),
+    ...NETCUP_READINGS.filter((c) => Object.keys(c.readings).length === 0 || c.readings.notADomain !== undefined || c.readings.unknownZone !== undefined).map(
+      (c) => ({
+        label: `another account's domain, ${c.label}`,
+        apex: FOREIGN_ZONE,
+        readings: c.readings,
+        lists: false,
+      }),
+    ),
     // The add is refused as invalid (4013 on domainname), which the kit answers with a listing: refused the same way.
     { label: 'a delegated subzone, no registrable domain: 4013 on domainname', apex: SUBZONE, readings: {}, lists: true },
     { label: 'a delegated subzone, no registrable domain: 5028', apex: SUBZONE, readings: { notADomain: 5028 as const }, lists: false },
   ];
-  it.each(foreignApexes)('an apex the DNS names but the account does not hold ($label): the add fails as zone not found, naming it, and nothing is written', async ({ apex, readings, lists }) => {
-    await r.close();
-    r = await rig(readings);
-    const name = `_acme-challenge.www.${apex}`;
-    const before = r.store.records(FOREIGN_ZONE);
-    await expect(present(name, 'v')).rejects.toThrow(new RegExp(`^netcup: ${apex.replace(/\./g, '\\.')} is not in this account \\((4013|5028)\\)$`));
-    expect(r.store.records(FOREIGN_ZONE)).toEqual(before);
-    expect(r.emulator.actionCounts()).toEqual({ login: 1, updateDnsRecords: 1, ...(lists ? { infoDnsRecords: 1 } : {}) });
-  });
+  it.each(foreignApexes)(
+    'an apex the DNS names but the account does not hold ($label): the add fails as zone not found, naming it, and nothing is written',
+    async ({ apex, readings, lists }) => {
+      await r.close();
+      r = await rig(readings);
+      const name = `_acme-challenge.www.${apex}`;
+      const before = r.store.records(FOREIGN_ZONE);
+      await expect(present(name, 'v')).rejects.toThrow(new RegExp(`^netcup: ${apex.replace(/\./g, '\\.')} is not in this account \\((4013|5028)\\)$`));
+      expect(r.store.records(FOREIGN_ZONE)).toEqual(before);
+      expect(r.emulator.actionCounts()).toEqual({ login: 1, updateDnsRecords: 1, ...(lists ? { infoDnsRecords: 1 } : {}) });
+    },
+  );
 
   it('keeps the session id only in 0600 files, registered as a secret by the process that reads it, never logged', async () => {
     await present(NAME, 'one');
@@ -245,7 +256,10 @@ describe('netcup: hook processes of one run share the session and the zone', () 
   it('a cleanup whose record changed since the present lists the zone and deletes exactly what is there, once', async () => {
     await present(NAME, 'one');
     // Someone removed the record and an equal one came back with another id.
-    r.store.remove(ZONE, r.store.records(ZONE, { name: NAME, type: 'TXT' }).map((x) => x.id));
+    r.store.remove(
+      ZONE,
+      r.store.records(ZONE, { name: NAME, type: 'TXT' }).map((x) => x.id),
+    );
     r.store.add(ZONE, { name: NAME, type: 'TXT', data: 'one' });
     r.store.add(ZONE, { name: NAME, type: 'TXT', data: 'foreign' });
     await cleanup(NAME, 'one');
@@ -277,7 +291,13 @@ describe('netcup: hook processes of one run share the session and the zone', () 
     expect(r.store.records(ZONE, { name: persistName, type: 'TXT' }).map((x) => x.id)).toEqual([persist.id]);
     // The entry was dropped, the zone listed, and only the challenge record's id sent for deletion.
     expect(existsSync(entry!.path)).toBe(false);
-    const deleted = r.emulator.server.requests.filter((q) => q.body.includes('"action":"updateDnsRecords"')).flatMap((q) => (JSON.parse(q.body) as { param: { dnsrecordset: { dnsrecords: { id?: string }[] } } }).param.dnsrecordset.dnsrecords.flatMap((d) => (d.id ? [d.id] : [])));
+    const deleted = r.emulator.server.requests
+      .filter((q) => q.body.includes('"action":"updateDnsRecords"'))
+      .flatMap((q) =>
+        (JSON.parse(q.body) as { param: { dnsrecordset: { dnsrecords: { id?: string }[] } } }).param.dnsrecordset.dnsrecords.flatMap((d) =>
+          d.id ? [d.id] : [],
+        ),
+      );
     expect(deleted).not.toContain(persist.id);
     expect(r.emulator.actionCounts()).toMatchObject({ infoDnsRecords: 1 });
     expect(r.logs.some((l) => l.includes('names another record; not trusted'))).toBe(true);

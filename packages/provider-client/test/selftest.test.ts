@@ -51,7 +51,10 @@ afterEach(async () => {
   await closeHttp();
 });
 
-async function setUp<P extends ProviderName>(provider: P, options: { emulator?: EmulatorOptionsOf[P]; lagMs?: number[]; timeout?: number } = {}): Promise<Run<P>> {
+async function setUp<P extends ProviderName>(
+  provider: P,
+  options: { emulator?: EmulatorOptionsOf[P]; lagMs?: number[]; timeout?: number } = {},
+): Promise<Run<P>> {
   const world = await startTestWorld({
     provider,
     records: FOREIGN,
@@ -106,7 +109,8 @@ describe('check --write self-test: everything holds on every emulator', { timeou
     const quoting = provider === 'mrdomain' || provider === 'sourcedesk' || provider === 'xsserver' ? 'quoted (2 of 2 values)' : 'plain';
     expect(report.readings.find((r) => r.point === 'txtQuoting')).toMatchObject({ seen: quoting, handled: true });
     // The MrDomain emulator matches the filter as a part of the absolute name: the probe shows it.
-    if (provider === 'mrdomain') expect(report.readings.find((r) => r.point === 'filter')).toMatchObject({ seen: 'the absolute name, whole or in part', handled: true });
+    if (provider === 'mrdomain')
+      expect(report.readings.find((r) => r.point === 'filter')).toMatchObject({ seen: 'the absolute name, whole or in part', handled: true });
     expect(zoneState(world)).toEqual(before);
     // Progress while waiting, as dns01 wait shows it.
     expect(logs.some((l) => /waiting \d+s: ns1\.dns01-test\.net confirmed; ns2\.dns01-test\.net/.test(l))).toBe(true);
@@ -142,7 +146,9 @@ describe('check --write self-test: netcup, backend per zone', { timeout: 30_000 
     const before = zoneState(world);
     const report = await run();
     expect(report.outcome).toBe('deviation');
-    expect(report.deviation).toMatch(/^REST API: a second challenge value on a name is added beside the first, or replaces it: this account shows it replaces the value that was there, which dns01 cannot handle/);
+    expect(report.deviation).toMatch(
+      /^REST API: a second challenge value on a name is added beside the first, or replaces it: this account shows it replaces the value that was there, which dns01 cannot handle/,
+    );
     expect(report.readings.find((r) => r.point === 'secondValue')).toMatchObject({ handled: false });
     expect(report.zoneRestored).toBe(true);
     expect(report.leftBehind).toEqual([]);
@@ -178,15 +184,31 @@ describe('check --write self-test under every reading of the emulators (issue 14
     const seen = (point: string) => report.readings.find((r) => r.point === point);
     expect(report.outcome).toBe('ok');
     const aligned = readings.ids === 'zero-based' ? 'slot0' : readings.ids === 'one-based' ? 'slot1' : undefined;
-    expect(seen('ids')).toMatchObject({ seen: aligned ? `the positions, from ${aligned.slice(-1)}` : expect.stringMatching(/^database ids, not the positions \(ids \d+, /), handled: true });
-    expect(seen('listShape')).toMatchObject({ seen: readings.listShape === 'array' ? 'a JSON array' : 'an object keyed by positions, with gaps', handled: true });
+    expect(seen('ids')).toMatchObject({
+      seen: aligned ? `the positions, from ${aligned.slice(-1)}` : expect.stringMatching(/^database ids, not the positions \(ids \d+, /),
+      handled: true,
+    });
+    expect(seen('listShape')).toMatchObject({
+      seen: readings.listShape === 'array' ? 'a JSON array' : 'an object keyed by positions, with gaps',
+      handled: true,
+    });
     // What the check's two deletes proved DELETE takes (a position and the listed id agree where the ids are the positions).
     const truth = readings.deletes ?? 'id';
     const proven = new Set([truth, ...(truth === 'id' && aligned ? [aligned] : []), ...(truth === aligned ? ['id'] : [])]);
-    const words = [...(proven.has('slot0') ? ['the position counted from 0'] : []), ...(proven.has('slot1') ? ['the position counted from 1'] : []), ...(proven.has('id') ? ['the listed id'] : [])];
-    expect(seen('deleteIndex')).toMatchObject({ seen: words.length > 1 ? `${words.join(' or ')} (they agree on this account's lists)` : words[0], handled: true });
+    const words = [
+      ...(proven.has('slot0') ? ['the position counted from 0'] : []),
+      ...(proven.has('slot1') ? ['the position counted from 1'] : []),
+      ...(proven.has('id') ? ['the listed id'] : []),
+    ];
+    expect(seen('deleteIndex')).toMatchObject({
+      seen: words.length > 1 ? `${words.join(' or ')} (they agree on this account's lists)` : words[0],
+      handled: true,
+    });
     // The probe asks for a name no account holds: the refusal shows how errors come.
-    expect(seen('errors')).toMatchObject({ seen: readings.errors === 'http-status' ? 'with an HTTP error status (404)' : 'with HTTP 200 and an error body', handled: true });
+    expect(seen('errors')).toMatchObject({
+      seen: readings.errors === 'http-status' ? 'with an HTTP error status (404)' : 'with HTTP 200 and an error body',
+      handled: true,
+    });
     const reply = { recorded: 'an object with success', document: 'an object with info', empty: 'an empty object' }[readings.writeReply ?? 'recorded'];
     expect(seen('writeReply')).toMatchObject({ seen: reply });
   });
@@ -196,7 +218,12 @@ describe('check --write self-test under every reading of the emulators (issue 14
     expect(report.outcome).toBe('ok');
     const seen = (point: string) => report.readings.find((r) => r.point === point)?.seen;
     expect(seen('total')).toEqual(readings.total === 'zone' ? expect.stringMatching(/^more than the entries listed/) : 'the entries listed');
-    const filter = { substring: 'the absolute name, whole or in part', exact: 'the absolute name, whole or in part', relative: expect.stringMatching(/^not the absolute name/), ignored: 'nothing: the filter is ignored' };
+    const filter = {
+      substring: 'the absolute name, whole or in part',
+      exact: 'the absolute name, whole or in part',
+      relative: expect.stringMatching(/^not the absolute name/),
+      ignored: 'nothing: the filter is ignored',
+    };
     expect(seen('filter')).toEqual(filter[readings.filter ?? 'substring']);
     expect(seen('unknownService')).toBe(`error ${readings.unknownService ?? 4001}`);
     expect(seen('createReply')).toBe(readings.createReply === 'empty' ? 'without the created entry' : 'with the created entry');
@@ -208,7 +235,9 @@ describe('check --write self-test under every reading of the emulators (issue 14
     const seen = (point: string) => report.readings.find((r) => r.point === point)?.seen;
     // The probe asks for a registrable name no account holds.
     expect(seen('unknownDomain')).toBe(readings.unknownZone === 5031 ? 'error 5031' : 'error 5028');
-    expect(seen('success')).toBe(readings.success ? `status "${readings.success.status}", statuscode ${readings.success.statuscode}` : 'status "success", statuscode 2000');
+    expect(seen('success')).toBe(
+      readings.success ? `status "${readings.success.status}", statuscode ${readings.success.statuscode}` : 'status "success", statuscode 2000',
+    );
     // The last change (deleting B) leaves the zone without the check's records, but the zone keeps its own.
     expect(seen('updateReply')).toBe(readings.updateReply === 'empty-string' ? 'without the records ("")' : 'with the records after the change');
   });

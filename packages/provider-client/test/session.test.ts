@@ -72,7 +72,7 @@ describe('session', { timeout: 30_000 }, () => {
 
     const outcomes = await Promise.all(calls.map((c) => c.result));
     expect((outcomes[1] as { error: unknown }).error).toBeInstanceOf(Dns01Error);
-    expect(((outcomes[1] as { error: Error }).error).message).toBe('call b cancelled');
+    expect((outcomes[1] as { error: Error }).error.message).toBe('call b cancelled');
     // The cancelled call removed its own record; the others went on and are served.
     expect(world.txt('_acme-challenge.b.example.com')).toEqual([]);
     for (const i of [0, 2]) expect((outcomes[i] as { placed: PlacedRecord[] }).placed.map((p) => p.value)).toEqual([`value-${calls[i]!.label}`]);

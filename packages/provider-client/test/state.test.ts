@@ -106,9 +106,7 @@ describe('firstPrivateDir with planted paths', () => {
       const runtime = tmp();
       const state = tmp();
       plant(join(runtime, 'dns01'));
-      const dir = firstPrivateDir(stateBaseCandidates({ XDG_RUNTIME_DIR: runtime, XDG_STATE_HOME: state, HOME: '/nonexistent' }, 1000), [
-        'locks',
-      ]);
+      const dir = firstPrivateDir(stateBaseCandidates({ XDG_RUNTIME_DIR: runtime, XDG_STATE_HOME: state, HOME: '/nonexistent' }, 1000), ['locks']);
       expect(realpathSync(dir)).toBe(join(state, 'dns01', 'locks'));
     });
 
@@ -183,7 +181,9 @@ describe('the path to DNS01_STATE_DIR (the OpenSSH StrictModes rule)', () => {
     expect(error).toBeInstanceOf(UnsafeStateDirError);
     expect(error.exitCode).toBe(ExitCode.config);
     expect(error.oneLine).not.toContain('\n');
-    expect(error.message).toBe(`state directory ${join(shared, 'dns01')} refused: ${shared} is writable by other users (mode 0777), so another user could swap it`);
+    expect(error.message).toBe(
+      `state directory ${join(shared, 'dns01')} refused: ${shared} is writable by other users (mode 0777), so another user could swap it`,
+    );
     expect(error.hint).toContain(`chmod go-w ${shared}`);
     expect(error.hint).toContain('DNS01_STATE_DIR');
     expect(readdirSync(shared)).toEqual([]);
@@ -408,7 +408,11 @@ describe('state: the private per-user directory', () => {
   it('DNS01_STATE_DIR wins; otherwise XDG runtime, XDG state, then ~/.local/state (non-root)', () => {
     expect(stateBaseCandidates({ DNS01_STATE_DIR: '/x' })).toEqual([{ path: '/x' }]);
     if (process.getuid?.() === 0) return;
-    expect(stateBaseCandidates({ XDG_RUNTIME_DIR: '/run/user/1', XDG_STATE_HOME: '/s', HOME: '/h' }).map((c) => c.path)).toEqual(['/run/user/1/dns01', '/s/dns01', '/h/.local/state/dns01']);
+    expect(stateBaseCandidates({ XDG_RUNTIME_DIR: '/run/user/1', XDG_STATE_HOME: '/s', HOME: '/h' }).map((c) => c.path)).toEqual([
+      '/run/user/1/dns01',
+      '/s/dns01',
+      '/h/.local/state/dns01',
+    ]);
   });
 
   it('creates the directory and its subdirectories with mode 0700; files are 0600', () => {

@@ -40,9 +40,7 @@ describe('locateZone', () => {
       hint: 'CloudDNS zones are not reachable',
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ZoneNotFoundError);
-    expect((error as ZoneNotFoundError).oneLine).toBe(
-      'netcup: no zone in this account holds _acme-challenge.example.org. CloudDNS zones are not reachable',
-    );
+    expect((error as ZoneNotFoundError).oneLine).toBe('netcup: no zone in this account holds _acme-challenge.example.org. CloudDNS zones are not reachable');
   });
 });
 

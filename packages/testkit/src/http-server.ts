@@ -82,10 +82,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
  * delays every answer by a fixed time, as a real API's round trip and work
  * would: loopback answers in about a millisecond, real APIs in tens.
  */
-export async function serveHandlers(
-  handlers: RequestHandler[],
-  options: { host?: string; port?: number; latencyMs?: number } = {},
-): Promise<EmulatorServer> {
+export async function serveHandlers(handlers: RequestHandler[], options: { host?: string; port?: number; latencyMs?: number } = {}): Promise<EmulatorServer> {
   const host = options.host ?? '127.0.0.1';
   let latencyMs = options.latencyMs ?? apiLatencyFromEnv();
   const requests: LoggedRequest[] = [];

@@ -76,7 +76,10 @@ export function startProcess(command: string, args: readonly string[], options: 
         };
         output.on('stderr', check);
         done.then(
-          (end) => (shows(pattern) ? resolve() : reject(new Error(`the process ended (status ${end.status}, signal ${end.signal}) before its stderr showed ${String(pattern)}: ${stderr}`))),
+          (end) =>
+            shows(pattern)
+              ? resolve()
+              : reject(new Error(`the process ended (status ${end.status}, signal ${end.signal}) before its stderr showed ${String(pattern)}: ${stderr}`)),
           reject,
         );
       }),

@@ -142,7 +142,5 @@ export async function startTestWorld<P extends ProviderName>(options: TestWorldO
 /** The longest of `zones` that holds `name` (a record belongs to the deepest zone). */
 function deepestZone(name: string, zones: string[]): string | undefined {
   const n = name.toLowerCase().replace(/\.$/, '');
-  return zones
-    .filter((zone) => n === zone || n.endsWith(`.${zone}`))
-    .sort((a, b) => b.length - a.length)[0];
+  return zones.filter((zone) => n === zone || n.endsWith(`.${zone}`)).sort((a, b) => b.length - a.length)[0];
 }

@@ -174,9 +174,7 @@ export class ZoneStore extends EventEmitter<{ change: [ZoneChange] }> {
 
   private filter(records: StoredRecord[], filter: { name?: string; type?: RecordType }): StoredRecord[] {
     const name = filter.name === undefined ? undefined : normalize(filter.name);
-    return records
-      .filter((r) => (name === undefined || r.name === name) && (filter.type === undefined || r.type === filter.type))
-      .map((r) => ({ ...r }));
+    return records.filter((r) => (name === undefined || r.name === name) && (filter.type === undefined || r.type === filter.type)).map((r) => ({ ...r }));
   }
 
   private commit(state: ZoneState): void {

@@ -76,8 +76,7 @@ async function one(ask: Ask): Promise<Reply> {
 
 const dataOf = (a: Answer): unknown => ('data' in a ? a.data : undefined);
 
-const txt = (reply: Reply) =>
-  (reply.answers ?? []).filter((a) => a.type === 'TXT').map((a) => (dataOf(a) as Buffer[]).map((b) => b.toString()).join(''));
+const txt = (reply: Reply) => (reply.answers ?? []).filter((a) => a.type === 'TXT').map((a) => (dataOf(a) as Buffer[]).map((b) => b.toString()).join(''));
 
 let store: ZoneStore;
 let dns: DnsServer;
@@ -294,7 +293,16 @@ describe('the recursive resolver', () => {
   it('is what dig sees (a real resolver library against the server)', async () => {
     store.add('example.com', { name: '_acme-challenge.example.com', type: 'TXT', data: 'via-dig' });
     const run = promisify(execFile); // dig waits up to 8 s for this process (its server) to answer: long enough on a busy machine
-    const viaResolver = await run('dig', ['+short', '+time=8', '+tries=1', '-p', String(dns.port), `@${dns.resolverAddress.host}`, '_acme-challenge.example.com', 'TXT']);
+    const viaResolver = await run('dig', [
+      '+short',
+      '+time=8',
+      '+tries=1',
+      '-p',
+      String(dns.port),
+      `@${dns.resolverAddress.host}`,
+      '_acme-challenge.example.com',
+      'TXT',
+    ]);
     expect(viaResolver.stdout.trim()).toBe('"via-dig"');
     const viaNs = await run('dig', ['+norecurse', '+tcp', '+time=8', '+tries=1', '-p', String(dns.port), '@127.0.0.3', 'example.com', 'NS']);
     expect(viaNs.stdout).toMatch(/flags: qr aa;/);

@@ -80,7 +80,10 @@ describe('dns01-uacme', () => {
     it('begin accepts (exit 0) with no credentials and no API call when every nameserver serves a fitting record', async () => {
       const w = await start({ records: [{ name: PERSIST, type: 'TXT', data: `${PERSIST_AUTH}; policy=wildcard` }] });
       // Quoted, as uacme 1.8.1 really hands it, and bare.
-      for (const [ident, auth] of [['example.com', `"${PERSIST_AUTH}"`], ['*.example.com', PERSIST_AUTH]] as const) {
+      for (const [ident, auth] of [
+        ['example.com', `"${PERSIST_AUTH}"`],
+        ['*.example.com', PERSIST_AUTH],
+      ] as const) {
         const r = await runHook(bin, ['begin', 'dns-persist-01', ident, 'pebble.letsencrypt.org', auth], dnsOnly(w));
         expect(r.status).toBe(0);
         expect(r.stdout).toBe('');
@@ -92,7 +95,9 @@ describe('dns01-uacme', () => {
       const w = await start({ records: [{ name: PERSIST, type: 'TXT', data: 'pebble.letsencrypt.org; accounturi=https://127.0.0.1:14000/my-account/other' }] });
       const r = await runHook(bin, ['begin', 'dns-persist-01', 'example.com', '', PERSIST_AUTH], dnsOnly(w));
       expect(r.status).toBe(1);
-      expect(r.stderr).toMatch(/declining dns-persist-01 for example\.com: no record .* names pebble\.letsencrypt\.org.*dns01 persist set example\.com --issuer pebble\.letsencrypt\.org --account-uri https:\/\/127\.0\.0\.1:14000\/my-account\/7/);
+      expect(r.stderr).toMatch(
+        /declining dns-persist-01 for example\.com: no record .* names pebble\.letsencrypt\.org.*dns01 persist set example\.com --issuer pebble\.letsencrypt\.org --account-uri https:\/\/127\.0\.0\.1:14000\/my-account\/7/,
+      );
       for (const method of ['done', 'failed']) expect((await runHook(bin, [method, 'dns-persist-01', 'example.com', '', PERSIST_AUTH], w.env)).status).toBe(0);
       expect(w.txt(PERSIST)).toHaveLength(1);
       expect(w.emulator.server.requests).toHaveLength(0);

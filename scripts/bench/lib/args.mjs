@@ -49,7 +49,10 @@ function convert(name, options, help, flag, raw, fallback) {
   };
   if (typeof fallback === 'number') return number(raw);
   if (Array.isArray(fallback)) {
-    const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+    const items = raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (items.length === 0) usageError(name, options, help, `--${flag}: expected a comma-separated list`);
     return typeof fallback[0] === 'number' ? items.map(number) : items;
   }
@@ -63,8 +66,16 @@ function usage(name, options, help) {
     const shown = typeof value === 'boolean' ? '' : ` ${Array.isArray(value) ? value.join(',') : value === '' ? '<value>' : value}`;
     return `  --${flag}${shown}`.padEnd(32) + (text ?? '');
   });
-  return [`Usage: pnpm bench ${name} [options]   (or node scripts/bench/${name}.mjs after pnpm build)`, help, '', 'Options (defaults shown):', ...lines,
-    '  --no-write'.padEnd(32) + 'print the section, leave docs/benchmarks.md alone'].filter((l, i) => i !== 1 || l).join('\n');
+  return [
+    `Usage: pnpm bench ${name} [options]   (or node scripts/bench/${name}.mjs after pnpm build)`,
+    help,
+    '',
+    'Options (defaults shown):',
+    ...lines,
+    '  --no-write'.padEnd(32) + 'print the section, leave docs/benchmarks.md alone',
+  ]
+    .filter((l, i) => i !== 1 || l)
+    .join('\n');
 }
 
 function usageError(name, options, help, message) {

@@ -41,17 +41,21 @@ In a terminal, a wait shows one live status line (DNS01_STATUS_LINE=0: off).
 ${exitCodesHelp()}
 `;
 
-void runMain('dns01', async (ctx) => {
-  const [command, ...rest] = ctx.argv;
-  if (command === undefined) {
-    ctx.err(USAGE);
-    return 2;
-  }
-  if (command === '--help' || command === '-h' || command === 'help') {
-    ctx.out(USAGE.trimEnd());
-    return 0;
-  }
-  const run = commands[command];
-  if (!run) throw new InvalidInputError(`unknown command "${command}"`, { hint: "Run 'dns01 --help'" });
-  return run(ctx, rest);
-}, { statusLine: true });
+void runMain(
+  'dns01',
+  async (ctx) => {
+    const [command, ...rest] = ctx.argv;
+    if (command === undefined) {
+      ctx.err(USAGE);
+      return 2;
+    }
+    if (command === '--help' || command === '-h' || command === 'help') {
+      ctx.out(USAGE.trimEnd());
+      return 0;
+    }
+    const run = commands[command];
+    if (!run) throw new InvalidInputError(`unknown command "${command}"`, { hint: "Run 'dns01 --help'" });
+    return run(ctx, rest);
+  },
+  { statusLine: true },
+);

@@ -1,4 +1,12 @@
-import { InvalidInputError, PROVIDER_NAMES, type Challenge, type PropagationSettings, type ProviderDefinition, type ProviderName, type ServerAddress } from '@dns01/provider-client';
+import {
+  InvalidInputError,
+  PROVIDER_NAMES,
+  type Challenge,
+  type PropagationSettings,
+  type ProviderDefinition,
+  type ProviderName,
+  type ServerAddress,
+} from '@dns01/provider-client';
 import { docsUrl, exitCodesHelp, parseServerAddress, port, seconds } from '@dns01/provider-client/internal';
 
 /** The part of a zod schema used here (zod itself is provider-client's dependency). */
@@ -89,7 +97,10 @@ ${docsUrl('configuration.md#the-config-file')}.`;
  */
 export function requireOwnApi(definition: Pick<ProviderDefinition, 'name' | 'challengesOnly'>, command: string): void {
   if (!definition.challengesOnly) return;
-  throw new InvalidInputError(`${command} needs the DNS provider's own API; the ${definition.name} provider only relays _acme-challenge records to a dns01 gateway`, {
-    hint: `Run ${command} on the gateway host, with its provider`,
-  });
+  throw new InvalidInputError(
+    `${command} needs the DNS provider's own API; the ${definition.name} provider only relays _acme-challenge records to a dns01 gateway`,
+    {
+      hint: `Run ${command} on the gateway host, with its provider`,
+    },
+  );
 }

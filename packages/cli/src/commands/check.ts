@@ -132,11 +132,14 @@ function formatReport(r: SelfTestReport, show: { steps: boolean }): string {
   }
   lines.push("how this account's API behaves where its documentation is unclear:");
   for (const p of r.readings) {
-    const verdict = p.handled === undefined ? 'not shown by any reply of this check' : `${p.seen} (${p.handled ? 'dns01 handles it' : 'dns01 cannot handle it'})`;
+    const verdict =
+      p.handled === undefined ? 'not shown by any reply of this check' : `${p.seen} (${p.handled ? 'dns01 handles it' : 'dns01 cannot handle it'})`;
     lines.push(`  ${p.title}: ${verdict}`);
   }
   lines.push(`API calls: ${r.apiCalls}`);
-  lines.push(`zone ${r.zoneRestored ? 'identical to the snapshot' : 'NOT identical to the snapshot'}${r.leftBehind.length ? `; left behind: ${r.leftBehind.join(', ')}` : ''}`);
+  lines.push(
+    `zone ${r.zoneRestored ? 'identical to the snapshot' : 'NOT identical to the snapshot'}${r.leftBehind.length ? `; left behind: ${r.leftBehind.join(', ')}` : ''}`,
+  );
   lines.push(r.outcome === 'ok' ? 'result: everything held; dns01 works on this zone' : `result: deviation: ${r.deviation ?? ''}`);
   return lines.join('\n');
 }

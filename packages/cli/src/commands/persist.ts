@@ -110,16 +110,28 @@ export async function persistCommand(ctx: RunContext, args: readonly string[]): 
       for (const { value, why } of result.malformed) ctx.out(`${result.name} TXT "${value}" not removed: malformed, ${why}`);
     }
     if (result.malformed.length > 0) {
-      throw new Dns01Error(`persist remove ${domain}: ${result.name} holds a malformed record of ${issuer} that dns01 never deletes: "${result.malformed.map((m) => m.value).join('", "')}"`, {
-        hint: 'A CA may read it as any of the accounts it names: delete it in the provider panel if it is yours',
-      });
+      throw new Dns01Error(
+        `persist remove ${domain}: ${result.name} holds a malformed record of ${issuer} that dns01 never deletes: "${result.malformed.map((m) => m.value).join('", "')}"`,
+        {
+          hint: 'A CA may read it as any of the accounts it names: delete it in the provider panel if it is yours',
+        },
+      );
     }
     return 0;
   }
   const persistUntil = values.until === undefined ? undefined : parseUntil(values.until);
   const result = await persistSet(flow, domain, { issuer, accountUri, wildcard: values.wildcard === true, persistUntil }, { replace: values.replace === true });
   if (values.json) {
-    ctx.out(JSON.stringify({ name: result.name, zone: result.zone, value: result.value, action: result.action, removed: result.removed, elapsedMs: result.propagation.elapsedMs }));
+    ctx.out(
+      JSON.stringify({
+        name: result.name,
+        zone: result.zone,
+        value: result.value,
+        action: result.action,
+        removed: result.removed,
+        elapsedMs: result.propagation.elapsedMs,
+      }),
+    );
   } else {
     const what = { created: 'created', unchanged: 'already there', replaced: `replaced ${result.removed.map((v) => `"${v}"`).join(', ')}` }[result.action];
     ctx.out(`${result.name} TXT "${result.value}" zone ${result.zone}: ${what}; served by every authoritative nameserver`);

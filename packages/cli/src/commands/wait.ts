@@ -33,9 +33,7 @@ export async function waitCommand(ctx: RunContext, args: readonly string[]): Pro
   const dns = ctx.dns({ overrides: propagationOverrides(values) });
   const targets = new Map<string, string>();
   for (const name of new Set(asked.map((r) => r.name))) {
-    const target = dns.propagation.followCname
-      ? await resolveCnameTarget(name, { resolvers: dns.propagation.resolvers, signal: ctx.signal })
-      : name;
+    const target = dns.propagation.followCname ? await resolveCnameTarget(name, { resolvers: dns.propagation.resolvers, signal: ctx.signal }) : name;
     if (target !== name) ctx.logger.info(`${name} is a CNAME to ${target}; waiting for the record there`);
     targets.set(name, target);
   }
@@ -45,7 +43,9 @@ export async function waitCommand(ctx: RunContext, args: readonly string[]): Pro
   if (values.json) {
     const byName = names.map((name) => ({ name, values: records.filter((r) => r.name === name).map((r) => r.value) }));
     const single = byName.length === 1 ? { name: byName[0]!.name, values: byName[0]!.values } : {};
-    ctx.out(JSON.stringify({ propagated: true, ...single, records: byName, elapsedMs: result.elapsedMs, rounds: result.rounds, confirmedAt: result.confirmedAt }));
+    ctx.out(
+      JSON.stringify({ propagated: true, ...single, records: byName, elapsedMs: result.elapsedMs, rounds: result.rounds, confirmedAt: result.confirmedAt }),
+    );
   } else {
     for (const name of names) ctx.out(`${name}: served by every authoritative nameserver after ${(result.elapsedMs / 1000).toFixed(1)}s`, [name]);
   }

@@ -28,7 +28,9 @@ export const ACME_VALUE = /^[A-Za-z0-9_-]{43}$/;
 
 /** Reads a property whatever the case of its key (acme-dns: `subdomain` or goacmedns's older `SubDomain`); undefined when absent, null when two spellings disagree. */
 export function property(body: Record<string, unknown>, key: string): unknown {
-  const values = Object.entries(body).filter(([k]) => k.toLowerCase() === key.toLowerCase()).map(([, v]) => v);
+  const values = Object.entries(body)
+    .filter(([k]) => k.toLowerCase() === key.toLowerCase())
+    .map(([, v]) => v);
   if (values.length === 0) return undefined;
   return values.every((v) => v === values[0]) ? values[0] : null;
 }

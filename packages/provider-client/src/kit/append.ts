@@ -43,7 +43,9 @@ export async function appendAll<R>(kit: Kit<R>, zone: Zone, targets: readonly Ta
       // An unlisted add may be refused for a value already there: the listing decides.
       const refused = attempt === 1 && wire.addsUnlisted !== undefined && error instanceof InvalidInputError;
       if (!refused && !kit.unknown(error)) throw error;
-      log.debug(`${wire.actions.add} for ${zone.name} ${refused ? `was refused (${(error as Error).message})` : 'failed with an unknown outcome'}; listing the zone`);
+      log.debug(
+        `${wire.actions.add} for ${zone.name} ${refused ? `was refused (${(error as Error).message})` : 'failed with an unknown outcome'}; listing the zone`,
+      );
       // A refusal is certain: a failing look is its own error. After an unknown outcome it is the write's.
       const before = listed;
       listed = refused ? await wire.list(zone, kit.nameOf(missing), { fresh: true }) : await kit.look(zone, missing, error);

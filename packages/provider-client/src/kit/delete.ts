@@ -56,7 +56,11 @@ async function removeRecalled<R>(kit: Kit<R>, zone: Zone, targets: readonly Targ
     forget();
     return false;
   }
-  const doomed = byId(kit, zone, known.flatMap((k) => k.records));
+  const doomed = byId(
+    kit,
+    zone,
+    known.flatMap((k) => k.records),
+  );
   let result: RemoveResult<R>;
   try {
     result = await kit.wire.remove(zone, doomed, { listed: undefined, attempt: 1 });
@@ -87,7 +91,11 @@ async function removeListed<R>(kit: Kit<R>, zone: Zone, targets: readonly Target
   let resent = false;
   for (;;) {
     const matched = targets.map((t) => ({ t, records: listed.filter(kit.matches(zone, t)) }));
-    const doomed = byId(kit, zone, matched.flatMap((m) => m.records));
+    const doomed = byId(
+      kit,
+      zone,
+      matched.flatMap((m) => m.records),
+    );
     if (doomed.length === 0) return;
     const poisoned = kit.poisoned.get(zone.name);
     if (poisoned) throw poisoned;

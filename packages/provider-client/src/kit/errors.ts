@@ -72,7 +72,17 @@ export function codeTable<K extends string | number>(provider: string, codes: { 
  * line, without repeats, cut at `max` characters.
  */
 export function apiWords(parts: readonly (string | null | undefined)[], max = 300, joiner = '; '): string {
-  const kept = [...new Set(parts.map((p) => redact(p ?? '').replace(/\s+/g, ' ').trim()).filter((p) => p !== ''))];
+  const kept = [
+    ...new Set(
+      parts
+        .map((p) =>
+          redact(p ?? '')
+            .replace(/\s+/g, ' ')
+            .trim(),
+        )
+        .filter((p) => p !== ''),
+    ),
+  ];
   const text = kept.join(joiner);
   return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }

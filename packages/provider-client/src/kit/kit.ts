@@ -69,11 +69,16 @@ export function kitFor<R>(wire: Wire<R>, deps: ProviderDeps): Kit<R> {
       const foreign = missingFrom(vanished, meant);
       const kept = missingFrom(meant, vanished);
       if (foreign.length === 0 && kept.length === 0) return;
-      const problems = [...(kept.length > 0 ? [`${kept.join(', ')} ${kept.length > 1 ? 'are' : 'is'} still there`] : []), ...(foreign.length > 0 ? [`other records vanished: ${foreign.join(', ')}`] : [])];
+      const problems = [
+        ...(kept.length > 0 ? [`${kept.join(', ')} ${kept.length > 1 ? 'are' : 'is'} still there`] : []),
+        ...(foreign.length > 0 ? [`other records vanished: ${foreign.join(', ')}`] : []),
+      ];
       const error = new ProviderApiError(
         label,
         wire.actions[write],
-        write === 'add' ? `the add to ${zone.name} removed other records: ${foreign.join(', ')}` : `deleting from ${zone.name} did not remove exactly ${meant.join(', ')}: ${problems.join('; ')}`,
+        write === 'add'
+          ? `the add to ${zone.name} removed other records: ${foreign.join(', ')}`
+          : `deleting from ${zone.name} did not remove exactly ${meant.join(', ')}: ${problems.join('; ')}`,
         {
           hint: `The record list changed underneath (another client or the control panel edited ${zone.name} at the same time, or the API did more than asked); check the zone at ${label} and restore anything missing. No further deletes are sent to this zone`,
         },
@@ -88,12 +93,14 @@ export function kitFor<R>(wire: Wire<R>, deps: ProviderDeps): Kit<R> {
     unknown: (error) => (wire.isUnknown ? wire.isUnknown(error) : isOutcomeUnknown(error)),
     look: (zone, targets, cause) =>
       wire.list(zone, nameOf(targets), { fresh: true }).catch((error: unknown) => {
-        throw cause ??
+        throw (
+          cause ??
           new ProviderApiError(label, wire.actions.add, `sent, but the record list to confirm it failed: ${describeError(error)}`, {
             outcomeUnknown: true,
             cause: error,
             hint: `Check the zone in the ${label} control panel`,
-          });
+          })
+        );
       }),
   };
 }

@@ -26,7 +26,8 @@ export function createProvider<R>(wire: Wire<R>, deps: ProviderDeps): DnsProvide
     const account = wire.exclusive?.hostWide;
     return mutex.run(lockKey(zone, name), () => (account && deps.hostLock ? deps.hostLock(`${wire.name}-${account}-${zone.name}`, fn) : fn()));
   };
-  const reading = <T>(zone: Zone, name: string | undefined, fn: () => Promise<T>): Promise<T> => (wire.exclusive?.reads ? mutex.run(lockKey(zone, name), fn) : fn());
+  const reading = <T>(zone: Zone, name: string | undefined, fn: () => Promise<T>): Promise<T> =>
+    wire.exclusive?.reads ? mutex.run(lockKey(zone, name), fn) : fn();
 
   const change = <O>(run: (kit: Kit<R>, zone: Zone, targets: readonly Target[]) => Promise<O[]>) => {
     const batched = coalesce((_key, items: { zone: Zone; target: Target }[]) =>
@@ -45,7 +46,9 @@ export function createProvider<R>(wire: Wire<R>, deps: ProviderDeps): DnsProvide
     };
   };
 
-  const confirm = memoize((candidate) => (wire.zones.skipUnderscore && candidate.split('.').some((label) => label.startsWith('_')) ? Promise.resolve(undefined) : wire.zones.confirm(candidate)));
+  const confirm = memoize((candidate) =>
+    wire.zones.skipUnderscore && candidate.split('.').some((label) => label.startsWith('_')) ? Promise.resolve(undefined) : wire.zones.confirm(candidate),
+  );
   const locate = (fqdn: string) => locateZone(fqdn, { provider: kit.label, findApex: deps.findApex, confirm, hint: wire.zones.hint });
 
   const txt = (zone: Zone, records: readonly R[]) =>
@@ -79,4 +82,3 @@ export function createProvider<R>(wire: Wire<R>, deps: ProviderDeps): DnsProvide
   if (wire.listZones) provider.listZones = () => wire.listZones!();
   return provider;
 }
-

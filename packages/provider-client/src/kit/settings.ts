@@ -7,4 +7,5 @@ export const textSetting = (name: string, description: string, schema = nonEmpty
 export const secretSetting = (name: string, description: string): VarSpec<string> => setting({ names: [name], schema: secretText, secret: true, description });
 
 /** The API's base URL, `https://` or `http://`, the provider's own by default (tests, proxies and the demo change it). */
-export const endpointSetting = (name: string, url: string, description: string): VarSpec<string> => setting({ names: [name], schema: httpUrl, default: url, description });
+export const endpointSetting = (name: string, url: string, description: string): VarSpec<string> =>
+  setting({ names: [name], schema: httpUrl, default: url, description });

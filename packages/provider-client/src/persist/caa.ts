@@ -43,10 +43,7 @@ export async function relevantCaa(domain: string, options: ResolverOptions): Pro
  * Whether the CAA set lets `issuer` issue for the domain by dns-persist-01
  * for `accountUri` (RFC 8657: accounturi and validationmethods parameters).
  */
-export function judgeCaa(
-  found: { at?: string; properties: CaaProperty[] },
-  want: { issuer: string; accountUri?: string; wildcard: boolean },
-): CaaVerdict {
+export function judgeCaa(found: { at?: string; properties: CaaProperty[] }, want: { issuer: string; accountUri?: string; wildcard: boolean }): CaaVerdict {
   const base = { at: found.at, properties: found.properties };
   const critical = found.properties.find((p) => (p.flags & 0x80) !== 0 && !KNOWN_TAGS.has(p.tag));
   if (critical) return { ...base, permitted: false, reason: `CAA at ${found.at} has a critical property "${critical.tag}" no CA may ignore` };
@@ -68,7 +65,13 @@ export function judgeCaa(
       continue;
     }
     const methods = parsed.params.validationmethods;
-    if (methods !== undefined && !methods.split(',').map((m) => m.trim().toLowerCase()).includes('dns-persist-01')) {
+    if (
+      methods !== undefined &&
+      !methods
+        .split(',')
+        .map((m) => m.trim().toLowerCase())
+        .includes('dns-persist-01')
+    ) {
       reasons.push(`its validationmethods are ${methods}`);
       continue;
     }

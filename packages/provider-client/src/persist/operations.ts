@@ -61,7 +61,10 @@ export async function persistSet(ctx: FlowContext, domain: string, spec: Persist
     const parsed = parsePersistValue(r.value);
     return parsed !== undefined && sameBinding(parsed, spec);
   });
-  for (const record of malformedOf(existing.map((r) => r.value), spec.issuer)) {
+  for (const record of malformedOf(
+    existing.map((r) => r.value),
+    spec.issuer,
+  )) {
     ctx.logger.warn(`${describeMalformed(name, record)}; left alone (delete it in the provider panel if it is yours)`);
   }
   if (older.length > 0 && !options.replace) {
@@ -90,10 +93,15 @@ export async function persistSet(ctx: FlowContext, domain: string, spec: Persist
       removed.push(record.value);
       ctx.logger.info(`deleted the older TXT ${name} "${record.value}"`);
     } catch (error) {
-      throw new ProviderApiError(ctx.provider.name, 'persist set', `the new record is served everywhere, but the older TXT ${name} "${record.value}" could not be deleted: ${describeError(error)}`, {
-        hint: `Run 'dns01 persist set ... --replace' again, or delete that record in the provider panel`,
-        cause: error,
-      });
+      throw new ProviderApiError(
+        ctx.provider.name,
+        'persist set',
+        `the new record is served everywhere, but the older TXT ${name} "${record.value}" could not be deleted: ${describeError(error)}`,
+        {
+          hint: `Run 'dns01 persist set ... --replace' again, or delete that record in the provider panel`,
+          cause: error,
+        },
+      );
     }
   }
   return { ...base, action: older.length > 0 ? 'replaced' : 'created', removed, propagation };
@@ -119,7 +127,10 @@ export async function persistRemove(ctx: FlowContext, domain: string, binding: P
     const parsed = parsePersistValue(r.value);
     return parsed !== undefined && sameBinding(parsed, binding);
   });
-  const malformed = malformedOf(listed.map((r) => r.value), binding.issuer).map((r) => ({ value: r.raw, why: r.malformed! }));
+  const malformed = malformedOf(
+    listed.map((r) => r.value),
+    binding.issuer,
+  ).map((r) => ({ value: r.raw, why: r.malformed! }));
   const removed: string[] = [];
   for (const record of mine) {
     const outcome = await ctx.provider.deleteTxt(zone, name, record.value);
@@ -217,7 +228,9 @@ export async function persistCheck(
     if (record.persistUntil !== undefined) {
       if (record.persistUntil <= now) problems.push(`"${record.raw}" expired at ${new Date(record.persistUntil * 1000).toISOString()} (persistUntil)`);
       else if (record.persistUntil - now < 30 * DAY) {
-        warnings.push(`"${record.raw}" expires in ${Math.ceil((record.persistUntil - now) / DAY)} days (persistUntil): renew it with 'dns01 persist set --replace'`);
+        warnings.push(
+          `"${record.raw}" expires in ${Math.ceil((record.persistUntil - now) / DAY)} days (persistUntil): renew it with 'dns01 persist set --replace'`,
+        );
       }
     }
     if (want.wildcard && !record.wildcard) warnings.push(`"${record.raw}" has no policy=wildcard: it does not cover *.${domain} or subdomains`);
@@ -226,7 +239,11 @@ export async function persistCheck(
   const issuer = want.issuer ?? matching[0]?.issuer;
   if (issuer) {
     try {
-      caa = judgeCaa(await relevantCaa(domain, resolverOptions), { issuer, accountUri: want.accountUri ?? matching[0]?.accountUri, wildcard: want.wildcard ?? false });
+      caa = judgeCaa(await relevantCaa(domain, resolverOptions), {
+        issuer,
+        accountUri: want.accountUri ?? matching[0]?.accountUri,
+        wildcard: want.wildcard ?? false,
+      });
       if (!caa.permitted) problems.push(caa.reason!);
     } catch (error) {
       if (!(error instanceof ResolverFailure)) throw error;

@@ -7,7 +7,10 @@ import type { ResolverOptions } from './types.js';
 const MAX_CNAME_HOPS = 8;
 
 const owner = (a: Answer) => a.name.toLowerCase().replace(/\.$/, '');
-const stringData = (a: Answer): string => String('data' in a ? a.data : '').toLowerCase().replace(/\.$/, '');
+const stringData = (a: Answer): string =>
+  String('data' in a ? a.data : '')
+    .toLowerCase()
+    .replace(/\.$/, '');
 
 /**
  * The zone apex holding `fqdn` by SOA queries walking up the labels. A
@@ -70,7 +73,8 @@ export async function resolveCnameTarget(name: string, options: ResolverOptions 
     const cname = (reply.answers ?? []).find((a) => a.type === 'CNAME' && owner(a) === current);
     if (!cname) return current;
     const target = cnameTarget(current, stringData(cname));
-    if (seen.has(target)) throw new Dns01Error(`CNAME loop at ${start} (${[...seen, target].join(' -> ')})`, { hint: 'Fix the CNAME records of the challenge name' });
+    if (seen.has(target))
+      throw new Dns01Error(`CNAME loop at ${start} (${[...seen, target].join(' -> ')})`, { hint: 'Fix the CNAME records of the challenge name' });
     seen.add(target);
     current = target;
   }

@@ -50,7 +50,10 @@ describe('persist record', () => {
       expect(sameBinding(record, { issuer: 'ca.example', accountUri: ACCOUNT })).toBe(false);
       expect(sameBinding(record, { issuer: 'ca.example', accountUri: `${ACCOUNT}9` })).toBe(false);
     }
-    expect(parsePersistValue(`ca.example; accounturi=${ACCOUNT}; policy=wildcard; policy=wildcard`)).toMatchObject({ wildcard: false, malformed: expect.stringMatching(/^policy given/) });
+    expect(parsePersistValue(`ca.example; accounturi=${ACCOUNT}; policy=wildcard; policy=wildcard`)).toMatchObject({
+      wildcard: false,
+      malformed: expect.stringMatching(/^policy given/),
+    });
   });
 
   test('--until takes a date or epoch seconds in the future', () => {
@@ -99,6 +102,14 @@ describe('CAA (RFC 8659, RFC 8657)', () => {
     expect(judgeCaa(at([{ tag: 'iodef', value: 'mailto:x@example.com' }]), want).permitted).toBe(true);
   });
   test('an unknown critical property forbids issuance', () => {
-    expect(judgeCaa(at([{ flags: 128, tag: 'tbs', value: 'x' }, { tag: 'issue', value: 'letsencrypt.org' }]), want).permitted).toBe(false);
+    expect(
+      judgeCaa(
+        at([
+          { flags: 128, tag: 'tbs', value: 'x' },
+          { tag: 'issue', value: 'letsencrypt.org' },
+        ]),
+        want,
+      ).permitted,
+    ).toBe(false);
   });
 });

@@ -7,7 +7,8 @@ import type { DnsReply } from '../../src/propagation/transport.js';
 import type { AddressState } from '../../src/propagation/types.js';
 
 const NAME = '_acme-challenge.example.com';
-const reply = (fields: Partial<DnsReply>): DnsReply => ({ type: 'response', id: 1, flags: 0, flag_aa: true, rcode: 'NOERROR', questions: [], answers: [], ...fields }) as DnsReply;
+const reply = (fields: Partial<DnsReply>): DnsReply =>
+  ({ type: 'response', id: 1, flags: 0, flag_aa: true, rcode: 'NOERROR', questions: [], answers: [], ...fields }) as DnsReply;
 const txt = (data: string | Buffer[], name = NAME) => ({ name, type: 'TXT' as const, class: 'IN' as const, ttl: 60, data });
 
 describe('judgeReply', () => {
@@ -36,11 +37,23 @@ describe('judgeReply', () => {
   });
 });
 
-const state = (fields: Partial<AddressState>): AddressState => ({ nameserver: 'ns2.example.net', address: '192.0.2.53', name: NAME, status: 'missing', served: [], ...fields });
+const state = (fields: Partial<AddressState>): AddressState => ({
+  nameserver: 'ns2.example.net',
+  address: '192.0.2.53',
+  name: NAME,
+  status: 'missing',
+  served: [],
+  ...fields,
+});
 
 describe('format', () => {
   it('bestState picks the address closest to done', () => {
-    const entry = { nameserver: 'ns2.example.net', name: NAME, expected: ['a', 'b'], states: [state({ status: 'timeout', address: '192.0.2.54' }), state({ served: ['a'] })] };
+    const entry = {
+      nameserver: 'ns2.example.net',
+      name: NAME,
+      expected: ['a', 'b'],
+      states: [state({ status: 'timeout', address: '192.0.2.54' }), state({ served: ['a'] })],
+    };
     expect(bestState(entry)?.address).toBe('192.0.2.53');
   });
 
@@ -48,7 +61,11 @@ describe('format', () => {
     const entry = { nameserver: 'ns2.example.net', name: NAME, expected: ['a', 'b'], states: [state({ served: ['a', 'stale'] })] };
     expect(describeLagging(entry, { withName: false, withValues: false })).toBe('ns2.example.net (192.0.2.53) serves 1 of 2 values');
     expect(describeLagging(entry, { withName: true, withValues: true })).toBe(`ns2.example.net (192.0.2.53) serves 1 of 2 values ["a", "stale"] at ${NAME}`);
-    const silent = { nameserver: 'ns3.example.net', name: NAME, states: [state({ status: 'timeout', address: '192.0.2.7' }), state({ status: 'timeout', address: '2001:db8::7' })] };
+    const silent = {
+      nameserver: 'ns3.example.net',
+      name: NAME,
+      states: [state({ status: 'timeout', address: '192.0.2.7' }), state({ status: 'timeout', address: '2001:db8::7' })],
+    };
     expect(describeLagging(silent, { withName: false, withValues: false })).toBe('ns3.example.net (192.0.2.7, 2001:db8::7) does not answer');
   });
 
@@ -60,6 +77,8 @@ describe('format', () => {
       lagging: [{ nameserver: 'ns2.example.net', name: NAME, expected: ['a', 'b'], states: [state({ served: ['a'] })] }],
       unresolved: [{ name: '_acme-challenge.new.example', reason: 'no SOA yet' }],
     });
-    expect(line).toBe('waiting 12s: ns1.example.net confirmed; ns2.example.net (192.0.2.53) serves 1 of 2 values; nameservers of _acme-challenge.new.example not known yet (no SOA yet)');
+    expect(line).toBe(
+      'waiting 12s: ns1.example.net confirmed; ns2.example.net (192.0.2.53) serves 1 of 2 values; nameservers of _acme-challenge.new.example not known yet (no SOA yet)',
+    );
   });
 });

@@ -4,7 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import dnsPacket from 'dns-packet';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Dns01Error, ExitCode, InvalidInputError, findZoneApex, formatProgress, resolveCnameTarget, systemResolvers, waitForPropagation } from '@dns01/provider-client/internal';
+import {
+  Dns01Error,
+  ExitCode,
+  InvalidInputError,
+  findZoneApex,
+  formatProgress,
+  resolveCnameTarget,
+  systemResolvers,
+  waitForPropagation,
+} from '@dns01/provider-client/internal';
 import { NS1, NS3, txtQueries, useDnsWorld } from '@dns01/testkit/support';
 
 const world = useDnsWorld();

@@ -67,7 +67,9 @@ describe('queryServer', () => {
       asked++;
       return undefined;
     });
-    const error = await queryServer({ host: '127.0.0.1', port }, NAME, 'TXT', { recursionDesired: false, timeoutMs: 150, attempts: 2 }).catch((e: unknown) => e);
+    const error = await queryServer({ host: '127.0.0.1', port }, NAME, 'TXT', { recursionDesired: false, timeoutMs: 150, attempts: 2 }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(DnsQueryError);
     expect((error as DnsQueryError).kind).toBe('timeout');
     expect(asked).toBe(2);

@@ -1,6 +1,14 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import { waitForRecords, ExitCode, PropagationTimeoutError, silentLogger, waitForPropagation, type DnsContext, type ProgressEvent } from '@dns01/provider-client/internal';
+import {
+  waitForRecords,
+  ExitCode,
+  PropagationTimeoutError,
+  silentLogger,
+  waitForPropagation,
+  type DnsContext,
+  type ProgressEvent,
+} from '@dns01/provider-client/internal';
 import { NS1, NS2, NS3, NS3_SILENT_ADDRESS, txtQueries, useDnsWorld } from '@dns01/testkit/support';
 
 const world = useDnsWorld();
@@ -187,7 +195,10 @@ describe('waitForPropagation', () => {
     addTxt('example.com', NAME, 'token');
     const events: ProgressEvent[] = [];
     await timeoutOf(
-      waitForPropagation([{ name: NAME, values: ['token'] }], world.options({ timeoutMs: 1000, intervalMs: 20, progressEveryMs: 200, onProgress: (e) => events.push(e) })),
+      waitForPropagation(
+        [{ name: NAME, values: ['token'] }],
+        world.options({ timeoutMs: 1000, intervalMs: 20, progressEveryMs: 200, onProgress: (e) => events.push(e) }),
+      ),
     );
     expect(events.length).toBeGreaterThanOrEqual(2);
     expect(events.length).toBeLessThan(10);
@@ -270,7 +281,9 @@ describe('an address that never answers', () => {
   it('a deadline inside the first round says the nameserver did not answer in time, not "not asked yet" (issue 15)', async () => {
     world.dns.nameserver(NS2).setFault({ kind: 'drop' });
     addTxt('example.com', NAME, 'token');
-    const error = await timeoutOf(waitForPropagation([{ name: NAME, values: ['token'] }], world.options({ timeoutMs: 1000, queryTimeoutMs: 5000, attempts: 1 })));
+    const error = await timeoutOf(
+      waitForPropagation([{ name: NAME, values: ['token'] }], world.options({ timeoutMs: 1000, queryTimeoutMs: 5000, attempts: 1 })),
+    );
     expect(error.message).not.toContain('not asked yet');
     expect(error.message).toContain(`${NS2} gave no answer before the deadline`);
   });

@@ -48,7 +48,11 @@ describe('mrdomain emulator: follows the Simple-POST document strictly', () => {
   it('ignores GET parameters and JSON bodies: the credentials are missing (200 Login required)', async () => {
     const get = await fetch(`${emu.url}/service/dnslist/?${new URLSearchParams({ ...auth, serviceName: 'example.com' })}`);
     expect(await get.json()).toMatchObject({ success: false, errorCode: 200, errorCodeMsg: 'Login required' });
-    const json = await post('/service/dnslist/', {}, { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...auth, serviceName: 'example.com' }) });
+    const json = await post(
+      '/service/dnslist/',
+      {},
+      { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...auth, serviceName: 'example.com' }) },
+    );
     expect(json).toMatchObject({ success: false, errorCode: 200, responseData: [] });
   });
 
@@ -69,12 +73,33 @@ describe('mrdomain emulator: follows the Simple-POST document strictly', () => {
 
   it('takes what the official SDK and public clients send: no trailing slash, multipart, output-format, ttl and priority "-" for the default', async () => {
     const form = new FormData();
-    for (const [k, v] of Object.entries({ ...auth, 'output-format': 'json', 'output-pretty': '', serviceName: 'example.com', name: '_acme-challenge.example.com', type: 'TXT', value: 'sdk', ttl: '-', priority: '-' })) form.set(k, v);
-    const created = (await (await fetch(`${emu.url}/service/dnscreate`, { method: 'POST', body: form })).json()) as { success: boolean; responseData: { dns: { ttl: string; priority: string }[] } };
+    for (const [k, v] of Object.entries({
+      ...auth,
+      'output-format': 'json',
+      'output-pretty': '',
+      serviceName: 'example.com',
+      name: '_acme-challenge.example.com',
+      type: 'TXT',
+      value: 'sdk',
+      ttl: '-',
+      priority: '-',
+    }))
+      form.set(k, v);
+    const created = (await (await fetch(`${emu.url}/service/dnscreate`, { method: 'POST', body: form })).json()) as {
+      success: boolean;
+      responseData: { dns: { ttl: string; priority: string }[] };
+    };
     expect(created).toMatchObject({ success: true, responseData: { dns: [{ ttl: '-', priority: '-' }] } });
     expect(store.records('example.com', { type: 'TXT' }).map((r) => [r.data, r.ttl])).toEqual([['sdk', 300]]);
-    expect(await post('/service/dnslist', { ...auth, serviceName: 'example.com', filterType: 'TXT' })).toMatchObject({ success: true, action: 'service/dnslist', responseData: { queryInfo: { total: 1 } } });
-    expect((await post('/service/dnscreate', { ...auth, serviceName: 'example.com', name: 'mx.example.com', type: 'MX', value: 'mail.example.org', priority: '-' })).success).toBe(true);
+    expect(await post('/service/dnslist', { ...auth, serviceName: 'example.com', filterType: 'TXT' })).toMatchObject({
+      success: true,
+      action: 'service/dnslist',
+      responseData: { queryInfo: { total: 1 } },
+    });
+    expect(
+      (await post('/service/dnscreate', { ...auth, serviceName: 'example.com', name: 'mx.example.com', type: 'MX', value: 'mail.example.org', priority: '-' }))
+        .success,
+    ).toBe(true);
     expect(store.records('example.com', { type: 'MX' }).map((r) => r.priority)).toEqual([10]);
   });
 
@@ -82,7 +107,8 @@ describe('mrdomain emulator: follows the Simple-POST document strictly', () => {
     await emu.close();
     emu = await startMrDomainEmulator({ store, zones: ['example.com'], credentials, readings: { requestForms: 'manual' } });
     expect((await post('/service/dnslist', { ...auth, serviceName: 'example.com' })).errorCode).toBe(102);
-    const create = (p: Record<string, string>) => post('/service/dnscreate/', { ...auth, serviceName: 'example.com', name: 'x.example.com', type: 'TXT', value: 'v', ...p });
+    const create = (p: Record<string, string>) =>
+      post('/service/dnscreate/', { ...auth, serviceName: 'example.com', name: 'x.example.com', type: 'TXT', value: 'v', ...p });
     expect(await create({ ttl: '-' })).toMatchObject({ errorCode: 105, messages: ['ttl'] });
     expect(await create({ priority: '-' })).toMatchObject({ errorCode: 105, messages: ['priority'] });
     expect(store.records('example.com', { type: 'TXT' })).toEqual([]);

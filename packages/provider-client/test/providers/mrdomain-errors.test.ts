@@ -1,13 +1,6 @@
 import { http, HttpResponse } from 'msw';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  AuthenticationError,
-  Dns01Error,
-  InvalidInputError,
-  ProviderApiError,
-  ZoneNotFoundError,
-  type Zone,
-} from '../../src/internal.js';
+import { AuthenticationError, Dns01Error, InvalidInputError, ProviderApiError, ZoneNotFoundError, type Zone } from '../../src/internal.js';
 import { MRDOMAIN_ERROR_CODES } from '../../src/providers/mrdomain/index.js';
 import { providerRig, type ApexHint, type ProviderRig } from '@dns01/testkit';
 import { failure as rejection } from '@dns01/testkit/support';
@@ -15,7 +8,8 @@ import { failure as rejection } from '@dns01/testkit/support';
 const ZONE = 'example.com';
 type Rig = ProviderRig<'mrdomain'>;
 /** The account holds ZONE; foreign.org is served by DNS, not in the account. */
-const rig = (options: { apex?: ApexHint } = {}): Promise<Rig> => providerRig('mrdomain', { zones: [ZONE], foreignZones: ['foreign.org'], apex: 'store', ...options });
+const rig = (options: { apex?: ApexHint } = {}): Promise<Rig> =>
+  providerRig('mrdomain', { zones: [ZONE], foreignZones: ['foreign.org'], apex: 'store', ...options });
 const NAME = `_acme-challenge.${ZONE}`;
 
 /** Every error here is one line with a hint. */
@@ -169,8 +163,16 @@ describe('mrdomain: replies of an unexpected shape are clear ProviderApiErrors',
 
   it.each([
     ['an envelope without success', { errorCode: 0, responseData: {} }, /unexpected shape \(reply at success/],
-    ['dns that is not a list', ok('dnslist', { queryInfo: { page: 1, pageLength: 1000, results: 0, total: 0 }, dns: 'none' }), /unexpected shape \(responseData at dns/],
-    ['a record without entityID', ok('dnslist', { queryInfo: { page: 1, pageLength: 1000, results: 1, total: 1 }, dns: [{ name: NAME, type: 'TXT', value: 'x' }] }), /unexpected shape \(responseData at dns\.0\.entityID/],
+    [
+      'dns that is not a list',
+      ok('dnslist', { queryInfo: { page: 1, pageLength: 1000, results: 0, total: 0 }, dns: 'none' }),
+      /unexpected shape \(responseData at dns/,
+    ],
+    [
+      'a record without entityID',
+      ok('dnslist', { queryInfo: { page: 1, pageLength: 1000, results: 1, total: 1 }, dns: [{ name: NAME, type: 'TXT', value: 'x' }] }),
+      /unexpected shape \(responseData at dns\.0\.entityID/,
+    ],
     ['no queryInfo', ok('dnslist', { dns: [] }), /unexpected shape \(responseData at queryInfo/],
     ['a JSON array', [1, 2], /unexpected shape \(reply/],
   ])('service/dnslist answering %s', async (_label, body, words) => {

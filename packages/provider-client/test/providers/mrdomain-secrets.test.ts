@@ -86,7 +86,11 @@ describe('mrdomain: secrets never appear in output', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mrdomain-'));
     const secret = 'from-a-file/Secret+77';
     writeFileSync(join(dir, 'password'), `${secret}\n`, { mode: 0o600 });
-    const config = mrdomain.readConfig({ MRDOMAIN_API_USER: CREDENTIALS.apiUser, MRDOMAIN_API_PASSWORD_FILE: join(dir, 'password'), MRDOMAIN_ENDPOINT: h.emulator.url });
+    const config = mrdomain.readConfig({
+      MRDOMAIN_API_USER: CREDENTIALS.apiUser,
+      MRDOMAIN_API_PASSWORD_FILE: join(dir, 'password'),
+      MRDOMAIN_ENDPOINT: h.emulator.url,
+    });
     rmSync(dir, { recursive: true, force: true });
     expect(config.apiPassword).toBe(secret);
     const provider = mrdomain.create(config, { logger: createLogger({ level: 'debug', write: (line) => h.logs.push(line) }), http: FAST_RETRY_HTTP });

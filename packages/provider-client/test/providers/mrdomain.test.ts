@@ -12,7 +12,13 @@ const FOREIGN_RECORD = { name: '_acme-challenge.foreign.org', type: 'TXT', data:
 type Rig = ProviderRig<'mrdomain'>;
 /** The account holds ZONE and example.net; foreign.org is served by DNS, not in the account. */
 const rig = ({ apex = 'store', ...emulator }: EmulatorOptionsOf['mrdomain'] & { apex?: ApexHint } = {}): Promise<Rig> =>
-  providerRig('mrdomain', { zones: [ZONE, 'example.net'], foreignZones: ['foreign.org'], records: [FOREIGN_RECORD], emulator: { credentials: CREDENTIALS, ...emulator }, apex });
+  providerRig('mrdomain', {
+    zones: [ZONE, 'example.net'],
+    foreignZones: ['foreign.org'],
+    records: [FOREIGN_RECORD],
+    emulator: { credentials: CREDENTIALS, ...emulator },
+    apex,
+  });
 /** Requests the emulator saw for one action path (`service/dnslist`). */
 const requestsTo = (r: Rig, action: string) => r.emulator.server.requests.filter((q) => q.url.startsWith(`/${action}/`)).length;
 
@@ -149,7 +155,9 @@ describe('mrdomain: settings', () => {
     const bad = { MRDOMAIN_API_USER: 'settings-user', MRDOMAIN_API_PASSWORD: 'settings-password-2', MRDOMAIN_ENDPOINT: 'ftp://x' };
     expect(() => mrdomain.readConfig(bad)).toThrow(ConfigError);
     expect(() => mrdomain.readConfig(bad)).toThrow(/^MRDOMAIN_ENDPOINT is malformed: must be an http\(s\) URL \(read "ftp:\/\/x"\)$/);
-    expect(() => mrdomain.readConfig({ ...bad, MRDOMAIN_ENDPOINT: undefined, MRDOMAIN_API_PASSWORD: ' ' })).toThrow(/^MRDOMAIN_API_PASSWORD is malformed: must not be empty$/);
+    expect(() => mrdomain.readConfig({ ...bad, MRDOMAIN_ENDPOINT: undefined, MRDOMAIN_API_PASSWORD: ' ' })).toThrow(
+      /^MRDOMAIN_API_PASSWORD is malformed: must not be empty$/,
+    );
   });
 
   it('MRDOMAIN_ENDPOINT overrides the base URL and a trailing slash is dropped', () => {

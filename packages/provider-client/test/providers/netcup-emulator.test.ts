@@ -141,11 +141,13 @@ describe('netcup emulator: records', () => {
     });
   });
 
-  it('a name that is no registrable domain (deeper, an _ label, a trailing dot, upper case) is netcup\'s 4013 on domainname, refused before any action', async () => {
+  it("a name that is no registrable domain (deeper, an _ label, a trailing dot, upper case) is netcup's 4013 on domainname, refused before any action", async () => {
     for (const action of ['infoDnsZone', 'infoDnsRecords', 'updateDnsRecords']) {
       for (const domainname of [`www.${ZONE}`, `_acme-challenge.${ZONE}`, `${ZONE}.`, 'EXAMPLE.com']) {
         now += 7_000; // within the emulator's 10 requests a minute
-        expect(await call(action, { ...account, apisessionid: id, domainname, dnsrecordset: { dnsrecords: [{ hostname: '@', type: 'TXT', destination: 'x' }] } })).toMatchObject({
+        expect(
+          await call(action, { ...account, apisessionid: id, domainname, dnsrecordset: { dnsrecords: [{ hostname: '@', type: 'TXT', destination: 'x' }] } }),
+        ).toMatchObject({
           action: '',
           status: 'error',
           statuscode: 4013,
@@ -157,8 +159,15 @@ describe('netcup emulator: records', () => {
     }
   });
 
-  it('a registrable domain the account does not hold is 5028 in netcup\'s words; under a suffix such as co.uk three labels are registrable', async () => {
-    expect(await call('updateDnsRecords', { ...account, apisessionid: id, domainname: 'other.org', dnsrecordset: { dnsrecords: [{ hostname: '@', type: 'TXT', destination: 'x' }] } })).toMatchObject({
+  it("a registrable domain the account does not hold is 5028 in netcup's words; under a suffix such as co.uk three labels are registrable", async () => {
+    expect(
+      await call('updateDnsRecords', {
+        ...account,
+        apisessionid: id,
+        domainname: 'other.org',
+        dnsrecordset: { dnsrecords: [{ hostname: '@', type: 'TXT', destination: 'x' }] },
+      }),
+    ).toMatchObject({
       action: 'updateDnsRecords',
       statuscode: 5028,
       shortmessage: 'Update of DNS records failed',
@@ -171,7 +180,12 @@ describe('netcup emulator: records', () => {
 
   it('readings: infoDnsZone answers 5031 (the 2019 recording); a name that is no registrable domain answers 5028', async () => {
     await emulator.close();
-    emulator = await startNetcupEmulator({ store, zones: [ZONE], credentials: { customerNumber: CUSTOMER, apiKey: API_KEY, apiPassword: API_PASSWORD }, readings: { unknownZone: 5031 } });
+    emulator = await startNetcupEmulator({
+      store,
+      zones: [ZONE],
+      credentials: { customerNumber: CUSTOMER, apiKey: API_KEY, apiPassword: API_PASSWORD },
+      readings: { unknownZone: 5031 },
+    });
     id = await login();
     expect(await call('infoDnsZone', { ...account, apisessionid: id, domainname: 'other.org' })).toMatchObject({
       action: 'infoDnsZone',
@@ -180,7 +194,12 @@ describe('netcup emulator: records', () => {
       longmessage: 'Can not get DNS records for zone.  Domain not found.',
     });
     await emulator.close();
-    emulator = await startNetcupEmulator({ store, zones: [ZONE], credentials: { customerNumber: CUSTOMER, apiKey: API_KEY, apiPassword: API_PASSWORD }, readings: { notADomain: 5028 } });
+    emulator = await startNetcupEmulator({
+      store,
+      zones: [ZONE],
+      credentials: { customerNumber: CUSTOMER, apiKey: API_KEY, apiPassword: API_PASSWORD },
+      readings: { notADomain: 5028 },
+    });
     id = await login();
     expect(await call('infoDnsZone', { ...account, apisessionid: id, domainname: `www.${ZONE}` })).toMatchObject({ action: 'infoDnsZone', statuscode: 5028 });
   });
@@ -190,7 +209,12 @@ describe('netcup emulator: records', () => {
     expect((await update([{ hostname: `_acme-challenge.${ZONE}.`, type: 'TXT', destination: 'abs' }])).status).toBe('success');
     expect((await update([{ hostname: `_acme-challenge.${ZONE}`, type: 'TXT', destination: 'trap' }])).status).toBe('success');
     expect((await update([{ hostname: '@', type: 'TXT', destination: 'apex' }])).status).toBe('success');
-    expect(store.records(ZONE, { name: NAME, type: 'TXT' }).map((r) => r.data).sort()).toEqual(['abs', 'rel']);
+    expect(
+      store
+        .records(ZONE, { name: NAME, type: 'TXT' })
+        .map((r) => r.data)
+        .sort(),
+    ).toEqual(['abs', 'rel']);
     expect(store.records(ZONE, { name: `${NAME}.${ZONE}`, type: 'TXT' }).map((r) => r.data)).toEqual(['trap']);
     expect(store.records(ZONE, { name: ZONE, type: 'TXT' }).map((r) => r.data)).toEqual(['apex']);
     expect((await update([{ hostname: 'x.elsewhere.net.', type: 'TXT', destination: 'out' }])).statuscode).toBe(4013);
@@ -221,7 +245,9 @@ describe('netcup emulator: records', () => {
     await update([{ id: '', hostname: `${NAME}.`, type: 'TXT', priority: '', destination: 'acmesh', deleterecord: 'false', state: 'yes' }]);
     const [record] = store.records(ZONE, { name: NAME, type: 'TXT' });
     expect(record?.data).toBe('acmesh');
-    const removed = await update([{ id: record!.id, hostname: `${NAME}.`, type: 'TXT', priority: '', destination: 'acmesh', deleterecord: 'TRUE', state: 'yes' }]);
+    const removed = await update([
+      { id: record!.id, hostname: `${NAME}.`, type: 'TXT', priority: '', destination: 'acmesh', deleterecord: 'TRUE', state: 'yes' },
+    ]);
     expect(removed.status).toBe('success');
     expect(store.records(ZONE, { name: NAME, type: 'TXT' })).toEqual([]);
   });

@@ -72,11 +72,22 @@ describe('netcup REST emulator', () => {
 
   it('GET /domain?fqdn= finds a domain with id and isDnsManaged; an unknown one is resourceDoesNotExist; an _ label is a validationError', async () => {
     const found = (await api('GET', '/domain?fqdn=cloud.example')).reply!;
-    expect(found).toEqual({ success: true, errors: [], messages: [], meta: { pagination: { page: 1, perPage: 50, totalEntries: 1 } }, result: [{ id, fqdn: CLOUD_ZONE, isDnsManaged: true }] });
+    expect(found).toEqual({
+      success: true,
+      errors: [],
+      messages: [],
+      meta: { pagination: { page: 1, perPage: 50, totalEntries: 1 } },
+      result: [{ id, fqdn: CLOUD_ZONE, isDnsManaged: true }],
+    });
     expect((await api('GET', '/domain?fqdn=legacy.example')).reply!.result).toMatchObject([{ fqdn: LEGACY_ZONE, isDnsManaged: false }]);
     const unknown = await api('GET', '/domain?fqdn=www.cloud.example');
-    expect([unknown.status, unknown.reply!.errors]).toEqual([404, [{ code: 'resourceDoesNotExist', message: 'No results found, the page number may be too high.' }]]);
-    expect((await api('GET', '/domain?fqdn=_acme-challenge.cloud.example')).reply!.errors).toEqual([{ code: 'validationError', message: 'Domain name is not a valid domain name.' }]);
+    expect([unknown.status, unknown.reply!.errors]).toEqual([
+      404,
+      [{ code: 'resourceDoesNotExist', message: 'No results found, the page number may be too high.' }],
+    ]);
+    expect((await api('GET', '/domain?fqdn=_acme-challenge.cloud.example')).reply!.errors).toEqual([
+      { code: 'validationError', message: 'Domain name is not a valid domain name.' },
+    ]);
   });
 
   it('add is idempotent, checks the value (43 characters of base64url) and writes to the store; delete is 204, then resourceDoesNotExist', async () => {
@@ -90,7 +101,9 @@ describe('netcup REST emulator', () => {
     const deleted = await api('DELETE', `/domain/${id}/acme/challenge/%40/${value}`);
     expect([deleted.status, deleted.reply]).toEqual([204, undefined]);
     expect(values()).toEqual([]);
-    expect((await api('DELETE', `/domain/${id}/acme/challenge/%40/${value}`)).reply!.errors).toEqual([{ code: 'resourceDoesNotExist', message: 'No result was found.' }]);
+    expect((await api('DELETE', `/domain/${id}/acme/challenge/%40/${value}`)).reply!.errors).toEqual([
+      { code: 'resourceDoesNotExist', message: 'No result was found.' },
+    ]);
   });
 
   it('status turns "deployed" after the delay, whatever the nameservers serve', async () => {
@@ -125,7 +138,7 @@ describe('netcup REST emulator', () => {
     const revisions = (await api('GET', `/domain/${id}/dns/revision`)).reply!;
     expect(revisions.meta).toEqual({ pagination: { page: 1, perPage: 100, totalEntries: 1, lastPage: 1 } });
     const revision = (revisions.result as { identifier: string }[])[0]!.identifier;
-    const records = (await api('GET', `/domain/${id}/dns/revision/${revision}/record`)).reply!.result as typeof record[];
+    const records = (await api('GET', `/domain/${id}/dns/revision/${revision}/record`)).reply!.result as (typeof record)[];
     expect(records).toContainEqual(expect.objectContaining(record));
     const strict = await api('POST', `/domain/${id}/changeset`, { autoCommit: true, strict: true, delete: [{ ...record, ttl: 60 }] });
     expect(codes(strict)).toEqual(['validationError']);
@@ -144,13 +157,22 @@ describe('netcup REST emulator', () => {
     await api('POST', `/domain/${id}/changeset`, { autoCommit: true, strict: true, create: [{ ...record, rdata: '"a; b=c"' }] });
     expect(values(`_validation-persist.${CLOUD_ZONE}`)).toEqual(['a; b=c']);
     const revision = ((await api('GET', `/domain/${id}/dns/revision`)).reply!.result as { identifier: string }[])[0]!.identifier;
-    expect((await api('GET', `/domain/${id}/dns/revision/${revision}/record`)).reply!.result).toContainEqual(expect.objectContaining({ ...record, rdata: '"a; b=c"' }));
+    expect((await api('GET', `/domain/${id}/dns/revision/${revision}/record`)).reply!.result).toContainEqual(
+      expect.objectContaining({ ...record, rdata: '"a; b=c"' }),
+    );
   });
 
   it('reading txtRdata lenient: unquoted rdata is the value itself, quoted rdata still presentation format; values listed unquoted', async () => {
     await start({ changeset: true, readings: { txtRdata: 'lenient' } });
     const record = { name: '_validation-persist', type: 'TXT', ttl: 300 };
-    await api('POST', `/domain/${id}/changeset`, { autoCommit: true, strict: true, create: [{ ...record, rdata: 'bare' }, { ...record, rdata: '"quoted"' }] });
+    await api('POST', `/domain/${id}/changeset`, {
+      autoCommit: true,
+      strict: true,
+      create: [
+        { ...record, rdata: 'bare' },
+        { ...record, rdata: '"quoted"' },
+      ],
+    });
     expect(values(`_validation-persist.${CLOUD_ZONE}`)).toEqual(['bare', 'quoted']);
     const revision = ((await api('GET', `/domain/${id}/dns/revision`)).reply!.result as { identifier: string }[])[0]!.identifier;
     const listed = (await api('GET', `/domain/${id}/dns/revision/${revision}/record`)).reply!.result as { rdata: string }[];

@@ -35,16 +35,25 @@ type RestRig = Awaited<ReturnType<typeof restRig>>;
 async function restRig({ rest, legacy = true, ...options }: RestRigOptions = {}) {
   const zones = [CLOUD_ZONE, LEGACY_ZONE];
   const records = [...zones, OTHER_ZONE].map((zone) => ({ name: zone, type: 'A' as const, data: '192.0.2.1' }));
-  const r = await providerRig('netcup', { zones, foreignZones: [OTHER_ZONE], records, emulator: { rest: { ...rest, cloudZones: [CLOUD_ZONE], legacyCredentials: legacy } }, ...options });
+  const r = await providerRig('netcup', {
+    zones,
+    foreignZones: [OTHER_ZONE],
+    records,
+    emulator: { rest: { ...rest, cloudZones: [CLOUD_ZONE], legacyCredentials: legacy } },
+    ...options,
+  });
   return Object.assign(r, { rest: r.emulator.rest!, ccp: r.emulator });
 }
 
 for (const changeset of [false, true]) {
   for (const legacy of [true, false]) {
-    describeProviderConformance(`netcup REST (second value coexists, general-record endpoint ${changeset ? 'present' : 'absent'}, legacy credentials ${legacy ? 'set' : 'unset'})`, async () => {
-      const r = await restRig({ rest: { changeset }, legacy });
-      return { provider: r.provider, store: r.store, zone: CLOUD_ZONE, value: acmeValue, close: r.close };
-    });
+    describeProviderConformance(
+      `netcup REST (second value coexists, general-record endpoint ${changeset ? 'present' : 'absent'}, legacy credentials ${legacy ? 'set' : 'unset'})`,
+      async () => {
+        const r = await restRig({ rest: { changeset }, legacy });
+        return { provider: r.provider, store: r.store, zone: CLOUD_ZONE, value: acmeValue, close: r.close };
+      },
+    );
   }
 }
 
@@ -162,7 +171,7 @@ describe('netcup REST: a second value on a scope replaces the first (emulator kn
     expect(r.rest.operationCounts().add).toBe(adds! + 1);
   });
 
-  it('a value that was there before (another client\'s) and vanished is named too', async () => {
+  it("a value that was there before (another client's) and vanished is named too", async () => {
     r.store.add(CLOUD_ZONE, { name: NAME, type: 'TXT', data: 'foreign-value' });
     const zone = await r.provider.findZone(NAME);
     await expect(r.provider.appendTxt(zone, NAME, acmeValue('mine'))).rejects.toThrow(/removed "foreign-value"/);
@@ -270,13 +279,19 @@ describe('netcup REST: names outside _acme-challenge', () => {
       const zone = await r.provider.findZone(persist);
       await r.provider.appendTxt(zone, persist, 'persist value; with=spaces');
       expect(r.txt(persist)).toEqual(['foreign-persist', 'made elsewhere; ttl=600', 'persist value; with=spaces']);
-      expect((await r.provider.listTxt(zone, persist)).map((x) => x.value).sort()).toEqual(['foreign-persist', 'made elsewhere; ttl=600', 'persist value; with=spaces']);
+      expect((await r.provider.listTxt(zone, persist)).map((x) => x.value).sort()).toEqual([
+        'foreign-persist',
+        'made elsewhere; ttl=600',
+        'persist value; with=spaces',
+      ]);
       expect(await r.provider.deleteTxt(zone, persist, 'persist value; with=spaces')).toBe('deleted');
       expect(await r.provider.deleteTxt(zone, persist, 'persist value; with=spaces')).toBe('absent');
       expect(await r.provider.deleteTxt(zone, persist, 'made elsewhere; ttl=600')).toBe('deleted');
       expect(r.txt(persist)).toEqual(['foreign-persist']);
       expect(r.store.records(CLOUD_ZONE, { type: 'A' })).toHaveLength(1);
-      const changesets = r.rest.server.requests.filter((q) => q.url.endsWith('/changeset')).map((q) => JSON.parse(q.body) as { create: unknown[]; delete: unknown[] });
+      const changesets = r.rest.server.requests
+        .filter((q) => q.url.endsWith('/changeset'))
+        .map((q) => JSON.parse(q.body) as { create: unknown[]; delete: unknown[] });
       expect(changesets).toEqual([
         expect.objectContaining({ create: [{ name: '_validation-persist', type: 'TXT', rdata: '"persist value; with=spaces"', ttl: 300 }], delete: [] }),
         expect.objectContaining({ create: [], delete: [{ name: '_validation-persist', type: 'TXT', rdata: '"persist value; with=spaces"', ttl: 300 }] }),
@@ -306,7 +321,7 @@ describe('netcup: REST settings', () => {
   });
   const trio = { NETCUP_CUSTOMER_NUMBER: CUSTOMER, NETCUP_API_KEY: API_KEY, NETCUP_API_PASSWORD: API_PASSWORD };
 
-  it('NETCUP_REST_API_KEY, lego\'s NETCUPV1_API_KEY and the _FILE forms; the key is a secret; the trio is then optional', () => {
+  it("NETCUP_REST_API_KEY, lego's NETCUPV1_API_KEY and the _FILE forms; the key is a secret; the trio is then optional", () => {
     expect(netcup.readConfig({ NETCUP_REST_API_KEY: REST_KEY }).restApiKey).toBe(REST_KEY);
     expect(netcup.readConfig({ NETCUPV1_API_KEY: REST_KEY }).restApiKey).toBe(REST_KEY);
     const file = join(dir, 'key');

@@ -37,13 +37,21 @@ const rig = ({ emulator, ...options }: ProviderRigOptions<'netcup'> = {}): Promi
   providerRig('netcup', {
     zones: [ZONE, EMPTY_ZONE],
     foreignZones: [FOREIGN_ZONE],
-    records: [{ name: ZONE, type: 'A', data: '192.0.2.1' }, { name: FOREIGN_ZONE, type: 'A', data: '192.0.2.2' }],
+    records: [
+      { name: ZONE, type: 'A', data: '192.0.2.1' },
+      { name: FOREIGN_ZONE, type: 'A', data: '192.0.2.2' },
+    ],
     emulator: { credentials: { customerNumber: CUSTOMER, apiKey: API_KEY, apiPassword: API_PASSWORD }, ...emulator },
     ...options,
   });
 /** Requests the emulator saw for one action (faulted ones included). */
 const requestsFor = (r: Rig, action: string) => r.emulator.server.requests.filter((q) => q.body.includes(`"action":"${action}"`));
-const credentialsEnv = (endpoint: string) => ({ NETCUP_CUSTOMER_NUMBER: CUSTOMER, NETCUP_API_KEY: API_KEY, NETCUP_API_PASSWORD: API_PASSWORD, NETCUP_ENDPOINT: endpoint });
+const credentialsEnv = (endpoint: string) => ({
+  NETCUP_CUSTOMER_NUMBER: CUSTOMER,
+  NETCUP_API_KEY: API_KEY,
+  NETCUP_API_PASSWORD: API_PASSWORD,
+  NETCUP_ENDPOINT: endpoint,
+});
 
 const bodyOf = (r: { body: string }) => JSON.parse(r.body) as { action: string; param: Record<string, unknown> };
 
@@ -96,14 +104,18 @@ describe('netcup: readings of the document', () => {
   it('4013 on domainname (refused before any action) during the zone walk means "not this zone"; the walk goes on; 5028 and 5031 end it as not found', async () => {
     r = await rig();
     expect((await r.provider.findZone(`_acme-challenge.a.b.${ZONE}`)).name).toBe(ZONE);
-    expect(requestsFor(r, 'infoDnsZone').map((q) => (JSON.parse(q.body) as { param: { domainname: string } }).param.domainname)).toEqual([`a.b.${ZONE}`, `b.${ZONE}`, ZONE]);
+    expect(requestsFor(r, 'infoDnsZone').map((q) => (JSON.parse(q.body) as { param: { domainname: string } }).param.domainname)).toEqual([
+      `a.b.${ZONE}`,
+      `b.${ZONE}`,
+      ZONE,
+    ]);
     await expect(r.provider.findZone('_acme-challenge.www.not-ours.example')).rejects.toBeInstanceOf(ZoneNotFoundError);
     await r.close();
     r = await rig({ emulator: { readings: { unknownZone: 5031 } } });
     await expect(r.provider.findZone('_acme-challenge.www.not-ours.example')).rejects.toBeInstanceOf(ZoneNotFoundError);
   });
 
-  it('decides by the status code and the reply\'s action, never by the words: other wording of the same replies means the same', async () => {
+  it("decides by the status code and the reply's action, never by the words: other wording of the same replies means the same", async () => {
     r = await rig();
     // 4013 before any action, in words dns01 has never seen: still "not this zone".
     r.emulator.injectError({ action: 'infoDnsZone', statuscode: 4013, shortmessage: 'Validierungsfehler.', longmessage: 'Feld ungültig.', replyAction: '' });
@@ -186,9 +198,12 @@ describe('netcup: settings', () => {
   it('create() registers the secrets it is given programmatically', () => {
     clearSecrets();
     const rest = { restApiKey: undefined, restEndpoint: 'http://127.0.0.1:1', restChangeset: false };
-    netcup.create({ customerNumber: CUSTOMER, apiKey: 'prog-key-77', apiPassword: 'prog-pw-88', endpoint: 'http://127.0.0.1:1', ...rest }, {
-      logger: createLogger({ level: 'quiet' }),
-    });
+    netcup.create(
+      { customerNumber: CUSTOMER, apiKey: 'prog-key-77', apiPassword: 'prog-pw-88', endpoint: 'http://127.0.0.1:1', ...rest },
+      {
+        logger: createLogger({ level: 'quiet' }),
+      },
+    );
     expect(redact('prog-key-77 prog-pw-88')).toBe('*** ***');
   });
 });
@@ -395,7 +410,9 @@ describe('netcup: every status code of the DNS actions maps to a clear error', (
     r = await rig({ env: { NETCUP_API_PASSWORD: 'wrong-password-1' } });
     const error = await failure(r.provider.findZone(NAME));
     expect(error).toBeInstanceOf(AuthenticationError);
-    expect(error.message).toMatch(/^netcup login: the login was refused \(4013: Validation Error\. .*\); most likely the customer number, API key or API password is wrong/);
+    expect(error.message).toMatch(
+      /^netcup login: the login was refused \(4013: Validation Error\. .*\); most likely the customer number, API key or API password is wrong/,
+    );
     expect(error.hint).toMatch(/NETCUP_API_PASSWORD.*repeated failed logins lock the account/);
     expect(error.oneLine).not.toContain('\n');
     expect(r.emulator.actionCounts().login).toBe(1);
@@ -429,10 +446,21 @@ describe('netcup: every status code of the DNS actions maps to a clear error', (
     const calls = r.emulator.server.requests.length;
     expect(await failure(r.provider.appendTxt(zone, NAME, 'y'.repeat(600)))).toBeInstanceOf(InvalidInputError);
     expect(r.emulator.server.requests.length).toBe(calls);
-    const reply = { serverrequestid: '', clientrequestid: '', action: 'updateDnsRecords', status: 'error', statuscode: 4013, shortmessage: 'Validation Error.', longmessage: 'The destination of a TXT record is too long.', responsedata: '' };
+    const reply = {
+      serverrequestid: '',
+      clientrequestid: '',
+      action: 'updateDnsRecords',
+      status: 'error',
+      statuscode: 4013,
+      shortmessage: 'Validation Error.',
+      longmessage: 'The destination of a TXT record is too long.',
+      responsedata: '',
+    };
     const error = netcupError('updateDnsRecords', reply as Parameters<typeof netcupError>[1]);
     expect(error).toBeInstanceOf(InvalidInputError);
-    expect(error.message).toMatch(/^netcup updateDnsRecords: the request was refused \(4013: Validation Error\. The destination.*\); 4013 means an invalid request or netcup's request limit/);
+    expect(error.message).toMatch(
+      /^netcup updateDnsRecords: the request was refused \(4013: Validation Error\. The destination.*\); 4013 means an invalid request or netcup's request limit/,
+    );
     expect(r.txt(NAME)).toEqual([]);
   });
 

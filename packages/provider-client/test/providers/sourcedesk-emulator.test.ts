@@ -51,12 +51,21 @@ async function raw(path: string, form: Record<string, string>, url = base(), met
   });
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
-const post = async (path: string, form: Record<string, string> = {}, url?: string) => JSON.parse((await raw(path, form, url)).text) as { code: string; message: string; data: unknown };
+const post = async (path: string, form: Record<string, string> = {}, url?: string) =>
+  JSON.parse((await raw(path, form, url)).text) as { code: string; message: string; data: unknown };
 
-const addForm = (over: Record<string, string> = {}) => ({ domain: ZONE, name: '_acme-challenge', type: 'TXT', content: 'v', ttl: '300', priority: '0', ...over });
+const addForm = (over: Record<string, string> = {}) => ({
+  domain: ZONE,
+  name: '_acme-challenge',
+  type: 'TXT',
+  content: 'v',
+  ttl: '300',
+  priority: '0',
+  ...over,
+});
 const stored = (name = `_acme-challenge.${ZONE}`) => store.records(ZONE, { name }).map((r) => ({ type: r.type, data: r.data, ttl: r.ttl }));
 
-describe('sourcedesk emulator: the envelope and the checks, in the vendor\'s order', () => {
+describe("sourcedesk emulator: the envelope and the checks, in the vendor's order", () => {
   it('every reply is HTTP 200, text/html, a new PHP session, a string code and data [] on a refusal', async () => {
     await start();
     const reply = await raw('/dns/show', { domain: 'elsewhere.test' });
@@ -74,7 +83,8 @@ describe('sourcedesk emulator: the envelope and the checks, in the vendor\'s ord
     expect(await post('/dns/replace')).toEqual({ code: '802', message: 'Action not found.', data: [] });
     expect(await post('/dns')).toMatchObject({ code: '802' });
     emulator.setDomainApi(false);
-    for (const action of ['list', 'show', 'add', 'delete', 'nothing']) expect(await post(`/dns/${action}`, { domain: ZONE })).toEqual({ code: '801', message: 'Group not allowed.', data: [] });
+    for (const action of ['list', 'show', 'add', 'delete', 'nothing'])
+      expect(await post(`/dns/${action}`, { domain: ZONE })).toEqual({ code: '801', message: 'Group not allowed.', data: [] });
     expect(await post('/dns/list', {}, `${emulator.url}/${CUSTOMER_ID}/wrong`)).toMatchObject({ code: '800' });
   });
 
@@ -166,15 +176,33 @@ describe('sourcedesk emulator: dns/add (PowerDNS driver)', () => {
     await post('/dns/add', addForm({ name: '', content: 'empty' }));
     const { name: _name, ...noName } = addForm({ content: 'missing' });
     await post('/dns/add', noName);
-    expect(stored(ZONE).filter((r) => r.type === 'TXT').map((r) => r.data)).toEqual(['at', 'empty', 'missing']);
+    expect(
+      stored(ZONE)
+        .filter((r) => r.type === 'TXT')
+        .map((r) => r.data),
+    ).toEqual(['at', 'empty', 'missing']);
   });
 
   it('a TTL under 180, not a number or missing is stored as 3600 (never refused); a priority likewise 0', async () => {
     await start();
-    for (const [ttl, value] of [['60', 'a'], ['179', 'b'], ['abc', 'c'], ['180', 'd'], ['86400', 'e']]) await post('/dns/add', addForm({ ttl: ttl!, content: value! }));
+    for (const [ttl, value] of [
+      ['60', 'a'],
+      ['179', 'b'],
+      ['abc', 'c'],
+      ['180', 'd'],
+      ['86400', 'e'],
+    ])
+      await post('/dns/add', addForm({ ttl: ttl!, content: value! }));
     const { ttl: _ttl, priority: _priority, ...bare } = addForm({ content: 'f' });
     expect(await post('/dns/add', bare)).toMatchObject({ code: '100' });
-    expect(stored().map((r) => [r.data, r.ttl])).toEqual([['a', 3600], ['b', 3600], ['c', 3600], ['d', 180], ['e', 86400], ['f', 3600]]);
+    expect(stored().map((r) => [r.data, r.ttl])).toEqual([
+      ['a', 3600],
+      ['b', 3600],
+      ['c', 3600],
+      ['d', 180],
+      ['e', 86400],
+      ['f', 3600],
+    ]);
   });
 
   it('quotes at either end of a TXT value are trimmed; the type is case-sensitive; a bad name character or address is refused (805)', async () => {
@@ -190,13 +218,17 @@ describe('sourcedesk emulator: dns/add (PowerDNS driver)', () => {
 });
 
 describe('sourcedesk emulator: dns/delete (PowerDNS driver)', () => {
-  it('by row id with PHP\'s is_numeric and intval: 805 for 0, nothing or letters; 806 for a row elsewhere; any row of the zone, NS too', async () => {
+  it("by row id with PHP's is_numeric and intval: 805 for 0, nothing or letters; 806 for a row elsewhere; any row of the zone, NS too", async () => {
     await start();
     const other = store.add('second.test', { name: 'second.test', type: 'TXT', data: 'x' });
     const a = store.add(ZONE, { name: `a.${ZONE}`, type: 'TXT', data: 'a' });
     const b = store.add(ZONE, { name: `b.${ZONE}`, type: 'TXT', data: 'b' });
     for (const record of [undefined, '0', 'abc']) {
-      expect(await post('/dns/delete', record === undefined ? { domain: ZONE } : { domain: ZONE, record })).toEqual({ code: '805', message: 'No valid record specified.', data: [] });
+      expect(await post('/dns/delete', record === undefined ? { domain: ZONE } : { domain: ZONE, record })).toEqual({
+        code: '805',
+        message: 'No valid record specified.',
+        data: [],
+      });
     }
     expect(await post('/dns/delete', { domain: ZONE, record: other.id })).toEqual({ code: '806', message: 'Record not found.', data: [] });
     expect(await post('/dns/delete', { domain: ZONE, record: '-1' })).toMatchObject({ code: '806' });

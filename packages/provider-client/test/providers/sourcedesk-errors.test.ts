@@ -47,7 +47,9 @@ describe('sourcedesk: every documented return code of the DNS actions', () => {
       const e = await failure(call());
       expect(e).toBeInstanceOf(AuthenticationError);
       expect(e.exitCode).toBe(4);
-      expect(e.message).toMatch(/^sourcedesk dns\/(list|show): the key was accepted, but this customer may not use the domain API \(code 801: Group not allowed\.\)$/);
+      expect(e.message).toMatch(
+        /^sourcedesk dns\/(list|show): the key was accepted, but this customer may not use the domain API \(code 801: Group not allowed\.\)$/,
+      );
       expect(e.hint).toBe('Enable API access to domains for this customer in the sourceDESK panel (or ask sourceDESK support to enable it for your key)');
     }
     expect(r.emulator.calls.add ?? 0).toBe(0);
@@ -94,11 +96,19 @@ describe('sourcedesk: every documented return code of the DNS actions', () => {
   });
 
   it('806 on delete means already gone: deleteRecord says absent, deleteTxt says absent', async () => {
-    const client = createSourcedeskClient({ customerId: r.env.SOURCEDESK_CUSTOMER_ID!, apiKey: r.env.SOURCEDESK_API_KEY!, endpoint: r.emulator.url }, { logger: silentLogger, http: FAST_RETRY_HTTP });
+    const client = createSourcedeskClient(
+      { customerId: r.env.SOURCEDESK_CUSTOMER_ID!, apiKey: r.env.SOURCEDESK_API_KEY!, endpoint: r.emulator.url },
+      { logger: silentLogger, http: FAST_RETRY_HTTP },
+    );
     expect(await client.deleteRecord(ZONE, '999999')).toBe('absent');
     r.store.add(ZONE, { name: NAME, type: 'TXT', data: 'vanishing' });
     // Another client deletes it between dns01's listing and its delete: 806, and the listing after it shows it gone.
-    const vanish = (q: { url: string }) => q.url.endsWith('/dns/delete') && r.store.remove(ZONE, r.store.records(ZONE, { name: NAME }).map((x) => x.id)) >= 0;
+    const vanish = (q: { url: string }) =>
+      q.url.endsWith('/dns/delete') &&
+      r.store.remove(
+        ZONE,
+        r.store.records(ZONE, { name: NAME }).map((x) => x.id),
+      ) >= 0;
     r.emulator.server.inject({ fault: { kind: 'delay', ms: 1 }, match: vanish });
     expect(await r.provider.deleteTxt(zone, NAME, 'vanishing')).toBe('absent');
     expect(r.emulator.calls.delete).toBe(2);

@@ -71,7 +71,9 @@ describe('sourcedesk: present and cleanup through the shared flow, against the e
     ctx = openSession(world.env, { logger: log.logger }).flow();
     await present(ctx, [{ domain: 'example.com', value: 'there-before' }], { wait: false });
     expect(world.emulator.calls.add ?? 0).toBe(0);
-    expect(log.lines.filter((l) => l.includes(NAME))).toEqual([expect.stringMatching(/TXT _acme-challenge\.example\.com "there-before" already present in zone example\.com/)]);
+    expect(log.lines.filter((l) => l.includes(NAME))).toEqual([
+      expect.stringMatching(/TXT _acme-challenge\.example\.com "there-before" already present in zone example\.com/),
+    ]);
     await cleanup(ctx, [{ domain: 'example.com', value: 'there-before' }]);
     expect(world.txt(NAME)).toEqual([]);
     expect(log.lines.at(-1)).toMatch(/deleted TXT _acme-challenge\.example\.com$/);
@@ -90,15 +92,28 @@ describe('sourcedesk: present and cleanup through the shared flow, against the e
   });
 
   it('a second cleanup after dns01 deleted the last record sourceDESK showed (the zone now answers 804) is "already gone", not an error', async () => {
-    world = await startTestWorld({ provider: 'sourcedesk', emulator: { bareZones: ['example.com'] }, records: [{ name: 'example.com', type: 'TXT', data: 'foreign' }] });
+    world = await startTestWorld({
+      provider: 'sourcedesk',
+      emulator: { bareZones: ['example.com'] },
+      records: [{ name: 'example.com', type: 'TXT', data: 'foreign' }],
+    });
     const log = logged();
     ctx = openSession(world.env, { logger: log.logger }).flow();
     await present(ctx, [{ domain: 'example.com', value: 'last-one' }], { wait: false });
     // The foreign record goes by hand: the challenge is all sourceDESK shows, and its delete empties the zone.
-    world.store.remove('example.com', world.store.records('example.com', { type: 'TXT' }).filter((r) => r.data === 'foreign').map((r) => r.id));
+    world.store.remove(
+      'example.com',
+      world.store
+        .records('example.com', { type: 'TXT' })
+        .filter((r) => r.data === 'foreign')
+        .map((r) => r.id),
+    );
     await cleanup(ctx, [{ domain: 'example.com', value: 'last-one' }]);
     await cleanup(ctx, [{ domain: 'example.com', value: 'last-one' }]);
-    expect(log.lines.slice(-2)).toEqual([expect.stringMatching(/deleted TXT _acme-challenge\.example\.com$/), expect.stringMatching(/TXT _acme-challenge\.example\.com was already gone$/)]);
+    expect(log.lines.slice(-2)).toEqual([
+      expect.stringMatching(/deleted TXT _acme-challenge\.example\.com$/),
+      expect.stringMatching(/TXT _acme-challenge\.example\.com was already gone$/),
+    ]);
     expect(world.emulator.calls.delete).toBe(1);
   });
 });

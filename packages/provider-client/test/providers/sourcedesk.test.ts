@@ -61,16 +61,14 @@ describe('sourcedesk: settings', () => {
   it('names the missing or malformed variable, never its value', () => {
     expect(() => sourcedesk.readConfig({ SOURCEDESK_CUSTOMER_ID: CUSTOMER_ID })).toThrow(/SOURCEDESK_API_KEY is not set/);
     expect(() => sourcedesk.readConfig({ SOURCEDESK_API_KEY: API_KEY })).toThrow(ConfigError);
-    expect(() =>
-      sourcedesk.readConfig({ SOURCEDESK_CUSTOMER_ID: '10/42', SOURCEDESK_API_KEY: API_KEY }),
-    ).toThrow(/SOURCEDESK_CUSTOMER_ID is malformed/);
-    expect(() =>
-      sourcedesk.readConfig({ SOURCEDESK_CUSTOMER_ID: CUSTOMER_ID, SOURCEDESK_API_KEY: API_KEY, SOURCEDESK_ENDPOINT: 'ftp://x' }),
-    ).toThrow(/SOURCEDESK_ENDPOINT is malformed/);
+    expect(() => sourcedesk.readConfig({ SOURCEDESK_CUSTOMER_ID: '10/42', SOURCEDESK_API_KEY: API_KEY })).toThrow(/SOURCEDESK_CUSTOMER_ID is malformed/);
+    expect(() => sourcedesk.readConfig({ SOURCEDESK_CUSTOMER_ID: CUSTOMER_ID, SOURCEDESK_API_KEY: API_KEY, SOURCEDESK_ENDPOINT: 'ftp://x' })).toThrow(
+      /SOURCEDESK_ENDPOINT is malformed/,
+    );
   });
 });
 
-describe('sourcedesk: requests as the vendor\'s server takes them', () => {
+describe("sourcedesk: requests as the vendor's server takes them", () => {
   let r: Rig;
   beforeEach(async () => {
     r = await rig();
@@ -171,12 +169,17 @@ describe('sourcedesk: requests as the vendor\'s server takes them', () => {
     await provider.appendTxt(zone, NAME, 'ttl-one');
     expect(r.store.records(ZONE, { name: NAME, type: 'TXT' }).map((x) => x.ttl)).toEqual([300]);
     expect(readings.report(sourcedesk.openPoints!)).toEqual(
-      expect.arrayContaining([expect.objectContaining({ point: 'ttl', seen: 'stores the TTL asked for (300)', handled: true }), expect.objectContaining({ point: 'numbering', seen: 'by record id', handled: true })]),
+      expect.arrayContaining([
+        expect.objectContaining({ point: 'ttl', seen: 'stores the TTL asked for (300)', handled: true }),
+        expect.objectContaining({ point: 'numbering', seen: 'by record id', handled: true }),
+      ]),
     );
     r.emulator.answerNext({ action: 'add', code: 805, message: 'Error at adding record.' });
     const error = await provider.appendTxt(zone, NAME, 'refused').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidInputError);
-    expect((error as Error).message).toBe('sourcedesk dns/add: the record was refused (code 805: Error at adding record.); sourceDESK refuses a record whose name, type or data it cannot store');
+    expect((error as Error).message).toBe(
+      'sourcedesk dns/add: the record was refused (code 805: Error at adding record.); sourceDESK refuses a record whose name, type or data it cannot store',
+    );
     expect(r.emulator.calls.add).toBe(2);
   });
 });
@@ -195,7 +198,9 @@ describe('sourcedesk: a zone with no record sourceDESK shows (only SOA and NS: i
     for (const call of [() => r.provider.listTxt(bare, name), () => r.provider.appendTxt(bare, name, 'v')]) {
       const error = (await call().catch((e: unknown) => e)) as ZoneNotFoundError;
       expect(error).toBeInstanceOf(ZoneNotFoundError);
-      expect(error.message).toMatch(/^sourcedesk dns\/show: sourceDESK shows no record of bare\.test \(code 804: Zone not found\.\); its API answers so for a zone that holds only SOA and NS records/);
+      expect(error.message).toMatch(
+        /^sourcedesk dns\/show: sourceDESK shows no record of bare\.test \(code 804: Zone not found\.\); its API answers so for a zone that holds only SOA and NS records/,
+      );
       expect(error.hint).toMatch(/^Add any record to bare\.test in the sourceDESK panel/);
       expect(error.hint).not.toMatch(/Point the domain/);
     }
@@ -230,7 +235,10 @@ describe('sourcedesk: a driver that numbers records by position (reading: dbs)',
     for (const data of ['twice', 'twice', 'FOREIGN']) r.store.add(ZONE, { name: NAME, type: 'TXT', data });
     const { provider, readings } = r.open();
     expect((await provider.listTxt({ name: ZONE }, NAME)).map((x) => x.value)).toEqual(['twice', 'twice', 'FOREIGN']);
-    expect(readings.report(sourcedesk.openPoints!).find((p) => p.point === 'numbering')).toMatchObject({ seen: 'by position from 0 (a driver such as dbs)', handled: true });
+    expect(readings.report(sourcedesk.openPoints!).find((p) => p.point === 'numbering')).toMatchObject({
+      seen: 'by position from 0 (a driver such as dbs)',
+      handled: true,
+    });
     expect(await provider.deleteTxt({ name: ZONE }, NAME, 'twice')).toBe('deleted');
     expect(r.txt(NAME)).toEqual(['FOREIGN']);
     const deletes = r.emulator.server.requests.filter((q) => q.url.endsWith('/dns/delete')).map((q) => new URLSearchParams(q.body).get('record'));
@@ -239,7 +247,10 @@ describe('sourcedesk: a driver that numbers records by position (reading: dbs)',
   });
 
   it('a record at position 0 cannot be deleted: named as left behind with the reason, nothing sent', async () => {
-    r.store.remove(ZONE, r.store.records(ZONE, { type: 'A' }).map((x) => x.id));
+    r.store.remove(
+      ZONE,
+      r.store.records(ZONE, { type: 'A' }).map((x) => x.id),
+    );
     r.store.add(ZONE, { name: NAME, type: 'TXT', data: 'first' });
     r.store.add(ZONE, { name: ZONE, type: 'A', data: '192.0.2.1' });
     const error = (await r.provider.deleteTxt({ name: ZONE }, NAME, 'first').catch((e: unknown) => e)) as ProviderApiError;

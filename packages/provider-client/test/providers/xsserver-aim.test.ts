@@ -10,7 +10,10 @@ interface Row {
 const row = (slot: number, id: string | undefined, who: string): Row => ({ slot, ...(id === undefined ? {} : { id }), who });
 const all = new Set<Meaning>(MEANINGS);
 const who = (h: ReturnType<Slots<Row>['hit']>) => (typeof h === 'object' ? h.record.who : h);
-const ownership = (target: string, guards: string[] = []) => (r: Row): Ownership => (r.who === target ? 'target' : guards.includes(r.who) ? 'guard' : undefined);
+const ownership =
+  (target: string, guards: string[] = []) =>
+  (r: Row): Ownership =>
+    r.who === target ? 'target' : guards.includes(r.who) ? 'guard' : undefined;
 
 describe('xsserver: what a DELETE number hits', () => {
   // As HostBill lists a zone: keyed by slots with a gap at 1, database ids.
@@ -64,7 +67,9 @@ describe('xsserver: what a DELETE number hits', () => {
   it('a record may be added where the ids are positions, or database ids above the slots', () => {
     expect(deletableAfterAdd(keyed, all)).toBe(true);
     expect(deletableAfterAdd(new Slots([row(0, '4', 'soa'), row(1, '3', 'ns'), row(2, '2', 'a'), row(3, '1', 'b')]), all)).toBe(false);
-    expect(deletableAfterAdd(new Slots([row(0, '4', 'soa'), row(1, '3', 'ns'), row(2, '2', 'a'), row(3, '1', 'b')]), new Set<Meaning>(['slot0', 'slot1']))).toBe(true);
+    expect(
+      deletableAfterAdd(new Slots([row(0, '4', 'soa'), row(1, '3', 'ns'), row(2, '2', 'a'), row(3, '1', 'b')]), new Set<Meaning>(['slot0', 'slot1'])),
+    ).toBe(true);
     expect(deletableAfterAdd(new Slots([]), all)).toBe(true);
   });
 

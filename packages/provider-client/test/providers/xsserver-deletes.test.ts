@@ -1,14 +1,23 @@
 // XSServer's deletes under every reading of what the list shows and what DELETE's number means:
 // random zones, foreign records around dns01's own, and the rule that no foreign record ever vanishes.
 import { afterEach, describe, expect, it } from 'vitest';
-import { providerRig, seededRandom, XSSERVER_DELETE_GRID, type EmulatorOptionsOf, type NewRecord, type ProviderRig, type XsserverReadingCase } from '@dns01/testkit';
+import {
+  providerRig,
+  seededRandom,
+  XSSERVER_DELETE_GRID,
+  type EmulatorOptionsOf,
+  type NewRecord,
+  type ProviderRig,
+  type XsserverReadingCase,
+} from '@dns01/testkit';
 import { ProviderApiError, type DnsProvider, type Zone } from '../../src/internal.js';
 
 const ZONE = 'example.com';
 const CHALLENGE = `_acme-challenge.${ZONE}`;
 type Rig = ProviderRig<'xsserver'>;
 /** The account holds ZONE with one nameserver and `records`: its slots are the SOA, an entry the API does not list, the NS record, then the records. */
-const rig = (emulator: EmulatorOptionsOf['xsserver'], records: NewRecord[] = []): Promise<Rig> => providerRig('xsserver', { nameservers: [{}], records, emulator });
+const rig = (emulator: EmulatorOptionsOf['xsserver'], records: NewRecord[] = []): Promise<Rig> =>
+  providerRig('xsserver', { nameservers: [{}], records, emulator });
 /** Every record of the zone with its store id: a foreign record that vanished or changed shows. */
 const everything = (r: Rig) => r.snapshot(ZONE).map(({ id, name, type, data }) => `${id} ${type} ${name} ${data}`);
 
@@ -66,11 +75,17 @@ describe.each(XSSERVER_DELETE_GRID)('xsserver random zones ($label)', (reading: 
       const together = next() < 0.5;
       const outcomes = together
         ? await Promise.allSettled(order.map((v) => r.provider.deleteTxt(zone, CHALLENGE, v)))
-        : await order.reduce<Promise<PromiseSettledResult<unknown>[]>>(async (done, v) => [...(await done), ...(await Promise.allSettled([r.provider.deleteTxt(zone, CHALLENGE, v)]))], Promise.resolve([]));
+        : await order.reduce<Promise<PromiseSettledResult<unknown>[]>>(
+            async (done, v) => [...(await done), ...(await Promise.allSettled([r.provider.deleteTxt(zone, CHALLENGE, v)]))],
+            Promise.resolve([]),
+          );
 
       const context = `seed ${seed} (${idStyle} ids, ${together ? 'concurrent' : 'one by one'})`;
       expect(r.emulator.losses(), context).toEqual([]);
-      expect(everything(r).filter((line) => foreign.includes(line)), context).toEqual(foreign);
+      expect(
+        everything(r).filter((line) => foreign.includes(line)),
+        context,
+      ).toEqual(foreign);
       for (const o of outcomes) {
         if (o.status === 'rejected') {
           expect(o.reason, context).toBeInstanceOf(ProviderApiError);
@@ -79,10 +94,14 @@ describe.each(XSSERVER_DELETE_GRID)('xsserver random zones ($label)', (reading: 
       }
       // A guard that stays is named in an error, as any record left behind is.
       const named = outcomes.map((o) => (o.status === 'rejected' ? (o.reason as Error).message : '')).join('\n');
-      for (const guard of r.store.records(ZONE, { name: CHALLENGE }).filter((g) => g.data.startsWith('dns01-guard-'))) expect(named, context).toContain(`"${guard.data}"`);
+      for (const guard of r.store.records(ZONE, { name: CHALLENGE }).filter((g) => g.data.startsWith('dns01-guard-')))
+        expect(named, context).toContain(`"${guard.data}"`);
       const usable = !smallIds || reading.readings.ids !== 'database';
       if (usable) {
-        expect(outcomes.map((o) => o.status), `${context}: ${outcomes.map((o) => (o.status === 'rejected' ? (o.reason as Error).message : '')).join(' | ')}`).toEqual(outcomes.map(() => 'fulfilled'));
+        expect(
+          outcomes.map((o) => o.status),
+          `${context}: ${outcomes.map((o) => (o.status === 'rejected' ? (o.reason as Error).message : '')).join(' | ')}`,
+        ).toEqual(outcomes.map(() => 'fulfilled'));
         expect(everything(r), context).toEqual(foreign);
       }
       await r.close();

@@ -105,12 +105,62 @@ describe('xsserver replies as HostBill sends them', () => {
     service_id: domainId,
     name: ZONE,
     records: {
-      '0': { id: '15257', domain_id: domainId, name: ZONE, type: 'SOA', content: ['ns1.example.net', 'hostmaster.example.net', '2023041401', '10800', '3600', '1814400', '7200'], ttl: '60', prio: '0', change_date: '0', priority: '0' },
+      '0': {
+        id: '15257',
+        domain_id: domainId,
+        name: ZONE,
+        type: 'SOA',
+        content: ['ns1.example.net', 'hostmaster.example.net', '2023041401', '10800', '3600', '1814400', '7200'],
+        ttl: '60',
+        prio: '0',
+        change_date: '0',
+        priority: '0',
+      },
       '1': { id: '15258', domain_id: domainId, name: ZONE, type: 'NS', content: 'ns1.example.net', ttl: '86400', prio: '0', change_date: '0', priority: '0' },
-      '3': { id: '15260', domain_id: domainId, name: `mail.${ZONE}`, type: 'MX', content: 'mx.example.net', ttl: '3600', prio: '10', change_date: '0', priority: '10' },
-      '7': { id: '406219', domain_id: domainId, name: CHALLENGE, type: 'TXT', content: '"quoted-value"', ttl: '3600', prio: '0', change_date: '0', priority: '0' },
-      '8': { id: '406220', domain_id: domainId, name: `${CHALLENGE}.`, type: 'TXT', content: 'dotted-name', ttl: '3600', prio: '0', change_date: '0', priority: '0' },
-      '9': { id: '406221', domain_id: domainId, name: '_acme-challenge', type: 'TXT', content: '"relative-name"', ttl: '3600', prio: '0', change_date: '0', priority: '0' },
+      '3': {
+        id: '15260',
+        domain_id: domainId,
+        name: `mail.${ZONE}`,
+        type: 'MX',
+        content: 'mx.example.net',
+        ttl: '3600',
+        prio: '10',
+        change_date: '0',
+        priority: '10',
+      },
+      '7': {
+        id: '406219',
+        domain_id: domainId,
+        name: CHALLENGE,
+        type: 'TXT',
+        content: '"quoted-value"',
+        ttl: '3600',
+        prio: '0',
+        change_date: '0',
+        priority: '0',
+      },
+      '8': {
+        id: '406220',
+        domain_id: domainId,
+        name: `${CHALLENGE}.`,
+        type: 'TXT',
+        content: 'dotted-name',
+        ttl: '3600',
+        prio: '0',
+        change_date: '0',
+        priority: '0',
+      },
+      '9': {
+        id: '406221',
+        domain_id: domainId,
+        name: '_acme-challenge',
+        type: 'TXT',
+        content: '"relative-name"',
+        ttl: '3600',
+        prio: '0',
+        change_date: '0',
+        priority: '0',
+      },
       '10': { id: '406222', domain_id: domainId, name: ZONE, type: 'TXT', content: '"v=spf1 -all"', ttl: '3600', prio: '0', change_date: '0', priority: '0' },
     },
   });
@@ -131,13 +181,19 @@ describe('xsserver replies as HostBill sends them', () => {
       const h = await harness({ readings: { writeReply } });
       const zone = await h.provider.findZone(CHALLENGE);
       expect(await h.provider.appendTxt(zone, CHALLENGE, `reply-${writeReply}`)).toBe('created');
-      expect(h.logs.some((l) => l.includes(writeReply === 'recorded' ? 'createDnsRecord: dnsnewrecordadded TXT' : 'createDnsRecord: DNS Management updated successfully'))).toBe(true);
+      expect(
+        h.logs.some((l) =>
+          l.includes(writeReply === 'recorded' ? 'createDnsRecord: dnsnewrecordadded TXT' : 'createDnsRecord: DNS Management updated successfully'),
+        ),
+      ).toBe(true);
       expect(await h.provider.deleteTxt(zone, CHALLENGE, `reply-${writeReply}`)).toBe('deleted');
     }
   });
 
   it('a refusal with HTTP 200, "success": false and an error list is the API refusing, in its words', async () => {
-    const h = await answering(mswHttp.post('*/api/domain/:id/dns', () => HttpResponse.json({ success: false, error: ['An error occurred while adding the DNS record'] })));
+    const h = await answering(
+      mswHttp.post('*/api/domain/:id/dns', () => HttpResponse.json({ success: false, error: ['An error occurred while adding the DNS record'] })),
+    );
     const zone = await h.provider.findZone(CHALLENGE);
     const error = await failure(h.provider.appendTxt(zone, CHALLENGE, 'v'));
     expect(error).toBeInstanceOf(InvalidInputError);
@@ -166,7 +222,7 @@ describe('xsserver replies as HostBill sends them', () => {
 describe('xsserver: what DELETE is sent under each reading', () => {
   const lastPath = (h: Rig) => dnsRequests(h.emulator.server, 'DELETE').map((r) => Number(r.url.split('/').pop()));
 
-  it('recorded reading (database ids, DELETE takes the listed id): one DELETE with the record\'s id, which lies above every slot', async () => {
+  it("recorded reading (database ids, DELETE takes the listed id): one DELETE with the record's id, which lies above every slot", async () => {
     const h = await harness();
     const zone = await h.provider.findZone(CHALLENGE);
     h.store.add(ZONE, { name: CHALLENGE, type: 'TXT', data: 'foreign-before' });
@@ -203,7 +259,11 @@ describe('xsserver: what DELETE is sent under each reading', () => {
     expect(await h.provider.deleteTxt(zone, CHALLENGE, 'apex')).toBe('deleted');
     // list, guard, list, DELETE the guard by its position + 1 (slot1 and the listed id agree), list, DELETE apex, list
     expect(h.emulator.server.requests.slice(calls).map((r) => r.method)).toEqual(['GET', 'POST', 'GET', 'DELETE', 'GET', 'DELETE', 'GET']);
-    expect(JSON.parse(dnsRequests(h.emulator.server, 'POST').at(-1)!.body)).toMatchObject({ name: '_acme-challenge', type: 'TXT', content: expect.stringMatching(/^dns01-guard-[0-9a-f]{16}$/) });
+    expect(JSON.parse(dnsRequests(h.emulator.server, 'POST').at(-1)!.body)).toMatchObject({
+      name: '_acme-challenge',
+      type: 'TXT',
+      content: expect.stringMatching(/^dns01-guard-[0-9a-f]{16}$/),
+    });
     calls = h.emulator.server.requests.length;
     expect(await h.provider.deleteTxt(zone, CHALLENGE, 'wildcard')).toBe('deleted');
     expect(h.emulator.server.requests.slice(calls).map((r) => r.method)).toEqual(['GET', 'DELETE', 'GET']);
@@ -219,7 +279,9 @@ describe('xsserver: what DELETE is sent under each reading', () => {
     const refused = await failure(h.provider.appendTxt(zone, CHALLENGE, 'new-value'));
     expect(refused).toBeInstanceOf(ProviderApiError);
     expect(refused.oneLine.split('\n')).toHaveLength(1);
-    expect(refused.message).toMatch(/^xsserver createDnsRecord: the record ids of example\.com are database ids no larger than the positions in the list \(ids 4, 3, 2, 1\).* was not created$/);
+    expect(refused.message).toMatch(
+      /^xsserver createDnsRecord: the record ids of example\.com are database ids no larger than the positions in the list \(ids 4, 3, 2, 1\).* was not created$/,
+    );
     expect(dnsRequests(h.emulator.server, 'POST')).toHaveLength(0);
     expect(snapshot(h.store)).toEqual(before);
     // Reading the list stays possible.
@@ -227,7 +289,12 @@ describe('xsserver: what DELETE is sent under each reading', () => {
   });
 
   it('a record no number can reach safely (the list shows two records under one id) is left alone and named; nothing foreign is touched', async () => {
-    const h = await harness({ readings: { listShape: 'array', ids: 'database', deletes: 'id' }, databaseIds: [5, 2, 2, 1, 4], databaseIdStart: 6, hiddenSlots: [] });
+    const h = await harness({
+      readings: { listShape: 'array', ids: 'database', deletes: 'id' },
+      databaseIds: [5, 2, 2, 1, 4],
+      databaseIdStart: 6,
+      hiddenSlots: [],
+    });
     h.store.add(ZONE, { name: CHALLENGE, type: 'TXT', data: 'made-earlier' });
     h.store.add(ZONE, { name: `f1.${ZONE}`, type: 'TXT', data: 'foreign-1' });
     h.store.add(ZONE, { name: `f2.${ZONE}`, type: 'TXT', data: 'foreign-2' });
@@ -235,7 +302,9 @@ describe('xsserver: what DELETE is sent under each reading', () => {
     const zone = await h.provider.findZone(CHALLENGE);
     const error = await failure(h.provider.deleteTxt(zone, CHALLENGE, 'made-earlier'));
     expect(error).toBeInstanceOf(ProviderApiError);
-    expect(error.message).toMatch(/^xsserver deleteDnsRecord: no number addresses TXT _acme-challenge\.example\.com "made-earlier" alone under every reading of DELETE still possible on this account \(.*\); nothing more was sent; left behind: TXT _acme-challenge\.example\.com "made-earlier"(, TXT _acme-challenge\.example\.com "dns01-guard-[0-9a-f]{16}")*$/);
+    expect(error.message).toMatch(
+      /^xsserver deleteDnsRecord: no number addresses TXT _acme-challenge\.example\.com "made-earlier" alone under every reading of DELETE still possible on this account \(.*\); nothing more was sent; left behind: TXT _acme-challenge\.example\.com "made-earlier"(, TXT _acme-challenge\.example\.com "dns01-guard-[0-9a-f]{16}")*$/,
+    );
     expect(snapshot(h.store).filter((r) => !r.includes('dns01-guard-'))).toEqual(before);
   });
 });
@@ -451,9 +520,7 @@ describe('xsserver errors', () => {
     const zone = await h.provider.findZone(CHALLENGE);
     h.emulator.dropNextCreate();
     const error = await failure(h.provider.appendTxt(zone, CHALLENGE, 'lost-value'));
-    expect(error.message).toBe(
-      `xsserver createDnsRecord: reported success but TXT ${CHALLENGE} "lost-value" is not in the record list`,
-    );
+    expect(error.message).toBe(`xsserver createDnsRecord: reported success but TXT ${CHALLENGE} "lost-value" is not in the record list`);
   });
 });
 
@@ -525,33 +592,42 @@ describe('xsserver retries', () => {
   });
 });
 
-describe('xsserver: positions that shift under another client (the document\'s numbering)', () => {
+describe("xsserver: positions that shift under another client (the document's numbering)", () => {
   it('deletes the right record after another client removed one before it (positions shifted since the append)', async () => {
     const h = await harness({ reading: POSITIONS_FROM_1 });
     const zone = await h.provider.findZone(CHALLENGE);
     h.store.add(ZONE, { name: `a.${ZONE}`, type: 'TXT', data: 'foreign-1' });
     await h.provider.appendTxt(zone, CHALLENGE, 'ours');
     const [idAfterAppend] = (await h.provider.listTxt(zone, CHALLENGE)).map((r) => Number(r.id));
-    h.store.remove(ZONE, h.store.records(ZONE, { name: `a.${ZONE}` }).map((r) => r.id));
+    h.store.remove(
+      ZONE,
+      h.store.records(ZONE, { name: `a.${ZONE}` }).map((r) => r.id),
+    );
     const before = snapshot(h.store);
     expect(await h.provider.deleteTxt(zone, CHALLENGE, 'ours')).toBe('deleted');
     expect(snapshot(h.store)).toEqual(before.filter((r) => r !== `TXT ${CHALLENGE} ours`));
     expect(dnsRequests(h.emulator.server, 'DELETE').map((r) => Number(r.url.split('/').pop()))).toEqual([idAfterAppend! - 1]);
   });
 
-  it.each(['http-status', 'http-200'] as const)('another client deletes a record between our list and our delete: our stale number points past the end and is refused; nothing wrong is deleted (errors: %s)', async (errors) => {
-    const h = await harness({ readings: { ...POSITIONS_FROM_1.readings, errors } });
-    const zone = await h.provider.findZone(CHALLENGE);
-    h.store.add(ZONE, { name: `a.${ZONE}`, type: 'TXT', data: 'foreign-1' });
-    await h.provider.appendTxt(zone, CHALLENGE, 'ours-last');
-    h.emulator.beforeNext('delete', () => {
-      h.store.remove(ZONE, h.store.records(ZONE, { name: `a.${ZONE}` }).map((r) => r.id));
-    });
-    const expected = snapshot(h.store).filter((r) => r !== `TXT a.${ZONE} foreign-1` && r !== `TXT ${CHALLENGE} ours-last`);
-    expect(await h.provider.deleteTxt(zone, CHALLENGE, 'ours-last')).toBe('deleted');
-    expect(snapshot(h.store)).toEqual(expected);
-    expect(dnsRequests(h.emulator.server, 'DELETE')).toHaveLength(2);
-  });
+  it.each(['http-status', 'http-200'] as const)(
+    'another client deletes a record between our list and our delete: our stale number points past the end and is refused; nothing wrong is deleted (errors: %s)',
+    async (errors) => {
+      const h = await harness({ readings: { ...POSITIONS_FROM_1.readings, errors } });
+      const zone = await h.provider.findZone(CHALLENGE);
+      h.store.add(ZONE, { name: `a.${ZONE}`, type: 'TXT', data: 'foreign-1' });
+      await h.provider.appendTxt(zone, CHALLENGE, 'ours-last');
+      h.emulator.beforeNext('delete', () => {
+        h.store.remove(
+          ZONE,
+          h.store.records(ZONE, { name: `a.${ZONE}` }).map((r) => r.id),
+        );
+      });
+      const expected = snapshot(h.store).filter((r) => r !== `TXT a.${ZONE} foreign-1` && r !== `TXT ${CHALLENGE} ours-last`);
+      expect(await h.provider.deleteTxt(zone, CHALLENGE, 'ours-last')).toBe('deleted');
+      expect(snapshot(h.store)).toEqual(expected);
+      expect(dnsRequests(h.emulator.server, 'DELETE')).toHaveLength(2);
+    },
+  );
 
   it('another client deletes a record between our list and our delete so our number hits a foreign record: a loud error naming both, no further deletes', async () => {
     const h = await harness({ readings: { listShape: 'array', ids: 'one-based', deletes: 'slot0' } });
@@ -563,11 +639,16 @@ describe('xsserver: positions that shift under another client (the document\'s n
     await h.provider.appendTxt(zone, CHALLENGE, 'ours');
     h.store.add(ZONE, { name: `z.${ZONE}`, type: 'TXT', data: 'foreign-after' });
     h.emulator.beforeNext('delete', () => {
-      h.store.remove(ZONE, h.store.records(ZONE, { name: `a.${ZONE}` }).map((r) => r.id));
+      h.store.remove(
+        ZONE,
+        h.store.records(ZONE, { name: `a.${ZONE}` }).map((r) => r.id),
+      );
     });
     const error = await failure(h.provider.deleteTxt(zone, CHALLENGE, 'ours'));
     expect(error).toBeInstanceOf(ProviderApiError);
-    expect(error.message).toMatch(/^xsserver deleteDnsRecord: DELETE \d+ removed TXT a\.example\.com "foreign-1", TXT z\.example\.com "foreign-after" from example\.com, which no reading of DELETE's number predicted; left behind: TXT _acme-challenge\.example\.com "ours"$/);
+    expect(error.message).toMatch(
+      /^xsserver deleteDnsRecord: DELETE \d+ removed TXT a\.example\.com "foreign-1", TXT z\.example\.com "foreign-after" from example\.com, which no reading of DELETE's number predicted; left behind: TXT _acme-challenge\.example\.com "ours"$/,
+    );
     expect(error.hint).toMatch(/No further deletes are sent to this zone/);
     expect(h.txt(CHALLENGE)).toEqual(['ours']);
     const deletes = dnsRequests(h.emulator.server, 'DELETE').length;
@@ -582,25 +663,31 @@ describe('xsserver: other clients and copies', () => {
     const zone = await h.provider.findZone(CHALLENGE);
     await h.provider.appendTxt(zone, CHALLENGE, 'raced');
     h.emulator.beforeNext('delete', () => {
-      h.store.remove(ZONE, h.store.records(ZONE, { name: CHALLENGE }).map((r) => r.id));
+      h.store.remove(
+        ZONE,
+        h.store.records(ZONE, { name: CHALLENGE }).map((r) => r.id),
+      );
     });
     const before = snapshot(h.store).filter((r) => !r.endsWith('raced'));
     expect(await h.provider.deleteTxt(zone, CHALLENGE, 'raced')).toBe('absent');
     expect(snapshot(h.store)).toEqual(before);
   });
 
-  it.each([{ label: 'recorded', readings: {} }, POSITIONS_FROM_1])('copies of the value (made by another tool) are all removed, one checked DELETE at a time ($label)', async ({ readings }) => {
-    const h = await harness({ readings });
-    const zone = await h.provider.findZone(CHALLENGE);
-    h.store.add(ZONE, { name: CHALLENGE, type: 'TXT', data: 'dup' });
-    h.store.add(ZONE, { name: `x.${ZONE}`, type: 'A', data: '192.0.2.1' });
-    h.store.add(ZONE, { name: CHALLENGE, type: 'TXT', data: 'dup' });
-    h.store.add(ZONE, { name: `y.${ZONE}`, type: 'TXT', data: 'dup' });
-    expect(await h.provider.deleteTxt(zone, CHALLENGE, 'dup')).toBe('deleted');
-    expect(h.txt(CHALLENGE)).toEqual([]);
-    expect(h.txt(`y.${ZONE}`)).toEqual(['dup']);
-    expect(h.store.records(ZONE, { name: `x.${ZONE}` })).toHaveLength(1);
-  });
+  it.each([{ label: 'recorded', readings: {} }, POSITIONS_FROM_1])(
+    'copies of the value (made by another tool) are all removed, one checked DELETE at a time ($label)',
+    async ({ readings }) => {
+      const h = await harness({ readings });
+      const zone = await h.provider.findZone(CHALLENGE);
+      h.store.add(ZONE, { name: CHALLENGE, type: 'TXT', data: 'dup' });
+      h.store.add(ZONE, { name: `x.${ZONE}`, type: 'A', data: '192.0.2.1' });
+      h.store.add(ZONE, { name: CHALLENGE, type: 'TXT', data: 'dup' });
+      h.store.add(ZONE, { name: `y.${ZONE}`, type: 'TXT', data: 'dup' });
+      expect(await h.provider.deleteTxt(zone, CHALLENGE, 'dup')).toBe('deleted');
+      expect(h.txt(CHALLENGE)).toEqual([]);
+      expect(h.txt(`y.${ZONE}`)).toEqual(['dup']);
+      expect(h.store.records(ZONE, { name: `x.${ZONE}` })).toHaveLength(1);
+    },
+  );
 
   it('20 concurrent appends and deletes on two names with foreign records interleaved keep every foreign record', async () => {
     for (const reading of [{ label: 'recorded', readings: {} }, POSITIONS_FROM_1]) {
@@ -641,7 +728,10 @@ describe('xsserver secrets', () => {
     good.emulator.server.inject({ fault: { kind: 'status', status: 500 }, times: 10 });
     outputs.push(describeError(await failure(goodProvider.deleteTxt(zone, CHALLENGE, 'secret-test'))));
 
-    const badProvider = xsserver.create({ ...CREDENTIALS, password: wrong, endpoint: bad.env.XSSERVER_ENDPOINT! }, { logger: jsonLogger, http: FAST_RETRY_HTTP });
+    const badProvider = xsserver.create(
+      { ...CREDENTIALS, password: wrong, endpoint: bad.env.XSSERVER_ENDPOINT! },
+      { logger: jsonLogger, http: FAST_RETRY_HTTP },
+    );
     const error = await failure(badProvider.findZone(CHALLENGE));
     outputs.push(error.oneLine, describeError(error), String(error.stack));
     bad.emulator.block();
@@ -700,9 +790,16 @@ describe('xsserver emulator', () => {
     expect((await refused(await post({ ...ok, type: 'BOGUS' }))).body.success).toBe(false);
     expect((await refused(await post({ ...ok, name: 'www.elsewhere.org.' }))).body.success).toBe(false);
     expect((await refused(await call(dns(), { method: 'PATCH' }))).body).toEqual({ success: false, error: ['invalid method'] });
-    expect((await refused(await call(dns('/999'), { method: 'DELETE' }))).body).toEqual({ success: false, error: ['An error occurred while deleting the DNS record'] });
+    expect((await refused(await call(dns('/999'), { method: 'DELETE' }))).body).toEqual({
+      success: false,
+      error: ['An error occurred while deleting the DNS record'],
+    });
     expect((await refused(await call('/domain/name/nothing.example'))).body).toEqual({ success: false, error: ['Domain not found'] });
-    expect(await (await post(ok)).json()).toEqual({ success: true, record: { name: '_acme-challenge', type: 'TXT', ttl: 3600, priority: 0, content: 'v' }, info: [['dnsnewrecordadded', 'TXT']] });
+    expect(await (await post(ok)).json()).toEqual({
+      success: true,
+      record: { name: '_acme-challenge', type: 'TXT', ttl: 3600, priority: 0, content: 'v' },
+      info: [['dnsnewrecordadded', 'TXT']],
+    });
     expect((await post('name=form&type=TXT&content=w&priority=0', 'application/x-www-form-urlencoded')).status).toBe(200);
     const records = Object.values(await list());
     expect(records.map((r) => [r.type, r.name, r.content])).toEqual([
@@ -711,7 +808,14 @@ describe('xsserver emulator', () => {
       ['TXT', CHALLENGE, '"v"'],
       ['TXT', `form.${ZONE}`, '"w"'],
     ]);
-    expect(records[2]).toMatchObject({ id: expect.stringMatching(/^\d+$/), ttl: '3600', priority: '0', prio: '0', change_date: '0', domain_id: emulator.domainId(ZONE) });
+    expect(records[2]).toMatchObject({
+      id: expect.stringMatching(/^\d+$/),
+      ttl: '3600',
+      priority: '0',
+      prio: '0',
+      change_date: '0',
+      domain_id: emulator.domainId(ZONE),
+    });
   });
 
   it('a keyed list keeps its keys after a delete, leaves a gap, gives a new record the key above the highest; DELETE takes the listed id', async () => {
@@ -720,11 +824,23 @@ describe('xsserver emulator', () => {
     for (const v of ['one', 'two', 'three']) store.add(ZONE, { name: `t.${ZONE}`, type: 'TXT', data: v });
     const keyed = async () => Object.entries((await list()) as Record<string, Listed>).map(([key, r]) => `${key}:${String(r.content)}`);
     // slot 0 the SOA, slot 1 an entry the API does not list, then NS and the three.
-    expect(await keyed()).toEqual([`0:ns1.${ZONE},hostmaster.${ZONE},2023041401,10800,3600,1814400,7200`, '2:ns1.dns01-test.net', '3:"one"', '4:"two"', '5:"three"']);
+    expect(await keyed()).toEqual([
+      `0:ns1.${ZONE},hostmaster.${ZONE},2023041401,10800,3600,1814400,7200`,
+      '2:ns1.dns01-test.net',
+      '3:"one"',
+      '4:"two"',
+      '5:"three"',
+    ]);
     const two = ((await list()) as Record<string, Listed>)['4']!.id;
     expect((await call(dns(`/${two}`), { method: 'DELETE' })).status).toBe(200);
     expect((await keyed()).slice(2)).toEqual(['3:"one"', '5:"three"']);
-    store.remove(ZONE, store.records(ZONE, { name: `t.${ZONE}` }).filter((r) => r.data === 'three').map((r) => r.id));
+    store.remove(
+      ZONE,
+      store
+        .records(ZONE, { name: `t.${ZONE}` })
+        .filter((r) => r.data === 'three')
+        .map((r) => r.id),
+    );
     store.add(ZONE, { name: `t.${ZONE}`, type: 'TXT', data: 'four' });
     expect((await keyed()).slice(2)).toEqual(['3:"one"', '4:"four"']);
   });
@@ -737,7 +853,11 @@ describe('xsserver emulator', () => {
     expect(await shown()).toEqual(['2:"one"', '3:"two"', '4:"three"']);
     expect((await call(dns('/3'), { method: 'DELETE' })).status).toBe(200);
     expect(await shown()).toEqual(['2:"one"', '3:"three"']);
-    const put = await call(dns('/2'), { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 't', type: 'TXT', priority: '0', content: 'edited' }) });
+    const put = await call(dns('/2'), {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 't', type: 'TXT', priority: '0', content: 'edited' }),
+    });
     expect(put.status).toBe(200);
     expect(await shown()).toEqual(['2:"edited"', '3:"three"']);
   });

@@ -83,7 +83,12 @@ function toAnswer(owner: string, r: StoredRecord): Answer | undefined {
       const m = /^(\d+)\s+([A-Za-z0-9]+)\s+"(.*)"$/.exec(r.data);
       if (!m) return undefined;
       const flags = Number(m[1]);
-      return { name: owner, type: 'CAA', ttl: r.ttl, data: { flags, tag: m[2] as 'issue' | 'issuewild' | 'iodef', value: m[3]!, issuerCritical: (flags & 0x80) !== 0 } };
+      return {
+        name: owner,
+        type: 'CAA',
+        ttl: r.ttl,
+        data: { flags, tag: m[2] as 'issue' | 'issuewild' | 'iodef', value: m[3]!, issuerCritical: (flags & 0x80) !== 0 },
+      };
     }
     default:
       return undefined;
@@ -92,16 +97,10 @@ function toAnswer(owner: string, r: StoredRecord): Answer | undefined {
 
 function hostAddressRecords(hosts: HostAddresses, name: string, type: 'A' | 'AAAA'): Answer[] {
   const wantV6 = type === 'AAAA';
-  return (hosts.get(name) ?? [])
-    .filter((a) => a.includes(':') === wantV6)
-    .map((data) => ({ name, type, ttl: 300, data }));
+  return (hosts.get(name) ?? []).filter((a) => a.includes(':') === wantV6).map((data) => ({ name, type, ttl: 300, data }));
 }
 
-type Lookup =
-  | { kind: 'answer'; answers: Answer[] }
-  | { kind: 'cname'; answers: Answer[]; target: string }
-  | { kind: 'nodata' }
-  | { kind: 'nxdomain' };
+type Lookup = { kind: 'answer'; answers: Answer[] } | { kind: 'cname'; answers: Answer[]; target: string } | { kind: 'nodata' } | { kind: 'nxdomain' };
 
 /** Looks one name up inside one zone version, following CNAMEs that stay inside it. */
 function lookupInZone(store: ZoneStore, view: ZoneView, hosts: HostAddresses, qname: string, qtype: string): Lookup {
@@ -122,8 +121,7 @@ function lookupInZone(store: ZoneStore, view: ZoneView, hosts: HostAddresses, qn
     if (matching.length === 0 && (qtype === 'A' || qtype === 'AAAA')) matching = hostAddressRecords(hosts, name, qtype);
     if (matching.length > 0) return { kind: 'answer', answers: [...answers, ...matching] };
     if (answers.length > 0) return { kind: 'answer', answers };
-    const exists =
-      name === view.zone || hosts.has(name) || view.records.some((r) => r.name === name || r.name.endsWith(`.${name}`));
+    const exists = name === view.zone || hosts.has(name) || view.records.some((r) => r.name === name || r.name.endsWith(`.${name}`));
     return exists ? { kind: 'nodata' } : { kind: 'nxdomain' };
   }
   return { kind: 'answer', answers };

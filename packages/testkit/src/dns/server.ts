@@ -115,10 +115,7 @@ async function listenTcp(address: string, port: number): Promise<Server> {
 
 async function closeListeners(listeners: Listener[]): Promise<void> {
   await Promise.all(
-    listeners.flatMap((l) => [
-      new Promise<void>((resolve) => l.udp.close(() => resolve())),
-      new Promise<void>((resolve) => l.tcp.close(() => resolve())),
-    ]),
+    listeners.flatMap((l) => [new Promise<void>((resolve) => l.udp.close(() => resolve())), new Promise<void>((resolve) => l.tcp.close(() => resolve()))]),
   );
 }
 

@@ -15,7 +15,10 @@ function workspaceBins(): Map<string, string> {
     const manifest = join(packagesDir, pkg, 'package.json');
     if (!existsSync(manifest)) continue;
     // Built executables are declared in publishConfig.bin (scripts/build.mjs says why).
-    const { bin, publishConfig } = JSON.parse(readFileSync(manifest, 'utf8')) as { bin?: Record<string, string>; publishConfig?: { bin?: Record<string, string> } };
+    const { bin, publishConfig } = JSON.parse(readFileSync(manifest, 'utf8')) as {
+      bin?: Record<string, string>;
+      publishConfig?: { bin?: Record<string, string> };
+    };
     for (const [name, file] of Object.entries({ ...bin, ...publishConfig?.bin })) bins.set(name, join(packagesDir, pkg, file));
   }
   return bins;
@@ -113,7 +116,13 @@ export function writeDefaultConfig(home: string, settings: Record<string, string
   const dir = join(home, '.config', 'dns01');
   mkdirSync(dir, { recursive: true });
   const path = join(dir, 'config');
-  writeFileSync(path, Object.entries(settings).map(([k, v]) => `${k}=${v}\n`).join(''), { mode: 0o600 });
+  writeFileSync(
+    path,
+    Object.entries(settings)
+      .map(([k, v]) => `${k}=${v}\n`)
+      .join(''),
+    { mode: 0o600 },
+  );
   chmodSync(path, 0o600);
   return path;
 }
@@ -127,9 +136,25 @@ export function certbotCertonly(ctx: IssueContext): Promise<RunResult> {
   return runClient(
     ctx,
     'certbot',
-    ['certonly', '--non-interactive', ...certbotDirs(ctx), '--agree-tos', '--register-unsafely-without-email', '--server', ctx.pebble.directoryUrl,
-      '--manual', '--preferred-challenges', 'dns', '--manual-auth-hook', 'dns01-certbot auth', '--manual-cleanup-hook', 'dns01-certbot cleanup',
-      '--cert-name', 'e2e', ...ctx.domains.flatMap((d) => ['-d', d])],
+    [
+      'certonly',
+      '--non-interactive',
+      ...certbotDirs(ctx),
+      '--agree-tos',
+      '--register-unsafely-without-email',
+      '--server',
+      ctx.pebble.directoryUrl,
+      '--manual',
+      '--preferred-challenges',
+      'dns',
+      '--manual-auth-hook',
+      'dns01-certbot auth',
+      '--manual-cleanup-hook',
+      'dns01-certbot cleanup',
+      '--cert-name',
+      'e2e',
+      ...ctx.domains.flatMap((d) => ['-d', d]),
+    ],
     { env: { ...ctx.env, REQUESTS_CA_BUNDLE: ctx.pebble.tls.caCertPath }, timeoutMs: CLIENT_TIMEOUT_MS },
   );
 }
@@ -177,9 +202,25 @@ export function legoRun(ctx: IssueContext, mode: 'default' | 'RAW'): Promise<Run
   return runClient(
     ctx,
     ctx.suite.lego(),
-    ['--accept-tos', '--email', 'e2e@example.com', '--server', ctx.pebble.directoryUrl, '--path', join(ctx.dir, 'lego'), '--key-type', 'ec256',
+    [
+      '--accept-tos',
+      '--email',
+      'e2e@example.com',
+      '--server',
+      ctx.pebble.directoryUrl,
+      '--path',
+      join(ctx.dir, 'lego'),
+      '--key-type',
+      'ec256',
       // lego's own check asks the system resolver, which cannot see the test zones; the hook waits instead.
-      '--dns', 'exec', '--dns.disable-cp', '--dns.resolvers', ctx.dnsServer, ...ctx.domains.flatMap((d) => ['--domains', d]), 'run'],
+      '--dns',
+      'exec',
+      '--dns.disable-cp',
+      '--dns.resolvers',
+      ctx.dnsServer,
+      ...ctx.domains.flatMap((d) => ['--domains', d]),
+      'run',
+    ],
     { env, timeoutMs: CLIENT_TIMEOUT_MS },
   );
 }
@@ -208,8 +249,16 @@ function dehydratedRunner(suite: Suite, hookChain: boolean): AcmeClientRunner {
       writeFileSync(join(base, 'domains.txt'), `${ctx.domains.join(' ')} > e2e\n`);
       writeFileSync(
         config,
-        [`CA="${ctx.pebble.directoryUrl}"`, 'CHALLENGETYPE="dns-01"', `BASEDIR="${base}"`, `DOMAINS_TXT="${join(base, 'domains.txt')}"`,
-          `HOOK="${hookExecutable('dns01-dehydrated')}"`, `HOOK_CHAIN="${hookChain ? 'yes' : 'no'}"`, 'KEY_ALGO="prime256v1"', ''].join('\n'),
+        [
+          `CA="${ctx.pebble.directoryUrl}"`,
+          'CHALLENGETYPE="dns-01"',
+          `BASEDIR="${base}"`,
+          `DOMAINS_TXT="${join(base, 'domains.txt')}"`,
+          `HOOK="${hookExecutable('dns01-dehydrated')}"`,
+          `HOOK_CHAIN="${hookChain ? 'yes' : 'no'}"`,
+          'KEY_ALGO="prime256v1"',
+          '',
+        ].join('\n'),
       );
       const env = { ...ctx.env, CURL_CA_BUNDLE: ctx.pebble.tls.caCertPath };
       await mustSucceed(runClient(ctx, 'dehydrated', ['--config', config, '--register', '--accept-terms'], { env, timeoutMs: CLIENT_TIMEOUT_MS }), runs);
@@ -329,8 +378,23 @@ export function acmeshRunner(suite: Suite, { renew = true } = {}): AcmeClientRun
         runClient(
           ctx,
           'sh',
-          [acmesh, '--issue', '--home', home, '--server', ctx.pebble.directoryUrl, '--ca-bundle', ctx.pebble.tls.caCertPath, '--dns', hook,
-            '--dnssleep', '0', '--keylength', 'ec-256', ...ctx.domains.flatMap((d) => ['-d', d])],
+          [
+            acmesh,
+            '--issue',
+            '--home',
+            home,
+            '--server',
+            ctx.pebble.directoryUrl,
+            '--ca-bundle',
+            ctx.pebble.tls.caCertPath,
+            '--dns',
+            hook,
+            '--dnssleep',
+            '0',
+            '--keylength',
+            'ec-256',
+            ...ctx.domains.flatMap((d) => ['-d', d]),
+          ],
           { env: { ...ctx.env, ...packaged }, timeoutMs: CLIENT_TIMEOUT_MS },
         ),
         runs,
@@ -345,7 +409,10 @@ export function acmeshRunner(suite: Suite, { renew = true } = {}): AcmeClientRun
       // NO_ARI: Pebble 2.10 at times cannot find the order of the certificate a renewal names in
       // ARI's "replaces" and answers serverInternal, which acme.sh does not retry; ARI is not what this tests.
       const renewal = await mustSucceed(
-        runClient(ctx, 'sh', [acmesh, '--cron', '--force', '--home', home], { env: { PATH: ctx.env.PATH, HOME: ctx.dir, NO_ARI: '1', ...packaged }, timeoutMs: CLIENT_TIMEOUT_MS }),
+        runClient(ctx, 'sh', [acmesh, '--cron', '--force', '--home', home], {
+          env: { PATH: ctx.env.PATH, HOME: ctx.dir, NO_ARI: '1', ...packaged },
+          timeoutMs: CLIENT_TIMEOUT_MS,
+        }),
         runs,
       );
       assertOneWaitPerRun(renewal, ctx.domains.length);

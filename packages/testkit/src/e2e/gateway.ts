@@ -94,7 +94,9 @@ export async function startGatewayProcess(providerEnv: Record<string, string>, e
   };
   const readLines = (file: string): string[] => {
     try {
-      return readFileSync(join(stateDir, file), 'utf8').split('\n').filter((l) => l.trim() !== '');
+      return readFileSync(join(stateDir, file), 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '');
     } catch {
       return [];
     }
@@ -166,7 +168,14 @@ export async function startRequestRecorder(target: string): Promise<RequestRecor
         reply.on('data', (c: Buffer) => out.push(c));
         reply.on('end', () => {
           const text = Buffer.concat(out).toString('utf8');
-          requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: body.toString('utf8'), status: reply.statusCode ?? 0, reply: text });
+          requests.push({
+            method: req.method ?? '',
+            path: req.url ?? '',
+            headers: req.headers,
+            body: body.toString('utf8'),
+            status: reply.statusCode ?? 0,
+            reply: text,
+          });
           res.writeHead(reply.statusCode ?? 502, { 'content-type': reply.headers['content-type'] ?? 'application/json' }).end(text);
         });
       });
@@ -286,8 +295,24 @@ export function legoGatewayRun(ctx: IssueContext, provider: 'httpreq' | 'acme-dn
   return runClient(
     ctx,
     ctx.suite.lego(),
-    ['--accept-tos', '--email', 'e2e@example.com', '--server', ctx.pebble.directoryUrl, '--path', join(ctx.dir, 'lego'), '--key-type', 'ec256',
-      '--dns', provider, '--dns.disable-cp', '--dns.resolvers', ctx.dnsServer, ...ctx.domains.flatMap((d) => ['--domains', d]), 'run'],
+    [
+      '--accept-tos',
+      '--email',
+      'e2e@example.com',
+      '--server',
+      ctx.pebble.directoryUrl,
+      '--path',
+      join(ctx.dir, 'lego'),
+      '--key-type',
+      'ec256',
+      '--dns',
+      provider,
+      '--dns.disable-cp',
+      '--dns.resolvers',
+      ctx.dnsServer,
+      ...ctx.domains.flatMap((d) => ['--domains', d]),
+      'run',
+    ],
     { env: { ...ctx.env, LEGO_CA_CERTIFICATES: ctx.pebble.tls.caCertPath, ...env }, timeoutMs: CLIENT_TIMEOUT_MS },
   );
 }
@@ -354,8 +379,23 @@ export function acmeshGatewayRunner(suite: Suite, dnsapi: 'dns_acmedns' | 'dns_a
         runClient(
           issue,
           'sh',
-          [acmesh, '--issue', '--home', home, '--server', issue.pebble.directoryUrl, '--ca-bundle', issue.pebble.tls.caCertPath, '--dns', dnsapi,
-            '--dnssleep', '2', '--keylength', 'ec-256', ...issue.domains.flatMap((d) => ['-d', d])],
+          [
+            acmesh,
+            '--issue',
+            '--home',
+            home,
+            '--server',
+            issue.pebble.directoryUrl,
+            '--ca-bundle',
+            issue.pebble.tls.caCertPath,
+            '--dns',
+            dnsapi,
+            '--dnssleep',
+            '2',
+            '--keylength',
+            'ec-256',
+            ...issue.domains.flatMap((d) => ['-d', d]),
+          ],
           { env: { ...issue.env, ...packaged, ...settings }, timeoutMs: CLIENT_TIMEOUT_MS },
         ),
         runs,

@@ -34,14 +34,17 @@ function zoneFile(zone: NsdZone): string {
 
 /** A DNS query for `name` SOA without EDNS, as bytes. */
 function soaQuery(name: string, id: number): Buffer {
-  const labels = name.split('.').filter(Boolean).map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l, 'ascii')]));
+  const labels = name
+    .split('.')
+    .filter(Boolean)
+    .map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l, 'ascii')]));
   const header = Buffer.from([id >> 8, id & 0xff, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0]);
   return Buffer.concat([header, ...labels, Buffer.from([0, 0, 6, 0, 1])]);
 }
 
 /** Skips a (possibly compressed) name at `at`; returns the offset after it. */
 function skipName(msg: Buffer, at: number): number {
-  for (let i = at; i < msg.length; ) {
+  for (let i = at; i < msg.length;) {
     const len = msg[i]!;
     if (len === 0) return i + 1;
     if ((len & 0xc0) === 0xc0) return i + 2;
@@ -168,7 +171,12 @@ export async function startNsd(options: { address: string; port: number; zone: N
     serial: () => soaSerial(address, port, origin),
     async stats() {
       const out = await control('stats_noreset');
-      return Object.fromEntries(out.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), Number(l.slice(l.indexOf('=') + 1))]));
+      return Object.fromEntries(
+        out
+          .split('\n')
+          .filter((l) => l.includes('='))
+          .map((l) => [l.slice(0, l.indexOf('=')), Number(l.slice(l.indexOf('=') + 1))]),
+      );
     },
     log: () => running.output(),
     async stop() {

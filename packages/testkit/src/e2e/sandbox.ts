@@ -59,7 +59,7 @@ function configFile(env: Record<string, string>): string {
     if (!/^[\w@%+=:,./-]*$/.test(value)) throw new Error(`sandbox: ${key}'s value is not shell-safe; the config file must be sourceable`);
   }
   return [
-    '# dns01 sandbox: the emulator\'s test credentials (never real ones) and the DNS settings of the sandbox.',
+    "# dns01 sandbox: the emulator's test credentials (never real ones) and the DNS settings of the sandbox.",
     ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
     '',
   ].join('\n');
@@ -72,7 +72,9 @@ function command(...lines: string[]): string {
 
 /** Variable assignments before a command, each value quoted for the shell when it needs to be. */
 function assignments(vars: Record<string, string | number>): string {
-  return Object.entries(vars).map(([name, value]) => `${name}=${shellWords([String(value)])}`).join(' ');
+  return Object.entries(vars)
+    .map(([name, value]) => `${name}=${shellWords([String(value)])}`)
+    .join(' ');
 }
 
 interface ClientCommands {

@@ -81,7 +81,15 @@ export function debianSuites(setup: SidSetup): { BOOKWORM: Suite; CURRENT: Suite
   const { debs, chroot } = setup.SID_PACKAGES;
   const BOOKWORM: Suite = {
     name: 'bookworm',
-    versions: { pebble: '2.4', certbot: '2.1', lego: '4.9', dehydrated: '0.7.0', uacme: '1.7.4', 'acme.sh': upstream(debs['acme.sh']), node: process.versions.node },
+    versions: {
+      pebble: '2.4',
+      certbot: '2.1',
+      lego: '4.9',
+      dehydrated: '0.7.0',
+      uacme: '1.7.4',
+      'acme.sh': upstream(debs['acme.sh']),
+      node: process.versions.node,
+    },
     pebble: () => undefined,
     command: (program, args, options = {}) => (options.caBundle ? withTrustStore(options.caBundle, program, args) : [program, [...args]]),
     acmesh: () => sid().acmesh,

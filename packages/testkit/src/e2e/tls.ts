@@ -25,8 +25,25 @@ async function openssl(args: string[], cwd: string): Promise<void> {
 export async function makeTestTls(dir: string, hostNames: readonly string[] = ['localhost']): Promise<TestTls> {
   const newEcKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
   await openssl(
-    ['req', '-x509', ...newEcKey, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=dns01 e2e test CA',
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-addext', 'subjectKeyIdentifier=hash'],
+    [
+      'req',
+      '-x509',
+      ...newEcKey,
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=dns01 e2e test CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+      '-addext',
+      'subjectKeyIdentifier=hash',
+    ],
     dir,
   );
   await openssl(['req', ...newEcKey, '-keyout', 'server.key', '-out', 'server.csr', '-subj', `/CN=${hostNames[0]}`], dir);
@@ -36,8 +53,7 @@ export async function makeTestTls(dir: string, hostNames: readonly string[] = ['
       'keyUsage=critical,digitalSignature\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid:always\n',
   );
   await openssl(
-    ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem',
-      '-days', '2', '-extfile', 'server.ext'],
+    ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'server.ext'],
     dir,
   );
   return { caCertPath: join(dir, 'ca.pem'), certPath: join(dir, 'server.pem'), keyPath: join(dir, 'server.key') };

@@ -56,10 +56,7 @@ export interface E2eWorld {
  * nameservers and the resolver Pebble asks), the provider's emulator, and the
  * suite's Pebble validating through that resolver.
  */
-export async function startE2eWorld(
-  provider: ProviderName,
-  options: Partial<TestWorldOptions> & { suite: Suite; purpose?: string },
-): Promise<E2eWorld> {
+export async function startE2eWorld(provider: ProviderName, options: Partial<TestWorldOptions> & { suite: Suite; purpose?: string }): Promise<E2eWorld> {
   const { suite, purpose, ...worldOptions } = options;
   const zone = zoneOf(provider, purpose);
   suite.require();
@@ -148,7 +145,5 @@ export function zoneSnapshot(world: TestWorld, zone: string): string[] {
 
 /** The secrets (and their common encodings) that appear in `text`. */
 export function leakedSecrets(text: string, secrets: readonly string[]): string[] {
-  return secrets.filter((s) =>
-    [s, encodeURIComponent(s), Buffer.from(s).toString('base64')].some((form) => text.includes(form)),
-  );
+  return secrets.filter((s) => [s, encodeURIComponent(s), Buffer.from(s).toString('base64')].some((form) => text.includes(form)));
 }

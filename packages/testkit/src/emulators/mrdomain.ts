@@ -254,7 +254,13 @@ export class MrDomainBackend {
   }
 
   private serviceInfo(zone: string): Record<string, unknown> {
-    return { name: zone, status: this.options.serviceStatus?.[zone] ?? 'active', type: 'Redirect And Parking Service', productkey: 'redir', tsExpir: '2031-01-01' };
+    return {
+      name: zone,
+      status: this.options.serviceStatus?.[zone] ?? 'active',
+      type: 'Redirect And Parking Service',
+      productkey: 'redir',
+      tsExpir: '2031-01-01',
+    };
   }
 
   private serviceList(params: Record<string, string>): unknown {
@@ -344,8 +350,7 @@ export class MrDomainBackend {
 
   private recordOf(zone: string, index: number, entityID: string): StoredRecord {
     const m = /^SRV(\d{10})-(\d{9})$/.exec(entityID);
-    const record =
-      m && Number(m[1]) === index + 1 ? this.options.store.records(zone).find((r) => r.id === String(Number(m[2]))) : undefined;
+    const record = m && Number(m[1]) === index + 1 ? this.options.store.records(zone).find((r) => r.id === String(Number(m[2]))) : undefined;
     if (!record || !(DNS_TYPES as readonly string[]).includes(record.type)) throw new ApiRefusal(4002, ['entity not found']);
     return record;
   }

@@ -98,11 +98,14 @@ interface Domain {
 
 const reply = (status: number, body: unknown) => new HttpResponse(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 const success = (result: unknown, status = 200, meta: unknown = null) => reply(status, { success: true, errors: [], messages: [], meta, result });
-const failure = (status: number, code: string, message: string) => reply(status, { success: false, errors: [{ code, message }], messages: [], meta: null, result: null });
+const failure = (status: number, code: string, message: string) =>
+  reply(status, { success: false, errors: [{ code, message }], messages: [], meta: null, result: null });
 const notFound = (message: string) => failure(404, 'resourceDoesNotExist', message);
 const invalid = (message: string) => failure(400, 'validationError', message);
 /** A page of everything: the domain lookup's pagination has no `lastPage`, the revision lists' has. */
-const onePage = (count: number, perPage: number, withLastPage: boolean) => ({ pagination: { page: 1, perPage, totalEntries: count, ...(withLastPage ? { lastPage: 1 } : {}) } });
+const onePage = (count: number, perPage: number, withLastPage: boolean) => ({
+  pagination: { page: 1, perPage, totalEntries: count, ...(withLastPage ? { lastPage: 1 } : {}) },
+});
 const NO_RESULT = 'No result was found.';
 /** TXT rdata in presentation format: one string in double quotes. */
 const QUOTED = /^"((?:[^"\\]|\\.)*)"$/;
@@ -139,15 +142,13 @@ function buildNetcupRest(options: NetcupRestEmulatorOptions): { handlers: Reques
   const validScope = (scope: string) => scope === '@' || (scope.length <= 200 && scope.split('.').every((l) => SCOPE_LABEL.test(l)));
 
   const challenges = (domain: Domain) =>
-    store
-      .records(domain.fqdn, { type: 'TXT' })
-      .flatMap((r) => {
-        const scope = scopeOf(r.name, domain.fqdn);
-        if (scope === undefined) return [];
-        const made = createdAt.get(r.id);
-        const status = made === undefined || now() - made >= deployDelayMs ? 'deployed' : 'pending';
-        return [{ scope, fqdn: r.name, value: r.data, status }];
-      });
+    store.records(domain.fqdn, { type: 'TXT' }).flatMap((r) => {
+      const scope = scopeOf(r.name, domain.fqdn);
+      if (scope === undefined) return [];
+      const made = createdAt.get(r.id);
+      const status = made === undefined || now() - made >= deployDelayMs ? 'deployed' : 'pending';
+      return [{ scope, fqdn: r.name, value: r.data, status }];
+    });
 
   const relative = (r: StoredRecord, zone: string) => (r.name === zone ? '@' : r.name.slice(0, -(zone.length + 1)));
   const lenient = options.readings?.txtRdata === 'lenient';
@@ -166,134 +167,173 @@ function buildNetcupRest(options: NetcupRestEmulatorOptions): { handlers: Reques
       .map((r) => ({ identifier: r.id, name: relative(r, domain.fqdn), type: r.type, rdata: listedRdata(r), ttl: r.ttl }));
   const revisionId = (domain: Domain) => `rev-${store.serial(domain.fqdn)}`;
 
-  const guard = (handler: (args: { request: Request; params: Record<string, string | readonly string[] | undefined> }) => Promise<Response> | Response) =>
+  const guard =
+    (handler: (args: { request: Request; params: Record<string, string | readonly string[] | undefined> }) => Promise<Response> | Response) =>
     async (args: { request: Request; params: Record<string, string | readonly string[] | undefined> }) => {
       if (!authorized(args.request)) return failure(400, 'authenticationError', 'Authentication token is not valid or has expired.');
       return handler(args);
     };
 
   const handlers: RequestHandler[] = [
-    http.get(`*${BASE}/domain`, guard(({ request }) => {
-      count('lookup');
-      const fqdn = new URL(request.url).searchParams.get('fqdn');
-      if (fqdn === null) return success([...domains.values()], 200, onePage(domains.size, 50, false));
-      const name = fqdn.toLowerCase();
-      if (name !== fqdn || !name.split('.').every((l) => HOST_LABEL.test(l)) || !name.includes('.')) {
-        return invalid('Domain name is not a valid domain name.');
-      }
-      const domain = domains.get(name);
-      return domain ? success([domain], 200, onePage(1, 50, false)) : notFound('No results found, the page number may be too high.');
-    })),
+    http.get(
+      `*${BASE}/domain`,
+      guard(({ request }) => {
+        count('lookup');
+        const fqdn = new URL(request.url).searchParams.get('fqdn');
+        if (fqdn === null) return success([...domains.values()], 200, onePage(domains.size, 50, false));
+        const name = fqdn.toLowerCase();
+        if (name !== fqdn || !name.split('.').every((l) => HOST_LABEL.test(l)) || !name.includes('.')) {
+          return invalid('Domain name is not a valid domain name.');
+        }
+        const domain = domains.get(name);
+        return domain ? success([domain], 200, onePage(1, 50, false)) : notFound('No results found, the page number may be too high.');
+      }),
+    ),
 
-    http.get(`*${BASE}/domain/:id/acme/challenge`, guard(({ params }) => {
-      count('list');
-      const domain = managed(params.id);
-      return domain instanceof Response ? domain : success(challenges(domain));
-    })),
+    http.get(
+      `*${BASE}/domain/:id/acme/challenge`,
+      guard(({ params }) => {
+        count('list');
+        const domain = managed(params.id);
+        return domain instanceof Response ? domain : success(challenges(domain));
+      }),
+    ),
 
-    http.post(`*${BASE}/domain/:id/acme/challenge`, guard(async ({ request, params }) => {
-      count('add');
-      const domain = managed(params.id);
-      if (domain instanceof Response) return domain;
-      let body: unknown;
-      try {
-        body = await request.json();
-      } catch {
-        return invalid('The request body is not JSON.');
-      }
-      const { scope, value } = (body ?? {}) as { scope?: unknown; value?: unknown };
-      if (typeof scope !== 'string' || !validScope(scope)) return invalid('scope must be "@" or the labels between _acme-challenge. and the domain.');
-      if (typeof value !== 'string' || !ACME_VALUE.test(value)) return invalid('value must be an ACME challenge digest: 43 characters of base64url.');
-      const name = nameOf(scope, domain.fqdn);
-      const onScope = store.records(domain.fqdn, { name, type: 'TXT' });
-      const existing = onScope.find((r) => r.data === value);
-      if (!existing) {
-        const removeIds = options.secondValue === 'replace' ? onScope.map((r) => r.id) : [];
-        const [added] = store.change(domain.fqdn, { add: [{ name, type: 'TXT', data: value }], removeIds });
-        createdAt.set(added!.id, now());
-      }
-      return success(challenges(domain).filter((c) => c.scope === scope && c.value === value), existing ? 200 : 201);
-    })),
+    http.post(
+      `*${BASE}/domain/:id/acme/challenge`,
+      guard(async ({ request, params }) => {
+        count('add');
+        const domain = managed(params.id);
+        if (domain instanceof Response) return domain;
+        let body: unknown;
+        try {
+          body = await request.json();
+        } catch {
+          return invalid('The request body is not JSON.');
+        }
+        const { scope, value } = (body ?? {}) as { scope?: unknown; value?: unknown };
+        if (typeof scope !== 'string' || !validScope(scope)) return invalid('scope must be "@" or the labels between _acme-challenge. and the domain.');
+        if (typeof value !== 'string' || !ACME_VALUE.test(value)) return invalid('value must be an ACME challenge digest: 43 characters of base64url.');
+        const name = nameOf(scope, domain.fqdn);
+        const onScope = store.records(domain.fqdn, { name, type: 'TXT' });
+        const existing = onScope.find((r) => r.data === value);
+        if (!existing) {
+          const removeIds = options.secondValue === 'replace' ? onScope.map((r) => r.id) : [];
+          const [added] = store.change(domain.fqdn, { add: [{ name, type: 'TXT', data: value }], removeIds });
+          createdAt.set(added!.id, now());
+        }
+        return success(
+          challenges(domain).filter((c) => c.scope === scope && c.value === value),
+          existing ? 200 : 201,
+        );
+      }),
+    ),
 
-    http.get(`*${BASE}/domain/:id/acme/challenge/:scope/:value`, guard(({ params }) => {
-      count('get');
-      const domain = managed(params.id);
-      if (domain instanceof Response) return domain;
-      const hit = challenges(domain).filter((c) => c.scope === params.scope && c.value === params.value);
-      return hit.length > 0 ? success(hit) : notFound(NO_RESULT);
-    })),
+    http.get(
+      `*${BASE}/domain/:id/acme/challenge/:scope/:value`,
+      guard(({ params }) => {
+        count('get');
+        const domain = managed(params.id);
+        if (domain instanceof Response) return domain;
+        const hit = challenges(domain).filter((c) => c.scope === params.scope && c.value === params.value);
+        return hit.length > 0 ? success(hit) : notFound(NO_RESULT);
+      }),
+    ),
 
-    http.delete(`*${BASE}/domain/:id/acme/challenge/:scope/:value`, guard(({ params }) => {
-      count('delete');
-      const domain = managed(params.id);
-      if (domain instanceof Response) return domain;
-      const scope = String(params.scope);
-      if (!validScope(scope)) return invalid('scope is not valid.');
-      const doomed = store.records(domain.fqdn, { name: nameOf(scope, domain.fqdn), type: 'TXT' }).filter((r) => r.data === params.value);
-      if (doomed.length === 0) return notFound(NO_RESULT);
-      store.remove(domain.fqdn, doomed.map((r) => r.id));
-      return new HttpResponse(null, { status: 204 });
-    })),
+    http.delete(
+      `*${BASE}/domain/:id/acme/challenge/:scope/:value`,
+      guard(({ params }) => {
+        count('delete');
+        const domain = managed(params.id);
+        if (domain instanceof Response) return domain;
+        const scope = String(params.scope);
+        if (!validScope(scope)) return invalid('scope is not valid.');
+        const doomed = store.records(domain.fqdn, { name: nameOf(scope, domain.fqdn), type: 'TXT' }).filter((r) => r.data === params.value);
+        if (doomed.length === 0) return notFound(NO_RESULT);
+        store.remove(
+          domain.fqdn,
+          doomed.map((r) => r.id),
+        );
+        return new HttpResponse(null, { status: 204 });
+      }),
+    ),
   ];
 
   if (options.changeset) {
     handlers.push(
-      http.get(`*${BASE}/domain/:id/dns/revision`, guard(({ params }) => {
-        count('revisions');
-        const domain = managed(params.id);
-        if (domain instanceof Response) return domain;
-        const revision = { identifier: revisionId(domain), createdAt: new Date(now()).toISOString(), state: 'committed' };
-        return success([revision], 200, onePage(1, 100, true));
-      })),
-      http.get(`*${BASE}/domain/:id/dns/revision/:revision/record`, guard(({ params }) => {
-        count('records');
-        const domain = managed(params.id);
-        if (domain instanceof Response) return domain;
-        if (params.revision !== revisionId(domain)) return notFound(`Revision ${String(params.revision)} does not exist.`);
-        const records = general(domain);
-        return success(records, 200, onePage(records.length, 1000, true));
-      })),
-      http.post(`*${BASE}/domain/:id/changeset`, guard(async ({ request, params }) => {
-        count('changeset');
-        const domain = managed(params.id);
-        if (domain instanceof Response) return domain;
-        const body = (await request.json().catch(() => undefined)) as { create?: unknown; delete?: unknown; autoCommit?: unknown } | undefined;
-        if (!body || body.autoCommit !== true) return invalid('Only autoCommit changesets are emulated.');
-        const toName = (name: unknown) => (name === '@' ? domain.fqdn : `${String(name)}.${domain.fqdn}`);
-        const parse = (list: unknown) => {
-          if (list === undefined) return [];
-          if (!Array.isArray(list)) throw new Error('create and delete must be lists of records.');
-          return list.map((r: { name?: unknown; type?: unknown; rdata?: unknown; ttl?: unknown }) => {
-            if (typeof r.name !== 'string' || typeof r.rdata !== 'string' || typeof r.ttl !== 'number' || !GENERAL_TYPES.includes(r.type as RecordType)) {
-              throw new Error('Every record needs name, type, rdata and ttl.');
-            }
-            const data = r.type === 'TXT' ? txtValue(r.rdata) : r.rdata;
-            if (data === undefined) throw new Error('TXT rdata must be enclosed in quotation marks');
-            return { name: toName(r.name), type: r.type as RecordType, data, ttl: r.ttl };
+      http.get(
+        `*${BASE}/domain/:id/dns/revision`,
+        guard(({ params }) => {
+          count('revisions');
+          const domain = managed(params.id);
+          if (domain instanceof Response) return domain;
+          const revision = { identifier: revisionId(domain), createdAt: new Date(now()).toISOString(), state: 'committed' };
+          return success([revision], 200, onePage(1, 100, true));
+        }),
+      ),
+      http.get(
+        `*${BASE}/domain/:id/dns/revision/:revision/record`,
+        guard(({ params }) => {
+          count('records');
+          const domain = managed(params.id);
+          if (domain instanceof Response) return domain;
+          if (params.revision !== revisionId(domain)) return notFound(`Revision ${String(params.revision)} does not exist.`);
+          const records = general(domain);
+          return success(records, 200, onePage(records.length, 1000, true));
+        }),
+      ),
+      http.post(
+        `*${BASE}/domain/:id/changeset`,
+        guard(async ({ request, params }) => {
+          count('changeset');
+          const domain = managed(params.id);
+          if (domain instanceof Response) return domain;
+          const body = (await request.json().catch(() => undefined)) as { create?: unknown; delete?: unknown; autoCommit?: unknown } | undefined;
+          if (!body || body.autoCommit !== true) return invalid('Only autoCommit changesets are emulated.');
+          const toName = (name: unknown) => (name === '@' ? domain.fqdn : `${String(name)}.${domain.fqdn}`);
+          const parse = (list: unknown) => {
+            if (list === undefined) return [];
+            if (!Array.isArray(list)) throw new Error('create and delete must be lists of records.');
+            return list.map((r: { name?: unknown; type?: unknown; rdata?: unknown; ttl?: unknown }) => {
+              if (typeof r.name !== 'string' || typeof r.rdata !== 'string' || typeof r.ttl !== 'number' || !GENERAL_TYPES.includes(r.type as RecordType)) {
+                throw new Error('Every record needs name, type, rdata and ttl.');
+              }
+              const data = r.type === 'TXT' ? txtValue(r.rdata) : r.rdata;
+              if (data === undefined) throw new Error('TXT rdata must be enclosed in quotation marks');
+              return { name: toName(r.name), type: r.type as RecordType, data, ttl: r.ttl };
+            });
+          };
+          let create, remove;
+          try {
+            create = parse(body.create);
+            remove = parse(body.delete);
+          } catch (error) {
+            return invalid((error as Error).message);
+          }
+          const current = store.records(domain.fqdn);
+          const removeIds: string[] = [];
+          for (const r of remove) {
+            const match = current.find((c) => c.name === r.name && c.type === r.type && c.data === r.data && c.ttl === r.ttl);
+            if (!match) return invalid(`strict: no record ${r.type} ${r.name} "${r.data}" ttl ${r.ttl} to delete.`);
+            removeIds.push(match.id);
+          }
+          store.change(domain.fqdn, {
+            add: create.filter((r) => !current.some((c) => c.name === r.name && c.type === r.type && c.data === r.data)),
+            removeIds,
           });
-        };
-        let create, remove;
-        try {
-          create = parse(body.create);
-          remove = parse(body.delete);
-        } catch (error) {
-          return invalid((error as Error).message);
-        }
-        const current = store.records(domain.fqdn);
-        const removeIds: string[] = [];
-        for (const r of remove) {
-          const match = current.find((c) => c.name === r.name && c.type === r.type && c.data === r.data && c.ttl === r.ttl);
-          if (!match) return invalid(`strict: no record ${r.type} ${r.name} "${r.data}" ttl ${r.ttl} to delete.`);
-          removeIds.push(match.id);
-        }
-        store.change(domain.fqdn, { add: create.filter((r) => !current.some((c) => c.name === r.name && c.type === r.type && c.data === r.data)), removeIds });
-        return success({ identifier: revisionId(domain), state: 'committed' });
-      })),
+          return success({ identifier: revisionId(domain), state: 'committed' });
+        }),
+      ),
     );
   }
 
   // Any other path under the API, as an API that does not have it answers.
-  handlers.push(http.all(`*${BASE}/*`, guard(() => notFound('No such resource.'))));
+  handlers.push(
+    http.all(
+      `*${BASE}/*`,
+      guard(() => notFound('No such resource.')),
+    ),
+  );
 
   return {
     handlers,

@@ -167,11 +167,14 @@ const fail = (statuscode: number, shortmessage: string, longmessage: string): Re
   responsedata: '',
 });
 
-const sessionInvalid = () => fail(4001, 'Api session id in invalid format or expired.', 'The session id is not in a valid format or the session has expired. Please log in again.');
+const sessionInvalid = () =>
+  fail(4001, 'Api session id in invalid format or expired.', 'The session id is not in a valid format or the session has expired. Please log in again.');
 const validation = (longmessage: string) => fail(4013, 'Validation Error.', longmessage);
 const lockedOut = () => validation('Too many failed logins. Access to the API is locked for a while.');
 const rateLimited = () =>
-  validation('More than 180 requests per minute. Please wait and retry later. Please contact our customer service to find out if the limitation of requests can be increased.');
+  validation(
+    'More than 180 requests per minute. Please wait and retry later. Please contact our customer service to find out if the limitation of requests can be increased.',
+  );
 /** netcup's words for a `domainname` that fails validation (with its trailing space), before any action. */
 const domainNameRefused = (): Reply => ({ ...validation('Value in field domainname does not match requirements of type: domainname. '), action: '' });
 /** A registrable domain the account does not hold: updateDnsRecords' recorded words, the same words for a read. */
@@ -308,8 +311,7 @@ function buildNetcup(options: NetcupEmulatorOptions): { handlers: RequestHandler
     return name;
   };
 
-  const listed = (zone: string): StoredRecord[] =>
-    store.records(zone).filter((r) => r.type !== 'SOA' && !(r.type === 'NS' && r.name === zone));
+  const listed = (zone: string): StoredRecord[] => store.records(zone).filter((r) => r.type !== 'SOA' && !(r.type === 'NS' && r.name === zone));
 
   const toWire = (zone: string, r: StoredRecord) => ({
     id: r.id,
@@ -523,7 +525,12 @@ export const netcupWiring = defineWiring({
     if (!restOptions) {
       const emulator = await startNetcupEmulator({ ...ccpOptions, store, zones, credentials });
       const env: Record<string, string> = { NETCUP_ENDPOINT: emulator.endpoint };
-      return { emulator: Object.assign(emulator, { rest: undefined as NetcupRestEmulator | undefined }), env, credentials: legacyVariables(credentials), secrets };
+      return {
+        emulator: Object.assign(emulator, { rest: undefined as NetcupRestEmulator | undefined }),
+        env,
+        credentials: legacyVariables(credentials),
+        secrets,
+      };
     }
     const { cloudZones = zones, legacyCredentials = true, ...knobs } = restOptions;
     const legacyZones = zones.filter((z) => !cloudZones.includes(z));

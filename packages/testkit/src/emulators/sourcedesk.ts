@@ -145,7 +145,9 @@ function phpJson(value: unknown): string {
     if (v !== null && typeof v === 'object') return encode(new Ordered(Object.entries(v)));
     return JSON.stringify(v);
   };
-  return encode(value).replace(/\//g, '\\/').replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return encode(value)
+    .replace(/\//g, '\\/')
+    .replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** PHP's `trim($s, "\"'")`: every `"` and `'` at either end. */
@@ -238,7 +240,8 @@ export function createSourcedeskEmulator(options: SourcedeskEmulatorOptions): { 
       // show.php skips this name (the Domain Connect addon's record).
       if (name === '_domainconnect') return;
       if (driver === 'dbs') entries.push([String(position), { name, type: r.type, content: r.data, ttl: r.ttl, priority: r.priority ?? 0 }]);
-      else entries.push([r.id, { name, type: r.type, content: r.type === 'TXT' ? `"${r.data}"` : r.data, ttl: String(r.ttl), priority: String(r.priority ?? 0) }]);
+      else
+        entries.push([r.id, { name, type: r.type, content: r.type === 'TXT' ? `"${r.data}"` : r.data, ttl: String(r.ttl), priority: String(r.priority ?? 0) }]);
     });
     const list = driver === 'dbs' && entries.every(([key], i) => key === String(i));
     return { code: 100, message: 'Zone fetched.', data: list ? entries.map(([, v]) => v) : new Ordered(entries) };
@@ -248,7 +251,13 @@ export function createSourcedeskEmulator(options: SourcedeskEmulatorOptions): { 
     const zone = zoneOf(params);
     if (!('domain' in zone)) return zone;
     // A missing field is PHP's null: '' here.
-    const [name, type, content, ttl, priority] = ['name', 'type', 'content', 'ttl', 'priority'].map((k) => params.get(k) ?? '') as [string, string, string, string, string];
+    const [name, type, content, ttl, priority] = ['name', 'type', 'content', 'ttl', 'priority'].map((k) => params.get(k) ?? '') as [
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     if (driver === 'dbs') {
       if (!DBS_TYPES.includes(type as RecordType)) return MESSAGES.addFailed;
       const relative = trimDomain(name, zone.sent);
@@ -378,9 +387,7 @@ export interface SourcedeskEmulator extends SourcedeskKnobs {
   close(): Promise<void>;
 }
 
-export async function startSourcedeskEmulator(
-  options: SourcedeskEmulatorOptions & { host?: string; port?: number },
-): Promise<SourcedeskEmulator> {
+export async function startSourcedeskEmulator(options: SourcedeskEmulatorOptions & { host?: string; port?: number }): Promise<SourcedeskEmulator> {
   const { handlers, knobs } = createSourcedeskEmulator(options);
   const server = await serveHandlers(handlers, { host: options.host, port: options.port });
   return {

@@ -88,8 +88,14 @@ export const XSSERVER_DOCUMENT_READING: XsserverReadingCase = {
 export const XSSERVER_READINGS: readonly XsserverReadingCase[] = [
   ...XSSERVER_DELETE_GRID,
   XSSERVER_DOCUMENT_READING,
-  { label: 'keyed list whose keys shift after a delete, ids positions from 0, DELETE takes the position from 0', readings: { ids: 'zero-based', deletes: 'slot0', keysAfterDelete: 'shift' } },
-  { label: 'refusals without an error field, a DELETE of nothing answered as a success, ids positions from 1, DELETE takes the position from 0', readings: { ids: 'one-based', deletes: 'slot0', bareFailures: true, missingDelete: 'success' } },
+  {
+    label: 'keyed list whose keys shift after a delete, ids positions from 0, DELETE takes the position from 0',
+    readings: { ids: 'zero-based', deletes: 'slot0', keysAfterDelete: 'shift' },
+  },
+  {
+    label: 'refusals without an error field, a DELETE of nothing answered as a success, ids positions from 1, DELETE takes the position from 0',
+    readings: { ids: 'one-based', deletes: 'slot0', bareFailures: true, missingDelete: 'success' },
+  },
   { label: 'writes answer an empty object, refusals with an HTTP error status', readings: { writeReply: 'empty', errors: 'http-status' } },
   { label: 'records with relative and absolute names mixed, plain TXT', readings: {}, options: { nameStyle: 'mixed', quoteTxt: false } },
 ];
@@ -191,7 +197,8 @@ export function createXsserverApi(options: XsserverEmulatorOptions): { handlers:
   const failure = (status: number, ...messages: string[]) =>
     readings.errors === 'http-status' ? HttpResponse.json({ error: messages }, { status }) : HttpResponse.json({ success: false, error: messages });
   /** A refusal of a create or delete: bare (`{"success": false}`) under `bareFailures`. */
-  const writeFailure = (status: number, ...messages: string[]) => (readings.bareFailures ? HttpResponse.json({ success: false }) : failure(status, ...messages));
+  const writeFailure = (status: number, ...messages: string[]) =>
+    readings.bareFailures ? HttpResponse.json({ success: false }) : failure(status, ...messages);
   let credentials = { ...options.credentials };
   let nameStyle: XsserverNameStyle = options.nameStyle ?? 'absolute';
   let rateLimited = { times: 0, retryAfter: 1 };
@@ -213,7 +220,11 @@ export function createXsserverApi(options: XsserverEmulatorOptions): { handlers:
   let nextDbId = options.databaseIdStart ?? 15257;
   const slotTables = new Map<string, (Entry | undefined)[]>();
   const givenIds = [...(options.databaseIds ?? [])];
-  const entry = (kind: Entry['kind'], storeId?: string): Entry => ({ kind, ...(storeId === undefined ? {} : { storeId }), dbId: givenIds.shift() ?? nextDbId++ });
+  const entry = (kind: Entry['kind'], storeId?: string): Entry => ({
+    kind,
+    ...(storeId === undefined ? {} : { storeId }),
+    dbId: givenIds.shift() ?? nextDbId++,
+  });
 
   /** The zone's slots, brought up to date with the store (other clients change it directly). */
   function slotsOf(zone: string): (Entry | undefined)[] {
@@ -300,7 +311,12 @@ export function createXsserverApi(options: XsserverEmulatorOptions): { handlers:
   function wireRecord(e: Entry, slot: number, domain: XsserverDomain) {
     const r: Pick<StoredRecord, 'name' | 'type' | 'ttl' | 'priority'> & { data: string | string[] } =
       e.kind === 'soa'
-        ? { name: domain.name, type: 'SOA', ttl: 60, data: [`ns1.${domain.name}`, `hostmaster.${domain.name}`, '2023041401', '10800', '3600', '1814400', '7200'] }
+        ? {
+            name: domain.name,
+            type: 'SOA',
+            ttl: 60,
+            data: [`ns1.${domain.name}`, `hostmaster.${domain.name}`, '2023041401', '10800', '3600', '1814400', '7200'],
+          }
         : store.records(domain.name).find((s) => s.id === e.storeId)!;
     const quoted = options.quoteTxt !== false && r.type === 'TXT';
     const id = listedId(e, slot);
@@ -324,7 +340,10 @@ export function createXsserverApi(options: XsserverEmulatorOptions): { handlers:
   }
 
   /** A create/update body, JSON or form; unknown fields are accepted and ignored. A record or an error reply. */
-  async function recordFromBody(request: Request, zone: string): Promise<(Omit<StoredRecord, 'id' | 'ttl'> & { ttl?: number; posted: Record<string, unknown> }) | Response> {
+  async function recordFromBody(
+    request: Request,
+    zone: string,
+  ): Promise<(Omit<StoredRecord, 'id' | 'ttl'> & { ttl?: number; posted: Record<string, unknown> }) | Response> {
     const type = (request.headers.get('content-type') ?? '').toLowerCase();
     const text = await request.text();
     let fields: Record<string, unknown>;
@@ -342,8 +361,10 @@ export function createXsserverApi(options: XsserverEmulatorOptions): { handlers:
     for (const f of ['name', 'type', 'content'] as const) if (fields[f] === undefined) return writeFailure(400, `Missing field: ${f}`);
     const { name, content } = fields;
     const priority = fields.priority ?? 0;
-    if (typeof name !== 'string' || typeof fields.type !== 'string' || typeof content !== 'string') return writeFailure(400, 'name, type and content must be strings');
-    if (!(typeof priority === 'string' && /^\d*$/.test(priority)) && !(typeof priority === 'number' && Number.isInteger(priority))) return writeFailure(400, 'Invalid priority');
+    if (typeof name !== 'string' || typeof fields.type !== 'string' || typeof content !== 'string')
+      return writeFailure(400, 'name, type and content must be strings');
+    if (!(typeof priority === 'string' && /^\d*$/.test(priority)) && !(typeof priority === 'number' && Number.isInteger(priority)))
+      return writeFailure(400, 'Invalid priority');
     const recordType = fields.type.toUpperCase() as RecordType;
     if (!RECORD_TYPES.includes(recordType)) return writeFailure(400, `Invalid record type: ${fields.type}`);
     if (content === '' || (recordType === 'TXT' && content.length > 255)) return writeFailure(400, 'Invalid content');
@@ -354,7 +375,14 @@ export function createXsserverApi(options: XsserverEmulatorOptions): { handlers:
     else absolute = `${normalize(trimmed)}.${zone}`;
     if (!LABELS.test(absolute) || !(absolute === zone || absolute.endsWith(`.${zone}`))) return writeFailure(400, `Invalid record name: ${name}`);
     const ttl = Number(fields.ttl);
-    return { name: absolute, type: recordType, data: content, priority: Number(priority) || undefined, ...(Number.isInteger(ttl) && ttl > 0 ? { ttl } : {}), posted: fields };
+    return {
+      name: absolute,
+      type: recordType,
+      data: content,
+      priority: Number(priority) || undefined,
+      ...(Number.isInteger(ttl) && ttl > 0 ? { ttl } : {}),
+      posted: fields,
+    };
   }
 
   const created = (posted: Record<string, unknown>, type: string) => {
@@ -363,11 +391,18 @@ export function createXsserverApi(options: XsserverEmulatorOptions): { handlers:
     const ttl = Number(posted.ttl);
     return HttpResponse.json({
       success: true,
-      record: { name: posted.name, type: posted.type, ttl: Number.isInteger(ttl) && ttl > 0 ? ttl : 3600, priority: Number(posted.priority ?? 0) || 0, content: posted.content },
+      record: {
+        name: posted.name,
+        type: posted.type,
+        ttl: Number.isInteger(ttl) && ttl > 0 ? ttl : 3600,
+        priority: Number(posted.priority ?? 0) || 0,
+        content: posted.content,
+      },
       info: [['dnsnewrecordadded', type]],
     });
   };
-  const deleted = () => HttpResponse.json(writeReply === 'empty' ? {} : writeReply === 'document' ? { info: ['DNS Management updated successfully'] } : { success: true });
+  const deleted = () =>
+    HttpResponse.json(writeReply === 'empty' ? {} : writeReply === 'document' ? { info: ['DNS Management updated successfully'] } : { success: true });
 
   /** The slot a DELETE or PUT number addresses under the DELETE reading; undefined when none. */
   function slotFor(slots: (Entry | undefined)[], number: number): number | undefined {

@@ -71,10 +71,7 @@ export const FOREIGN = 'someone-elses-record';
  * Returns `start(options)`: a test world for `provider` holding FOREIGN at
  * `challenge`, closed after each test.
  */
-export function worldPerTest(
-  provider: TestWorldOptions['provider'],
-  challenge: string,
-): (options?: Partial<TestWorldOptions>) => Promise<TestWorld> {
+export function worldPerTest(provider: TestWorldOptions['provider'], challenge: string): (options?: Partial<TestWorldOptions>) => Promise<TestWorld> {
   let world: TestWorld | undefined;
   afterEach(async () => {
     await world?.close();

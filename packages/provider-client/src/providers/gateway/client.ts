@@ -37,7 +37,14 @@ export function createGatewayClient(config: GatewayConfig, deps: ProviderDeps): 
       if (res.status === 200) {
         const echo = echoSchema.safeParse(res.json());
         if (!echo.success || echo.data.value !== value) {
-          throw replyShapeError(PROVIDER, action, 'reply', echo.success ? { issues: [{ path: ['value'], message: 'is not the value sent' }] } : echo.error, 'Check DNS01_GATEWAY_URL: it must name a dns01 serve gateway', true);
+          throw replyShapeError(
+            PROVIDER,
+            action,
+            'reply',
+            echo.success ? { issues: [{ path: ['value'], message: 'is not the value sent' }] } : echo.error,
+            'Check DNS01_GATEWAY_URL: it must name a dns01 serve gateway',
+            true,
+          );
         }
         return;
       }
@@ -67,7 +74,10 @@ export function createGatewayClient(config: GatewayConfig, deps: ProviderDeps): 
       if (res.status === 400) throw new InvalidInputError(`gateway ${action}: the gateway refused the request (${code})${detail}`);
       throw new ProviderApiError(PROVIDER, action, `the gateway answered HTTP ${res.status} (${code})${detail}`, {
         transient: res.status >= 500,
-        hint: res.status === 404 ? 'Check DNS01_GATEWAY_URL: it must name a dns01 serve gateway' : 'The gateway or its provider may be having problems; try again later',
+        hint:
+          res.status === 404
+            ? 'Check DNS01_GATEWAY_URL: it must name a dns01 serve gateway'
+            : 'The gateway or its provider may be having problems; try again later',
       });
     },
   };

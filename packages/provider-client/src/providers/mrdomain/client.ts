@@ -76,7 +76,10 @@ export interface MrDomainClient {
   deleteDns(serviceName: string, entityID: string): Promise<'deleted' | 'absent'>;
 }
 
-export function createMrDomainClient(config: MrDomainConfig, deps: Pick<ProviderDeps, 'logger' | 'http' | 'observe'> = { logger: silentLogger }): MrDomainClient {
+export function createMrDomainClient(
+  config: MrDomainConfig,
+  deps: Pick<ProviderDeps, 'logger' | 'http' | 'observe'> = { logger: silentLogger },
+): MrDomainClient {
   const log: Logger = deps.logger;
   const http = createHttpClient({ ...deps.http, provider: PROVIDER_LABEL, baseUrl: config.endpoint, logger: log });
 
@@ -170,7 +173,13 @@ export function createMrDomainClient(config: MrDomainConfig, deps: Pick<Provider
 
   /** service/list: the names of every service in the account, page by page. */
   async function listServices(): Promise<string[]> {
-    const services = await pages('service/list', {}, serviceListDataSchema, (d) => d.services, (s) => s.name);
+    const services = await pages(
+      'service/list',
+      {},
+      serviceListDataSchema,
+      (d) => d.services,
+      (s) => s.name,
+    );
     return services.map((s) => s.name);
   }
 
@@ -179,7 +188,14 @@ export function createMrDomainClient(config: MrDomainConfig, deps: Pick<Provider
     const params: Record<string, string> = { serviceName };
     if (filter.type) params.filterType = filter.type;
     if (filter.name) params.filter = filter.name;
-    return pages('service/dnslist', params, dnsListDataSchema, (d) => d.dns, (e) => e.entityID, serviceName);
+    return pages(
+      'service/dnslist',
+      params,
+      dnsListDataSchema,
+      (d) => d.dns,
+      (e) => e.entityID,
+      serviceName,
+    );
   }
 
   /**

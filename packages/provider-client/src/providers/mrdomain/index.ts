@@ -12,7 +12,7 @@ export const mrdomain = defineProvider({
   title: 'MrDomain (dondominio)',
   apiDocs: [{ title: 'MrDomain / dondominio API user manual (Simple-POST API; service/dns*; error codes)', url: 'https://dondominio.dev/en/api/docs/api/' }],
   settings: mrdomainSettings,
-  propagation: { timeout: 900, interval: 5, note: 'changes reach MrDomain\'s nameservers within minutes' },
+  propagation: { timeout: 900, interval: 5, note: "changes reach MrDomain's nameservers within minutes" },
   openPoints: [
     { point: 'total', title: 'dnslist queryInfo.total: the entries that match, or the whole zone' },
     { point: 'filter', title: 'dnslist filter: what it is matched against' },

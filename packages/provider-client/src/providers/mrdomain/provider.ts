@@ -67,7 +67,8 @@ export function createMrDomainProvider(client: MrDomainClient, deps: ProviderDep
     list: (zone) => client.listDns(serviceOf(zone), { type: 'TXT' }),
     read: (entry) => ({ name: nameOf(entry), type: entry.type, data: entry.value, id: entry.entityID }),
     // Names are written absolute. A reply without the created entry proves nothing: the kit looks once.
-    add: async (zone, [target]) => ((await client.createDns(serviceOf(zone), { name: target!.name, type: 'TXT', value: target!.value })) ? undefined : 'unconfirmed'),
+    add: async (zone, [target]) =>
+      (await client.createDns(serviceOf(zone), { name: target!.name, type: 'TXT', value: target!.value })) ? undefined : 'unconfirmed',
     async remove(zone, records) {
       const removed: DnsEntry[] = [];
       for (const record of records) if ((await client.deleteDns(serviceOf(zone), record.entityID)) === 'deleted') removed.push(record);

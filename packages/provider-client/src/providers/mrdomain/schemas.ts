@@ -45,7 +45,10 @@ export const dnsListDataSchema = z.object({
 /** service/dnscreate (7.42): the created entry, which dns01 does not need (a reply without it is accepted). */
 export const dnsCreateDataSchema = z.union([
   z.object({ dns: z.array(dnsEntrySchema).optional() }),
-  z.array(z.never()).length(0).transform(() => ({ dns: undefined })),
+  z
+    .array(z.never())
+    .length(0)
+    .transform(() => ({ dns: undefined })),
 ]);
 
 /** service/dnsdelete (7.44): an empty object (PHP may send `[]`). */

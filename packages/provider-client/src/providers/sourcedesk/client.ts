@@ -47,8 +47,7 @@ export interface SourcedeskClient {
 }
 
 /** dns/add changes the zone, so after an unreadable reply its outcome is unknown. */
-const parse = <T>(action: DnsAction, schema: z.ZodType<T>, value: unknown): T =>
-  replies.parse(schema, value, `dns/${action}`, 'reply', action === 'add');
+const parse = <T>(action: DnsAction, schema: z.ZodType<T>, value: unknown): T => replies.parse(schema, value, `dns/${action}`, 'reply', action === 'add');
 
 function envelopeOf(action: DnsAction, res: HttpResponse): Envelope {
   if (res.status < 200 || res.status >= 300) {

@@ -3,8 +3,7 @@ import { apiWords, codeTable, type CodeMeaning } from '../../kit/index.js';
 
 export const PROVIDER = 'sourcedesk';
 
-const CREDENTIALS_HINT =
-  'Check SOURCEDESK_CUSTOMER_ID and SOURCEDESK_API_KEY: the key is shown in the sourceDESK client area (or ask sourceDESK support)';
+const CREDENTIALS_HINT = 'Check SOURCEDESK_CUSTOMER_ID and SOURCEDESK_API_KEY: the key is shown in the sourceDESK client area (or ask sourceDESK support)';
 export const API_CHANGED_HINT = 'The sourceDESK API may have changed or be failing; try again later and report it if it repeats';
 const ENDPOINT_HINT = 'SOURCEDESK_ENDPOINT must be the API base URL ending in /api (default https://sourceway.de/api)';
 
@@ -32,7 +31,11 @@ const CODES = codeTable<number | '805 add'>(
       what: 'the key was accepted, but this customer may not use the domain API',
       hint: 'Enable API access to domains for this customer in the sourceDESK panel (or ask sourceDESK support to enable it for your key)',
     },
-    802: { kind: 'api', what: (action) => `the API does not know the action "${action}"`, hint: `Check SOURCEDESK_ENDPOINT (default https://sourceway.de/api); ${API_CHANGED_HINT}` },
+    802: {
+      kind: 'api',
+      what: (action) => `the API does not know the action "${action}"`,
+      hint: `Check SOURCEDESK_ENDPOINT (default https://sourceway.de/api); ${API_CHANGED_HINT}`,
+    },
     803: {
       kind: 'zone',
       what: (domain) => `the domain ${domain} is not in this account`,

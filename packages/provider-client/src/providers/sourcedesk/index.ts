@@ -11,7 +11,7 @@ export const sourcedesk = defineProvider({
   title: 'sourceDESK (sourceway)',
   apiDocs: [{ title: 'sourceDESK Client API ("DNS zones", "Return codes")', url: 'https://client-api.sourcedesk.de/' }],
   settings: sourcedeskSettings,
-  propagation: { timeout: 600, interval: 5, note: 'sourceDESK\'s nameservers serve a change within minutes' },
+  propagation: { timeout: 600, interval: 5, note: "sourceDESK's nameservers serve a change within minutes" },
   openPoints: [
     { point: 'numbering', title: 'what dns/show keys records by (record ids, or positions under drivers such as dbs)' },
     { point: 'ttl', title: 'the TTL dns/add stores' },

@@ -41,7 +41,10 @@ export function createSourcedeskProvider(client: SourcedeskClient, deps: Provide
       if (!explain || !(error instanceof SourcedeskNoZoneError) || !(await isListed(zone.name).catch(() => false))) throw error;
       throw new SourcedeskNoZoneError(
         `sourcedesk dns/show: sourceDESK shows no record of ${zone.name} (code 804: Zone not found.); its API answers so for a zone that holds only SOA and NS records, which it never lists, and adds nothing to such a zone`,
-        { hint: `Add any record to ${zone.name} in the sourceDESK panel (an A record for the domain, say), then try again; the domain already uses the sourceDESK nameservers (dns/list lists it)`, cause: error },
+        {
+          hint: `Add any record to ${zone.name} in the sourceDESK panel (an A record for the domain, say), then try again; the domain already uses the sourceDESK nameservers (dns/list lists it)`,
+          cause: error,
+        },
       );
     }
     if (records.length > 0) deps.observe?.('numbering', records[0]!.positions ? 'by position from 0 (a driver such as dbs)' : 'by record id', true);
@@ -76,7 +79,12 @@ export function createSourcedeskProvider(client: SourcedeskClient, deps: Provide
     async verifyAdd(zone, target, listed) {
       const mine = listed?.find((r) => read(r, zone).name === target.name && r.type.toUpperCase() === 'TXT' && unquoteTxt(r.content) === target.value);
       if (!mine) return;
-      if (mine.ttl !== undefined) deps.observe?.('ttl', mine.ttl === CHALLENGE_TTL ? `stores the TTL asked for (${CHALLENGE_TTL})` : `stores TTL ${mine.ttl} when asked for ${CHALLENGE_TTL}`, true);
+      if (mine.ttl !== undefined)
+        deps.observe?.(
+          'ttl',
+          mine.ttl === CHALLENGE_TTL ? `stores the TTL asked for (${CHALLENGE_TTL})` : `stores TTL ${mine.ttl} when asked for ${CHALLENGE_TTL}`,
+          true,
+        );
     },
     /** One record (the first it can address) at a time, by its key in the listing taken right before. */
     async remove(zone, records, { listed }) {
@@ -85,9 +93,14 @@ export function createSourcedeskProvider(client: SourcedeskClient, deps: Provide
         const reason = records[0]!.positions
           ? 'this sourceDESK installation numbers records by position from 0 and its API refuses position 0 ("No valid record specified.")'
           : 'its API refuses that record id ("No valid record specified.")';
-        throw new ProviderApiError(PROVIDER, 'dns/delete', `cannot delete ${records.map((r) => `${describe(r, zone)} (key ${r.id})`).join(', ')}: ${reason}; it is left behind`, {
-          hint: `Delete that record in the sourceDESK panel`,
-        });
+        throw new ProviderApiError(
+          PROVIDER,
+          'dns/delete',
+          `cannot delete ${records.map((r) => `${describe(r, zone)} (key ${r.id})`).join(', ')}: ${reason}; it is left behind`,
+          {
+            hint: `Delete that record in the sourceDESK panel`,
+          },
+        );
       }
       const before = listed ?? (await show(zone));
       let failure: unknown;
@@ -99,7 +112,8 @@ export function createSourcedeskProvider(client: SourcedeskClient, deps: Provide
       const after = await showAfter(zone);
       const raw = (r: SourcedeskRecord) => `${r.type} ${r.name} ${r.content}`;
       // After a lost reply anything that vanished counts as this delete's doing: the kit checks it was exactly the target.
-      if (outcome === 'deleted' || (outcome === 'failed' && missingFrom(before.map(raw), after.map(raw)).length > 0)) return { removed: [target], listed: after };
+      if (outcome === 'deleted' || (outcome === 'failed' && missingFrom(before.map(raw), after.map(raw)).length > 0))
+        return { removed: [target], listed: after };
       if (failure) throw failure;
       // 806: no record under that key any more (gone, or a position that moved): the fresh listing decides.
       log.debug(`dns/delete: record ${target.id} of ${zone.name} was not found (code 806); listing again`);

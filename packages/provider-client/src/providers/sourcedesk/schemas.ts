@@ -1,12 +1,22 @@
 import { z } from 'zod';
 
 /** The vendor's PHP sends numbers as strings (`"100"`, `"3600"`); either is the same value. */
-const integer = z.union([z.number().int(), z.string().trim().regex(/^-?\d+$/).transform(Number)]);
+const integer = z.union([
+  z.number().int(),
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+$/)
+    .transform(Number),
+]);
 
 /** Every reply: `{code, message, data}`; `code` 100 is success (Client API docs, "Return codes": https://client-api.sourcedesk.de/). */
 export const envelopeSchema = z.object({
   code: integer,
-  message: z.string().nullish().transform((m) => m ?? ''),
+  message: z
+    .string()
+    .nullish()
+    .transform((m) => m ?? ''),
   data: z.unknown().optional(),
 });
 export type Envelope = z.infer<typeof envelopeSchema>;
@@ -19,7 +29,10 @@ export const zoneListSchema = z.union([z.array(z.string()), z.record(z.string(),
 
 export const recordSchema = z.object({
   /** Relative to the zone ("" for the apex) when `domain` was sent as the panel spells it, else absolute. */
-  name: z.string().nullish().transform((n) => n ?? ''),
+  name: z
+    .string()
+    .nullish()
+    .transform((n) => n ?? ''),
   type: z.string(),
   content: z.string(),
   ttl: integer.nullish(),

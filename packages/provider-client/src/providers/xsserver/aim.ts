@@ -122,7 +122,12 @@ export interface Shot<R> {
  * run proved, then what the evidence favours: an order, never a proof),
  * then the one that hits dns01's records under most meanings, then the smallest.
  */
-export function aim<R extends Slotted>(slots: Slots<R>, meanings: ReadonlySet<Meaning>, own: (r: R) => Ownership, preferred: readonly Meaning[] = []): Shot<R> | undefined {
+export function aim<R extends Slotted>(
+  slots: Slots<R>,
+  meanings: ReadonlySet<Meaning>,
+  own: (r: R) => Ownership,
+  preferred: readonly Meaning[] = [],
+): Shot<R> | undefined {
   const candidates = new Set<number>();
   for (const r of slots.records) {
     if (!own(r)) continue;
@@ -158,9 +163,7 @@ function compare(a: readonly number[], b: readonly number[]): number {
  */
 export function narrow<R>(shot: Shot<R>, vanished: R | undefined, same: (a: R, b: R) => boolean): Set<Meaning> {
   return new Set(
-    [...shot.hits]
-      .filter(([, hit]) => (vanished === undefined ? hit === 'nothing' : typeof hit === 'object' && same(hit.record, vanished)))
-      .map(([m]) => m),
+    [...shot.hits].filter(([, hit]) => (vanished === undefined ? hit === 'nothing' : typeof hit === 'object' && same(hit.record, vanished))).map(([m]) => m),
   );
 }
 

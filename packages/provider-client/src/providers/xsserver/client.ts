@@ -68,7 +68,12 @@ export function createXsserverClient(options: XsserverConfig, deps: Pick<Provide
   const refused = (res: HttpResponse): Refusal | undefined => {
     const refusal = refusalOf(res);
     if (refusal) {
-      const seen = refusal.httpStatus >= 400 ? `with an HTTP error status (${refusal.httpStatus})` : refusal.messages.length > 0 ? 'with HTTP 200 and an error body' : 'with HTTP 200, "success": false and no message';
+      const seen =
+        refusal.httpStatus >= 400
+          ? `with an HTTP error status (${refusal.httpStatus})`
+          : refusal.messages.length > 0
+            ? 'with HTTP 200 and an error body'
+            : 'with HTTP 200, "success": false and no message';
       deps.observe?.('errors', seen, true);
     }
     return refusal;

@@ -142,7 +142,8 @@ class Removal {
   private async step(): Promise<RemoveResult<DnsRecordReply> | undefined> {
     const onTarget = this.removed === 0 && !this.stuck && this.before.some(this.isTarget);
     if (!onTarget && !this.before.some(this.isGuard)) return this.stuck ? this.giveUp() : this.result(this.before);
-    const own = (r: DnsRecordReply): Ownership => (this.isTarget(r) ? (onTarget ? 'target' : 'guard') : this.isGuard(r) ? (onTarget ? 'guard' : 'target') : undefined);
+    const own = (r: DnsRecordReply): Ownership =>
+      this.isTarget(r) ? (onTarget ? 'target' : 'guard') : this.isGuard(r) ? (onTarget ? 'guard' : 'target') : undefined;
     const shot = aim(new Slots(this.before), this.account.meanings, own, this.account.preferred);
     if (!shot) {
       if (onTarget && this.guards.size < MAX_GUARDS) return void (await this.placeGuard());
@@ -150,8 +151,11 @@ class Removal {
       this.stuck ??= onTarget ? this.txt : `the guard ${this.guardsIn(this.before).join(', ')}`;
       return onTarget ? undefined : this.giveUp();
     }
-    if (++this.sent > MAX_SENDS) throw this.failed(`${MAX_SENDS} DELETEs did not remove ${this.txt}`, 'Another client is editing the zone; try again later', { transient: true });
-    this.o.deps.logger.debug(`${ACTION}: ${shot.k} of ${this.zone.name} (${[...shot.hits].map(([m, h]) => `${m}: ${typeof h === 'object' ? this.key(h.record) : h}`).join('; ')})`);
+    if (++this.sent > MAX_SENDS)
+      throw this.failed(`${MAX_SENDS} DELETEs did not remove ${this.txt}`, 'Another client is editing the zone; try again later', { transient: true });
+    this.o.deps.logger.debug(
+      `${ACTION}: ${shot.k} of ${this.zone.name} (${[...shot.hits].map(([m, h]) => `${m}: ${typeof h === 'object' ? this.key(h.record) : h}`).join('; ')})`,
+    );
     const reply: DeleteReply | { error: unknown } = await this.o.client.deleteRecord(this.o.domainId(this.zone), shot.k).catch((error: unknown) => {
       if (!isOutcomeUnknown(error)) throw error;
       return { error };
@@ -161,7 +165,11 @@ class Removal {
   }
 
   /** What a DELETE did, by the listing after it: M narrowed, or the zone halted; the result where the call ends here. */
-  private async judge(shot: Shot<DnsRecordReply>, reply: DeleteReply | { error: unknown }, after: readonly DnsRecordReply[]): Promise<RemoveResult<DnsRecordReply> | undefined> {
+  private async judge(
+    shot: Shot<DnsRecordReply>,
+    reply: DeleteReply | { error: unknown },
+    after: readonly DnsRecordReply[],
+  ): Promise<RemoveResult<DnsRecordReply> | undefined> {
     const vanished = missingFrom(this.before.map(this.key), after.map(this.key));
     if (vanished.length > 1) throw this.changed(`DELETE ${shot.k}`, vanished);
     const gone = vanished.length === 1 ? this.before.find((r) => this.key(r) === vanished[0]) : undefined;
@@ -185,10 +193,18 @@ class Removal {
     if (next.size === 0) {
       if ('accepted' in reply && !reply.accepted) {
         const refusal = refusalError(reply.refusal, ACTION, `domain id ${this.o.domainId(this.zone)}`);
-        throw this.failed(`the API refused DELETE ${shot.k}, which every reading still possible aims at a record of dns01's (${refusal.message})`, 'Try again later; if it persists, delete the records named here in the XSServer client area', { cause: refusal });
+        throw this.failed(
+          `the API refused DELETE ${shot.k}, which every reading still possible aims at a record of dns01's (${refusal.message})`,
+          'Try again later; if it persists, delete the records named here in the XSServer client area',
+          { cause: refusal },
+        );
       }
       if (gone) throw this.changed(`DELETE ${shot.k}`, vanished);
-      throw this.failed(`DELETE ${shot.k} was accepted but removed nothing, where every reading still possible aims at a record of dns01's`, 'Check the zone at XSServer; report the record list (DNS01_LOG_LEVEL=debug) to the dns01 maintainers', { halt: true });
+      throw this.failed(
+        `DELETE ${shot.k} was accepted but removed nothing, where every reading still possible aims at a record of dns01's`,
+        'Check the zone at XSServer; report the record list (DNS01_LOG_LEVEL=debug) to the dns01 maintainers',
+        { halt: true },
+      );
     }
     this.account.learn(next);
     if (gone && this.isTarget(gone)) this.removed += 1;

@@ -67,7 +67,12 @@ export function safeJson(res: HttpResponse): unknown {
 export function refusalOf(res: HttpResponse): Refusal | undefined {
   const body = safeJson(res);
   const parsed = refusalReply.safeParse(body);
-  const messages = parsed.success ? errorWords.parse(parsed.data.error).map(String).filter((m) => m.trim() !== '') : [];
+  const messages = parsed.success
+    ? errorWords
+        .parse(parsed.data.error)
+        .map(String)
+        .filter((m) => m.trim() !== '')
+    : [];
   if (res.status >= 400) return { status: res.status, messages, httpStatus: res.status };
   if (!parsed.success) return undefined;
   const text = messages.join(' ');

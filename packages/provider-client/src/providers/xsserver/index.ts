@@ -11,7 +11,7 @@ export const xsserver = defineProvider({
   title: 'XSServer GmbH',
   apiDocs: [{ title: 'XSServer client area API ("DNS Records", "Domain details by name")', url: 'https://cp.xsserver.gmbh/userapi' }],
   settings: xsserverSettings,
-  propagation: { timeout: 600, interval: 5, note: 'XSServer\'s nameservers serve a change within minutes' },
+  propagation: { timeout: 600, interval: 5, note: "XSServer's nameservers serve a change within minutes" },
   openPoints: [
     { point: 'listShape', title: 'the record list: a JSON array, or an object keyed by positions (with gaps)' },
     { point: 'ids', title: 'record ids: the positions (from 0 or 1) or database ids' },

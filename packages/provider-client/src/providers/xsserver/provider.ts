@@ -11,7 +11,11 @@ import { PROVIDER } from './errors.js';
 import type { DnsRecordReply } from './schemas.js';
 
 const isActive = (status: string) => status.trim().toLowerCase() === 'active';
-const sampleIds = (records: readonly DnsRecordReply[]) => `${records.slice(0, 5).map((r) => r.id ?? '?').join(', ')}${records.length > 5 ? ', ...' : ''}`;
+const sampleIds = (records: readonly DnsRecordReply[]) =>
+  `${records
+    .slice(0, 5)
+    .map((r) => r.id ?? '?')
+    .join(', ')}${records.length > 5 ? ', ...' : ''}`;
 
 /**
  * XSServer (HostBill's client API) on the provider kit. The list shows
@@ -29,7 +33,12 @@ export function createXsserverProvider(client: XsserverClient, deps: ProviderDep
     if (zone.id) return zone.id;
     throw new InvalidInputError(`${PROVIDER}: zone ${zone.name} has no domain id; get zones from findZone`);
   };
-  const read = (r: DnsRecordReply, zone: Zone) => ({ name: listedName(r.name, zone.name, 'either'), type: r.type, data: r.content, ...(r.id === undefined ? {} : { id: r.id }) });
+  const read = (r: DnsRecordReply, zone: Zone) => ({
+    name: listedName(r.name, zone.name, 'either'),
+    type: r.type,
+    data: r.content,
+    ...(r.id === undefined ? {} : { id: r.id }),
+  });
 
   async function list(zone: Zone): Promise<readonly DnsRecordReply[]> {
     const { shape, records } = await client.listRecords(domainId(zone));
@@ -37,7 +46,10 @@ export function createXsserverProvider(client: XsserverClient, deps: ProviderDep
     deps.observe?.('listShape', shape === 'array' ? 'a JSON array' : `an object keyed by positions, ${slots.gaps ? 'with gaps' : 'without gaps'}`, true);
     if (records.length > 0) {
       const deletable = deleter.canDeleteAfterAdd(records);
-      const ids = slots.aligned !== undefined ? `the positions, from ${slots.aligned}` : `${deletable ? 'database ids, not the positions' : 'database ids no larger than the positions'} (ids ${sampleIds(records)})`;
+      const ids =
+        slots.aligned !== undefined
+          ? `the positions, from ${slots.aligned}`
+          : `${deletable ? 'database ids, not the positions' : 'database ids no larger than the positions'} (ids ${sampleIds(records)})`;
       deps.observe?.('ids', ids, deletable);
     }
     return records;
@@ -89,7 +101,12 @@ export function createXsserverProvider(client: XsserverClient, deps: ProviderDep
     remove: (zone, records, { listed }) => deleter.remove(zone, records, listed),
     // A name no account holds: how the API answers a refusal (its error status, or HTTP 200 with an error body).
     probeReadings: async () => void (await client.domainsByName(PROBE_DOMAIN)),
-    listZones: async () => zoneNames((await client.listDomains()).filter((d) => isActive(d.status)).map((d) => d.name), logger, PROVIDER),
+    listZones: async () =>
+      zoneNames(
+        (await client.listDomains()).filter((d) => isActive(d.status)).map((d) => d.name),
+        logger,
+        PROVIDER,
+      ),
   };
   return createProvider(wire, deps);
 }

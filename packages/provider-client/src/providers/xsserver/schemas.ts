@@ -1,9 +1,7 @@
 import { z } from 'zod';
 
 /** Ids arrive as strings ("47", "406459") or as numbers (1, in the document's example): keep them as strings. */
-const numericId = z
-  .union([z.number().int().nonnegative(), z.string().trim().regex(/^\d+$/, 'must be a number')])
-  .transform(String);
+const numericId = z.union([z.number().int().nonnegative(), z.string().trim().regex(/^\d+$/, 'must be a number')]).transform(String);
 
 const looseNumber = z.union([z.number(), z.string()]).optional();
 
@@ -52,7 +50,8 @@ const dnsRecord = z
     content: z.unknown(),
   })
   .superRefine((r, ctx) => {
-    if (r.type.toUpperCase() === 'TXT' && typeof r.content !== 'string') ctx.addIssue({ code: 'custom', path: ['content'], message: 'a TXT record\'s content must be a string' });
+    if (r.type.toUpperCase() === 'TXT' && typeof r.content !== 'string')
+      ctx.addIssue({ code: 'custom', path: ['content'], message: "a TXT record's content must be a string" });
   })
   .transform(({ id, name, type, content }) => ({
     ...(id === undefined ? {} : { id }),
@@ -75,23 +74,25 @@ const recordsByKey = z.record(z.string().regex(/^\d{1,9}$/, 'a key must be a pos
  * object keyed by positions (HostBill's recorded replies), in slot order.
  * The schema is picked by what came, so a shape error names the field.
  */
-export const dnsRecordsReply = z.object({
-  records: z.unknown().transform((value, ctx): { shape: ListShape; records: DnsRecordReply[] } => {
-    const parsed = Array.isArray(value) ? recordArray.safeParse(value) : recordsByKey.safeParse(value);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
-      return z.NEVER;
-    }
-    return Array.isArray(parsed.data)
-      ? { shape: 'array', records: parsed.data.map((r, slot) => ({ ...r, slot })) }
-      : {
-          shape: 'keyed',
-          records: Object.entries(parsed.data)
-            .map(([key, r]) => ({ ...r, slot: Number(key) }))
-            .sort((a, b) => a.slot - b.slot),
-        };
-  }),
-}).transform(({ records }) => records);
+export const dnsRecordsReply = z
+  .object({
+    records: z.unknown().transform((value, ctx): { shape: ListShape; records: DnsRecordReply[] } => {
+      const parsed = Array.isArray(value) ? recordArray.safeParse(value) : recordsByKey.safeParse(value);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+        return z.NEVER;
+      }
+      return Array.isArray(parsed.data)
+        ? { shape: 'array', records: parsed.data.map((r, slot) => ({ ...r, slot })) }
+        : {
+            shape: 'keyed',
+            records: Object.entries(parsed.data)
+              .map(([key, r]) => ({ ...r, slot: Number(key) }))
+              .sort((a, b) => a.slot - b.slot),
+          };
+    }),
+  })
+  .transform(({ records }) => records);
 
 /**
  * `info` of a write's reply: `["DNS Management updated successfully"]` (the
