@@ -66,3 +66,31 @@ describe.each([
     expect(modulesOf(base, listed).filter((m) => !named.has(m))).toEqual([]);
   });
 });
+
+describe('a backend written on the provider kit', () => {
+  const providers = join(ROOT, 'packages/provider-client/src/providers');
+  const backends = readdirSync(providers, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .flatMap((e) =>
+      existsSync(join(providers, e.name, 'provider.ts'))
+        ? [`${e.name}/provider.ts`]
+        : readdirSync(join(providers, e.name)).map((sub) => `${e.name}/${sub}/provider.ts`),
+    )
+    .filter((file) => existsSync(join(providers, file)));
+
+  it.each(backends)("%s stays within 150 lines (the shape of lego's Present/CleanUp; the kit does the rest)", (file) => {
+    const lines = readFileSync(join(providers, file), 'utf8').trimEnd().split('\n').length;
+    expect(lines).toBeLessThanOrEqual(150);
+  });
+
+  it('finds every backend (the five and the gateway relay)', () => {
+    expect(backends.sort()).toEqual([
+      'gateway/provider.ts',
+      'mrdomain/provider.ts',
+      'netcup/ccp/provider.ts',
+      'netcup/rest/provider.ts',
+      'sourcedesk/provider.ts',
+      'xsserver/provider.ts',
+    ]);
+  });
+});
