@@ -33,7 +33,8 @@ Author: dns01 suite
 # one, $dns_entries the records added so far. Every add creates its record
 # without waiting; the add of this hook's last pending dns-01 entry waits
 # once, for all of this hook's records (an order may mix hooks: --dns a -d x
-# --dns b -d y). Without those variables every add waits for its own record.
+# --dns b -d y); a run of one record is one present that creates and waits.
+# Without those variables every add waits for its own record.
 # Safe under set -u: every variable acme.sh may not have set is guarded.
 # Use --dnssleep 0: the waiting is done here, against the authoritative
 # nameservers, so acme.sh's own sleep and public-resolver check add nothing.
@@ -53,18 +54,13 @@ dns_dns01_gateway_add() {
     _dns01_gateway_cli present -- "$_d01_domain" "$txtvalue" || return 1
     return 0
   fi
-  _dns01_gateway_cli present --no-wait -- "$_d01_domain" "$txtvalue" || return 1
   if [ "$_d01_pending" != "0" ]; then
+    _dns01_gateway_cli present --no-wait -- "$_d01_domain" "$txtvalue" || return 1
     _info "dns01: created $fulldomain; $_d01_pending more to come, the last one waits for all"
     return 0
   fi
   _info "dns01: waiting until every authoritative nameserver serves every record of this run"
-  if ! _dns01_gateway_wait_all "$fulldomain" "$txtvalue"; then
-    # acme.sh cleans up only the entries whose add succeeded: remove this one here.
-    _dns01_gateway_cli cleanup -- "$_d01_domain" "$txtvalue"
-    return 1
-  fi
-  return 0
+  _dns01_gateway_last "$fulldomain" "$txtvalue" "$_d01_domain"
 }
 
 # Usage: dns_dns01_gateway_rm _acme-challenge.www.example.com "XKrxpRBosdIKFzxW_CT3KLZNf6q0HG9i01zxXp5CPBs"
@@ -210,9 +206,13 @@ _dns01_gateway_pending_after() {
   if [ "$_d01_seen" ]; then echo "$_d01_count"; else echo unknown; fi
 }
 
-# One dns01 wait for this record and every record this hook added before it in this run.
-_dns01_gateway_wait_all() {
-  set -- --record "$1=$2"
+# The last add of this hook in this run: creates its record, then one dns01 wait for it and every record
+# this hook added before it ($dns_entries). With none before it, one present does both in one process.
+_dns01_gateway_last() {
+  _d01_fqdn="$1"
+  _d01_value="$2"
+  _d01_target="$3"
+  set --
   # $dns_entries lines: root,_acme-challenge.root,alias-name-or-empty,hook,txt,api-file
   while IFS= read -r _d01_line; do
     [ "$_d01_line" ] || continue
@@ -227,7 +227,13 @@ _dns01_gateway_wait_all() {
   done <<_D01_EOF
 ${dns_entries:-}
 _D01_EOF
-  _dns01_gateway_cli wait "$@"
+  # present removes its record again when its wait fails.
+  [ $# -gt 0 ] || { _dns01_gateway_cli present -- "$_d01_target" "$_d01_value"; return; }
+  _dns01_gateway_cli present --no-wait -- "$_d01_target" "$_d01_value" || return 1
+  _dns01_gateway_cli wait --record "$_d01_fqdn=$_d01_value" "$@" && return 0
+  # acme.sh cleans up only the entries whose add succeeded: remove this one here.
+  _dns01_gateway_cli cleanup -- "$_d01_target" "$_d01_value"
+  return 1
 }
 
 # Runs the CLI with this provider's settings in the environment of that one call, never in argv.

@@ -120,6 +120,16 @@ describe.each(PROVIDER_NAMES)('dns_dns01_%s', { timeout: 90_000 }, (provider) =>
     expect(world.txt('_acme-challenge.h7.example.com')).toEqual([]);
   });
 
+  test('one name: one present creates the record and waits for it (one process, no separate wait), one removal', async () => {
+    const r = await harness(world, [`example.com=alone-${provider}`], credentialVariables(world));
+    expect(r.stderr).not.toContain('error');
+    expect(r.status).toBe(0);
+    const log = calls();
+    expect(log.map((c) => c.split(' ')[0])).toEqual(['present', 'cleanup']);
+    expect(log[0]).not.toContain('--no-wait');
+    expect(world.txt('_acme-challenge.example.com')).toEqual(['foreign-record']);
+  });
+
   test('credentials: saved to account.conf on the first run, read from it on renewal, never in argv', async () => {
     const first = await harness(world, ['example.com=first-run'], credentialVariables(world));
     expect(first.status).toBe(0);
