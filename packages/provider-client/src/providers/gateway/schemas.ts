@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The gateway's refusals and failures: `{"error": code, "detail"?: one line}` (docs/gateway.md, "The protocols in detail"). */
+/** The gateway's refusals and failures: `{"error": code, "detail"?: one line}` (docs/gateway-reference.md, "The protocols in detail"). */
 export const errorReplySchema = z.object({ error: z.string(), detail: z.string().optional() });
 
 /** A success echoes the request: `{"fqdn", "value"}`. */
