@@ -309,7 +309,6 @@ async function expectedFiles() {
     [coreSettingsTable(Object.values(gatewaySettingSpecs)), '', FILE_NOTE].join('\n'),
   );
   files.push([join(root, 'docs/configuration.md'), configuration]);
-  files.push([join(root, 'docs/architecture.md'), withBlock(read('docs/architecture.md'), 'docs/architecture.md', 'exit codes', exitTable(EXIT_CODES))]);
   files.push([
     join(root, 'docs/propagation.md'),
     withBlock(read('docs/propagation.md'), 'docs/propagation.md', 'propagation defaults', propagationTable(defs)),

@@ -1,4 +1,4 @@
-// docs/architecture.md's module tables against the tree: every module of a folder is listed, and
+// docs/modules.md's module tables against the tree: every module of a folder is listed, and
 // nothing listed is missing. A module is a file or a folder directly in it (a folder of the table's own
 // is named with a trailing slash, `providers/<name>/` stands for every provider folder).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -6,13 +6,13 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const ARCHITECTURE = readFileSync(join(ROOT, 'docs/architecture.md'), 'utf8');
+const MODULES = readFileSync(join(ROOT, 'docs/modules.md'), 'utf8');
 
 /** The module names in the first column of the table under `heading`: every `code span` of the cell. */
 function listedModules(heading: string): string[] {
-  const start = ARCHITECTURE.indexOf(`\n${heading}\n`);
-  if (start < 0) throw new Error(`docs/architecture.md has no heading "${heading}"`);
-  const lines = ARCHITECTURE.slice(start + heading.length + 2).split('\n');
+  const start = MODULES.indexOf(`\n${heading}\n`);
+  if (start < 0) throw new Error(`docs/modules.md has no heading "${heading}"`);
+  const lines = MODULES.slice(start + heading.length + 2).split('\n');
   const table = lines.slice(lines.findIndex((l) => l.startsWith('|')));
   const rows = table
     .slice(
@@ -52,7 +52,7 @@ describe.each([
   { heading: '## The core, module by module (`packages/provider-client/src`)', dir: 'packages/provider-client/src' },
   { heading: '### The provider kit, module by module (`packages/provider-client/src/kit`)', dir: 'packages/provider-client/src/kit' },
   { heading: '## The gateway (`packages/gateway/src`)', dir: 'packages/gateway/src' },
-])('docs/architecture.md: $heading', ({ heading, dir }) => {
+])('docs/modules.md: $heading', ({ heading, dir }) => {
   const base = join(ROOT, dir);
   const listed = listedModules(heading);
 

@@ -12,9 +12,8 @@ const OVER_THE_LIMIT = new Set([
   'docs/configuration.md', // reference: every setting
   'docs/security.md', // reference: threat, defence, test
   'docs/benchmarks.md', // reference: the measurements
-  'docs/architecture.md', // not cut yet
+  'docs/modules.md', // reference: every package and module, checked against the tree
   'docs/testing.md', // not cut yet
-  'docs/gateway.md', // not cut yet
 ]);
 
 function pages(dir: string): string[] {

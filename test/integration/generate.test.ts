@@ -75,7 +75,7 @@ describe('pnpm generate', { timeout: 60_000 }, () => {
     edit(join(root, 'packages/provider-client/src/providers/xsserver/index.ts'), 'timeout: 600', 'timeout: 700');
     const r = generate(root, '--check');
     expect(r.status).toBe(1);
-    for (const file of ['docs/architecture.md', 'docs/clients/acme.sh.md', 'docs/cli.md', 'docs/propagation.md', 'docs/clients/acme-client.md']) {
+    for (const file of ['docs/configuration.md', 'docs/clients/acme.sh.md', 'docs/cli.md', 'docs/propagation.md', 'docs/clients/acme-client.md']) {
       expect(r.stderr).toContain(`${file} is out of date`);
     }
   });
