@@ -41,7 +41,7 @@ export default defineConfig({
           // Every file at once (a fresh clone has no timings, so vitest would order them by size and
           // start the two long matrices last): the time goes into the clients' own sleeps and the
           // nameservers' lag, not the CPU. Inside the matrix and failure files the providers run
-          // side by side too (docs/testing.md).
+          // side by side too (docs/e2e.md).
           maxWorkers: E2E_FILES,
           sequence: { groupOrder: 1 },
         },

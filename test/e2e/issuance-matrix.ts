@@ -4,7 +4,7 @@ import { expectCertificatesFor } from './harness/certs.js';
 
 /**
  * Every provider by every client of `suite`: one issuance each, with the
- * assertions of docs/testing.md. The providers run side by side (each has its
+ * assertions of docs/e2e.md. The providers run side by side (each has its
  * own world: zone, nameservers, emulator, Pebble); the clients of one
  * provider run one after the other, since each compares the zone before and after.
  */
