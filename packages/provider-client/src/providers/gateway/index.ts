@@ -8,7 +8,9 @@ export type { GatewayConfig } from './settings.js';
 export const gateway = defineProvider({
   name: 'gateway',
   title: 'a dns01 gateway (dns01 serve)',
-  apiDocs: [{ title: "dns01 serve: lego's httpreq protocol", url: 'https://github.com/dns01-suite/dns01/blob/main/docs/gateway-reference.md#the-protocols-in-detail' }],
+  apiDocs: [
+    { title: "dns01 serve: lego's httpreq protocol", url: 'https://github.com/dns01-suite/dns01/blob/main/docs/gateway-reference.md#the-protocols-in-detail' },
+  ],
   settings: gatewaySettings,
   propagation: {
     timeout: 1200,
