@@ -33,15 +33,11 @@ if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 // does not compile it before the loader has run.
 const banner = '#!/usr/bin/env node';
 const { BUNDLE_MARK, COMMENT_END, COMMENT_END_ESCAPED } = await import(pathToFileURL(join(packagesDir, 'provider-client/dist/compile-cache.js')).href);
+/** What every bundle is: one CommonJS file for node 20, no legal comments, in memory (written only when changed). */
+const bundleBasics = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', legalComments: 'none', logLevel: 'warning', write: false };
 const common = {
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  legalComments: 'none',
-  logLevel: 'warning',
+  ...bundleBasics,
   tsconfig: join(root, 'tsconfig.json'),
-  write: false,
 };
 const loader = build({
   ...common,
@@ -101,13 +97,7 @@ for (const { dir, pkg } of packages) {
         return build({
           entryPoints: [createRequire(join(packagesDir, 'gateway/package.json')).resolve('prom-client')],
           outfile: join(dirname(outfile), PROM_CLIENT_BUNDLE),
-          bundle: true,
-          platform: 'node',
-          format: 'cjs',
-          target: 'node20',
-          legalComments: 'none',
-          logLevel: 'warning',
-          write: false,
+          ...bundleBasics,
         }).then((r) => writeIfChanged(join(dirname(outfile), PROM_CLIENT_BUNDLE), r.outputFiles[0].text, 0o644));
       }),
     );

@@ -7,7 +7,17 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { certificateNames, explain, REPO_ROOT, runClient, startE2eWorld, writeDefaultConfig, zoneSnapshot, type E2eWorld } from '@dns01/testkit/e2e';
+import {
+  certbotManualArgs,
+  certificateNames,
+  explain,
+  REPO_ROOT,
+  runClient,
+  startE2eWorld,
+  writeDefaultConfig,
+  zoneSnapshot,
+  type E2eWorld,
+} from '@dns01/testkit/e2e';
 import { SUITES } from './harness/suites.js';
 
 const PAGE = readFileSync(join(REPO_ROOT, 'docs/clients/certbot.md'), 'utf8');
@@ -47,31 +57,8 @@ describe.concurrent.each(SUITES)('certbot $versions.certbot', { timeout: 600_000
     writeDefaultConfig(ctx.dir, ctx.settings);
     const env = { PATH: ctx.env.PATH, HOME: ctx.dir, LANG: 'C.UTF-8', REQUESTS_CA_BUNDLE: ctx.pebble.tls.caCertPath };
     const before = zoneSnapshot(e2e.world, e2e.zone);
-    const dirs = ['--config-dir', join(ctx.dir, 'config'), '--work-dir', join(ctx.dir, 'work'), '--logs-dir', join(ctx.dir, 'logs')];
-    const r = await runClient(
-      ctx,
-      'certbot',
-      [
-        'certonly',
-        '--non-interactive',
-        ...dirs,
-        '--agree-tos',
-        '--register-unsafely-without-email',
-        '--server',
-        ctx.pebble.directoryUrl,
-        '--manual',
-        '--preferred-challenges',
-        'dns',
-        '--manual-auth-hook',
-        auth.replace(PAGE_CONFIG, config),
-        '--manual-cleanup-hook',
-        cleanup.replace(PAGE_CONFIG, config),
-        '--cert-name',
-        'doc',
-        ...ctx.domains.flatMap((d) => ['-d', d]),
-      ],
-      { env, timeoutMs: 240_000 },
-    );
+    const hooks = { auth: auth.replace(PAGE_CONFIG, config), cleanup: cleanup.replace(PAGE_CONFIG, config) };
+    const r = await runClient(ctx, 'certbot', certbotManualArgs(ctx, hooks, 'doc'), { env, timeoutMs: 240_000 });
     expect(r.code, explain(r)).toBe(0);
     const chain = join(ctx.dir, 'config', 'live', 'doc', 'fullchain.pem');
     expect(existsSync(chain), explain(r)).toBe(true);

@@ -131,32 +131,35 @@ function certbotDirs(ctx: IssueContext): string[] {
   return ['--config-dir', join(ctx.dir, 'config'), '--work-dir', join(ctx.dir, 'work'), '--logs-dir', join(ctx.dir, 'logs')];
 }
 
+/** `certbot certonly --manual` against the world's Pebble for its domains, with these hook commands, into ctx.dir. */
+export function certbotManualArgs(ctx: IssueContext, hooks: { auth: string; cleanup: string }, certName: string): string[] {
+  return [
+    'certonly',
+    '--non-interactive',
+    ...certbotDirs(ctx),
+    '--agree-tos',
+    '--register-unsafely-without-email',
+    '--server',
+    ctx.pebble.directoryUrl,
+    '--manual',
+    '--preferred-challenges',
+    'dns',
+    '--manual-auth-hook',
+    hooks.auth,
+    '--manual-cleanup-hook',
+    hooks.cleanup,
+    '--cert-name',
+    certName,
+    ...ctx.domains.flatMap((d) => ['-d', d]),
+  ];
+}
+
 /** `certbot certonly --manual` with the certbot hook, as the docs tell users to run it. */
 export function certbotCertonly(ctx: IssueContext): Promise<RunResult> {
-  return runClient(
-    ctx,
-    'certbot',
-    [
-      'certonly',
-      '--non-interactive',
-      ...certbotDirs(ctx),
-      '--agree-tos',
-      '--register-unsafely-without-email',
-      '--server',
-      ctx.pebble.directoryUrl,
-      '--manual',
-      '--preferred-challenges',
-      'dns',
-      '--manual-auth-hook',
-      'dns01-certbot auth',
-      '--manual-cleanup-hook',
-      'dns01-certbot cleanup',
-      '--cert-name',
-      'e2e',
-      ...ctx.domains.flatMap((d) => ['-d', d]),
-    ],
-    { env: { ...ctx.env, REQUESTS_CA_BUNDLE: ctx.pebble.tls.caCertPath }, timeoutMs: CLIENT_TIMEOUT_MS },
-  );
+  return runClient(ctx, 'certbot', certbotManualArgs(ctx, { auth: 'dns01-certbot auth', cleanup: 'dns01-certbot cleanup' }, 'e2e'), {
+    env: { ...ctx.env, REQUESTS_CA_BUNDLE: ctx.pebble.tls.caCertPath },
+    timeoutMs: CLIENT_TIMEOUT_MS,
+  });
 }
 
 /** certbot --manual with the certbot hook, then `certbot renew --force-renewal` as a timer runs it. */
@@ -202,27 +205,19 @@ export function legoRun(ctx: IssueContext, mode: 'default' | 'RAW'): Promise<Run
   return runClient(
     ctx,
     ctx.suite.lego(),
-    [
-      '--accept-tos',
-      '--email',
-      'e2e@example.com',
-      '--server',
-      ctx.pebble.directoryUrl,
-      '--path',
-      join(ctx.dir, 'lego'),
-      '--key-type',
-      'ec256',
-      // lego's own check asks the system resolver, which cannot see the test zones; the hook waits instead.
-      '--dns',
-      'exec',
-      '--dns.disable-cp',
-      '--dns.resolvers',
-      ctx.dnsServer,
-      ...ctx.domains.flatMap((d) => ['--domains', d]),
-      'run',
-    ],
+    // lego's own check asks the system resolver, which cannot see the test zones; the hook waits instead.
+    legoRunArgs(ctx, 'exec'),
     { env, timeoutMs: CLIENT_TIMEOUT_MS },
   );
+}
+
+/**
+ * `lego run` against the world's Pebble for its domains with a DNS provider, into ctx.dir; lego's own
+ * propagation check is disabled (Pebble asks the world's resolver, which is what counts).
+ */
+export function legoRunArgs(ctx: IssueContext, dnsProvider: string): string[] {
+  const account = ['--accept-tos', '--email', 'e2e@example.com', '--server', ctx.pebble.directoryUrl, '--path', join(ctx.dir, 'lego'), '--key-type', 'ec256'];
+  return [...account, '--dns', dnsProvider, '--dns.disable-cp', '--dns.resolvers', ctx.dnsServer, ...ctx.domains.flatMap((d) => ['--domains', d]), 'run'];
 }
 
 function legoRunner(suite: Suite, mode: 'default' | 'RAW'): AcmeClientRunner {

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Program } from './debian.js';
 import type { Suite } from './suites.js';
-import { hookExecutable, installHookBins, mustSucceed, readCert, runClient, type Issuance, type IssueContext } from './clients.js';
+import { hookExecutable, installHookBins, legoRunArgs, mustSucceed, readCert, runClient, type Issuance, type IssueContext } from './clients.js';
 import { explain, run, startDaemon, type Daemon, type RunResult } from './process.js';
 import type { E2eWorld } from './world.js';
 
@@ -292,29 +292,10 @@ const CLIENT_TIMEOUT_MS = 120_000;
  * disabled (`--dns.disable-cp`; Pebble asks the world's resolver).
  */
 export function legoGatewayRun(ctx: IssueContext, provider: 'httpreq' | 'acme-dns', env: Record<string, string>): Promise<RunResult> {
-  return runClient(
-    ctx,
-    ctx.suite.lego(),
-    [
-      '--accept-tos',
-      '--email',
-      'e2e@example.com',
-      '--server',
-      ctx.pebble.directoryUrl,
-      '--path',
-      join(ctx.dir, 'lego'),
-      '--key-type',
-      'ec256',
-      '--dns',
-      provider,
-      '--dns.disable-cp',
-      '--dns.resolvers',
-      ctx.dnsServer,
-      ...ctx.domains.flatMap((d) => ['--domains', d]),
-      'run',
-    ],
-    { env: { ...ctx.env, LEGO_CA_CERTIFICATES: ctx.pebble.tls.caCertPath, ...env }, timeoutMs: CLIENT_TIMEOUT_MS },
-  );
+  return runClient(ctx, ctx.suite.lego(), legoRunArgs(ctx, provider), {
+    env: { ...ctx.env, LEGO_CA_CERTIFICATES: ctx.pebble.tls.caCertPath, ...env },
+    timeoutMs: CLIENT_TIMEOUT_MS,
+  });
 }
 
 /** lego's httpreq variables for a gateway client (RAW: lego sends the key authorization, the gateway computes the value). */
