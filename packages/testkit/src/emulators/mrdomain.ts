@@ -476,8 +476,6 @@ function refusal(action: string, error: ApiRefusal): Response {
   });
 }
 
-/** Spelling used by the test world (`start<Provider>Emulator` with the provider id capitalised). */
-
 const testCredentials = { apiUser: 'md-test-user', apiPassword: 'md-test-password-Vb71' };
 
 /** The test world's MrDomain: credentials, secrets, and the endpoint variable. */
