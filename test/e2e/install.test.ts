@@ -35,6 +35,8 @@ import {
 import { BOOKWORM } from './harness/suites.js';
 
 const STEP_MS = 120_000;
+/** A step that builds or packs every package (release pack, install-global): minutes on a loaded machine (over 120 s seen at load 24). */
+const BUILD_STEP_MS = 300_000;
 type Manifest = { name: string; version: string; bin?: Record<string, string>; publishConfig?: { bin?: Record<string, string> }; private?: boolean };
 /** The published packages (not private), in the order scripts/release.mjs packs them. */
 const PACKAGES = readdirSync(join(REPO_ROOT, 'packages'))
@@ -58,8 +60,8 @@ function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...clean, ...extra };
 }
 
-async function mustRun(file: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd?: string }): Promise<RunResult> {
-  const result = await run(file, args, { ...options, timeoutMs: STEP_MS });
+async function mustRun(file: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number }): Promise<RunResult> {
+  const result = await run(file, args, { timeoutMs: STEP_MS, ...options });
   if (result.code !== 0) throw new Error(explain(result));
   return result;
 }
@@ -86,23 +88,31 @@ function installOneFiles(into: string): void {
   });
 }
 
-beforeAll(async () => {
-  requirePrograms('certbot', 'pebble');
-  dir = mkdtempSync(join(tmpdir(), 'dns01-install-'));
-  prefix = join(dir, 'prefix');
-  const packed = await mustRun(process.execPath, [join(REPO_ROOT, 'scripts/release.mjs'), 'pack', '--out', join(dir, 'tarballs')], {
-    env: userEnv(),
-    cwd: REPO_ROOT,
-  });
-  tarballs = packed.stdout.trim().split('\n');
-  // From the local npm cache where it can, else the registry (the dependencies: undici, zod, ...).
-  await mustRun('npm', ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', ...tarballs], { env: userEnv(), cwd: dir });
-  checkoutPrefix = join(dir, 'checkout-prefix');
-  await mustRun('pnpm', ['install-global', 'all', '--prefix', checkoutPrefix], { env: userEnv({ npm_config_prefer_offline: 'true' }), cwd: REPO_ROOT });
-  oneFile = join(dir, 'one-file');
-  installOneFiles(oneFile);
-  e2e = await startE2eWorld('netcup', { suite: BOOKWORM, purpose: 'install' });
-}, 4 * STEP_MS);
+beforeAll(
+  async () => {
+    requirePrograms('certbot', 'pebble');
+    dir = mkdtempSync(join(tmpdir(), 'dns01-install-'));
+    prefix = join(dir, 'prefix');
+    const packed = await mustRun(process.execPath, [join(REPO_ROOT, 'scripts/release.mjs'), 'pack', '--out', join(dir, 'tarballs')], {
+      env: userEnv(),
+      cwd: REPO_ROOT,
+      timeoutMs: BUILD_STEP_MS,
+    });
+    tarballs = packed.stdout.trim().split('\n');
+    // From the local npm cache where it can, else the registry (the dependencies: undici, zod, ...).
+    await mustRun('npm', ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', ...tarballs], { env: userEnv(), cwd: dir });
+    checkoutPrefix = join(dir, 'checkout-prefix');
+    await mustRun('pnpm', ['install-global', 'all', '--prefix', checkoutPrefix], {
+      env: userEnv({ npm_config_prefer_offline: 'true' }),
+      cwd: REPO_ROOT,
+      timeoutMs: BUILD_STEP_MS,
+    });
+    oneFile = join(dir, 'one-file');
+    installOneFiles(oneFile);
+    e2e = await startE2eWorld('netcup', { suite: BOOKWORM, purpose: 'install' });
+  },
+  2 * BUILD_STEP_MS + 2 * STEP_MS,
+);
 
 afterAll(async () => {
   await e2e?.close();
