@@ -348,6 +348,25 @@ function assertOneWaitPerRun(result: RunResult, names: number): void {
   }
 }
 
+/** `acme.sh --issue` against the world's Pebble for its domains (EC keys) with a dnsapi hook and its --dnssleep. */
+export function acmeshIssueArgs(ctx: IssueContext, acmesh: string, home: string, dnsapi: string, dnssleep: number): string[] {
+  const ca = ['--server', ctx.pebble.directoryUrl, '--ca-bundle', ctx.pebble.tls.caCertPath];
+  return [
+    acmesh,
+    '--issue',
+    '--home',
+    home,
+    ...ca,
+    '--dns',
+    dnsapi,
+    '--dnssleep',
+    String(dnssleep),
+    '--keylength',
+    'ec-256',
+    ...ctx.domains.flatMap((d) => ['-d', d]),
+  ];
+}
+
 /**
  * The real acme.sh (Debian's package, run as its /usr/bin/acme.sh wrapper
  * does) with the provider's dnsapi hook where the docs put it
@@ -370,28 +389,7 @@ export function acmeshRunner(suite: Suite, { renew = true } = {}): AcmeClientRun
       const runs: RunResult[] = [];
       const packaged = { ACME_PACKAGED: '1' };
       const issued = await mustSucceed(
-        runClient(
-          ctx,
-          'sh',
-          [
-            acmesh,
-            '--issue',
-            '--home',
-            home,
-            '--server',
-            ctx.pebble.directoryUrl,
-            '--ca-bundle',
-            ctx.pebble.tls.caCertPath,
-            '--dns',
-            hook,
-            '--dnssleep',
-            '0',
-            '--keylength',
-            'ec-256',
-            ...ctx.domains.flatMap((d) => ['-d', d]),
-          ],
-          { env: { ...ctx.env, ...packaged }, timeoutMs: CLIENT_TIMEOUT_MS },
-        ),
+        runClient(ctx, 'sh', acmeshIssueArgs(ctx, acmesh, home, hook, 0), { env: { ...ctx.env, ...packaged }, timeoutMs: CLIENT_TIMEOUT_MS }),
         runs,
       );
       assertOneWaitPerRun(issued, ctx.domains.length);

@@ -13,7 +13,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Program } from './debian.js';
 import type { Suite } from './suites.js';
-import { hookExecutable, installHookBins, legoRunArgs, mustSucceed, readCert, runClient, type Issuance, type IssueContext } from './clients.js';
+import {
+  acmeshIssueArgs,
+  hookExecutable,
+  installHookBins,
+  legoRunArgs,
+  mustSucceed,
+  readCert,
+  runClient,
+  type Issuance,
+  type IssueContext,
+} from './clients.js';
 import { explain, run, startDaemon, type Daemon, type RunResult } from './process.js';
 import type { E2eWorld } from './world.js';
 
@@ -357,28 +367,10 @@ export function acmeshGatewayRunner(suite: Suite, dnsapi: 'dns_acmedns' | 'dns_a
           ? { ACMEDNS_BASE_URL: url, ACMEDNS_USERNAME: client.id, ACMEDNS_PASSWORD: client.secret, ACMEDNS_SUBDOMAIN: issue.domains[0]! }
           : { ACMEPROXY_ENDPOINT: url, ACMEPROXY_USERNAME: client.id, ACMEPROXY_PASSWORD: client.secret };
       await mustSucceed(
-        runClient(
-          issue,
-          'sh',
-          [
-            acmesh,
-            '--issue',
-            '--home',
-            home,
-            '--server',
-            issue.pebble.directoryUrl,
-            '--ca-bundle',
-            issue.pebble.tls.caCertPath,
-            '--dns',
-            dnsapi,
-            '--dnssleep',
-            '2',
-            '--keylength',
-            'ec-256',
-            ...issue.domains.flatMap((d) => ['-d', d]),
-          ],
-          { env: { ...issue.env, ...packaged, ...settings }, timeoutMs: CLIENT_TIMEOUT_MS },
-        ),
+        runClient(issue, 'sh', acmeshIssueArgs(issue, acmesh, home, dnsapi, 2), {
+          env: { ...issue.env, ...packaged, ...settings },
+          timeoutMs: CLIENT_TIMEOUT_MS,
+        }),
         runs,
       );
       const fullchain = join(home, `${issue.domains[0]}_ecc`, 'fullchain.cer');
